@@ -1,0 +1,69 @@
+package io.mapreduce;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A submitted job: a future of its {@link JobResult}, plus its id and live progress.
+ *
+ * <p>Cancelling the future stops the job's tasks and removes everything the job wrote; the output
+ * directory is never created. A job that has begun its final commit can no longer be cancelled:
+ * {@link #cancel} then returns false and the job completes normally.
+ *
+ * <p>Engines subclass this class; applications only use it.
+ */
+public abstract class Job extends CompletableFuture<JobResult> {
+  private static final int RUNNING = 0;
+  private static final int CANCELLED = 1;
+  private static final int COMMITTING = 2;
+
+  private final String id;
+  private final AtomicInteger state = new AtomicInteger(RUNNING);
+
+  protected Job(String id) {
+    this.id = id;
+  }
+
+  /** The job's id. */
+  public final String id() {
+    return id;
+  }
+
+  /** The job's progress now. */
+  public abstract JobProgress progress();
+
+  /**
+   * Called once when the job is cancelled before its commit; the engine stops the tasks and
+   * cleans up (possibly asynchronously).
+   */
+  protected abstract void onCancel();
+
+  /**
+   * The engine calls this right before it makes the output visible. Returns false if the job was
+   * cancelled first, in which case the engine must not commit.
+   */
+  protected final boolean beginCommit() {
+    return state.compareAndSet(RUNNING, COMMITTING);
+  }
+
+  @Override
+  public boolean cancel(boolean mayInterruptIfRunning) {
+    if (!state.compareAndSet(RUNNING, CANCELLED)) {
+      return isCancelled();
+    }
+    boolean cancelled = super.cancel(mayInterruptIfRunning);
+    onCancel();
+    return cancelled;
+  }
+
+  /** Dependent stages are plain futures: cancelling one of them must not cancel the job. */
+  @Override
+  public <U> CompletableFuture<U> newIncompleteFuture() {
+    return new CompletableFuture<>();
+  }
+
+  @Override
+  public String toString() {
+    return "Job[" + id + ", " + (isDone() ? (isCompletedExceptionally() ? "failed" : "succeeded") : "running") + "]";
+  }
+}

@@ -1,0 +1,373 @@
+package io.mapreduce;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.reflect.TypeToken;
+import io.mapreduce.internal.codec.Codecs;
+import java.lang.reflect.Type;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An immutable description of a job: where its input is, where its output goes, and the functions
+ * that turn one into the other. Build one with {@link #builder()}:
+ *
+ * <pre>{@code
+ * var spec = MapReduceSpecification.builder()
+ *     .mapper(new WordCountMapper())          // set first: it fixes the key and value types
+ *     .reducer(new SumReducer())
+ *     .combiner(new SumReducer())
+ *     .input("books/*.txt")
+ *     .output("counts")
+ *     .reduceTasks(3)
+ *     .build();
+ * JobResult result = MapReduce.exec(spec).get();
+ * }</pre>
+ *
+ * @param <K> the intermediate and output key type
+ * @param <V> the intermediate and output value type
+ */
+public final class MapReduceSpecification<K, V> {
+  /** The default split size, 64 MiB, as the paper's and Hadoop's block size. */
+  public static final long DEFAULT_SPLIT_SIZE = 64L << 20;
+  /** The default number of attempts per task, as Hadoop's. */
+  public static final int DEFAULT_MAX_TASK_ATTEMPTS = 4;
+
+  private final String name;
+  private final List<String> inputs;
+  private final String output;
+  private final Mapper<K, V> mapper;
+  private final Reducer<K, V> reducer;
+  private final Reducer<K, V> combiner;
+  private final Partitioner<K> partitioner;
+  private final int reduceTasks;
+  private final long splitSize;
+  private final int parallelism;
+  private final int maxTaskAttempts;
+  private final long sortBufferSize;
+  private final Path workDirectory;
+  private final Class<K> keyType;
+  private final Class<V> valueType;
+
+  private MapReduceSpecification(Builder<K, V> b, Class<K> keyType, Class<V> valueType) {
+    this.name = b.name != null ? b.name : b.mapper.getClass().getSimpleName();
+    this.inputs = List.copyOf(b.inputs);
+    this.output = b.output;
+    this.mapper = b.mapper;
+    this.reducer = b.reducer;
+    this.combiner = b.combiner;
+    this.partitioner = b.partitioner;
+    this.reduceTasks = b.reduceTasks != UNSET ? b.reduceTasks : 1;
+    this.splitSize = b.splitSize != UNSET ? b.splitSize : DEFAULT_SPLIT_SIZE;
+    this.parallelism = b.parallelism != UNSET ? b.parallelism : Runtime.getRuntime().availableProcessors();
+    this.maxTaskAttempts = b.maxTaskAttempts != UNSET ? b.maxTaskAttempts : DEFAULT_MAX_TASK_ATTEMPTS;
+    this.sortBufferSize = b.sortBufferSize != UNSET ? b.sortBufferSize : defaultSortBufferSize(parallelism);
+    this.workDirectory = b.workDirectory != null
+        ? b.workDirectory
+        : Path.of(System.getProperty("java.io.tmpdir"), "mapreduce-" + System.getProperty("user.name", "user"));
+    this.keyType = keyType;
+    this.valueType = valueType;
+  }
+
+  /**
+   * A quarter of the heap shared by the map tasks that run at once, between 1 MiB and 256 MiB
+   * each: the rest of the heap is for user code, reduce-side merges and the JVM.
+   */
+  static long defaultSortBufferSize(int parallelism) {
+    long perTask = Runtime.getRuntime().maxMemory() / 4 / parallelism;
+    return Math.max(1L << 20, Math.min(256L << 20, perTask));
+  }
+
+  /** A new builder. Set the mapper first: it fixes the key and value types of the rest. */
+  public static Builder<Object, Object> builder() {
+    return new Builder<>();
+  }
+
+  /** The job's name, for logs and status: by default the mapper's simple class name. */
+  public String name() {
+    return name;
+  }
+
+  /** The input paths, directories and globs, as given. */
+  public List<String> inputs() {
+    return inputs;
+  }
+
+  /** The output directory, which must not exist when the job starts. */
+  public String output() {
+    return output;
+  }
+
+  public Mapper<K, V> mapper() {
+    return mapper;
+  }
+
+  /** The reducer; absent only for a map-only job. */
+  public Optional<Reducer<K, V>> reducer() {
+    return Optional.ofNullable(reducer);
+  }
+
+  public Optional<Reducer<K, V>> combiner() {
+    return Optional.ofNullable(combiner);
+  }
+
+  /** The partitioner; absent means the default hash of the key's bytes. */
+  public Optional<Partitioner<K>> partitioner() {
+    return Optional.ofNullable(partitioner);
+  }
+
+  /** R, the number of reduce tasks and output files; 0 for a map-only job. */
+  public int reduceTasks() {
+    return reduceTasks;
+  }
+
+  public long splitSize() {
+    return splitSize;
+  }
+
+  /** How many tasks run at once in the embedded engine. */
+  public int parallelism() {
+    return parallelism;
+  }
+
+  public int maxTaskAttempts() {
+    return maxTaskAttempts;
+  }
+
+  /** The byte budget of each map task's sort buffer. */
+  public long sortBufferSize() {
+    return sortBufferSize;
+  }
+
+  /** Where jobs keep their intermediate files, under {@code jobs/<job-id>/}. */
+  public Path workDirectory() {
+    return workDirectory;
+  }
+
+  public Class<K> keyType() {
+    return keyType;
+  }
+
+  public Class<V> valueType() {
+    return valueType;
+  }
+
+  @Override
+  public String toString() {
+    return "MapReduceSpecification[" + name + ", inputs=" + inputs + ", output=" + output
+        + ", reduceTasks=" + reduceTasks + ", splitSize=" + splitSize + ", parallelism=" + parallelism + "]";
+  }
+
+  private static final int UNSET = -1;
+
+  /**
+   * Builds a {@link MapReduceSpecification}. Each setter checks its argument at once and may be
+   * called only once (except {@link #input}, which adds); {@link #build()} checks the whole.
+   */
+  public static final class Builder<K, V> {
+    private String name;
+    private final List<String> inputs = new ArrayList<>();
+    private String output;
+    private Mapper<K, V> mapper;
+    private Reducer<K, V> reducer;
+    private Reducer<K, V> combiner;
+    private Partitioner<K> partitioner;
+    private int reduceTasks = UNSET;
+    private long splitSize = UNSET;
+    private int parallelism = UNSET;
+    private int maxTaskAttempts = UNSET;
+    private long sortBufferSize = UNSET;
+    private Path workDirectory;
+    private Class<K> keyType;
+    private Class<V> valueType;
+
+    private Builder() {}
+
+    /** Names the job for logs and status. */
+    public Builder<K, V> name(String name) {
+      requireNonNull(name, "name");
+      checkState(this.name == null, "name was already set to %s", this.name);
+      checkArgument(!name.isBlank(), "name must not be blank");
+      this.name = name;
+      return this;
+    }
+
+    /**
+     * Adds inputs: files, directories (their files, except names starting with {@code _} or
+     * {@code .}) and globs such as {@code data/part-00[0-2].txt}.
+     */
+    public Builder<K, V> input(String... paths) {
+      requireNonNull(paths, "paths");
+      for (String p : paths) {
+        requireNonNull(p, "input");
+        checkArgument(!p.isBlank(), "input must not be blank");
+        inputs.add(p);
+      }
+      return this;
+    }
+
+    /** Adds input files or directories. */
+    public Builder<K, V> input(Path... paths) {
+      requireNonNull(paths, "paths");
+      for (Path p : paths) {
+        input(requireNonNull(p, "input").toString());
+      }
+      return this;
+    }
+
+    /** Sets the output directory, which must not exist when the job starts. */
+    public Builder<K, V> output(String directory) {
+      requireNonNull(directory, "output");
+      checkState(output == null, "output was already set to %s", output);
+      checkArgument(!directory.isBlank(), "output must not be blank");
+      this.output = directory;
+      return this;
+    }
+
+    public Builder<K, V> output(Path directory) {
+      return output(requireNonNull(directory, "output").toString());
+    }
+
+    /** Sets the mapper, whose type parameters fix the job's key and value types. */
+    @SuppressWarnings("unchecked")
+    public <K1, V1> Builder<K1, V1> mapper(Mapper<K1, V1> mapper) {
+      requireNonNull(mapper, "mapper");
+      checkState(this.mapper == null, "mapper was already set to %s", this.mapper);
+      Builder<K1, V1> self = (Builder<K1, V1>) this;
+      self.mapper = mapper;
+      return self;
+    }
+
+    public Builder<K, V> reducer(Reducer<K, V> reducer) {
+      requireNonNull(reducer, "reducer");
+      checkState(this.reducer == null, "reducer was already set to %s", this.reducer);
+      this.reducer = reducer;
+      return this;
+    }
+
+    /** Sets a combiner: a reducer run on map output before the shuffle, zero or more times. */
+    public Builder<K, V> combiner(Reducer<K, V> combiner) {
+      requireNonNull(combiner, "combiner");
+      checkState(this.combiner == null, "combiner was already set to %s", this.combiner);
+      this.combiner = combiner;
+      return this;
+    }
+
+    public Builder<K, V> partitioner(Partitioner<K> partitioner) {
+      requireNonNull(partitioner, "partitioner");
+      checkState(this.partitioner == null, "partitioner was already set to %s", this.partitioner);
+      this.partitioner = partitioner;
+      return this;
+    }
+
+    /** Sets R (default 1); 0 makes a map-only job whose map output is the job's output. */
+    public Builder<K, V> reduceTasks(int reduceTasks) {
+      checkState(this.reduceTasks == UNSET, "reduceTasks was already set to %s", this.reduceTasks);
+      checkArgument(reduceTasks >= 0 && reduceTasks <= 99_999,
+          "reduceTasks must be between 0 and 99999 but was %s", reduceTasks);
+      this.reduceTasks = reduceTasks;
+      return this;
+    }
+
+    /** Sets the split size in bytes (default 64 MiB): larger files are cut into several map tasks. */
+    public Builder<K, V> splitSize(long bytes) {
+      checkState(this.splitSize == UNSET, "splitSize was already set to %s", this.splitSize);
+      checkArgument(bytes > 0, "splitSize must be positive but was %s", bytes);
+      this.splitSize = bytes;
+      return this;
+    }
+
+    /** Sets how many tasks run at once in the embedded engine (default: available processors). */
+    public Builder<K, V> parallelism(int parallelism) {
+      checkState(this.parallelism == UNSET, "parallelism was already set to %s", this.parallelism);
+      checkArgument(parallelism > 0, "parallelism must be positive but was %s", parallelism);
+      this.parallelism = parallelism;
+      return this;
+    }
+
+    /** Sets how many times a task is tried before the job fails (default 4). */
+    public Builder<K, V> maxTaskAttempts(int attempts) {
+      checkState(this.maxTaskAttempts == UNSET, "maxTaskAttempts was already set to %s", this.maxTaskAttempts);
+      checkArgument(attempts > 0, "maxTaskAttempts must be positive but was %s", attempts);
+      this.maxTaskAttempts = attempts;
+      return this;
+    }
+
+    /**
+     * Sets each map task's sort buffer budget in bytes (default: a quarter of the heap divided by
+     * the parallelism, between 1 MiB and 256 MiB). Map output beyond it is spilled to disk.
+     */
+    public Builder<K, V> sortBufferSize(long bytes) {
+      checkState(this.sortBufferSize == UNSET, "sortBufferSize was already set to %s", this.sortBufferSize);
+      checkArgument(bytes >= 64 << 10 && bytes <= 1L << 30,
+          "sortBufferSize must be between 64 KiB and 1 GiB but was %s", bytes);
+      this.sortBufferSize = bytes;
+      return this;
+    }
+
+    /** Sets where intermediate files live (default: {@code $TMPDIR/mapreduce-$USER}). */
+    public Builder<K, V> workDirectory(Path directory) {
+      requireNonNull(directory, "workDirectory");
+      checkState(this.workDirectory == null, "workDirectory was already set to %s", this.workDirectory);
+      this.workDirectory = directory;
+      return this;
+    }
+
+    /** Sets the key type, when it cannot be read from the mapper's type arguments. */
+    @SuppressWarnings("unchecked")
+    public Builder<K, V> keyType(Class<? super K> type) {
+      requireNonNull(type, "keyType");
+      checkState(this.keyType == null, "keyType was already set to %s", this.keyType);
+      this.keyType = (Class<K>) type;
+      return this;
+    }
+
+    /** Sets the value type, when it cannot be read from the mapper's type arguments. */
+    @SuppressWarnings("unchecked")
+    public Builder<K, V> valueType(Class<? super V> type) {
+      requireNonNull(type, "valueType");
+      checkState(this.valueType == null, "valueType was already set to %s", this.valueType);
+      this.valueType = (Class<V>) type;
+      return this;
+    }
+
+    /**
+     * Checks the whole and builds the specification.
+     *
+     * @throws IllegalStateException naming the missing field when the inputs, the output, the
+     *     mapper, or (for R &gt; 0) the reducer were not set
+     * @throws IllegalArgumentException naming the field when the key type has no deterministic
+     *     encoding or a type cannot be determined
+     */
+    public MapReduceSpecification<K, V> build() {
+      checkState(mapper != null, "mapper is required");
+      checkState(!inputs.isEmpty(), "input is required: at least one file, directory or glob");
+      checkState(output != null, "output is required");
+      int r = reduceTasks != UNSET ? reduceTasks : 1;
+      checkState(reducer != null || r == 0, "reducer is required when reduceTasks > 0 (it is %s)", r);
+      Class<K> k = keyType != null ? keyType : typeArgument(mapper, 0, "keyType");
+      Class<V> v = valueType != null ? valueType : typeArgument(mapper, 1, "valueType");
+      try {
+        Codecs.forKey(k);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("keyType " + e.getMessage(), e);
+      }
+      Codecs.forValue(v);
+      return new MapReduceSpecification<>(this, k, v);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Class<T> typeArgument(Mapper<?, ?> mapper, int index, String field) {
+      Type t = TypeToken.of(mapper.getClass()).resolveType(Mapper.class.getTypeParameters()[index]).getType();
+      if (!(t instanceof Class<?> || t instanceof java.lang.reflect.ParameterizedType)) {
+        throw new IllegalArgumentException(field + " cannot be read from " + mapper.getClass().getName()
+            + "'s type arguments (" + t + "); set it with " + field + "(...)");
+      }
+      return (Class<T>) TypeToken.of(t).getRawType();
+    }
+  }
+}

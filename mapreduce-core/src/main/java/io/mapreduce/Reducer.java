@@ -1,0 +1,27 @@
+package io.mapreduce;
+
+/**
+ * The reduce function: one key with all its values in, zero or more output pairs out.
+ *
+ * <p>Keys reach {@code reduce} in increasing order of their encoded bytes (UTF-8 byte order for
+ * strings, numeric order for numbers). {@code values} may be iterated once: a second call to
+ * {@code iterator()} throws {@link IllegalStateException}, because the values stream from the merge
+ * and are never all held in memory. Unlike Hadoop, value objects are <em>not</em> reused: every
+ * {@code next()} returns a freshly decoded object, so keeping references to earlier values is safe.
+ *
+ * <p>A reducer named as the combiner of a job runs on partial groups of map output, zero or more
+ * times; its output pairs are fed back into the shuffle, so it must emit the same types it reads.
+ *
+ * <p>As for {@link Mapper}, each task attempt works on its own Kryo copy of the instance.
+ */
+public abstract class Reducer<K, V> {
+
+  /** Called once per task attempt before the first key. */
+  public void setup(TaskContext context) throws Exception {}
+
+  /** Reduces one key; may emit any number of pairs. */
+  public abstract void reduce(K key, Iterable<V> values, Emitter<K, V> emitter) throws Exception;
+
+  /** Called once per task attempt after the last key; may emit further pairs. */
+  public void cleanup(Emitter<K, V> emitter) throws Exception {}
+}

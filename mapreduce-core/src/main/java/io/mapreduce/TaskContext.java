@@ -1,0 +1,29 @@
+package io.mapreduce;
+
+/** What a running task may know about itself, and its user counters. */
+public interface TaskContext {
+
+  /** The job's id, unique per {@link MapReduce#exec} call. */
+  String jobId();
+
+  /** The task's id: {@code m-00003} for map task 3, {@code r-00001} for reduce task 1. */
+  String taskId();
+
+  /** The attempt number of this task, from 1. */
+  int attempt();
+
+  /** For a map task: the file its split belongs to, as the input listed it. For a reduce task: null. */
+  String inputFile();
+
+  /** A user counter by name, created at zero on first use; summed over the job's successful attempts. */
+  Counter counter(String name);
+
+  /** A counter that a task increments. Not thread-safe: use it from the task's own thread. */
+  interface Counter {
+    void increment(long amount);
+
+    default void increment() {
+      increment(1);
+    }
+  }
+}

@@ -1,0 +1,443 @@
+package io.mapreduce.internal.codec;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.google.common.primitives.Primitives;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Finds the codec of a key or value type.
+ *
+ * <p>Key types: {@code String} (UTF-8, so keys sort as {@code LC_ALL=C sort} does), the boxed
+ * integral types (big-endian, sign bit flipped), {@code Double} and {@code Float} (IEEE bits
+ * arranged to sort numerically), {@code Boolean}, {@code Character}, {@code Void}, {@code byte[]}
+ * (unsigned lexicographic), enums (by ordinal, which is their natural order) and records whose
+ * components are key types (component by component). Anything else is refused: its bytes would not
+ * be deterministic, and grouping and partitioning compare bytes.
+ *
+ * <p>Value types: the same, and anything else through Kryo.
+ */
+public final class Codecs {
+  private static final Map<Class<?>, Codec<?>> KEY_CODECS = new ConcurrentHashMap<>();
+
+  private Codecs() {}
+
+  /**
+   * The codec of a key type.
+   *
+   * @throws IllegalArgumentException naming the type when it has no deterministic encoding
+   */
+  @SuppressWarnings("unchecked")
+  public static <T> Codec<T> forKey(Class<T> type) {
+    Codec<?> cached = KEY_CODECS.get(type);
+    if (cached != null) {
+      return (Codec<T>) cached;
+    }
+    Codec<T> codec = orderedCodec(type, type.getName());
+    KEY_CODECS.putIfAbsent(type, codec);
+    return codec;
+  }
+
+  /** The codec of a value type: an ordered codec when there is one, Kryo otherwise. */
+  public static <T> Codec<T> forValue(Class<T> type) {
+    try {
+      return forKey(type);
+    } catch (IllegalArgumentException notAKeyType) {
+      return new KryoCodec<>(type);
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static <T> Codec<T> orderedCodec(Class<T> type, String where) {
+    Class<?> t = Primitives.wrap(type);
+    Codec<?> c;
+    if (t == String.class) {
+      c = new StringCodec();
+    } else if (t == Long.class) {
+      c = new LongCodec();
+    } else if (t == Integer.class) {
+      c = new IntCodec();
+    } else if (t == Short.class) {
+      c = new ShortCodec();
+    } else if (t == Byte.class) {
+      c = new ByteCodec();
+    } else if (t == Character.class) {
+      c = new CharCodec();
+    } else if (t == Boolean.class) {
+      c = new BooleanCodec();
+    } else if (t == Double.class) {
+      c = new DoubleCodec();
+    } else if (t == Float.class) {
+      c = new FloatCodec();
+    } else if (t == Void.class) {
+      c = new VoidCodec();
+    } else if (t == byte[].class) {
+      c = new BytesCodec();
+    } else if (t.isEnum()) {
+      c = new EnumCodec(t);
+    } else if (t.isRecord()) {
+      c = new RecordCodec(t, where);
+    } else {
+      throw new IllegalArgumentException(where + (where.equals(type.getName()) ? "" : " (" + type.getName() + ")")
+          + " has no deterministic byte encoding, and keys are grouped and partitioned by their bytes;"
+          + " use String, a boxed primitive, an enum, byte[] or a record of those");
+    }
+    return (Codec<T>) c;
+  }
+
+  // Nested byte strings: 0x00 is escaped as 00 FF and the end is marked 00 01, so a shorter
+  // string sorts before its extensions and concatenated components still compare one by one.
+  static void writeEscaped(byte[] bytes, ByteSink out) {
+    for (byte b : bytes) {
+      out.writeByte(b);
+      if (b == 0) {
+        out.writeByte(0xff);
+      }
+    }
+    out.writeByte(0);
+    out.writeByte(1);
+  }
+
+  static byte[] readEscaped(ByteSource in) {
+    ByteSink sink = new ByteSink(32);
+    while (true) {
+      int b = in.readByte();
+      if (b != 0) {
+        sink.writeByte(b);
+        continue;
+      }
+      int next = in.readByte();
+      if (next == 1) {
+        return java.util.Arrays.copyOf(sink.array(), sink.length());
+      }
+      if (next != 0xff) {
+        throw new IllegalArgumentException("corrupt escaped bytes: 00 followed by " + next);
+      }
+      sink.writeByte(0);
+    }
+  }
+
+  static byte[] readRest(ByteSource in) {
+    byte[] out = java.util.Arrays.copyOfRange(in.array(), in.position(), in.end());
+    in.skip(out.length);
+    return out;
+  }
+
+  static final class StringCodec extends Codec<String> {
+    StringCodec() {
+      super(String.class);
+    }
+
+    @Override
+    public void write(String value, ByteSink out, boolean nested) {
+      byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+      if (nested) {
+        writeEscaped(bytes, out);
+      } else {
+        out.write(bytes, 0, bytes.length);
+      }
+    }
+
+    @Override
+    public String read(ByteSource in, boolean nested) {
+      if (nested) {
+        return new String(readEscaped(in), StandardCharsets.UTF_8);
+      }
+      String s = new String(in.array(), in.position(), in.end() - in.position(), StandardCharsets.UTF_8);
+      in.skip(in.end() - in.position());
+      return s;
+    }
+  }
+
+  static final class BytesCodec extends Codec<byte[]> {
+    BytesCodec() {
+      super(byte[].class);
+    }
+
+    @Override
+    public void write(byte[] value, ByteSink out, boolean nested) {
+      if (nested) {
+        writeEscaped(value, out);
+      } else {
+        out.write(value, 0, value.length);
+      }
+    }
+
+    @Override
+    public byte[] read(ByteSource in, boolean nested) {
+      return nested ? readEscaped(in) : readRest(in);
+    }
+  }
+
+  static final class LongCodec extends Codec<Long> {
+    LongCodec() {
+      super(Long.class);
+    }
+
+    @Override
+    public void write(Long value, ByteSink out, boolean nested) {
+      out.writeLong(value ^ Long.MIN_VALUE);
+    }
+
+    @Override
+    public Long read(ByteSource in, boolean nested) {
+      return in.readLong() ^ Long.MIN_VALUE;
+    }
+  }
+
+  static final class IntCodec extends Codec<Integer> {
+    IntCodec() {
+      super(Integer.class);
+    }
+
+    @Override
+    public void write(Integer value, ByteSink out, boolean nested) {
+      out.writeInt(value ^ Integer.MIN_VALUE);
+    }
+
+    @Override
+    public Integer read(ByteSource in, boolean nested) {
+      return in.readInt() ^ Integer.MIN_VALUE;
+    }
+  }
+
+  static final class ShortCodec extends Codec<Short> {
+    ShortCodec() {
+      super(Short.class);
+    }
+
+    @Override
+    public void write(Short value, ByteSink out, boolean nested) {
+      out.writeShort(value ^ 0x8000);
+    }
+
+    @Override
+    public Short read(ByteSource in, boolean nested) {
+      return (short) (in.readShort() ^ 0x8000);
+    }
+  }
+
+  static final class ByteCodec extends Codec<Byte> {
+    ByteCodec() {
+      super(Byte.class);
+    }
+
+    @Override
+    public void write(Byte value, ByteSink out, boolean nested) {
+      out.writeByte(value ^ 0x80);
+    }
+
+    @Override
+    public Byte read(ByteSource in, boolean nested) {
+      return (byte) (in.readByte() ^ 0x80);
+    }
+  }
+
+  static final class CharCodec extends Codec<Character> {
+    CharCodec() {
+      super(Character.class);
+    }
+
+    @Override
+    public void write(Character value, ByteSink out, boolean nested) {
+      out.writeShort(value);
+    }
+
+    @Override
+    public Character read(ByteSource in, boolean nested) {
+      return (char) in.readShort();
+    }
+  }
+
+  static final class BooleanCodec extends Codec<Boolean> {
+    BooleanCodec() {
+      super(Boolean.class);
+    }
+
+    @Override
+    public void write(Boolean value, ByteSink out, boolean nested) {
+      out.writeByte(value ? 1 : 0);
+    }
+
+    @Override
+    public Boolean read(ByteSource in, boolean nested) {
+      return in.readByte() != 0;
+    }
+  }
+
+  static final class DoubleCodec extends Codec<Double> {
+    DoubleCodec() {
+      super(Double.class);
+    }
+
+    @Override
+    public void write(Double value, ByteSink out, boolean nested) {
+      long bits = Double.doubleToLongBits(value);
+      out.writeLong(bits < 0 ? ~bits : bits ^ Long.MIN_VALUE);
+    }
+
+    @Override
+    public Double read(ByteSource in, boolean nested) {
+      long v = in.readLong();
+      return Double.longBitsToDouble(v < 0 ? v ^ Long.MIN_VALUE : ~v);
+    }
+  }
+
+  static final class FloatCodec extends Codec<Float> {
+    FloatCodec() {
+      super(Float.class);
+    }
+
+    @Override
+    public void write(Float value, ByteSink out, boolean nested) {
+      int bits = Float.floatToIntBits(value);
+      out.writeInt(bits < 0 ? ~bits : bits ^ Integer.MIN_VALUE);
+    }
+
+    @Override
+    public Float read(ByteSource in, boolean nested) {
+      int v = in.readInt();
+      return Float.intBitsToFloat(v < 0 ? v ^ Integer.MIN_VALUE : ~v);
+    }
+  }
+
+  static final class VoidCodec extends Codec<Void> {
+    VoidCodec() {
+      super(Void.class);
+    }
+
+    @Override
+    public void write(Void value, ByteSink out, boolean nested) {}
+
+    @Override
+    public Void read(ByteSource in, boolean nested) {
+      return null;
+    }
+  }
+
+  static final class EnumCodec<E extends Enum<E>> extends Codec<E> {
+    private final E[] constants;
+
+    EnumCodec(Class<E> type) {
+      super(type);
+      this.constants = type.getEnumConstants();
+    }
+
+    @Override
+    public void write(E value, ByteSink out, boolean nested) {
+      out.writeInt(value.ordinal());
+    }
+
+    @Override
+    public E read(ByteSource in, boolean nested) {
+      int ordinal = in.readInt();
+      if (ordinal < 0 || ordinal >= constants.length) {
+        throw new IllegalArgumentException("no constant " + ordinal + " in " + type().getName());
+      }
+      return constants[ordinal];
+    }
+  }
+
+  static final class RecordCodec<R> extends Codec<R> {
+    private final List<Codec<Object>> components = new ArrayList<>();
+    private final List<MethodHandle> accessors = new ArrayList<>();
+    private final MethodHandle constructor;
+
+    @SuppressWarnings("unchecked")
+    RecordCodec(Class<R> type, String where) {
+      super(type);
+      RecordComponent[] rc = type.getRecordComponents();
+      Class<?>[] types = new Class<?>[rc.length];
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      try {
+        for (int i = 0; i < rc.length; i++) {
+          types[i] = rc[i].getType();
+          components.add((Codec<Object>) orderedCodec(rc[i].getType(), where + "." + rc[i].getName()));
+          var accessor = rc[i].getAccessor();
+          accessor.setAccessible(true);
+          accessors.add(lookup.unreflect(accessor).asType(java.lang.invoke.MethodType.methodType(Object.class, Object.class)));
+        }
+        var ctor = type.getDeclaredConstructor(types);
+        ctor.setAccessible(true);
+        constructor = lookup.unreflectConstructor(ctor).asSpreader(Object[].class, rc.length)
+            .asType(java.lang.invoke.MethodType.methodType(Object.class, Object[].class));
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        if (e instanceof IllegalArgumentException iae) {
+          throw iae;
+        }
+        throw new IllegalArgumentException(where + ": cannot access the record's components: " + e, e);
+      }
+    }
+
+    @Override
+    public void write(R value, ByteSink out, boolean nested) {
+      for (int i = 0; i < components.size(); i++) {
+        Object v;
+        try {
+          v = accessors.get(i).invokeExact((Object) value);
+        } catch (Throwable t) {
+          throw new IllegalStateException("reading a component of " + type().getName(), t);
+        }
+        if (v == null && components.get(i).type() != (Class<?>) Void.class) {
+          throw new NullPointerException("component " + i + " of key " + type().getName() + " is null");
+        }
+        components.get(i).write(v, out, true);
+      }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public R read(ByteSource in, boolean nested) {
+      Object[] args = new Object[components.size()];
+      for (int i = 0; i < args.length; i++) {
+        args[i] = components.get(i).read(in, true);
+      }
+      try {
+        return (R) constructor.invokeExact(args);
+      } catch (Throwable t) {
+        throw new IllegalStateException("constructing " + type().getName(), t);
+      }
+    }
+  }
+
+  /** Values of types without an ordered codec, through Kryo; one Kryo per thread. */
+  static final class KryoCodec<T> extends Codec<T> {
+    private final ThreadLocal<Kryo> kryo = ThreadLocal.withInitial(JobKryo::newKryo);
+    private final ThreadLocal<Output> output = ThreadLocal.withInitial(() -> new Output(256, -1));
+    private final ThreadLocal<Input> input = ThreadLocal.withInitial(Input::new);
+
+    KryoCodec(Class<T> type) {
+      super(type);
+    }
+
+    @Override
+    public boolean isOrdered() {
+      return false;
+    }
+
+    @Override
+    public void write(T value, ByteSink out, boolean nested) {
+      Output o = output.get();
+      o.reset();
+      kryo.get().writeObject(o, value);
+      out.write(o.getBuffer(), 0, o.position());
+    }
+
+    @Override
+    public T read(ByteSource in, boolean nested) {
+      Input i = input.get();
+      i.setBuffer(in.array(), in.position(), in.end() - in.position());
+      T value = kryo.get().readObject(i, type());
+      in.skip(i.position() - in.position());
+      return value;
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package io.mapreduce.internal.codec;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
+import java.util.regex.Pattern;
+import org.objenesis.strategy.StdInstantiatorStrategy;
+
+/**
+ * Kryo for user objects: mapper, reducer and combiner templates, and values without an ordered
+ * codec.
+ *
+ * <p>Registration is not required here, unlike on the protocol: these bytes are the job's own
+ * objects (written and read by the job's code, which runs anyway), and requiring users to register
+ * every class of their mapper's fields would make {@code new GrepMapper(pattern)} fail.
+ */
+public final class JobKryo {
+  private JobKryo() {}
+
+  public static Kryo newKryo() {
+    Kryo kryo = new Kryo();
+    kryo.setRegistrationRequired(false);
+    kryo.setReferences(true);
+    // Mappers configured through constructors have no no-arg constructor.
+    kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    if (loader != null) {
+      kryo.setClassLoader(loader);
+    }
+    // Pattern keeps its compiled form in transient fields that field serialization would drop.
+    kryo.addDefaultSerializer(Pattern.class, new PatternSerializer());
+    return kryo;
+  }
+
+  /** Serializes an object graph to bytes. */
+  public static byte[] toBytes(Object value) {
+    Output out = new Output(1024, -1);
+    newKryo().writeClassAndObject(out, value);
+    return out.toBytes();
+  }
+
+  /** Reads an object graph written by {@link #toBytes}. */
+  @SuppressWarnings("unchecked")
+  public static <T> T fromBytes(byte[] bytes) {
+    return (T) newKryo().readClassAndObject(new Input(bytes));
+  }
+
+  static final class PatternSerializer extends Serializer<Pattern> {
+    PatternSerializer() {
+      setImmutable(true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, Pattern pattern) {
+      output.writeString(pattern.pattern());
+      output.writeInt(pattern.flags(), true);
+    }
+
+    @Override
+    public Pattern read(Kryo kryo, Input input, Class<? extends Pattern> type) {
+      return Pattern.compile(input.readString(), input.readInt(true));
+    }
+  }
+}

@@ -1,0 +1,290 @@
+package io.mapreduce.internal.engine;
+
+import io.mapreduce.Counters;
+import io.mapreduce.Job;
+import io.mapreduce.JobProgress;
+import io.mapreduce.JobResult;
+import io.mapreduce.MapReduceException;
+import io.mapreduce.MapReduceSpecification;
+import io.mapreduce.TaskFailedException;
+import io.mapreduce.internal.engine.TaskAttempt.JobStoppedException;
+import io.mapreduce.internal.io.InputSplit;
+import io.mapreduce.internal.io.LocalStorage;
+import io.mapreduce.internal.io.Storages;
+import io.mapreduce.spi.InputFile;
+import io.mapreduce.spi.JobOutput;
+import io.mapreduce.spi.Storage;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One job in the embedded engine. A driver thread plans the job, runs all map tasks on the pool
+ * (several at once), then all reduce tasks, then commits; each task is retried up to the
+ * specification's attempts. Whatever happens, the job directory is removed at the end, and the
+ * output is published only by the commit.
+ */
+final class EmbeddedJob<K, V> extends Job {
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedJob.class);
+
+  private final MapReduceSpecification<K, V> spec;
+  private final Map<String, Long> counters = new HashMap<>();
+  private final AtomicInteger mapsCompleted = new AtomicInteger();
+  private final AtomicInteger reducesCompleted = new AtomicInteger();
+  private final LongAdder bytesRead = new LongAdder();
+  private final LongAdder recordsRead = new LongAdder();
+  private final ExecutorService pool;
+  private final Thread driver;
+  private volatile boolean stopped;
+  private volatile int mapsTotal;
+  private volatile long inputBytes;
+
+  @SuppressWarnings("unchecked")
+  EmbeddedJob(String id, MapReduceSpecification<?, ?> spec) {
+    super(id);
+    this.spec = (MapReduceSpecification<K, V>) spec;
+    String shortId = id.substring(0, 8);
+    AtomicInteger threads = new AtomicInteger();
+    this.pool = Executors.newFixedThreadPool(spec.parallelism(), r -> {
+      Thread t = new Thread(r, "mapreduce-" + shortId + "-task-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.driver = new Thread(this::drive, "mapreduce-" + shortId + "-driver");
+  }
+
+  void start() {
+    driver.start();
+  }
+
+  @Override
+  public JobProgress progress() {
+    return new JobProgress(mapsTotal, mapsCompleted.get(), spec.reduceTasks(), reducesCompleted.get(),
+        inputBytes, bytesRead.sum(), recordsRead.sum());
+  }
+
+  @Override
+  protected void onCancel() {
+    stopped = true;
+    pool.shutdownNow();
+    driver.interrupt();
+  }
+
+  private void drive() {
+    long start = System.nanoTime();
+    JobOutput output = null;
+    Path jobDirectory = spec.workDirectory().resolve("jobs").resolve(id());
+    try {
+      Storage inputStorage = storageOfInputs();
+      List<InputFile> files = listInputs(inputStorage);
+      List<InputSplit> splits = InputSplit.of(files, spec.splitSize());
+      mapsTotal = splits.size();
+      inputBytes = splits.stream().mapToLong(InputSplit::length).sum();
+      output = createOutput();
+      Files.createDirectories(jobDirectory);
+      JobPlan<K, V> plan = new JobPlan<>(id(), spec, inputStorage, splits, output, jobDirectory);
+      log.info("job {} ({}): {} map tasks over {} bytes, {} reduce tasks", id(), spec.name(), splits.size(),
+          inputBytes, spec.reduceTasks());
+
+      List<MapTask.Output> mapOutputs = runMaps(plan);
+      long mapsDone = System.nanoTime();
+      if (spec.reduceTasks() > 0) {
+        runReduces(plan, mapOutputs);
+      }
+      long reducesDone = System.nanoTime();
+      if (!beginCommit()) {
+        throw new JobStoppedException();
+      }
+      List<URI> outputFiles = output.commit();
+      output = null;
+      JobResult result = new JobResult(id(), outputFiles, Counters.of(counters),
+          Duration.ofNanos(mapsDone - start), Duration.ofNanos(reducesDone - mapsDone),
+          Duration.ofNanos(System.nanoTime() - start));
+      log.info("job {} succeeded in {} ms", id(), result.total().toMillis());
+      complete(result);
+    } catch (Throwable t) {
+      if (output != null) {
+        output.abort();
+      }
+      MapReduceException failure = asFailure(t);
+      if (!isCancelled()) {
+        log.warn("job {} failed: {}", id(), failure.getMessage());
+      }
+      completeExceptionally(failure);
+    } finally {
+      stopped = true;
+      pool.shutdownNow();
+      LocalStorage.deleteRecursively(jobDirectory);
+    }
+  }
+
+  private MapReduceException asFailure(Throwable t) {
+    if (t instanceof MapReduceException e) {
+      return e;
+    }
+    if (t instanceof JobStoppedException || t instanceof InterruptedException || isCancelled()) {
+      return new MapReduceException("job " + id() + " was cancelled");
+    }
+    return new MapReduceException("job " + id() + " failed: " + t, t);
+  }
+
+  private Storage storageOfInputs() {
+    Storage storage = null;
+    for (String input : spec.inputs()) {
+      Storage s = Storages.forPath(input);
+      if (storage != null && s != storage) {
+        throw new MapReduceException("inputs on different storages are not supported yet: " + spec.inputs());
+      }
+      storage = s;
+    }
+    return storage;
+  }
+
+  private List<InputFile> listInputs(Storage storage) throws IOException {
+    Map<String, InputFile> files = new LinkedHashMap<>();
+    for (String input : spec.inputs()) {
+      try {
+        for (InputFile f : storage.listInputs(input)) {
+          files.putIfAbsent(f.path(), f);
+        }
+      } catch (NoSuchFileException e) {
+        throw new MapReduceException((e.getReason() == null ? "input not found" : e.getReason()) + ": " + input, e);
+      }
+    }
+    return List.copyOf(files.values());
+  }
+
+  private JobOutput createOutput() throws IOException {
+    try {
+      return Storages.forPath(spec.output()).createOutput(spec.output(), id());
+    } catch (FileAlreadyExistsException e) {
+      throw new MapReduceException("output directory already exists: " + spec.output()
+          + " (remove it or choose another; it was not touched)", e);
+    }
+  }
+
+  private List<MapTask.Output> runMaps(JobPlan<K, V> plan) throws Exception {
+    List<Task<MapTask.Output>> tasks = new ArrayList<>();
+    for (InputSplit split : plan.splits) {
+      String taskId = String.format("m-%05d", split.index());
+      tasks.add(new Task<>(taskId, split.file().path(), attempt -> {
+        Path dir = plan.jobDirectory.resolve(taskId).resolve("attempt-" + attempt.attempt());
+        try {
+          return new MapTask<>(plan, split, attempt, dir, bytesRead, recordsRead).run();
+        } catch (Throwable t) {
+          LocalStorage.deleteRecursively(dir);
+          throw t;
+        }
+      }, mapsCompleted));
+    }
+    return runAll(tasks);
+  }
+
+  private void runReduces(JobPlan<K, V> plan, List<MapTask.Output> mapOutputs) throws Exception {
+    List<Task<Void>> tasks = new ArrayList<>();
+    for (int r = 0; r < plan.reduceTasks(); r++) {
+      int partition = r;
+      tasks.add(new Task<>(String.format("r-%05d", r), null, attempt -> {
+        new ReduceTask<>(plan, partition, mapOutputs, attempt).run();
+        return null;
+      }, reducesCompleted));
+    }
+    runAll(tasks);
+  }
+
+  interface TaskBody<T> {
+    T run(TaskAttempt attempt) throws Exception;
+  }
+
+  /** A task and its retries. */
+  private final class Task<T> {
+    final String id;
+    final String inputFile;
+    final TaskBody<T> body;
+    final AtomicInteger completed;
+
+    Task(String id, String inputFile, TaskBody<T> body, AtomicInteger completed) {
+      this.id = id;
+      this.inputFile = inputFile;
+      this.body = body;
+      this.completed = completed;
+    }
+
+    T runWithRetries() throws Exception {
+      Throwable last = null;
+      String where = null;
+      for (int n = 1; n <= spec.maxTaskAttempts(); n++) {
+        TaskAttempt attempt = new TaskAttempt(id(), id, n, inputFile, () -> stopped);
+        attempt.checkStopped();
+        try {
+          T result = body.run(attempt);
+          synchronized (counters) {
+            attempt.counterValues().forEach((name, v) -> counters.merge(name, v, Long::sum));
+          }
+          completed.incrementAndGet();
+          return result;
+        } catch (JobStoppedException e) {
+          throw e;
+        } catch (Exception | Error e) {
+          if (stopped) {
+            throw new JobStoppedException();
+          }
+          last = e instanceof MapTask.CombinerException c ? c.getCause() : e;
+          where = attempt.position();
+          log.warn("task {} attempt {} of job {} failed{}: {}", id, n, id(), where == null ? "" : " at " + where,
+              last.toString());
+        }
+      }
+      throw new TaskFailedException(id(), id, spec.maxTaskAttempts(), where, last);
+    }
+  }
+
+  /**
+   * Runs tasks on the pool, all at once, and returns their results in order. The first task to
+   * fail for good stops the others and fails the job.
+   */
+  private <T> List<T> runAll(List<Task<T>> tasks) throws Exception {
+    ExecutorCompletionService<T> done = new ExecutorCompletionService<>(pool);
+    Map<Future<T>, Integer> positions = new HashMap<>();
+    for (int i = 0; i < tasks.size(); i++) {
+      Task<T> task = tasks.get(i);
+      positions.put(done.submit(task::runWithRetries), i);
+    }
+    List<T> results = new ArrayList<>(java.util.Collections.nCopies(tasks.size(), null));
+    for (int i = 0; i < tasks.size(); i++) {
+      Future<T> f = done.take();
+      try {
+        results.set(positions.get(f), f.get());
+      } catch (ExecutionException e) {
+        stopped = true;
+        Throwable cause = e.getCause();
+        if (cause instanceof Exception ex) {
+          throw ex;
+        }
+        throw (Error) cause;
+      } catch (CancellationException e) {
+        throw new JobStoppedException();
+      }
+    }
+    return results;
+  }
+}

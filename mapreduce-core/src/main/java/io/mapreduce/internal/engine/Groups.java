@@ -1,0 +1,139 @@
+package io.mapreduce.internal.engine;
+
+import io.mapreduce.internal.codec.ByteSource;
+import io.mapreduce.internal.codec.Codec;
+import io.mapreduce.internal.shuffle.RecordStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/**
+ * Walks a sorted record stream one key at a time. The values of a group stream from the
+ * underlying stream as they are iterated (a key may have more values than fit in memory); values
+ * not iterated are skipped without being decoded. Each value is decoded into a fresh object.
+ */
+final class Groups<K, V> {
+  private final RecordStream in;
+  private final Codec<K> keyCodec;
+  private final Codec<V> valueCodec;
+  private final ByteSource source = new ByteSource();
+  private byte[] key = new byte[64];
+  private int keyLength;
+  private boolean started;
+  private boolean hasRecord;
+  private Values current;
+  private long groups;
+  private long records;
+
+  Groups(RecordStream in, Codec<K> keyCodec, Codec<V> valueCodec) {
+    this.in = in;
+    this.keyCodec = keyCodec;
+    this.valueCodec = valueCodec;
+  }
+
+  /** Moves to the next key; false when the stream is exhausted. */
+  boolean nextGroup() throws IOException {
+    if (!started) {
+      started = true;
+      hasRecord = in.next();
+    } else if (current != null) {
+      current.drain();
+    }
+    if (!hasRecord) {
+      current = null;
+      return false;
+    }
+    keyLength = in.keyLength();
+    if (key.length < keyLength) {
+      key = new byte[Math.max(keyLength, key.length * 2)];
+    }
+    System.arraycopy(in.keyArray(), in.keyOffset(), key, 0, keyLength);
+    current = new Values();
+    groups++;
+    return true;
+  }
+
+  /** The current key, freshly decoded. */
+  K key() {
+    return keyCodec.decode(source, key, 0, keyLength);
+  }
+
+  /** The current key's encoded bytes (valid until the next group). */
+  byte[] keyBytes() {
+    return key;
+  }
+
+  int keyLength() {
+    return keyLength;
+  }
+
+  Iterable<V> values() {
+    return current;
+  }
+
+  long groups() {
+    return groups;
+  }
+
+  long records() {
+    return records;
+  }
+
+  /** The values of one key: an {@link Iterable} whose {@code iterator()} may be called once. */
+  private final class Values implements Iterable<V>, Iterator<V> {
+    /** The stream's current record is a value of this group not yet returned. */
+    private boolean pending = true;
+    private boolean ended;
+    private boolean iterated;
+
+    @Override
+    public Iterator<V> iterator() {
+      if (iterated) {
+        throw new IllegalStateException("the values of a key can be iterated only once");
+      }
+      iterated = true;
+      return this;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (pending) {
+        return true;
+      }
+      if (ended) {
+        return false;
+      }
+      try {
+        hasRecord = in.next();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      if (hasRecord && Arrays.equals(key, 0, keyLength,
+          in.keyArray(), in.keyOffset(), in.keyOffset() + in.keyLength())) {
+        pending = true;
+      } else {
+        ended = true;
+      }
+      return pending;
+    }
+
+    @Override
+    public V next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      pending = false;
+      records++;
+      return valueCodec.decode(source, in.valueArray(), in.valueOffset(), in.valueLength());
+    }
+
+    void drain() {
+      while (hasNext()) {
+        pending = false;
+        records++;
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package io.mapreduce.internal.engine;
+
+import com.google.common.hash.HashFunction;
+import com.google.common.hash.Hashing;
+import io.mapreduce.MapReduceSpecification;
+import io.mapreduce.Mapper;
+import io.mapreduce.Partitioner;
+import io.mapreduce.Reducer;
+import io.mapreduce.internal.codec.Codec;
+import io.mapreduce.internal.codec.Codecs;
+import io.mapreduce.internal.codec.JobKryo;
+import io.mapreduce.internal.io.InputSplit;
+import io.mapreduce.spi.JobOutput;
+import io.mapreduce.spi.Storage;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What every task of a job shares, resolved once when the job starts: codecs, the serialized
+ * mapper, reducer and combiner, the partition function, the splits and the output.
+ */
+final class JobPlan<K, V> {
+  private static final HashFunction PARTITION_HASH = Hashing.murmur3_32_fixed();
+
+  final String jobId;
+  final MapReduceSpecification<K, V> spec;
+  final Codec<K> keyCodec;
+  final Codec<V> valueCodec;
+  final Storage inputStorage;
+  final List<InputSplit> splits;
+  final long inputBytes;
+  final JobOutput output;
+  final Path jobDirectory;
+  private final byte[] mapper;
+  private final byte[] reducer;
+  private final byte[] combiner;
+  private final Partitioner<K> partitioner;
+
+  JobPlan(String jobId, MapReduceSpecification<K, V> spec, Storage inputStorage, List<InputSplit> splits,
+      JobOutput output, Path jobDirectory) {
+    this.jobId = jobId;
+    this.spec = spec;
+    this.keyCodec = Codecs.forKey(spec.keyType());
+    this.valueCodec = Codecs.forValue(spec.valueType());
+    this.inputStorage = inputStorage;
+    this.splits = splits;
+    this.inputBytes = splits.stream().mapToLong(InputSplit::length).sum();
+    this.output = output;
+    this.jobDirectory = jobDirectory;
+    // Serialized now, as the cluster runtime ships them: a template that Kryo cannot copy fails
+    // the job at once, not in every task.
+    this.mapper = JobKryo.toBytes(spec.mapper());
+    this.reducer = spec.reducer().map(JobKryo::toBytes).orElse(null);
+    this.combiner = spec.combiner().map(JobKryo::toBytes).orElse(null);
+    this.partitioner = spec.partitioner().orElse(null);
+  }
+
+  int reduceTasks() {
+    return spec.reduceTasks();
+  }
+
+  Mapper<K, V> newMapper() {
+    return JobKryo.fromBytes(mapper);
+  }
+
+  Reducer<K, V> newReducer() {
+    return JobKryo.fromBytes(reducer);
+  }
+
+  /** A fresh combiner, or null when the job has none. */
+  Reducer<K, V> newCombiner() {
+    return combiner == null ? null : JobKryo.fromBytes(combiner);
+  }
+
+  /** The partition of a key, from its object (for a user partitioner) or its encoded bytes. */
+  int partition(K key, byte[] encoded, int length) {
+    int r = spec.reduceTasks();
+    if (partitioner == null) {
+      return hashPartition(encoded, 0, length, r);
+    }
+    int p = partitioner.partition(key, r);
+    if (p < 0 || p >= r) {
+      throw new IllegalStateException("partitioner " + partitioner.getClass().getName() + " returned " + p
+          + " for key " + key + " with " + r + " reduce tasks");
+    }
+    return p;
+  }
+
+  /** The default partition function: Murmur3-32 (seed 0) of the key's bytes, modulo R. */
+  static int hashPartition(byte[] key, int offset, int length, int partitions) {
+    return Math.floorMod(PARTITION_HASH.hashBytes(key, offset, length).asInt(), partitions);
+  }
+}

@@ -1,0 +1,79 @@
+package io.mapreduce.internal.engine;
+
+import io.mapreduce.Counters;
+import io.mapreduce.Emitter;
+import io.mapreduce.Reducer;
+import io.mapreduce.internal.io.TextOutputWriter;
+import io.mapreduce.internal.shuffle.MergingStream;
+import io.mapreduce.internal.shuffle.SegmentReader;
+import io.mapreduce.spi.JobOutput;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One reduce task attempt: merges partition r of every map output, groups it by key, calls the
+ * reducer, and writes {@code mr-out-r} through an attempt file that it commits when done.
+ */
+final class ReduceTask<K, V> {
+  private static final int SEGMENT_BUFFER = 64 << 10;
+  private static final int KEY_IN_ERRORS = 200;
+
+  private final JobPlan<K, V> plan;
+  private final int partition;
+  private final List<MapTask.Output> mapOutputs;
+  private final TaskAttempt attempt;
+
+  ReduceTask(JobPlan<K, V> plan, int partition, List<MapTask.Output> mapOutputs, TaskAttempt attempt) {
+    this.plan = plan;
+    this.partition = partition;
+    this.mapOutputs = mapOutputs;
+    this.attempt = attempt;
+  }
+
+  void run() throws Exception {
+    Reducer<K, V> reducer = plan.newReducer();
+    List<SegmentReader> segments = new ArrayList<>();
+    try (MergingStream merged = new MergingStream(segments);
+        JobOutput.TaskOutput out = plan.output.create(MapTask.outputName(partition), attempt.attemptId())) {
+      for (MapTask.Output m : mapOutputs) {
+        if (m.index().records()[partition] > 0) {
+          segments.add(new SegmentReader(m.data(), m.index(), partition, SEGMENT_BUFFER));
+        }
+      }
+      TextOutputWriter writer = new TextOutputWriter(out.stream());
+      long[] written = new long[1];
+      Emitter<K, V> emitter = (k, v) -> {
+        written[0]++;
+        try {
+          writer.write(k, v);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      };
+      reducer.setup(attempt);
+      Groups<K, V> groups = new Groups<>(merged, plan.keyCodec, plan.valueCodec);
+      while (groups.nextGroup()) {
+        attempt.checkStopped();
+        K key = groups.key();
+        try {
+          reducer.reduce(key, groups.values(), emitter);
+        } catch (Exception | Error e) {
+          attempt.at("key " + abbreviate(String.valueOf(key)));
+          throw e;
+        }
+      }
+      reducer.cleanup(emitter);
+      writer.flush();
+      out.commit();
+      attempt.add(Counters.REDUCE_INPUT_GROUPS, groups.groups());
+      attempt.add(Counters.REDUCE_INPUT_RECORDS, groups.records());
+      attempt.add(Counters.OUTPUT_RECORDS, written[0]);
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= KEY_IN_ERRORS ? s : s.substring(0, KEY_IN_ERRORS) + "...";
+  }
+}

@@ -1,0 +1,96 @@
+package io.mapreduce.internal.engine;
+
+import io.mapreduce.TaskContext;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One attempt of one task: its ids, its counters, and where it is in its input (for the error
+ * message when user code throws). Confined to the thread that runs the attempt.
+ */
+final class TaskAttempt implements TaskContext {
+  private final String jobId;
+  private final String taskId;
+  private final int attempt;
+  private final String inputFile;
+  private final BooleanSupplier stopped;
+  private final Map<String, long[]> counters = new HashMap<>();
+  private String position;
+
+  TaskAttempt(String jobId, String taskId, int attempt, String inputFile, BooleanSupplier stopped) {
+    this.jobId = jobId;
+    this.taskId = taskId;
+    this.attempt = attempt;
+    this.inputFile = inputFile;
+    this.stopped = stopped;
+  }
+
+  @Override
+  public String jobId() {
+    return jobId;
+  }
+
+  @Override
+  public String taskId() {
+    return taskId;
+  }
+
+  @Override
+  public int attempt() {
+    return attempt;
+  }
+
+  @Override
+  public String inputFile() {
+    return inputFile;
+  }
+
+  /** The attempt's id, unique within the job: {@code m-00003_1}. */
+  String attemptId() {
+    return taskId + "_" + attempt;
+  }
+
+  @Override
+  public Counter counter(String name) {
+    Objects.requireNonNull(name, "name");
+    long[] cell = counters.computeIfAbsent(name, n -> new long[1]);
+    return amount -> cell[0] += amount;
+  }
+
+  void add(String name, long amount) {
+    counters.computeIfAbsent(name, n -> new long[1])[0] += amount;
+  }
+
+  Map<String, Long> counterValues() {
+    Map<String, Long> values = new HashMap<>();
+    counters.forEach((k, v) -> values.put(k, v[0]));
+    return values;
+  }
+
+  /** Remembers where the attempt is, for error messages: {@code file:offset} or a key. */
+  void at(String where) {
+    position = where;
+  }
+
+  String position() {
+    return position;
+  }
+
+  /** Throws when the job was cancelled or failed elsewhere, so the attempt stops promptly. */
+  void checkStopped() {
+    if (stopped.getAsBoolean() || Thread.currentThread().isInterrupted()) {
+      throw new JobStoppedException();
+    }
+  }
+
+  /** Unwinds an attempt whose job no longer runs; never retried. */
+  static final class JobStoppedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    JobStoppedException() {
+      super("job stopped", null, false, false);
+    }
+  }
+}

@@ -1,0 +1,179 @@
+package io.mapreduce.internal.io;
+
+import io.mapreduce.spi.Storage;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads the lines of one split as UTF-8. {@code \n}, {@code \r\n} and {@code \r} end a line and
+ * are not part of it; a final line without a terminator counts. A line belongs to the split in
+ * which it starts: a split that does not begin the file first skips the line it begins inside
+ * (judged by the byte before its start), and the last line is read to its end even past the
+ * split's end.
+ */
+public final class LineReader implements Closeable {
+  private static final int BUFFER_SIZE = 64 << 10;
+
+  private final InputStream in;
+  private final long end;
+  private byte[] buf = new byte[BUFFER_SIZE];
+  private int pos;
+  private int limit;
+  /** The file offset of {@code buf[0]}. */
+  private long bufStart;
+  private boolean eof;
+
+  private long lineOffset;
+  private long lineEnd;
+  private String line;
+
+  private LineReader(InputStream in, long firstByte, long end) {
+    this.in = in;
+    this.bufStart = firstByte;
+    this.end = end;
+  }
+
+  public static LineReader open(Storage storage, InputSplit split) throws IOException {
+    long start = split.start();
+    if (start == 0) {
+      return new LineReader(storage.open(split.file(), 0), 0, split.end());
+    }
+    LineReader r = new LineReader(storage.open(split.file(), start - 1), start - 1, split.end());
+    try {
+      int before = r.read();
+      if (before == '\r') {
+        if (r.peek() == '\n') {
+          r.pos++;
+        }
+      } else if (before != '\n' && before != -1) {
+        r.skipLine();
+      }
+    } catch (IOException | RuntimeException e) {
+      r.close();
+      throw e;
+    }
+    return r;
+  }
+
+  /** The file offset of the next unread byte. */
+  private long position() {
+    return bufStart + pos;
+  }
+
+  /** Advances to the next line of the split; false at the end of the split. */
+  public boolean next() throws IOException {
+    long start = position();
+    if (start >= end) {
+      return false;
+    }
+    int from = pos;
+    while (true) {
+      while (pos < limit) {
+        byte b = buf[pos];
+        if (b == '\n' || b == '\r') {
+          line = new String(buf, from, pos - from, StandardCharsets.UTF_8);
+          pos++;
+          if (b == '\r' && peek() == '\n') {
+            pos++;
+          }
+          return finish(start);
+        }
+        pos++;
+      }
+      int kept = pos - from;
+      if (!fill(from)) {
+        if (kept == 0) {
+          return false;
+        }
+        line = new String(buf, 0, kept, StandardCharsets.UTF_8);
+        return finish(start);
+      }
+      from = 0;
+    }
+  }
+
+  private boolean finish(long start) {
+    lineOffset = start;
+    lineEnd = position();
+    return true;
+  }
+
+  /** The file offset at which the current line starts. */
+  public long offset() {
+    return lineOffset;
+  }
+
+  /** The bytes the current line took in the file, terminator included. */
+  public long bytes() {
+    return lineEnd - lineOffset;
+  }
+
+  /** The current line, without its terminator. */
+  public String line() {
+    return line;
+  }
+
+  private void skipLine() throws IOException {
+    while (true) {
+      int b = read();
+      if (b == -1 || b == '\n') {
+        return;
+      }
+      if (b == '\r') {
+        if (peek() == '\n') {
+          pos++;
+        }
+        return;
+      }
+    }
+  }
+
+  private int read() throws IOException {
+    if (pos == limit && !fill(pos)) {
+      return -1;
+    }
+    return buf[pos++] & 0xff;
+  }
+
+  private int peek() throws IOException {
+    if (pos == limit && !fill(pos)) {
+      return -1;
+    }
+    return buf[pos] & 0xff;
+  }
+
+  /**
+   * Moves {@code buf[keepFrom, limit)} to the front (growing the buffer when it is all kept) and
+   * reads more after it. Afterwards {@code pos} is where it was relative to the kept bytes.
+   */
+  private boolean fill(int keepFrom) throws IOException {
+    if (eof) {
+      return false;
+    }
+    int kept = limit - keepFrom;
+    if (kept == buf.length) {
+      byte[] bigger = new byte[buf.length * 2];
+      System.arraycopy(buf, keepFrom, bigger, 0, kept);
+      buf = bigger;
+    } else if (keepFrom > 0) {
+      System.arraycopy(buf, keepFrom, buf, 0, kept);
+    }
+    bufStart += keepFrom;
+    pos -= keepFrom;
+    limit = kept;
+    int n = in.readNBytes(buf, limit, buf.length - limit);
+    if (n <= 0) {
+      eof = true;
+      return false;
+    }
+    limit += n;
+    return true;
+  }
+
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
+}

@@ -1,0 +1,251 @@
+package io.mapreduce.internal.io;
+
+import io.mapreduce.spi.InputFile;
+import io.mapreduce.spi.JobOutput;
+import io.mapreduce.spi.Storage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.TreeMap;
+
+/** Local files: paths as the user spelled them, or {@code file:} URIs. */
+public final class LocalStorage implements Storage {
+  public static final LocalStorage INSTANCE = new LocalStorage();
+  public static final String SUCCESS_MARKER = "_SUCCESS";
+
+  private LocalStorage() {}
+
+  @Override
+  public String scheme() {
+    return "file";
+  }
+
+  static Path toPath(String path) {
+    return path.startsWith("file:") ? Path.of(URI.create(path)) : Path.of(path);
+  }
+
+  /** Hadoop's hidden-file rule: names starting with {@code _} or {@code .} are not input. */
+  static boolean isHidden(Path p) {
+    String name = p.getFileName() == null ? "" : p.getFileName().toString();
+    return name.startsWith("_") || name.startsWith(".");
+  }
+
+  @Override
+  public List<InputFile> listInputs(String pattern) throws IOException {
+    List<Path> matches = hasGlob(pattern) ? expandGlob(pattern) : List.of(toPath(pattern));
+    if (matches.isEmpty()) {
+      throw new NoSuchFileException(pattern, null, "input pattern matches no file");
+    }
+    TreeMap<String, InputFile> files = new TreeMap<>();
+    for (Path p : matches) {
+      if (Files.isDirectory(p)) {
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(p)) {
+          for (Path f : dir) {
+            if (!isHidden(f) && Files.isRegularFile(f)) {
+              files.put(f.toString(), new InputFile(f.toString(), Files.size(f)));
+            }
+          }
+        }
+      } else if (Files.isRegularFile(p)) {
+        files.put(p.toString(), new InputFile(p.toString(), Files.size(p)));
+      } else if (!Files.exists(p)) {
+        throw new NoSuchFileException(pattern, null, "input not found");
+      }
+    }
+    return List.copyOf(files.values());
+  }
+
+  private static boolean hasGlob(String pattern) {
+    return pattern.chars().anyMatch(c -> c == '*' || c == '?' || c == '[' || c == '{');
+  }
+
+  /** Expands a glob one path segment at a time, so relative inputs keep their spelling. */
+  private static List<Path> expandGlob(String pattern) throws IOException {
+    Path whole = toPath(pattern);
+    List<Path> current = new ArrayList<>();
+    current.add(whole.getRoot());
+    for (Path segment : whole) {
+      String s = segment.toString();
+      List<Path> next = new ArrayList<>();
+      for (Path base : current) {
+        if (!hasGlob(s)) {
+          Path p = base == null ? Path.of(s) : base.resolve(s);
+          if (Files.exists(p)) {
+            next.add(p);
+          }
+          continue;
+        }
+        Path dir = base == null ? Path.of(".") : base;
+        if (!Files.isDirectory(dir)) {
+          continue;
+        }
+        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + s);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+          for (Path e : entries) {
+            Path name = e.getFileName();
+            if (matcher.matches(name) && !isHidden(e)) {
+              next.add(base == null ? name : base.resolve(name));
+            }
+          }
+        }
+      }
+      current = next;
+    }
+    current.sort(Comparator.comparing(Path::toString));
+    return current;
+  }
+
+  @Override
+  public InputStream open(InputFile file, long offset) throws IOException {
+    FileChannel ch = FileChannel.open(toPath(file.path()), StandardOpenOption.READ);
+    try {
+      ch.position(offset);
+    } catch (IOException e) {
+      ch.close();
+      throw e;
+    }
+    return Channels.newInputStream(ch);
+  }
+
+  @Override
+  public JobOutput createOutput(String directory, String jobId) throws IOException {
+    Path out = toPath(directory).toAbsolutePath().normalize();
+    if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+      throw new FileAlreadyExistsException(directory, null, "output directory already exists");
+    }
+    Path parent = out.getParent();
+    Files.createDirectories(parent);
+    // Staged beside the output so that the job's commit is one atomic rename on one file system.
+    Path staging = parent.resolve("." + out.getFileName() + "." + jobId + ".staging");
+    Files.createDirectory(staging);
+    return new LocalJobOutput(directory, out, staging);
+  }
+
+  /**
+   * Attempts write under {@code staging/_attempts/<attempt>/}; a task commit renames the file into
+   * the staging directory; the job commit adds {@code _SUCCESS} and renames the staging directory
+   * to the output directory, so the output appears whole or not at all.
+   */
+  static final class LocalJobOutput implements JobOutput {
+    private final String spelled;
+    private final Path out;
+    private final Path staging;
+    private final Path attempts;
+
+    LocalJobOutput(String spelled, Path out, Path staging) {
+      this.spelled = spelled;
+      this.out = out;
+      this.staging = staging;
+      this.attempts = staging.resolve("_attempts");
+    }
+
+    @Override
+    public TaskOutput create(String fileName, String attemptId) throws IOException {
+      Path dir = Files.createDirectories(attempts.resolve(attemptId));
+      Path file = dir.resolve(fileName);
+      OutputStream stream = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      return new TaskOutput() {
+        private boolean done;
+
+        @Override
+        public OutputStream stream() {
+          return stream;
+        }
+
+        @Override
+        public void commit() throws IOException {
+          stream.close();
+          Path target = staging.resolve(fileName);
+          if (Files.exists(target)) {
+            throw new FileAlreadyExistsException(target.toString(), null, "task output already committed");
+          }
+          Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+          done = true;
+          deleteQuietly(dir);
+        }
+
+        @Override
+        public void abort() {
+          if (!done) {
+            done = true;
+            try {
+              stream.close();
+            } catch (IOException ignored) {
+              // the file goes anyway
+            }
+            deleteQuietly(dir);
+          }
+        }
+
+        @Override
+        public void close() {
+          abort();
+        }
+      };
+    }
+
+    @Override
+    public List<URI> commit() throws IOException {
+      deleteRecursively(attempts);
+      Files.createFile(staging.resolve(SUCCESS_MARKER));
+      if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+        throw new FileAlreadyExistsException(spelled, null, "output directory appeared while the job ran");
+      }
+      Files.move(staging, out, StandardCopyOption.ATOMIC_MOVE);
+      List<URI> files = new ArrayList<>();
+      try (DirectoryStream<Path> dir = Files.newDirectoryStream(out)) {
+        for (Path f : dir) {
+          if (!f.getFileName().toString().equals(SUCCESS_MARKER)) {
+            files.add(f.toUri());
+          }
+        }
+      }
+      files.sort(Comparator.comparing(URI::toString));
+      return files;
+    }
+
+    @Override
+    public void abort() {
+      deleteRecursively(staging);
+    }
+  }
+
+  static void deleteQuietly(Path dir) {
+    deleteRecursively(dir);
+  }
+
+  /** Deletes a tree, ignoring what is already gone; never throws. */
+  public static void deleteRecursively(Path root) {
+    if (root == null || !Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var walk = Files.walk(root)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (IOException | UncheckedIOException e) {
+      // Best effort: a concurrent deletion or a vanished file is not an error here.
+    }
+  }
+}

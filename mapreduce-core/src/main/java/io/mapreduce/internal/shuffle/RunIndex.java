@@ -1,0 +1,77 @@
+package io.mapreduce.internal.shuffle;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * The index of a run file: where each partition starts, how long it is, how many records it
+ * holds and the CRC32C of its bytes. Stored beside the data file ({@code .index}), with a magic
+ * number, a version and a checksum of its own.
+ */
+public record RunIndex(long[] offsets, long[] lengths, long[] records, int[] checksums) {
+  private static final int MAGIC = 0x4d52_4958; // "MRIX"
+  private static final int VERSION = 1;
+
+  public int partitions() {
+    return offsets.length;
+  }
+
+  public long totalRecords() {
+    long n = 0;
+    for (long r : records) {
+      n += r;
+    }
+    return n;
+  }
+
+  public void write(Path file) throws IOException {
+    CRC32C crc = new CRC32C();
+    try (var out = new DataOutputStream(new CheckedOutputStream(Files.newOutputStream(file), crc))) {
+      out.writeInt(MAGIC);
+      out.writeInt(VERSION);
+      out.writeInt(offsets.length);
+      for (int p = 0; p < offsets.length; p++) {
+        out.writeLong(offsets[p]);
+        out.writeLong(lengths[p]);
+        out.writeLong(records[p]);
+        out.writeInt(checksums[p]);
+      }
+      out.writeInt((int) crc.getValue());
+    }
+  }
+
+  public static RunIndex read(Path file) throws IOException {
+    CRC32C crc = new CRC32C();
+    try (var in = new DataInputStream(new CheckedInputStream(Files.newInputStream(file), crc))) {
+      if (in.readInt() != MAGIC) {
+        throw new IOException(file + " is not a run index");
+      }
+      int version = in.readInt();
+      if (version != VERSION) {
+        throw new IOException(file + ": unsupported run index version " + version);
+      }
+      int n = in.readInt();
+      long[] offsets = new long[n];
+      long[] lengths = new long[n];
+      long[] records = new long[n];
+      int[] checksums = new int[n];
+      for (int p = 0; p < n; p++) {
+        offsets[p] = in.readLong();
+        lengths[p] = in.readLong();
+        records[p] = in.readLong();
+        checksums[p] = in.readInt();
+      }
+      int expected = (int) crc.getValue();
+      if (in.readInt() != expected) {
+        throw new IOException(file + ": run index checksum mismatch");
+      }
+      return new RunIndex(offsets, lengths, records, checksums);
+    }
+  }
+}

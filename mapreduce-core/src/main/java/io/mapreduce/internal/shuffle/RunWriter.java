@@ -1,0 +1,100 @@
+package io.mapreduce.internal.shuffle;
+
+import static com.google.common.base.Preconditions.checkState;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+/**
+ * Writes a run: a data file of records sorted by (partition, key), each record
+ * {@code varint keyLength, varint valueLength, key, value}, and its {@link RunIndex}. Partitions
+ * are written in order, every one of them, even when empty.
+ */
+public final class RunWriter implements AutoCloseable {
+  private final Path data;
+  private final Path index;
+  private final OutputStream out;
+  private final long[] offsets;
+  private final long[] lengths;
+  private final long[] records;
+  private final int[] checksums;
+  private final CRC32C crc = new CRC32C();
+  private final byte[] header = new byte[10];
+  private int partition = -1;
+  private long position;
+  private long written;
+  private boolean closed;
+
+  public RunWriter(Path data, int partitions) throws IOException {
+    this.data = data;
+    this.index = indexOf(data);
+    this.out = new BufferedOutputStream(Files.newOutputStream(data), 64 << 10);
+    this.offsets = new long[partitions];
+    this.lengths = new long[partitions];
+    this.records = new long[partitions];
+    this.checksums = new int[partitions];
+  }
+
+  /** The index file that belongs to a data file. */
+  public static Path indexOf(Path data) {
+    return data.resolveSibling(data.getFileName() + ".index");
+  }
+
+  /** Starts a partition; partitions are started in order, with none skipped. */
+  public void startPartition(int p) {
+    checkState(p == partition + 1, "partition %s started after %s", p, partition);
+    finishPartition();
+    partition = p;
+    offsets[p] = position;
+    crc.reset();
+  }
+
+  private void finishPartition() {
+    if (partition >= 0) {
+      lengths[partition] = position - offsets[partition];
+      checksums[partition] = (int) crc.getValue();
+    }
+  }
+
+  public void append(byte[] k, int ko, int kl, byte[] v, int vo, int vl) throws IOException {
+    int h = Varints.write(kl, header, 0);
+    h = Varints.write(vl, header, h);
+    out.write(header, 0, h);
+    out.write(k, ko, kl);
+    out.write(v, vo, vl);
+    crc.update(header, 0, h);
+    crc.update(k, ko, kl);
+    crc.update(v, vo, vl);
+    position += h + kl + vl;
+    records[partition]++;
+    written++;
+  }
+
+  /** Records appended so far. */
+  public long written() {
+    return written;
+  }
+
+  /** Finishes the remaining partitions, closes the data file and writes the index. */
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    while (partition < offsets.length - 1) {
+      startPartition(partition + 1);
+    }
+    finishPartition();
+    out.close();
+    new RunIndex(offsets, lengths, records, checksums).write(index);
+  }
+
+  public Path data() {
+    return data;
+  }
+}

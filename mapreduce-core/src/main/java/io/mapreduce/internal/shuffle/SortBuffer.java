@@ -1,0 +1,222 @@
+package io.mapreduce.internal.shuffle;
+
+import java.util.Arrays;
+
+/**
+ * A map task's in-memory buffer of encoded records: the bytes of all records in one array and
+ * four ints of metadata per record (partition, key start, key length, value length), so the buffer
+ * holds no object per record. Sorting permutes an index array by (partition, key bytes); the
+ * sort is stable, so equal keys keep the order they were emitted in. Both arrays grow on demand
+ * up to the byte budget.
+ */
+public final class SortBuffer {
+  private static final int META_INTS = 4;
+
+  private final long budget;
+  private byte[] data = new byte[0];
+  private int used;
+  private int[] meta = new int[0];
+  private int count;
+  private int[] order;
+  private int[] scratch;
+
+  public SortBuffer(long budget) {
+    this.budget = budget;
+  }
+
+  public int count() {
+    return count;
+  }
+
+  public boolean isEmpty() {
+    return count == 0;
+  }
+
+  /**
+   * Adds a record; returns false (and adds nothing) when it does not fit in the budget. An empty
+   * buffer always accepts a record, however large, so that any record can be spilled.
+   */
+  public boolean add(int partition, byte[] k, int ko, int kl, byte[] v, int vo, int vl) {
+    int size = kl + vl;
+    if (!ensureRoom(size)) {
+      return false;
+    }
+    System.arraycopy(k, ko, data, used, kl);
+    System.arraycopy(v, vo, data, used + kl, vl);
+    int m = count * META_INTS;
+    meta[m] = partition;
+    meta[m + 1] = used;
+    meta[m + 2] = kl;
+    meta[m + 3] = vl;
+    used += size;
+    count++;
+    return true;
+  }
+
+  private boolean ensureRoom(int size) {
+    boolean dataFits = data.length - used >= size;
+    boolean metaFits = meta.length - count * META_INTS >= META_INTS;
+    if (dataFits && metaFits) {
+      return true;
+    }
+    long neededData = (long) used + size;
+    long newData = dataFits ? data.length : Math.max(neededData, Math.max(4096, 2L * data.length));
+    long newMeta = metaFits ? meta.length : Math.max(64, 2L * meta.length);
+    if (footprint(newData, newMeta) > budget) {
+      // Grow the data array only as far as the budget allows, if that still holds the record.
+      if (!dataFits) {
+        newData = Math.max(neededData, budget - footprint(0, newMeta));
+      }
+      if (footprint(newData, newMeta) > budget && count > 0) {
+        return false;
+      }
+    }
+    if (newData > Integer.MAX_VALUE - 16 || newMeta > Integer.MAX_VALUE - 16) {
+      if (count > 0) {
+        return false;
+      }
+      throw new IllegalStateException("a record of " + size + " bytes does not fit in a sort buffer");
+    }
+    if (newData != data.length) {
+      data = Arrays.copyOf(data, (int) newData);
+    }
+    if (newMeta != meta.length) {
+      meta = Arrays.copyOf(meta, (int) newMeta);
+    }
+    return true;
+  }
+
+  /** Bytes used by the arrays: data, metadata, and the two index arrays of the sort. */
+  private static long footprint(long dataLength, long metaLength) {
+    return dataLength + (metaLength / META_INTS) * (META_INTS + 2) * 4L;
+  }
+
+  /** Bytes of record data held. */
+  public long dataBytes() {
+    return used;
+  }
+
+  /** Sorts the records by (partition, key bytes), stably. */
+  public void sort() {
+    if (order == null || order.length < count) {
+      order = new int[meta.length / META_INTS];
+      scratch = new int[order.length];
+    }
+    for (int i = 0; i < count; i++) {
+      order[i] = i;
+    }
+    mergeSort(order, scratch, 0, count);
+  }
+
+  private void mergeSort(int[] a, int[] tmp, int from, int to) {
+    if (to - from <= 16) {
+      for (int i = from + 1; i < to; i++) {
+        int x = a[i];
+        int j = i - 1;
+        while (j >= from && compare(a[j], x) > 0) {
+          a[j + 1] = a[j];
+          j--;
+        }
+        a[j + 1] = x;
+      }
+      return;
+    }
+    int mid = (from + to) >>> 1;
+    mergeSort(a, tmp, from, mid);
+    mergeSort(a, tmp, mid, to);
+    if (compare(a[mid - 1], a[mid]) <= 0) {
+      return;
+    }
+    System.arraycopy(a, from, tmp, from, to - from);
+    int i = from;
+    int j = mid;
+    for (int k = from; k < to; k++) {
+      if (j >= to || (i < mid && compare(tmp[i], tmp[j]) <= 0)) {
+        a[k] = tmp[i++];
+      } else {
+        a[k] = tmp[j++];
+      }
+    }
+  }
+
+  private int compare(int x, int y) {
+    int mx = x * META_INTS;
+    int my = y * META_INTS;
+    int c = Integer.compare(meta[mx], meta[my]);
+    if (c != 0) {
+      return c;
+    }
+    int kx = meta[mx + 1];
+    int ky = meta[my + 1];
+    return Arrays.compareUnsigned(data, kx, kx + meta[mx + 2], data, ky, ky + meta[my + 2]);
+  }
+
+  /** The sorted records of one partition, after {@link #sort()}. */
+  public RecordStream partition(int partition) {
+    int lo = 0;
+    int hi = count;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (meta[order[mid] * META_INTS] < partition) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    int first = lo;
+    return new RecordStream() {
+      private int i = first - 1;
+      private int m;
+
+      @Override
+      public boolean next() {
+        if (i + 1 < count && meta[order[i + 1] * META_INTS] == partition) {
+          i++;
+          m = order[i] * META_INTS;
+          return true;
+        }
+        i = count;
+        return false;
+      }
+
+      @Override
+      public byte[] keyArray() {
+        return data;
+      }
+
+      @Override
+      public int keyOffset() {
+        return meta[m + 1];
+      }
+
+      @Override
+      public int keyLength() {
+        return meta[m + 2];
+      }
+
+      @Override
+      public byte[] valueArray() {
+        return data;
+      }
+
+      @Override
+      public int valueOffset() {
+        return meta[m + 1] + meta[m + 2];
+      }
+
+      @Override
+      public int valueLength() {
+        return meta[m + 3];
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  /** Empties the buffer, keeping its arrays for the next round. */
+  public void clear() {
+    used = 0;
+    count = 0;
+  }
+}

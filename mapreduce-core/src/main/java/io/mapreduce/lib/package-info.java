@@ -1,0 +1,2 @@
+/** Ready-made building blocks for jobs, such as the sampling total-order partitioner. */
+package io.mapreduce.lib;

@@ -1,0 +1,37 @@
+package io.mapreduce.spi;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+/**
+ * Where input is read from and output committed to, chosen by the scheme of a path: local files
+ * (no scheme, or {@code file:}) are built in; others (such as {@code s3://}) are found with
+ * {@link java.util.ServiceLoader}.
+ */
+public interface Storage {
+
+  /** The URI scheme this storage serves, such as {@code file} or {@code s3}. */
+  String scheme();
+
+  /**
+   * Expands one input: a file, a directory (its files, except names starting with {@code _} or
+   * {@code .}), or a glob. Returns the files in path order.
+   *
+   * @throws java.nio.file.NoSuchFileException naming the input when it does not exist or a glob
+   *     matches nothing
+   */
+  List<InputFile> listInputs(String pattern) throws IOException;
+
+  /** Opens a file for reading from a byte offset to its end. */
+  InputStream open(InputFile file, long offset) throws IOException;
+
+  /**
+   * Prepares a job's output directory. Nothing becomes visible there before
+   * {@link JobOutput#commit()}.
+   *
+   * @throws java.nio.file.FileAlreadyExistsException when the directory already exists; it is
+   *     left untouched
+   */
+  JobOutput createOutput(String directory, String jobId) throws IOException;
+}

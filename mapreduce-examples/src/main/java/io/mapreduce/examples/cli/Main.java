@@ -1,0 +1,160 @@
+package io.mapreduce.examples.cli;
+
+import io.mapreduce.Job;
+import io.mapreduce.JobResult;
+import io.mapreduce.MapReduce;
+import io.mapreduce.MapReduceSpecification;
+import io.mapreduce.examples.Grep;
+import io.mapreduce.examples.Indexer;
+import io.mapreduce.examples.Sort;
+import io.mapreduce.examples.WordCount;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The command line: {@code mapreduce wordcount|indexer|grep|sort ...}. Exit codes: 0 success, 1 the
+ * job failed (one line on stderr says why), 2 bad arguments.
+ */
+@Command(name = "mapreduce", mixinStandardHelpOptions = true, version = "mapreduce 0.1.0",
+    description = "Runs MapReduce jobs on this machine.",
+    subcommands = {Main.WordCountCommand.class, Main.IndexerCommand.class, Main.GrepCommand.class,
+        Main.SortCommand.class})
+public final class Main implements Runnable {
+  static final int JOB_FAILED = 1;
+  static final int USAGE = 2;
+
+  @Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns the exit code. */
+  public static int run(String... args) {
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+    CommandLine cli = new CommandLine(new Main());
+    cli.setParameterExceptionHandler(Main::badArguments);
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("mapreduce: " + oneLine(e));
+      return JOB_FAILED;
+    });
+    return cli.execute(args);
+  }
+
+  private static int badArguments(ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println(cmd.getCommandSpec().qualifiedName() + ": " + oneLine(e));
+    err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+    return USAGE;
+  }
+
+  static String oneLine(Throwable t) {
+    String m = t.getMessage() == null ? t.toString() : t.getMessage();
+    return m.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+  }
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "missing command: wordcount, indexer, grep or sort");
+  }
+
+  /** Runs a job, showing progress, and prints its summary; returns the exit code. */
+  static int execute(CommandLine cmd, MapReduceSpecification<?, ?> jobSpec) {
+    Job job = MapReduce.exec(jobSpec);
+    Progress progress = Progress.start(job, cmd.getErr());
+    try {
+      JobResult result = job.get();
+      progress.stop();
+      Summary.print(result, jobSpec, cmd.getOut());
+      return 0;
+    } catch (ExecutionException e) {
+      progress.stop();
+      cmd.getErr().println("mapreduce: job failed: " + oneLine(e.getCause()));
+      return JOB_FAILED;
+    } catch (InterruptedException e) {
+      job.cancel(true);
+      Thread.currentThread().interrupt();
+      progress.stop();
+      cmd.getErr().println("mapreduce: interrupted; the job was cancelled");
+      return JOB_FAILED;
+    }
+  }
+
+  abstract static class JobCommand implements Callable<Integer> {
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    JobOptions options;
+
+    abstract MapReduceSpecification<?, ?> specification();
+
+    @Override
+    public Integer call() {
+      MapReduceSpecification<?, ?> jobSpec;
+      try {
+        jobSpec = specification();
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+      }
+      return execute(spec.commandLine(), jobSpec);
+    }
+  }
+
+  @Command(name = "wordcount", mixinStandardHelpOptions = true,
+      description = "Counts words (maximal runs of Unicode letters, case kept): lines word<TAB>count.")
+  static final class WordCountCommand extends JobCommand {
+    @Override
+    MapReduceSpecification<?, ?> specification() {
+      return options.apply(WordCount.builder(), true, true).build();
+    }
+  }
+
+  @Command(name = "indexer", mixinStandardHelpOptions = true,
+      description = "Builds an inverted index: lines word<TAB>N doc1,doc2,... (documents are file names).")
+  static final class IndexerCommand extends JobCommand {
+    @Override
+    MapReduceSpecification<?, ?> specification() {
+      return options.apply(Indexer.builder(), true, true).build();
+    }
+  }
+
+  @Command(name = "grep", mixinStandardHelpOptions = true,
+      description = "Finds lines matching a Java regex: lines file:offset<TAB>line, by file and offset.")
+  static final class GrepCommand extends JobCommand {
+    @Option(names = "--pattern", required = true, paramLabel = "REGEX", description = "A java.util.regex pattern.")
+    String pattern;
+
+    @Override
+    MapReduceSpecification<?, ?> specification() {
+      try {
+        return options.apply(Grep.builder(pattern), true, true).build();
+      } catch (java.util.regex.PatternSyntaxException e) {
+        throw new IllegalArgumentException("--pattern: " + e.getDescription() + " near index " + e.getIndex()
+            + " of '" + pattern + "'", e);
+      }
+    }
+  }
+
+  @Command(name = "sort", mixinStandardHelpOptions = true,
+      description = "Sorts lines by their UTF-8 bytes (as LC_ALL=C sort), duplicates kept; "
+          + "cat mr-out-* is the sorted whole.")
+  static final class SortCommand extends JobCommand {
+    @Override
+    MapReduceSpecification<?, ?> specification() {
+      return options.apply(Sort.builder(options.inputs, options.reduceTasks, options.splitSizeOrDefault()),
+          false, false).build();
+    }
+  }
+}
