@@ -93,6 +93,8 @@ final class EmbeddedJob<K, V> extends Job {
     long start = System.nanoTime();
     JobOutput output = null;
     Path jobDirectory = spec.workDirectory().resolve("jobs").resolve(id());
+    JobResult result = null;
+    MapReduceException failure = null;
     try {
       Storage inputStorage = storageOfInputs();
       List<InputFile> files = listInputs(inputStorage);
@@ -116,24 +118,28 @@ final class EmbeddedJob<K, V> extends Job {
       }
       List<URI> outputFiles = output.commit();
       output = null;
-      JobResult result = new JobResult(id(), outputFiles, Counters.of(counters),
+      result = new JobResult(id(), outputFiles, Counters.of(counters),
           Duration.ofNanos(mapsDone - start), Duration.ofNanos(reducesDone - mapsDone),
           Duration.ofNanos(System.nanoTime() - start));
       log.info("job {} succeeded in {} ms", id(), result.total().toMillis());
-      complete(result);
     } catch (Throwable t) {
       if (output != null) {
         output.abort();
       }
-      MapReduceException failure = asFailure(t);
+      failure = asFailure(t);
       if (!isCancelled()) {
         log.warn("job {} failed: {}", id(), failure.getMessage());
       }
-      completeExceptionally(failure);
     } finally {
       stopped = true;
       pool.shutdownNow();
       LocalStorage.deleteRecursively(jobDirectory);
+    }
+    // Completed only after the cleanup, so a caller of get() finds no leftovers.
+    if (result != null) {
+      complete(result);
+    } else {
+      completeExceptionally(failure);
     }
   }
 
