@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -45,6 +46,9 @@ import org.slf4j.LoggerFactory;
  */
 final class EmbeddedJob<K, V> extends Job {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedJob.class);
+
+  /** How long to wait for attempts that ignore the job's stop (user code stuck inside a record). */
+  private static final long TASK_STOP_TIMEOUT_SECONDS = 30;
 
   private final MapReduceSpecification<K, V> spec;
   private final Map<String, Long> counters = new HashMap<>();
@@ -123,9 +127,6 @@ final class EmbeddedJob<K, V> extends Job {
           Duration.ofNanos(System.nanoTime() - start));
       log.info("job {} succeeded in {} ms", id(), result.total().toMillis());
     } catch (Throwable t) {
-      if (output != null) {
-        output.abort();
-      }
       failure = asFailure(t);
       if (!isCancelled()) {
         log.warn("job {} failed: {}", id(), failure.getMessage());
@@ -133,6 +134,11 @@ final class EmbeddedJob<K, V> extends Job {
     } finally {
       stopped = true;
       pool.shutdownNow();
+      // Attempts still unwinding could write again into what is removed below.
+      awaitTasks();
+      if (output != null) {
+        output.abort();
+      }
       LocalStorage.deleteRecursively(jobDirectory);
     }
     // Completed only after the cleanup, so a caller of get() finds no leftovers.
@@ -140,6 +146,21 @@ final class EmbeddedJob<K, V> extends Job {
       complete(result);
     } else {
       completeExceptionally(failure);
+    }
+  }
+
+  private void awaitTasks() {
+    boolean interrupted = Thread.interrupted();
+    try {
+      if (!pool.awaitTermination(TASK_STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        log.warn("job {}: user code still running {} s after the job stopped; cleaning up without it", id(),
+            TASK_STOP_TIMEOUT_SECONDS);
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

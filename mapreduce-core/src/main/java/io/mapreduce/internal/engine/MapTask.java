@@ -135,6 +135,8 @@ final class MapTask<K, V> {
     private final ByteSink value = new ByteSink(64);
     private final SortBuffer buffer = new SortBuffer(plan.spec.sortBufferSize());
     private final List<Path> spills = new ArrayList<>();
+    /** One combiner per attempt, set up again for each partition it combines (as Hadoop does). */
+    private final Reducer<K, V> combiner = plan.newCombiner();
     private long outputRecords;
     private long outputBytes;
 
@@ -215,7 +217,6 @@ final class MapTask<K, V> {
 
     /** Copies one sorted partition into the writer, through the combiner when there is one. */
     private void writePartition(RecordStream in, RunWriter writer) throws IOException {
-      Reducer<K, V> combiner = plan.newCombiner();
       if (combiner == null) {
         while (in.next()) {
           writer.append(in.keyArray(), in.keyOffset(), in.keyLength(),
