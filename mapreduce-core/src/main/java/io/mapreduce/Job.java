@@ -1,6 +1,9 @@
 package io.mapreduce;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -8,7 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Cancelling the future stops the job's tasks and removes everything the job wrote; the output
  * directory is never created. A job that has begun its final commit can no longer be cancelled:
- * {@link #cancel} then returns false and the job completes normally.
+ * {@link #cancel} then returns false and the job completes normally. The cleanup after a cancel
+ * runs in the background; {@link #awaitTermination} waits for it.
  *
  * <p>Engines subclass this class; applications only use it.
  */
@@ -19,6 +23,7 @@ public abstract class Job extends CompletableFuture<JobResult> {
 
   private final String id;
   private final AtomicInteger state = new AtomicInteger(RUNNING);
+  private final CountDownLatch terminated = new CountDownLatch(1);
 
   protected Job(String id) {
     this.id = id;
@@ -54,6 +59,21 @@ public abstract class Job extends CompletableFuture<JobResult> {
     boolean cancelled = super.cancel(mayInterruptIfRunning);
     onCancel();
     return cancelled;
+  }
+
+  /**
+   * Waits until the job has stopped and removed its temporary files: at once for a job that
+   * completed normally or failed, after the cleanup for a cancelled one.
+   *
+   * @return true if the job terminated within the timeout
+   */
+  public final boolean awaitTermination(Duration timeout) throws InterruptedException {
+    return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** The engine calls this once, when the job's tasks have stopped and its files are cleaned up. */
+  protected final void terminated() {
+    terminated.countDown();
   }
 
   /** Dependent stages are plain futures: cancelling one of them must not cancel the job. */

@@ -149,22 +149,6 @@ public abstract class EngineContract {
     return fail("job succeeded but should have failed");
   }
 
-  private static void awaitEmpty(Path directory) throws InterruptedException, IOException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (true) {
-      try (Stream<Path> s = Files.list(directory)) {
-        List<Path> left = s.toList();
-        if (left.isEmpty()) {
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          fail("%s still holds %s", directory, left);
-        }
-      }
-      Thread.sleep(20);
-    }
-  }
-
   // ---- results -------------------------------------------------------------------------------
 
   @Test
@@ -386,7 +370,9 @@ public abstract class EngineContract {
     assertThat(tfe.getCause()).isInstanceOf(IllegalStateException.class).hasMessage("cannot map boom here");
     assertThat(tfe.getMessage()).contains("m-00000").contains(file + ":15").contains("cannot map boom here");
     assertThat(dir.resolve("out")).doesNotExist();
-    awaitEmpty(dir.resolve("work").resolve("jobs"));
+    try (Stream<Path> s = Files.list(work.resolve("jobs"))) {
+      assertThat(s.toList()).as("job directories left after the future failed").isEmpty();
+    }
     try (Stream<Path> s = Files.list(dir)) {
       assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("staging"));
     }
@@ -507,19 +493,12 @@ public abstract class EngineContract {
     assertThat(job.cancel(true)).isTrue();
     assertThat(job.isCancelled()).isTrue();
     assertThatThrownBy(job::get).isInstanceOf(CancellationException.class);
-    awaitEmpty(work.resolve("jobs"));
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (true) {
-      try (Stream<Path> s = Files.list(dir)) {
-        List<String> names = s.map(p -> p.getFileName().toString()).sorted().toList();
-        if (names.equals(List.of("input", "work"))) {
-          break;
-        }
-        if (System.nanoTime() > deadline) {
-          fail("left behind: %s", names);
-        }
-      }
-      Thread.sleep(20);
+    assertThat(job.awaitTermination(Duration.ofSeconds(30))).isTrue();
+    try (Stream<Path> s = Files.list(dir)) {
+      assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("input", "work");
+    }
+    try (Stream<Path> s = Files.list(work.resolve("jobs"))) {
+      assertThat(s.toList()).isEmpty();
     }
     assertThat(dir.resolve("out")).doesNotExist();
   }

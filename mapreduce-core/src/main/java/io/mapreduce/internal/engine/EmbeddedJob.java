@@ -142,6 +142,7 @@ final class EmbeddedJob<K, V> extends Job {
       LocalStorage.deleteRecursively(jobDirectory);
     }
     // Completed only after the cleanup, so a caller of get() finds no leftovers.
+    terminated();
     if (result != null) {
       complete(result);
     } else {

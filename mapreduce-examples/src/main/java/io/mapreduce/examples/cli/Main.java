@@ -9,7 +9,9 @@ import io.mapreduce.examples.Indexer;
 import io.mapreduce.examples.Sort;
 import io.mapreduce.examples.WordCount;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -73,14 +75,31 @@ public final class Main implements Runnable {
   static int execute(CommandLine cmd, MapReduceSpecification<?, ?> jobSpec) {
     Job job = MapReduce.exec(jobSpec);
     Progress progress = Progress.start(job, cmd.getErr());
+    // On Ctrl-C or SIGTERM, cancel the job and let it remove its files before the JVM exits.
+    Thread cancelOnExit = new Thread(() -> {
+      if (job.cancel(true)) {
+        try {
+          job.awaitTermination(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }, "mapreduce-cancel-on-exit");
+    Runtime.getRuntime().addShutdownHook(cancelOnExit);
     try {
       JobResult result = job.get();
+      Runtime.getRuntime().removeShutdownHook(cancelOnExit);
       progress.stop();
       Summary.print(result, jobSpec, cmd.getOut());
       return 0;
     } catch (ExecutionException e) {
+      Runtime.getRuntime().removeShutdownHook(cancelOnExit);
       progress.stop();
       cmd.getErr().println("mapreduce: job failed: " + oneLine(e.getCause()));
+      return JOB_FAILED;
+    } catch (CancellationException e) {
+      progress.stop();
+      cmd.getErr().println("mapreduce: the job was cancelled; it left no output");
       return JOB_FAILED;
     } catch (InterruptedException e) {
       job.cancel(true);
