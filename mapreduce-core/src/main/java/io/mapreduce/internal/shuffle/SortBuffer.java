@@ -4,13 +4,14 @@ import java.util.Arrays;
 
 /**
  * A map task's in-memory buffer of encoded records: the bytes of all records in one array and
- * four ints of metadata per record (partition, key start, key length, value length), so the buffer
- * holds no object per record. Sorting permutes an index array by (partition, key bytes); the
+ * five ints of metadata per record (partition, key start, key length, value length, and the first
+ * four key bytes as an unsigned int), so the buffer holds no object per record and most
+ * comparisons are settled by the prefix without touching the record bytes. Sorting permutes an index array by (partition, key bytes); the
  * sort is stable, so equal keys keep the order they were emitted in. Both arrays grow on demand
  * up to the byte budget.
  */
 public final class SortBuffer {
-  private static final int META_INTS = 4;
+  private static final int META_INTS = 5;
 
   private final long budget;
   private byte[] data = new byte[0];
@@ -48,6 +49,7 @@ public final class SortBuffer {
     meta[m + 1] = used;
     meta[m + 2] = kl;
     meta[m + 3] = vl;
+    meta[m + 4] = prefix(k, ko, kl);
     used += size;
     count++;
     return true;
@@ -89,6 +91,15 @@ public final class SortBuffer {
   /** Bytes used by the arrays: data, metadata, and the two index arrays of the sort. */
   private static long footprint(long dataLength, long metaLength) {
     return dataLength + (metaLength / META_INTS) * (META_INTS + 2) * 4L;
+  }
+
+  /** The first four bytes of a key, big-endian, zero-padded: orders like the bytes, ties aside. */
+  private static int prefix(byte[] k, int off, int len) {
+    int p = 0;
+    for (int i = 0; i < 4; i++) {
+      p = (p << 8) | (i < len ? k[off + i] & 0xff : 0);
+    }
+    return p;
   }
 
   /** Bytes of record data held. */
@@ -143,6 +154,10 @@ public final class SortBuffer {
     int mx = x * META_INTS;
     int my = y * META_INTS;
     int c = Integer.compare(meta[mx], meta[my]);
+    if (c != 0) {
+      return c;
+    }
+    c = Integer.compareUnsigned(meta[mx + 4], meta[my + 4]);
     if (c != 0) {
       return c;
     }
