@@ -423,11 +423,22 @@ public final class Codecs {
       return false;
     }
 
+    // A value of exactly the declared type needs no class name. Any other (an ArrayList for the
+    // value type List, a subclass, or null) carries its class, or it could not be read back.
+    private static final int EXACT_TYPE = 0;
+    private static final int WITH_CLASS = 1;
+
     @Override
     public void write(T value, ByteSink out, boolean nested) {
       Output o = output.get();
       o.reset();
-      kryo.get().writeObject(o, value);
+      if (value != null && value.getClass() == type()) {
+        o.writeByte(EXACT_TYPE);
+        kryo.get().writeObject(o, value);
+      } else {
+        o.writeByte(WITH_CLASS);
+        kryo.get().writeClassAndObject(o, value);
+      }
       out.write(o.getBuffer(), 0, o.position());
     }
 
@@ -435,7 +446,15 @@ public final class Codecs {
     public T read(ByteSource in, boolean nested) {
       Input i = input.get();
       i.setBuffer(in.array(), in.position(), in.end() - in.position());
-      T value = kryo.get().readObject(i, type());
+      int tag = i.readByte();
+      T value;
+      if (tag == EXACT_TYPE) {
+        value = kryo.get().readObject(i, type());
+      } else if (tag == WITH_CLASS) {
+        value = type().cast(kryo.get().readClassAndObject(i));
+      } else {
+        throw new IllegalArgumentException("corrupt " + type().getName() + " value: tag " + tag);
+      }
       in.skip(i.position() - in.position());
       return value;
     }

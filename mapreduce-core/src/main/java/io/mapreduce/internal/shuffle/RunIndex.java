@@ -17,6 +17,9 @@ import java.util.zip.CheckedOutputStream;
 public record RunIndex(long[] offsets, long[] lengths, long[] records, int[] checksums) {
   private static final int MAGIC = 0x4d52_4958; // "MRIX"
   private static final int VERSION = 1;
+  private static final int HEADER_BYTES = 12; // magic, version, partition count
+  private static final int ENTRY_BYTES = 28; // offset, length, records, checksum
+  private static final int CHECKSUM_BYTES = 4;
 
   public int partitions() {
     return offsets.length;
@@ -49,6 +52,10 @@ public record RunIndex(long[] offsets, long[] lengths, long[] records, int[] che
   public static RunIndex read(Path file) throws IOException {
     CRC32C crc = new CRC32C();
     try (var in = new DataInputStream(new CheckedInputStream(Files.newInputStream(file), crc))) {
+      long size = Files.size(file);
+      if (size < HEADER_BYTES + CHECKSUM_BYTES) {
+        throw new IOException(file + ": truncated run index (" + size + " bytes)");
+      }
       if (in.readInt() != MAGIC) {
         throw new IOException(file + " is not a run index");
       }
@@ -57,6 +64,10 @@ public record RunIndex(long[] offsets, long[] lengths, long[] records, int[] che
         throw new IOException(file + ": unsupported run index version " + version);
       }
       int n = in.readInt();
+      // Checked before the arrays are allocated: a corrupt count must not ask for gigabytes.
+      if (n < 0 || size != HEADER_BYTES + (long) n * ENTRY_BYTES + CHECKSUM_BYTES) {
+        throw new IOException(file + ": corrupt run index (" + n + " partitions in " + size + " bytes)");
+      }
       long[] offsets = new long[n];
       long[] lengths = new long[n];
       long[] records = new long[n];

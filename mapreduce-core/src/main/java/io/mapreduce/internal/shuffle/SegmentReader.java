@@ -46,6 +46,13 @@ public final class SegmentReader implements RecordStream {
     }
     int kl = readVarint();
     int vl = readVarint();
+    // Checked before ensure() sizes the buffer for them: a corrupt length must not allocate
+    // gigabytes or overflow into a negative size.
+    long left = (limit - pos) + (end - filePos);
+    if (kl < 0 || vl < 0 || (long) kl + vl > left) {
+      throw new IOException(name + ": corrupt record header (key " + kl + " bytes, value " + vl + " bytes, "
+          + left + " bytes left in the segment)");
+    }
     if (!ensure(kl + vl)) {
       throw new IOException(name + ": truncated record");
     }
