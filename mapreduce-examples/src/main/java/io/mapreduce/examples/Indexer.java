@@ -5,6 +5,7 @@ import io.mapreduce.MapReduceSpecification;
 import io.mapreduce.Mapper;
 import io.mapreduce.Reducer;
 import io.mapreduce.TaskContext;
+import io.mapreduce.lib.TotalOrderPartitioner;
 import io.mapreduce.spi.InputFile;
 import java.util.HashSet;
 import java.util.Set;
@@ -13,7 +14,7 @@ import java.util.TreeSet;
 /**
  * An inverted index, as the 6.824 lab's indexer: for each word, the documents (base names of the
  * input files) that contain it. Output lines: {@code word<TAB>N doc1,doc2,...}, the documents
- * sorted and N their number.
+ * sorted by their UTF-8 bytes and N their number.
  */
 public final class Indexer {
   private Indexer() {}
@@ -56,11 +57,15 @@ public final class Indexer {
     }
   }
 
-  /** Writes the sorted, distinct documents of a word and their number. */
+  /**
+   * Writes the distinct documents of a word, sorted by their UTF-8 bytes (as the lab's Go indexer
+   * sorts them, and as keys sort), and their number.
+   */
   public static final class DocumentListReducer extends Reducer<String, String> {
     @Override
     public void reduce(String word, Iterable<String> documents, Emitter<String, String> emitter) {
-      TreeSet<String> sorted = new TreeSet<>(toSet(documents));
+      TreeSet<String> sorted = new TreeSet<>(TotalOrderPartitioner::compareUtf8);
+      sorted.addAll(toSet(documents));
       emitter.emit(word, sorted.size() + " " + String.join(",", sorted));
     }
   }

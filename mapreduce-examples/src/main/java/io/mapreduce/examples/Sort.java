@@ -21,9 +21,16 @@ public final class Sort {
   /**
    * A builder for sorting {@code inputs} into {@code reduceTasks} ranges; the inputs are set and
    * sampled here.
+   *
+   * @throws IllegalArgumentException if {@code reduceTasks} or {@code splitSize} is not positive
    */
   public static MapReduceSpecification.Builder<String, Void> builder(List<String> inputs, int reduceTasks,
       long splitSize) {
+    // Checked before sampling, which cuts the input into splits of this size and would never end
+    // with a size of zero.
+    if (splitSize <= 0) {
+      throw new IllegalArgumentException("splitSize must be positive but was " + splitSize);
+    }
     return MapReduceSpecification.builder()
         .mapper(new LineMapper())
         .reducer(new LinesReducer())

@@ -41,8 +41,22 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code. */
   public static int run(String... args) {
+    return newCommandLine().execute(args);
+  }
+
+  /** Runs the command line with the given output and error streams (for tests); returns the exit code. */
+  static int run(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = newCommandLine();
+    cli.setOut(out);
+    cli.setErr(err);
+    return cli.execute(args);
+  }
+
+  private static CommandLine newCommandLine() {
+    // The command line prints a job's failure itself, in one line; the engine's warning about it
+    // would only repeat it, so the engine's logs show from ERROR up unless the user asks otherwise.
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
     }
     CommandLine cli = new CommandLine(new Main());
     cli.setParameterExceptionHandler(Main::badArguments);
@@ -50,7 +64,7 @@ public final class Main implements Runnable {
       commandLine.getErr().println("mapreduce: " + oneLine(e));
       return JOB_FAILED;
     });
-    return cli.execute(args);
+    return cli;
   }
 
   private static int badArguments(ParameterException e, String[] args) {
@@ -125,7 +139,8 @@ public final class Main implements Runnable {
       try {
         jobSpec = specification();
       } catch (IllegalArgumentException | IllegalStateException e) {
-        throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+        // Not the five-argument constructor: it throws when both the option and the value are null.
+        throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }
       return execute(spec.commandLine(), jobSpec);
     }

@@ -1,0 +1,246 @@
+package io.mapreduce.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The command line in this JVM, through {@code Main.run(out, err, args)}: exit codes (0 success,
+ * 1 the job failed, 2 bad arguments) and what each prints where.
+ */
+class MainTest {
+  @TempDir
+  Path tmp;
+
+  private Path docs;
+  private Path output;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  @BeforeEach
+  void writeInput() throws IOException {
+    docs = Files.createDirectories(tmp.resolve("docs"));
+    Files.write(docs.resolve("one.txt"), "the cat\r\nthe hat\n".getBytes(StandardCharsets.UTF_8));
+    Files.write(docs.resolve("two.txt"), "The cat sat\rzebra".getBytes(StandardCharsets.UTF_8));
+    output = tmp.resolve("out");
+  }
+
+  private int run(String... args) {
+    return Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+  }
+
+  /** The usual arguments of a job command, then any extra ones. */
+  private String[] job(String command, String... extra) {
+    List<String> args = new ArrayList<>(List.of(command, "--input", docs.toString(), "--output", output.toString(),
+        "--parallelism", "2", "--work-dir", tmp.resolve("work").toString()));
+    args.addAll(List.of(extra));
+    return args.toArray(String[]::new);
+  }
+
+  /** The lines of every output file, in file order. */
+  private List<String> outputLines(int files) throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < files; i++) {
+      lines.addAll(Files.readAllLines(output.resolve(String.format("mr-out-%05d", i))));
+    }
+    try (Stream<Path> list = Files.list(output)) {
+      assertThat(list).hasSize(files + 1);
+    }
+    assertThat(output.resolve("_SUCCESS")).isEmptyFile();
+    return lines;
+  }
+
+  private List<String> errLines() {
+    return err.toString().lines().toList();
+  }
+
+  static Stream<Arguments> commandsAndOutputs() {
+    return Stream.of(
+        Arguments.of("wordcount", List.of(), List.of("The\t1", "cat\t2", "hat\t1", "sat\t1", "the\t2", "zebra\t1")),
+        Arguments.of("indexer", List.of(), List.of("The\t1 two.txt", "cat\t2 one.txt,two.txt", "hat\t1 one.txt",
+            "sat\t1 two.txt", "the\t1 one.txt", "zebra\t1 two.txt")),
+        Arguments.of("grep", List.of("--pattern", "c.t"), List.of("{docs}/one.txt:0\tthe cat",
+            "{docs}/two.txt:0\tThe cat sat")),
+        Arguments.of("sort", List.of(), List.of("The cat sat", "the cat", "the hat", "zebra")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("commandsAndOutputs")
+  void command_validArguments_exitsZeroWritesOutputAndSummary(String command, List<String> extra,
+      List<String> expected) throws IOException {
+    List<String> args = new ArrayList<>(extra);
+    args.addAll(List.of("--reduce-tasks", "1"));
+
+    int code = run(job(command, args.toArray(String[]::new)));
+
+    assertThat(code).as("exit code; stderr: %s", err).isZero();
+    assertThat(outputLines(1)).containsExactlyElementsOf(
+        expected.stream().map(l -> l.replace("{docs}", docs.toString())).toList());
+    assertThat(out.toString()).contains("succeeded: 1 output file in " + output);
+    assertThat(err.toString()).doesNotContain("failed");
+  }
+
+  @Test
+  void sort_threeReduceTasksAndTinySplits_concatenatedOutputIsSorted() throws IOException {
+    int code = run(job("sort", "--reduce-tasks", "3", "--split-size", "4"));
+
+    assertThat(code).as("exit code; stderr: %s", err).isZero();
+    assertThat(outputLines(3)).containsExactly("The cat sat", "the cat", "the hat", "zebra");
+    assertThat(out.toString()).contains("succeeded: 3 output files in " + output);
+  }
+
+  @Test
+  void wordcount_mapOnly_writesOneFilePerSplit() throws IOException {
+    // one.txt (17 bytes) is two 10-byte splits, both its lines starting in the first; two.txt (17
+    // bytes) is two more, "zebra" starting at 12 in the second.
+    int code = run(job("wordcount", "--reduce-tasks", "0", "--split-size", "10"));
+
+    assertThat(code).as("exit code; stderr: %s", err).isZero();
+    assertThat(outputLines(4)).containsExactly("the\t1", "cat\t1", "the\t1", "hat\t1", "The\t1", "cat\t1",
+        "sat\t1", "zebra\t1");
+  }
+
+  static Stream<Arguments> badArguments() {
+    return Stream.of(
+        Arguments.of(List.of("wordcount", "--input", "x", "--output", "y", "--bogus"), "mapreduce wordcount",
+            "Unknown option: '--bogus'"),
+        Arguments.of(List.of("wordcount", "--output", "y"), "mapreduce wordcount",
+            "Missing required option: '--input=PATH'"),
+        Arguments.of(List.of("indexer", "--input", "x"), "mapreduce indexer",
+            "Missing required option: '--output=DIR'"),
+        Arguments.of(List.of("wordcount", "--input", "x", "--output", "y", "--split-size", "banana"),
+            "mapreduce wordcount", "'banana' is not a size"),
+        Arguments.of(List.of("wordcount", "--input", "x", "--output", "y", "--split-size", "0"),
+            "mapreduce wordcount", "splitSize must be positive"),
+        Arguments.of(List.of("wordcount", "--input", "x", "--output", "y", "--reduce-tasks", "-1"),
+            "mapreduce wordcount", "reduceTasks must be between 0 and 99999 but was -1"),
+        Arguments.of(List.of("wordcount", "--input", "x", "--output", "y", "--reduce-tasks", "many"),
+            "mapreduce wordcount", "'many' is not an int"),
+        Arguments.of(List.of("sort", "--input", "x", "--output", "y", "--reduce-tasks", "-1"),
+            "mapreduce sort", "reduceTasks must be between 0 and 99999 but was -1"),
+        Arguments.of(List.of("sort", "--input", "x", "--output", "y", "--reduce-tasks", "0"),
+            "mapreduce sort", "reduceTasks must be positive but was 0"),
+        Arguments.of(List.of("wordcount", "--input", "x", "--output", "y", "--parallelism", "0"),
+            "mapreduce wordcount", "parallelism must be positive but was 0"),
+        Arguments.of(List.of("wordcount", "--input", "x", "--output", "y", "--sort-buffer", "1k"),
+            "mapreduce wordcount", "sortBufferSize must be between 64 KiB and 1 GiB"),
+        Arguments.of(List.of("grep", "--input", "x", "--output", "y", "--pattern", "(unclosed"),
+            "mapreduce grep", "--pattern: Unclosed group near index 9 of '(unclosed'"),
+        Arguments.of(List.of("grep", "--input", "x", "--output", "y"), "mapreduce grep",
+            "Missing required option: '--pattern=REGEX'"),
+        Arguments.of(List.of(), "mapreduce", "missing command: wordcount, indexer, grep or sort"),
+        Arguments.of(List.of("frobnicate"), "mapreduce", "Unmatched argument at index 0: 'frobnicate'"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badArguments")
+  void badArguments_exitTwoWithOneLineErrorAndUsageHint(List<String> args, String command, String message) {
+    int code = run(args.toArray(String[]::new));
+
+    assertThat(code).as("exit code; stderr: %s", err).isEqualTo(2);
+    assertThat(errLines()).hasSize(2);
+    assertThat(errLines().get(0)).startsWith(command + ": ").contains(message);
+    assertThat(errLines().get(1)).isEqualTo("Try '" + command + " --help' for more information.");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  /** Sort samples its input before the builder checks the split size: a zero split must not hang it. */
+  @Test
+  @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void sort_zeroSplitSize_exitsTwo() {
+    int code = run(job("sort", "--reduce-tasks", "3", "--split-size", "0"));
+
+    assertThat(code).as("exit code; stderr: %s", err).isEqualTo(2);
+    assertThat(errLines().get(0)).startsWith("mapreduce sort: ").contains("splitSize must be positive but was 0");
+    assertThat(output).doesNotExist();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"wordcount", "indexer", "grep", "sort"})
+  void outputExists_exitsOneWithOneLineCauseAndLeavesItUntouched(String command) throws IOException {
+    Files.createDirectories(output);
+    Files.writeString(output.resolve("keep.txt"), "precious");
+
+    int code = run(jobArgs(command, "--reduce-tasks", "3"));
+
+    assertThat(code).as("exit code; stderr: %s", err).isEqualTo(1);
+    assertThat(errLines()).containsExactly("mapreduce: job failed: output directory already exists: " + output
+        + " (remove it or choose another; it was not touched)");
+    try (Stream<Path> files = Files.list(output)) {
+      assertThat(files).containsExactly(output.resolve("keep.txt"));
+    }
+    assertThat(output.resolve("keep.txt")).hasContent("precious");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  /** The usual arguments, with grep's pattern when the command is grep. */
+  private String[] jobArgs(String command, String... extra) {
+    List<String> args = new ArrayList<>(List.of(extra));
+    if (command.equals("grep")) {
+      args.addAll(List.of("--pattern", "cat"));
+    }
+    return job(command, args.toArray(String[]::new));
+  }
+
+  /** Sort with R &gt; 1 samples its input before the job starts: a different path to the same error. */
+  @ParameterizedTest(name = "{0} R={1}")
+  @MethodSource("commandsAndReduceTasks")
+  void inputMissing_exitsOneWithOneLineNamingTheInput(String command, int reduceTasks) {
+    String missing = tmp.resolve("no-such-input.txt").toString();
+    List<String> args = new ArrayList<>(List.of(jobArgs(command, "--reduce-tasks", String.valueOf(reduceTasks))));
+    args.addAll(List.of("--input", missing));
+
+    int code = run(args.toArray(String[]::new));
+
+    assertThat(code).as("exit code; stderr: %s", err).isEqualTo(1);
+    assertThat(errLines()).hasSize(1);
+    assertThat(errLines().get(0)).startsWith("mapreduce: ").contains(missing).contains("not found");
+    assertThat(output).doesNotExist();
+  }
+
+  static Stream<Arguments> commandsAndReduceTasks() {
+    return Stream.of(Arguments.of("wordcount", 1), Arguments.of("indexer", 2), Arguments.of("grep", 1),
+        Arguments.of("sort", 1), Arguments.of("sort", 3));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"wordcount", "indexer", "grep", "sort"})
+  void help_ofEachCommand_exitsZeroAndPrintsUsage(String command) {
+    int code = run(command, "--help");
+
+    assertThat(code).isZero();
+    assertThat(out.toString()).contains("Usage: mapreduce " + command).contains("--input").contains("--output")
+        .contains("--reduce-tasks").contains("--split-size");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void help_ofTheCommandLine_listsTheCommands() {
+    int code = run("--help");
+
+    assertThat(code).isZero();
+    assertThat(out.toString()).contains("wordcount", "indexer", "grep", "sort");
+  }
+
+  @Test
+  void version_exitsZero() {
+    assertThat(run("--version")).isZero();
+    assertThat(out.toString()).contains("mapreduce 0.1.0");
+  }
+}
