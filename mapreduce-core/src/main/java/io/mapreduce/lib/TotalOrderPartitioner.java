@@ -49,6 +49,7 @@ public final class TotalOrderPartitioner implements Partitioner<String> {
       int maxSamples) {
     checkArgument(reduceTasks > 0, "reduceTasks must be positive but was %s", reduceTasks);
     checkArgument(maxSamples > 0, "maxSamples must be positive but was %s", maxSamples);
+    checkArgument(splitSize > 0, "splitSize must be positive but was %s", splitSize);
     if (reduceTasks == 1) {
       return new TotalOrderPartitioner(List.of());
     }

@@ -274,9 +274,7 @@ class ExamplesOracleTest {
     for (int i = 0; i < expected.size(); i++) {
       assertThat(files.get(i)).as(OutputDir.partName(i)).containsExactlyElementsOf(expected.get(i));
     }
-    // JobResult documents a zero reduce phase for map-only jobs; the embedded engine measures the
-    // nanoseconds between two clock reads instead (a core bug, reported), so only bound it.
-    assertThat(result.reducePhase()).isLessThan(java.time.Duration.ofMillis(100));
+    assertThat(result.reducePhase()).isZero();
   }
 
   /** Splits that cut every line, most lines, the huge line only, and none. */

@@ -113,10 +113,11 @@ final class EmbeddedJob<K, V> extends Job {
 
       List<MapTask.Output> mapOutputs = runMaps(plan);
       long mapsDone = System.nanoTime();
+      long reducesDone = mapsDone;
       if (spec.reduceTasks() > 0) {
         runReduces(plan, mapOutputs);
+        reducesDone = System.nanoTime();
       }
-      long reducesDone = System.nanoTime();
       if (!beginCommit()) {
         throw new JobStoppedException();
       }

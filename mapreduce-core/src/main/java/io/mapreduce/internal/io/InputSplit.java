@@ -1,5 +1,7 @@
 package io.mapreduce.internal.io;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import io.mapreduce.spi.InputFile;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +21,7 @@ public record InputSplit(int index, InputFile file, long start, long length) {
    * empty one included) is one split.
    */
   public static List<InputSplit> of(List<InputFile> files, long splitSize) {
+    checkArgument(splitSize > 0, "splitSize must be positive but was %s", splitSize);
     List<InputSplit> splits = new ArrayList<>();
     for (InputFile f : files) {
       long start = 0;

@@ -2,6 +2,7 @@ package io.mapreduce.internal.io;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.mapreduce.spi.InputFile;
@@ -288,6 +289,13 @@ class LineReaderTest {
     assertThat(splits.get(0).start()).isZero();
     assertThat(splits.get(0).length()).isZero();
     assertThat(readSplit(splits.get(0))).isEmpty();
+  }
+
+  @Test
+  void of_nonPositiveSplitSize_refused() {
+    List<InputFile> files = List.of(new InputFile("x.txt", 5));
+    assertThatThrownBy(() -> InputSplit.of(files, 0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("splitSize");
   }
 
   @Test
