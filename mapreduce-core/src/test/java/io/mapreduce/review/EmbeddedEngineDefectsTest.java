@@ -176,6 +176,24 @@ class EmbeddedEngineDefectsTest {
     assertThat(dir.resolve("new")).as("directories created for the output of a failed job").doesNotExist();
   }
 
+  // ---- an output whose parent is a regular file is reported as "output directory already exists"
+
+  @Test
+  void outputParentIsARegularFile_failsNamingTheParent_notClaimingTheOutputExists() throws Exception {
+    Files.writeString(input.resolve("a.txt"), "a\n");
+    Path parent = Files.writeString(dir.resolve("results.txt"), "not a directory");
+    Path out = parent.resolve("out");
+    var spec = MapReduceSpecification.builder().mapper(new LineMapper()).reducer(new Sum())
+        .input(input.toString()).output(out.toString()).workDirectory(work).build();
+    Job job = MapReduce.exec(spec);
+    Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> job.get(60, TimeUnit.SECONDS));
+    assertThat(failure).isInstanceOf(ExecutionException.class);
+    assertThat(failure.getCause().getMessage())
+        .as("the output directory does not exist; its parent is a file")
+        .doesNotContain("output directory already exists")
+        .contains(parent.toString());
+  }
+
   // ---- String keys with lone surrogates collapse into '?' -----------------------------------
 
   public static final class SurrogateMapper extends Mapper<String, Long> {
