@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public abstract class Job extends CompletableFuture<JobResult> {
   private static final int RUNNING = 0;
-  private static final int CANCELLED = 1;
-  private static final int COMMITTING = 2;
+  private static final int STOPPED_FROM_OUTSIDE = 1;
+  private static final int FINISHING = 2;
 
   private final String id;
   private final AtomicInteger state = new AtomicInteger(RUNNING);
@@ -38,27 +38,75 @@ public abstract class Job extends CompletableFuture<JobResult> {
   public abstract JobProgress progress();
 
   /**
-   * Called once when the job is cancelled before its commit; the engine stops the tasks and
-   * cleans up (possibly asynchronously).
+   * Called once when the job is cancelled, or its future completed from outside, before it began
+   * finishing; the engine stops the tasks and cleans up (possibly asynchronously).
    */
   protected abstract void onCancel();
 
   /**
-   * The engine calls this right before it makes the output visible. Returns false if the job was
-   * cancelled first, in which case the engine must not commit.
+   * The engine calls this once it knows how the job ends, right before it commits the output or
+   * cleans up after a failure. Returns false if the job was cancelled (or its future completed
+   * from outside) first, in which case the engine must not commit.
    */
-  protected final boolean beginCommit() {
-    return state.compareAndSet(RUNNING, COMMITTING);
+  protected final boolean beginFinishing() {
+    return state.compareAndSet(RUNNING, FINISHING);
+  }
+
+  /** Completes the future with the job's result; for the engine. */
+  protected final boolean succeed(JobResult result) {
+    return super.complete(result);
+  }
+
+  /** Completes the future with the job's failure; for the engine. */
+  protected final boolean fail(Throwable failure) {
+    return super.completeExceptionally(failure);
   }
 
   @Override
   public boolean cancel(boolean mayInterruptIfRunning) {
-    if (!state.compareAndSet(RUNNING, CANCELLED)) {
+    if (!state.compareAndSet(RUNNING, STOPPED_FROM_OUTSIDE)) {
       return isCancelled();
     }
     boolean cancelled = super.cancel(mayInterruptIfRunning);
     onCancel();
     return cancelled;
+  }
+
+  /**
+   * Completing a running job's future from outside (directly, or through {@code orTimeout}) stops
+   * the job as {@link #cancel} does: the future then says the job is over, so it must not commit.
+   */
+  @Override
+  public boolean complete(JobResult value) {
+    if (!state.compareAndSet(RUNNING, STOPPED_FROM_OUTSIDE)) {
+      return false;
+    }
+    boolean completed = super.complete(value);
+    onCancel();
+    return completed;
+  }
+
+  /** As {@link #complete}: stops the job first. */
+  @Override
+  public boolean completeExceptionally(Throwable failure) {
+    if (!state.compareAndSet(RUNNING, STOPPED_FROM_OUTSIDE)) {
+      return false;
+    }
+    boolean completed = super.completeExceptionally(failure);
+    onCancel();
+    return completed;
+  }
+
+  /** Not supported: a job's outcome cannot be rewritten. */
+  @Override
+  public void obtrudeValue(JobResult value) {
+    throw new UnsupportedOperationException("a job's result cannot be obtruded");
+  }
+
+  /** Not supported: a job's outcome cannot be rewritten. */
+  @Override
+  public void obtrudeException(Throwable failure) {
+    throw new UnsupportedOperationException("a job's failure cannot be obtruded");
   }
 
   /**

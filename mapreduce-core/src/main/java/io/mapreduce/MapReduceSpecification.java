@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.reflect.TypeToken;
 import io.mapreduce.internal.codec.Codecs;
+import io.mapreduce.internal.io.Storages;
 import java.lang.reflect.Type;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -341,7 +342,8 @@ public final class MapReduceSpecification<K, V> {
      * @throws IllegalStateException naming the missing field when the inputs, the output, the
      *     mapper, or (for R &gt; 0) the reducer were not set
      * @throws IllegalArgumentException naming the field when the key type has no deterministic
-     *     encoding or a type cannot be determined
+     *     encoding or a type cannot be determined, or naming the path when no storage serves an
+     *     input's or the output's scheme
      */
     public MapReduceSpecification<K, V> build() {
       checkState(mapper != null, "mapper is required");
@@ -349,6 +351,10 @@ public final class MapReduceSpecification<K, V> {
       checkState(output != null, "output is required");
       int r = reduceTasks != UNSET ? reduceTasks : 1;
       checkState(reducer != null || r == 0, "reducer is required when reduceTasks > 0 (it is %s)", r);
+      for (String in : inputs) {
+        Storages.forPath(in);
+      }
+      Storages.forPath(output);
       Class<K> k = keyType != null ? keyType : typeArgument(mapper, 0, "keyType");
       Class<V> v = valueType != null ? valueType : typeArgument(mapper, 1, "valueType");
       try {

@@ -23,6 +23,14 @@ public interface Storage {
    */
   List<InputFile> listInputs(String pattern) throws IOException;
 
+  /**
+   * What makes two listed files the same file, so that an input reached through two spellings is
+   * read once: by default the path as listed.
+   */
+  default String identity(InputFile file) {
+    return file.path();
+  }
+
   /** Opens a file for reading from a byte offset to its end. */
   InputStream open(InputFile file, long offset) throws IOException;
 

@@ -47,7 +47,13 @@ public final class Codecs {
   }
 
   /** The codec of a value type: an ordered codec when there is one, Kryo otherwise. */
+  @SuppressWarnings("unchecked")
   public static <T> Codec<T> forValue(Class<T> type) {
+    if (type == String.class) {
+      // A value is only written out, never grouped: an unpaired surrogate becomes '?' as in any
+      // UTF-8 writer, where a key must be refused (it would merge with other keys).
+      return (Codec<T>) new StringCodec(false);
+    }
     try {
       return forKey(type);
     } catch (IllegalArgumentException notAKeyType) {
@@ -60,7 +66,7 @@ public final class Codecs {
     Class<?> t = Primitives.wrap(type);
     Codec<?> c;
     if (t == String.class) {
-      c = new StringCodec();
+      c = new StringCodec(true);
     } else if (t == Long.class) {
       c = new LongCodec();
     } else if (t == Integer.class) {
@@ -132,12 +138,18 @@ public final class Codecs {
   }
 
   static final class StringCodec extends Codec<String> {
-    StringCodec() {
+    private final boolean refuseUnpairedSurrogates;
+
+    StringCodec(boolean refuseUnpairedSurrogates) {
       super(String.class);
+      this.refuseUnpairedSurrogates = refuseUnpairedSurrogates;
     }
 
     @Override
     public void write(String value, ByteSink out, boolean nested) {
+      if (refuseUnpairedSurrogates) {
+        checkWellFormed(value);
+      }
       byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
       if (nested) {
         writeEscaped(bytes, out);
@@ -154,6 +166,22 @@ public final class Codecs {
       String s = new String(in.array(), in.position(), in.end() - in.position(), StandardCharsets.UTF_8);
       in.skip(in.end() - in.position());
       return s;
+    }
+  }
+
+  /** UTF-8 has no encoding for an unpaired surrogate: Java's encoder would write '?' instead. */
+  static void checkWellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+          continue;
+        }
+        throw new IllegalArgumentException(String.format(
+            "key has an unpaired surrogate U+%04X at index %d, which UTF-8 cannot encode (was a surrogate pair cut?): %s",
+            (int) c, i, s.length() > 200 ? s.substring(0, 200) + "..." : s));
+      }
     }
   }
 

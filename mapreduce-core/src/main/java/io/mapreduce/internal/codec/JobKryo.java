@@ -5,6 +5,8 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
+import com.esotericsoftware.kryo.serializers.ClosureSerializer;
+import java.nio.file.Path;
 import java.util.regex.Pattern;
 import org.objenesis.strategy.StdInstantiatorStrategy;
 
@@ -31,6 +33,10 @@ public final class JobKryo {
     }
     // Pattern keeps its compiled form in transient fields that field serialization would drop.
     kryo.addDefaultSerializer(Pattern.class, new PatternSerializer());
+    // Paths hold their file system, which the JDK's module rules keep out of reflection.
+    kryo.addDefaultSerializer(Path.class, new PathSerializer());
+    // Serializable lambdas, as fields of a mapper (a filter, a key extractor).
+    kryo.register(ClosureSerializer.Closure.class, new ClosureSerializer());
     return kryo;
   }
 
@@ -45,6 +51,22 @@ public final class JobKryo {
   @SuppressWarnings("unchecked")
   public static <T> T fromBytes(byte[] bytes) {
     return (T) newKryo().readClassAndObject(new Input(bytes));
+  }
+
+  static final class PathSerializer extends Serializer<Path> {
+    PathSerializer() {
+      setImmutable(true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, Path path) {
+      output.writeString(path.toString());
+    }
+
+    @Override
+    public Path read(Kryo kryo, Input input, Class<? extends Path> type) {
+      return Path.of(input.readString());
+    }
   }
 
   static final class PatternSerializer extends Serializer<Pattern> {

@@ -118,7 +118,7 @@ final class EmbeddedJob<K, V> extends Job {
         runReduces(plan, mapOutputs);
         reducesDone = System.nanoTime();
       }
-      if (!beginCommit()) {
+      if (!beginFinishing()) {
         throw new JobStoppedException();
       }
       List<URI> outputFiles = output.commit();
@@ -128,8 +128,10 @@ final class EmbeddedJob<K, V> extends Job {
           Duration.ofNanos(System.nanoTime() - start));
       log.info("job {} succeeded in {} ms", id(), result.total().toMillis());
     } catch (Throwable t) {
+      // From here a cancel can no longer turn this failure into a cancellation.
+      beginFinishing();
       failure = asFailure(t);
-      if (!isCancelled()) {
+      if (!isDone()) {
         log.warn("job {} failed: {}", id(), failure.getMessage());
       }
     } finally {
@@ -145,9 +147,9 @@ final class EmbeddedJob<K, V> extends Job {
     // Completed only after the cleanup, so a caller of get() finds no leftovers.
     terminated();
     if (result != null) {
-      complete(result);
+      succeed(result);
     } else {
-      completeExceptionally(failure);
+      fail(failure);
     }
   }
 
@@ -170,7 +172,7 @@ final class EmbeddedJob<K, V> extends Job {
     if (t instanceof MapReduceException e) {
       return e;
     }
-    if (t instanceof JobStoppedException || t instanceof InterruptedException || isCancelled()) {
+    if (t instanceof JobStoppedException || t instanceof InterruptedException || isDone()) {
       return new MapReduceException("job " + id() + " was cancelled");
     }
     return new MapReduceException("job " + id() + " failed: " + t, t);
@@ -193,7 +195,7 @@ final class EmbeddedJob<K, V> extends Job {
     for (String input : spec.inputs()) {
       try {
         for (InputFile f : storage.listInputs(input)) {
-          files.putIfAbsent(f.path(), f);
+          files.putIfAbsent(storage.identity(f), f);
         }
       } catch (NoSuchFileException e) {
         throw new MapReduceException((e.getReason() == null ? "input not found" : e.getReason()) + ": " + input, e);
@@ -206,8 +208,17 @@ final class EmbeddedJob<K, V> extends Job {
     try {
       return Storages.forPath(spec.output()).createOutput(spec.output(), id());
     } catch (FileAlreadyExistsException e) {
-      throw new MapReduceException("output directory already exists: " + spec.output()
-          + " (remove it or choose another; it was not touched)", e);
+      if (spec.output().equals(e.getFile())) {
+        throw new MapReduceException("output directory already exists: " + spec.output()
+            + " (remove it or choose another; it was not touched)", e);
+      }
+      throw new MapReduceException("cannot create output directory " + spec.output() + ": " + e.getFile()
+          + " is in the way", e);
+    } catch (java.nio.file.NotDirectoryException e) {
+      throw new MapReduceException("cannot create output directory " + spec.output() + ": " + e.getFile()
+          + " is not a directory", e);
+    } catch (IOException e) {
+      throw new MapReduceException("cannot create output directory " + spec.output() + ": " + e, e);
     }
   }
 
@@ -264,6 +275,8 @@ final class EmbeddedJob<K, V> extends Job {
       for (int n = 1; n <= spec.maxTaskAttempts(); n++) {
         TaskAttempt attempt = new TaskAttempt(id(), id, n, inputFile, () -> stopped);
         attempt.checkStopped();
+        // An interrupt left by an earlier attempt's user code must not fail this one.
+        Thread.interrupted();
         try {
           T result = body.run(attempt);
           synchronized (counters) {

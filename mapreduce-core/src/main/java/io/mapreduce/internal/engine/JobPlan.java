@@ -2,6 +2,7 @@ package io.mapreduce.internal.engine;
 
 import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
+import io.mapreduce.MapReduceException;
 import io.mapreduce.MapReduceSpecification;
 import io.mapreduce.Mapper;
 import io.mapreduce.Partitioner;
@@ -47,12 +48,24 @@ final class JobPlan<K, V> {
     this.inputBytes = splits.stream().mapToLong(InputSplit::length).sum();
     this.output = output;
     this.jobDirectory = jobDirectory;
-    // Serialized now, as the cluster runtime ships them: a template that Kryo cannot copy fails
-    // the job at once, not in every task.
-    this.mapper = JobKryo.toBytes(spec.mapper());
-    this.reducer = spec.reducer().map(JobKryo::toBytes).orElse(null);
-    this.combiner = spec.combiner().map(JobKryo::toBytes).orElse(null);
+    // Serialized now, as the cluster runtime ships them, and read back once: a template that Kryo
+    // cannot copy fails the job at once, naming it, not every attempt of every task.
+    this.mapper = serialize("mapper", spec.mapper());
+    this.reducer = spec.reducer().map(r -> serialize("reducer", r)).orElse(null);
+    this.combiner = spec.combiner().map(c -> serialize("combiner", c)).orElse(null);
     this.partitioner = spec.partitioner().orElse(null);
+  }
+
+  private static byte[] serialize(String role, Object template) {
+    try {
+      byte[] bytes = JobKryo.toBytes(template);
+      JobKryo.fromBytes(bytes);
+      return bytes;
+    } catch (RuntimeException e) {
+      throw new MapReduceException("the " + role + " " + template.getClass().getName()
+          + " cannot be copied into tasks with Kryo (keep its fields to plain data, lambdas that are"
+          + " Serializable, or mark them transient and set them up in setup()): " + e.getMessage(), e);
+    }
   }
 
   int reduceTasks() {
@@ -70,6 +83,16 @@ final class JobPlan<K, V> {
   /** A fresh combiner, or null when the job has none. */
   Reducer<K, V> newCombiner() {
     return combiner == null ? null : JobKryo.fromBytes(combiner);
+  }
+
+  /** Nulls are only for {@code Void} types, which encode as nothing. */
+  void checkEmitted(K key, V value, String who) {
+    if (key == null && keyCodec.type() != (Class<?>) Void.class) {
+      throw new NullPointerException(who + " emitted a null key");
+    }
+    if (value == null && valueCodec.type() != (Class<?>) Void.class) {
+      throw new NullPointerException(who + " emitted a null value for key " + key);
+    }
   }
 
   /** The partition of a key, from its object (for a user partitioner) or its encoded bytes. */

@@ -61,6 +61,7 @@ final class MapTask<K, V> {
       try (JobOutput.TaskOutput out = plan.output.create(outputName(split.index()), attempt.attemptId())) {
         TextOutputWriter writer = new TextOutputWriter(out.stream());
         Emitter<K, V> emitter = (k, v) -> {
+          plan.checkEmitted(k, v, "map");
           attempt.add(Counters.MAP_OUTPUT_RECORDS, 1);
           attempt.add(Counters.OUTPUT_RECORDS, 1);
           try {
@@ -79,16 +80,6 @@ final class MapTask<K, V> {
     Collector collector = new Collector();
     mapAll(mapper, collector);
     return collector.finish();
-  }
-
-  /** Nulls are only for {@code Void} types: they encode as nothing. */
-  private void checkNotNull(K k, V v, String who) {
-    if (k == null && plan.keyCodec.type() != (Class<?>) Void.class) {
-      throw new NullPointerException(who + " emitted a null key");
-    }
-    if (v == null && plan.valueCodec.type() != (Class<?>) Void.class) {
-      throw new NullPointerException(who + " emitted a null value for key " + k);
-    }
   }
 
   static String outputName(int index) {
@@ -142,7 +133,7 @@ final class MapTask<K, V> {
 
     @Override
     public void emit(K k, V v) {
-      checkNotNull(k, v, "map");
+      plan.checkEmitted(k, v, "map");
       key.clear();
       plan.keyCodec.write(k, key, false);
       value.clear();
@@ -228,7 +219,7 @@ final class MapTask<K, V> {
       ByteSink v = new ByteSink(64);
       long[] emitted = new long[1];
       Emitter<K, V> out = (ck, cv) -> {
-        checkNotNull(ck, cv, "combiner");
+        plan.checkEmitted(ck, cv, "combiner");
         k.clear();
         plan.keyCodec.write(ck, k, false);
         v.clear();

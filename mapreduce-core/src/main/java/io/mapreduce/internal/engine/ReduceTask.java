@@ -45,6 +45,7 @@ final class ReduceTask<K, V> {
       TextOutputWriter writer = new TextOutputWriter(out.stream());
       long[] written = new long[1];
       Emitter<K, V> emitter = (k, v) -> {
+        plan.checkEmitted(k, v, "reduce");
         written[0]++;
         try {
           writer.write(k, v);

@@ -78,9 +78,12 @@ final class TaskAttempt implements TaskContext {
     return position;
   }
 
-  /** Throws when the job was cancelled or failed elsewhere, so the attempt stops promptly. */
+  /**
+   * Throws when the job was cancelled or failed elsewhere, so the attempt stops promptly. Only the
+   * job's flag counts: user code may leave its thread's interrupt flag set for its own reasons.
+   */
   void checkStopped() {
-    if (stopped.getAsBoolean() || Thread.currentThread().isInterrupted()) {
+    if (stopped.getAsBoolean()) {
       throw new JobStoppedException();
     }
   }

@@ -16,6 +16,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.StandardCopyOption;
@@ -112,6 +113,12 @@ public final class LocalStorage implements Storage {
     return current;
   }
 
+  /** The absolute, normalized path: {@code dir/./a.txt} and {@code dir/a.txt} are one file. */
+  @Override
+  public String identity(InputFile file) {
+    return toPath(file.path()).toAbsolutePath().normalize().toString();
+  }
+
   @Override
   public InputStream open(InputFile file, long offset) throws IOException {
     FileChannel ch = FileChannel.open(toPath(file.path()), StandardOpenOption.READ);
@@ -130,12 +137,21 @@ public final class LocalStorage implements Storage {
     if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
       throw new FileAlreadyExistsException(directory, null, "output directory already exists");
     }
+    // The highest missing ancestor: created here, so removed again if the job does not commit.
     Path parent = out.getParent();
+    Path firstCreated = null;
+    for (Path p = parent; p != null && !Files.exists(p); p = p.getParent()) {
+      firstCreated = p;
+    }
+    Path existing = firstCreated == null ? parent : firstCreated.getParent();
+    if (existing != null && !Files.isDirectory(existing)) {
+      throw new NotDirectoryException(existing.toString());
+    }
     Files.createDirectories(parent);
     // Staged beside the output so that the job's commit is one atomic rename on one file system.
     Path staging = parent.resolve("." + out.getFileName() + "." + jobId + ".staging");
     Files.createDirectory(staging);
-    return new LocalJobOutput(directory, out, staging);
+    return new LocalJobOutput(directory, out, staging, firstCreated);
   }
 
   /**
@@ -148,12 +164,14 @@ public final class LocalStorage implements Storage {
     private final Path out;
     private final Path staging;
     private final Path attempts;
+    private final Path firstCreatedParent;
 
-    LocalJobOutput(String spelled, Path out, Path staging) {
+    LocalJobOutput(String spelled, Path out, Path staging, Path firstCreatedParent) {
       this.spelled = spelled;
       this.out = out;
       this.staging = staging;
       this.attempts = staging.resolve("_attempts");
+      this.firstCreatedParent = firstCreatedParent;
     }
 
     @Override
@@ -224,6 +242,15 @@ public final class LocalStorage implements Storage {
     @Override
     public void abort() {
       deleteRecursively(staging);
+      // Parents this job created go too, unless something else was put in them meanwhile.
+      for (Path p = staging.getParent(); firstCreatedParent != null && p != null && p.startsWith(firstCreatedParent);
+          p = p.getParent()) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException notEmpty) {
+          return;
+        }
+      }
     }
   }
 

@@ -102,12 +102,10 @@ public final class Main implements Runnable {
     Runtime.getRuntime().addShutdownHook(cancelOnExit);
     try {
       JobResult result = job.get();
-      Runtime.getRuntime().removeShutdownHook(cancelOnExit);
       progress.stop();
       Summary.print(result, jobSpec, cmd.getOut());
       return 0;
     } catch (ExecutionException e) {
-      Runtime.getRuntime().removeShutdownHook(cancelOnExit);
       progress.stop();
       cmd.getErr().println("mapreduce: job failed: " + oneLine(e.getCause()));
       return JOB_FAILED;
@@ -121,6 +119,12 @@ public final class Main implements Runnable {
       progress.stop();
       cmd.getErr().println("mapreduce: interrupted; the job was cancelled");
       return JOB_FAILED;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(cancelOnExit);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is running or has run: it is what cancelled the job.
+      }
     }
   }
 

@@ -1,13 +1,8 @@
-package io.mapreduce.review;
+package io.mapreduce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.mapreduce.Emitter;
-import io.mapreduce.MapReduce;
-import io.mapreduce.MapReduceSpecification;
-import io.mapreduce.Mapper;
-import io.mapreduce.TaskFailedException;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Mapper templates are copied with Kryo for every attempt. JobPlan serializes them once at job
  * start "so that a template Kryo cannot copy fails the job at once", but never deserializes them.
  */
-class TemplateCopyDefectsTest {
+class TemplateCopyTest {
   @TempDir
   Path dir;
 
