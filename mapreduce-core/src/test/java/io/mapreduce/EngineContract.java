@@ -193,6 +193,40 @@ public abstract class EngineContract {
     assertThat(readOutput(dir.resolve("out2"), 2)).isEqualTo(asStrings(oracle));
   }
 
+  /** Emits every token with its line offset: keys barely repeat, so combining cannot reduce. */
+  public static final class DistinctTokenMapper extends Mapper<String, Long> {
+    @Override
+    public void map(long offset, String line, Emitter<String, Long> emitter) {
+      int i = 0;
+      for (String w : line.split(" ")) {
+        emitter.emit(w + "@" + offset + "." + i++, 1L);
+      }
+    }
+  }
+
+  @Test
+  void exec_combinerThatCannotReduce_stillMatchesOracle() throws Exception {
+    StringBuilder text = new StringBuilder();
+    Map<String, String> oracle = new TreeMap<>();
+    long offset = 0;
+    for (int l = 0; l < 20_000; l++) {
+      String line = "a b c";
+      text.append(line).append('\n');
+      int i = 0;
+      for (String w : line.split(" ")) {
+        oracle.put(w + "@" + offset + "." + i++, "1");
+      }
+      offset += line.length() + 1;
+    }
+    Files.writeString(input.resolve("lines.txt"), text);
+    var spec = MapReduceSpecification.builder().mapper(new DistinctTokenMapper()).reducer(new Sum())
+        .combiner(new Sum()).input(input.toString()).output(dir.resolve("out").toString()).workDirectory(work)
+        .reduceTasks(3).sortBufferSize(256 << 10).build();
+    JobResult result = exec(spec).get(60, TimeUnit.SECONDS);
+    assertThat(readOutput(dir.resolve("out"), 3)).isEqualTo(oracle);
+    assertThat(result.counters().get(Counters.MAP_OUTPUT_RECORDS)).isEqualTo(60_000);
+  }
+
   @Test
   void exec_mapOnly_writesOneFilePerMapTask() throws Exception {
     Files.writeString(input.resolve("a.txt"), "x y\nz\n");

@@ -6,6 +6,7 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.serializers.ClosureSerializer;
+import com.esotericsoftware.minlog.Log;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 import org.objenesis.strategy.StdInstantiatorStrategy;
@@ -19,7 +20,25 @@ import org.objenesis.strategy.StdInstantiatorStrategy;
  * every class of their mapper's fields would make {@code new GrepMapper(pattern)} fail.
  */
 public final class JobKryo {
+  /**
+   * Shared (it holds no state but two reflective handles): constructing one logs two warnings
+   * with stack traces through minlog, to stdout, when java.lang.invoke is not opened to it, and it
+   * works without them by resolving lambdas through their capturing class.
+   */
+  private static final ClosureSerializer CLOSURES = quietly(ClosureSerializer::new);
+
   private JobKryo() {}
+
+  private static <T> T quietly(java.util.function.Supplier<T> make) {
+    int level = Log.TRACE ? Log.LEVEL_TRACE : Log.DEBUG ? Log.LEVEL_DEBUG : Log.INFO ? Log.LEVEL_INFO
+        : Log.WARN ? Log.LEVEL_WARN : Log.ERROR ? Log.LEVEL_ERROR : Log.LEVEL_NONE;
+    Log.set(Log.LEVEL_ERROR);
+    try {
+      return make.get();
+    } finally {
+      Log.set(level);
+    }
+  }
 
   public static Kryo newKryo() {
     Kryo kryo = new Kryo();
@@ -36,7 +55,7 @@ public final class JobKryo {
     // Paths hold their file system, which the JDK's module rules keep out of reflection.
     kryo.addDefaultSerializer(Path.class, new PathSerializer());
     // Serializable lambdas, as fields of a mapper (a filter, a key extractor).
-    kryo.register(ClosureSerializer.Closure.class, new ClosureSerializer());
+    kryo.register(ClosureSerializer.Closure.class, CLOSURES);
     return kryo;
   }
 

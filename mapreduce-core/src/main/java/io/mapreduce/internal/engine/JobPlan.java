@@ -95,11 +95,25 @@ final class JobPlan<K, V> {
     }
   }
 
-  /** The partition of a key, from its object (for a user partitioner) or its encoded bytes. */
-  int partition(K key, byte[] encoded, int length) {
+  /** The hash of an encoded key: Murmur3-32, seed 0. Partitions and the combining table use it. */
+  static int keyHash(byte[] encoded, int offset, int length) {
+    return PARTITION_HASH.hashBytes(encoded, offset, length).asInt();
+  }
+
+  /** Whether partitioning needs the key as an object (a user partitioner) or only its hash. */
+  boolean partitionsByObject() {
+    return partitioner != null;
+  }
+
+  /**
+   * The partition of a key, from its object for a user partitioner, or else from the hash of its
+   * encoded bytes ({@link #keyHash}); {@code key} may be null when {@link #partitionsByObject()}
+   * is false.
+   */
+  int partition(K key, int hash) {
     int r = spec.reduceTasks();
     if (partitioner == null) {
-      return hashPartition(encoded, 0, length, r);
+      return Math.floorMod(hash, r);
     }
     int p = partitioner.partition(key, r);
     if (p < 0 || p >= r) {
@@ -111,6 +125,6 @@ final class JobPlan<K, V> {
 
   /** The default partition function: Murmur3-32 (seed 0) of the key's bytes, modulo R. */
   static int hashPartition(byte[] key, int offset, int length, int partitions) {
-    return Math.floorMod(PARTITION_HASH.hashBytes(key, offset, length).asInt(), partitions);
+    return Math.floorMod(keyHash(key, offset, length), partitions);
   }
 }

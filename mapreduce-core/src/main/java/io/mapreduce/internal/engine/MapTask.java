@@ -5,9 +5,11 @@ import io.mapreduce.Emitter;
 import io.mapreduce.Mapper;
 import io.mapreduce.Reducer;
 import io.mapreduce.internal.codec.ByteSink;
+import io.mapreduce.internal.codec.ByteSource;
 import io.mapreduce.internal.io.InputSplit;
 import io.mapreduce.internal.io.LineReader;
 import io.mapreduce.internal.io.TextOutputWriter;
+import io.mapreduce.internal.shuffle.KeyTable;
 import io.mapreduce.internal.shuffle.MergingStream;
 import io.mapreduce.internal.shuffle.RecordStream;
 import io.mapreduce.internal.shuffle.RunIndex;
@@ -20,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -32,6 +35,10 @@ final class MapTask<K, V> {
   /** Progress is published every this many lines, to keep shared counters off the hot path. */
   private static final int PROGRESS_EVERY = 4096;
   private static final int MERGE_BUFFER = 64 << 10;
+  /** A key's values in the combining table are combined as soon as this many are waiting. */
+  private static final int EAGER_COMBINE = 32;
+  /** The combining table stays small enough to live in the caches. */
+  private static final long MAX_TABLE_BYTES = 16 << 20;
 
   private final JobPlan<K, V> plan;
   private final InputSplit split;
@@ -120,16 +127,53 @@ final class MapTask<K, V> {
     mapper.cleanup(emitter);
   }
 
-  /** Encodes, partitions and buffers map output; spills the buffer to a run when it is full. */
+  /**
+   * Encodes, partitions and buffers map output; spills the buffer to a run when it is full. With a
+   * combiner, output first goes through a {@link KeyTable} that combines the values of each key
+   * (as soon as {@link #EAGER_COMBINE} are waiting, and for all keys when the table is full), so
+   * that the sort buffer sees a few combined records instead of every emitted pair.
+   */
   private final class Collector implements Emitter<K, V> {
     private final ByteSink key = new ByteSink(64);
     private final ByteSink value = new ByteSink(64);
-    private final SortBuffer buffer = new SortBuffer(plan.spec.sortBufferSize());
+    private final ByteSource source = new ByteSource();
+    private final SortBuffer buffer;
     private final List<Path> spills = new ArrayList<>();
-    /** One combiner per attempt, set up again for each partition it combines (as Hadoop does). */
+    /** The spills' combiner, set up again for each partition it combines (as Hadoop does). */
     private final Reducer<K, V> combiner = plan.newCombiner();
+    /**
+     * The table's combiner: another instance, because a spill can start while it is inside
+     * {@code reduce} (its output filled the sort buffer), and combiners need not be re-entrant.
+     */
+    private final Reducer<K, V> tableCombiner;
+    private final KeyTable table;
+    private final long tableBudget;
+    private final List<V> tableValues = new ArrayList<>();
+    private final CombineOutput combineOutput = new CombineOutput();
+    private boolean tableInUse;
+    private long tableInputs;
     private long outputRecords;
     private long outputBytes;
+    private long combineInputs;
+    private long combineOutputs;
+
+    Collector() throws Exception {
+      long budget = plan.spec.sortBufferSize();
+      if (combiner != null) {
+        tableCombiner = plan.newCombiner();
+        tableCombiner.setup(attempt);
+        // The table's arrays may reach twice what it uses: a quarter of the budget holds an eighth.
+        tableBudget = Math.min(budget / 8, MAX_TABLE_BYTES);
+        table = new KeyTable();
+        tableInUse = true;
+        buffer = new SortBuffer(budget - 2 * tableBudget);
+      } else {
+        tableCombiner = null;
+        tableBudget = 0;
+        table = null;
+        buffer = new SortBuffer(budget);
+      }
+    }
 
     @Override
     public void emit(K k, V v) {
@@ -138,12 +182,91 @@ final class MapTask<K, V> {
       plan.keyCodec.write(k, key, false);
       value.clear();
       plan.valueCodec.write(v, value, false);
-      int p = plan.partition(k, key.array(), key.length());
       outputRecords++;
       outputBytes += key.length() + value.length();
-      if (!buffer.add(p, key.array(), 0, key.length(), value.array(), 0, value.length())) {
+      int hash = JobPlan.keyHash(key.array(), 0, key.length());
+      if (tableInUse) {
+        int entry = table.add(key.array(), 0, key.length(), hash, value.array(), 0, value.length());
+        tableInputs++;
+        if (table.valueCount(entry) >= EAGER_COMBINE) {
+          combineEntry(entry, true);
+        }
+        if (table.footprint() > tableBudget) {
+          flushTable();
+        }
+      } else {
+        buffer(k, hash, key, value);
+      }
+    }
+
+    private void buffer(K k, int hash, ByteSink kb, ByteSink vb) {
+      int p = plan.partition(k, hash);
+      if (!buffer.add(p, kb.array(), 0, kb.length(), vb.array(), 0, vb.length())) {
         spill();
-        buffer.add(p, key.array(), 0, key.length(), value.array(), 0, value.length());
+        buffer.add(p, kb.array(), 0, kb.length(), vb.array(), 0, vb.length());
+      }
+    }
+
+    /**
+     * Runs the combiner on the values a table entry holds. Kept in the table (eagerly), output for
+     * the same key goes back into the entry; anything else goes to the sort buffer.
+     */
+    private void combineEntry(int entry, boolean keep) {
+      K k = plan.keyCodec.decode(source, table.keyArray(), table.keyOffset(entry), table.keyLength(entry));
+      tableValues.clear();
+      for (int node = table.firstValue(entry); node >= 0; node = table.nextValue(node)) {
+        tableValues.add(plan.valueCodec.decode(source, table.valueArray(), table.valueOffset(node),
+            table.valueLength(node)));
+      }
+      table.resetValues(entry);
+      combineInputs += tableValues.size();
+      combineOutput.entry = keep ? entry : -1;
+      try {
+        tableCombiner.reduce(k, tableValues, combineOutput);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new CombinerException(e);
+      }
+    }
+
+    /** Combines every key of the table into the sort buffer and empties the table. */
+    private void flushTable() {
+      int keys = table.size();
+      for (int e = 0; e < keys; e++) {
+        if (table.valueCount(e) > 0) {
+          combineEntry(e, false);
+        }
+      }
+      // A table that barely reduces its input costs more than it saves: Spark bypasses its
+      // map-side aggregation the same way. The combiner still runs on each spill.
+      if (keys > tableInputs / 2) {
+        tableInUse = false;
+      }
+      table.clear();
+      tableInputs = 0;
+    }
+
+    /** Where the combiner's output goes: back into its table entry, or to the sort buffer. */
+    private final class CombineOutput implements Emitter<K, V> {
+      private final ByteSink ck = new ByteSink(64);
+      private final ByteSink cv = new ByteSink(64);
+      int entry = -1;
+
+      @Override
+      public void emit(K k, V v) {
+        plan.checkEmitted(k, v, "combiner");
+        ck.clear();
+        plan.keyCodec.write(k, ck, false);
+        cv.clear();
+        plan.valueCodec.write(v, cv, false);
+        combineOutputs++;
+        if (entry >= 0 && Arrays.equals(ck.array(), 0, ck.length(),
+            table.keyArray(), table.keyOffset(entry), table.keyOffset(entry) + table.keyLength(entry))) {
+          table.append(entry, cv.array(), 0, cv.length());
+        } else {
+          buffer(k, JobPlan.keyHash(ck.array(), 0, ck.length()), ck, cv);
+        }
       }
     }
 
@@ -166,16 +289,24 @@ final class MapTask<K, V> {
     }
 
     Output finish() throws Exception {
-      attempt.add(Counters.MAP_OUTPUT_RECORDS, outputRecords);
-      attempt.add(Counters.MAP_OUTPUT_BYTES, outputBytes);
+      if (table != null && table.size() > 0) {
+        flushTable();
+      }
       if (!buffer.isEmpty() || spills.isEmpty()) {
         spill();
       }
+      Output output;
       if (spills.size() == 1) {
         Path run = spills.get(0);
-        return new Output(run, RunIndex.read(RunWriter.indexOf(run)));
+        output = new Output(run, RunIndex.read(RunWriter.indexOf(run)));
+      } else {
+        output = merge();
       }
-      return merge();
+      attempt.add(Counters.MAP_OUTPUT_RECORDS, outputRecords);
+      attempt.add(Counters.MAP_OUTPUT_BYTES, outputBytes);
+      attempt.add(Counters.COMBINE_INPUT_RECORDS, combineInputs);
+      attempt.add(Counters.COMBINE_OUTPUT_RECORDS, combineOutputs);
+      return output;
     }
 
     /** Merges the spills, partition by partition, into one run (combining again). */
@@ -217,14 +348,13 @@ final class MapTask<K, V> {
       }
       ByteSink k = new ByteSink(64);
       ByteSink v = new ByteSink(64);
-      long[] emitted = new long[1];
       Emitter<K, V> out = (ck, cv) -> {
         plan.checkEmitted(ck, cv, "combiner");
         k.clear();
         plan.keyCodec.write(ck, k, false);
         v.clear();
         plan.valueCodec.write(cv, v, false);
-        emitted[0]++;
+        combineOutputs++;
         try {
           writer.append(k.array(), 0, k.length(), v.array(), 0, v.length());
         } catch (IOException e) {
@@ -243,8 +373,7 @@ final class MapTask<K, V> {
       } catch (Exception e) {
         throw new CombinerException(e);
       }
-      attempt.add(Counters.COMBINE_INPUT_RECORDS, groups.records());
-      attempt.add(Counters.COMBINE_OUTPUT_RECORDS, emitted[0]);
+      combineInputs += groups.records();
     }
   }
 

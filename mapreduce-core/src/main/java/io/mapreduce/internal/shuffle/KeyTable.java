@@ -39,9 +39,12 @@ public final class KeyTable {
     return entries;
   }
 
-  /** Bytes held by the arrays of the table, garbage included. */
+  /**
+   * Bytes in use, garbage included: what {@link #clear()} frees. The arrays' capacity is at most
+   * twice this (they grow by doubling), and stays allocated after a clear for reuse.
+   */
   public long footprint() {
-    return (long) slots.length * 4 + (long) hashes.length * 24 + keys.length + values.length;
+    return (long) slots.length * 4 + (long) entries * 24 + keysUsed + valuesUsed;
   }
 
   /**
