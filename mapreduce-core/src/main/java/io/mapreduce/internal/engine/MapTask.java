@@ -24,6 +24,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -85,8 +89,12 @@ final class MapTask<K, V> {
     }
     Files.createDirectories(attemptDirectory);
     Collector collector = new Collector();
-    mapAll(mapper, collector);
-    return collector.finish();
+    try {
+      mapAll(mapper, collector);
+      return collector.finish();
+    } finally {
+      collector.close();
+    }
   }
 
   static String outputName(int index) {
@@ -137,8 +145,20 @@ final class MapTask<K, V> {
     private final ByteSink key = new ByteSink(64);
     private final ByteSink value = new ByteSink(64);
     private final ByteSource source = new ByteSource();
-    private final SortBuffer buffer;
+    /**
+     * The sort buffer in two halves: while one is sorted and spilled by the spill thread, the
+     * mapper fills the other, so a spill starts when half the budget is used (Hadoop starts at
+     * 80% of one circular buffer; two halves keep every record contiguous and lock-free).
+     */
+    private final SortBuffer[] halves = new SortBuffer[2];
+    private SortBuffer buffer;
     private final List<Path> spills = new ArrayList<>();
+    private ExecutorService spillThread;
+    private Future<?> spilling;
+    /** Counted by the spill thread, read after it is joined. */
+    private long spillCombineInputs;
+    private long spillCombineOutputs;
+    private long spilledRecords;
     /** The spills' combiner, set up again for each partition it combines (as Hadoop does). */
     private final Reducer<K, V> combiner = plan.newCombiner();
     /**
@@ -166,13 +186,15 @@ final class MapTask<K, V> {
         tableBudget = Math.min(budget / 8, MAX_TABLE_BYTES);
         table = new KeyTable();
         tableInUse = true;
-        buffer = new SortBuffer(budget - 2 * tableBudget);
+        budget -= 2 * tableBudget;
       } else {
         tableCombiner = null;
         tableBudget = 0;
         table = null;
-        buffer = new SortBuffer(budget);
       }
+      halves[0] = new SortBuffer(budget / 2);
+      halves[1] = new SortBuffer(budget / 2);
+      buffer = halves[0];
     }
 
     @Override
@@ -202,7 +224,7 @@ final class MapTask<K, V> {
     private void buffer(K k, int hash, ByteSink kb, ByteSink vb) {
       int p = plan.partition(k, hash);
       if (!buffer.add(p, kb.array(), 0, kb.length(), vb.array(), 0, vb.length())) {
-        spill();
+        startSpill();
         buffer.add(p, kb.array(), 0, kb.length(), vb.array(), 0, vb.length());
       }
     }
@@ -270,21 +292,66 @@ final class MapTask<K, V> {
       }
     }
 
-    private void spill() {
+    /** Hands the full half to the spill thread (after the previous spill ends) and switches. */
+    private void startSpill() {
+      awaitSpill();
+      SortBuffer full = buffer;
+      buffer = full == halves[0] ? halves[1] : halves[0];
+      Path run = attemptDirectory.resolve("spill-" + spills.size());
+      spills.add(run);
+      if (spillThread == null) {
+        spillThread = Executors.newSingleThreadExecutor(r -> {
+          Thread t = new Thread(r, Thread.currentThread().getName() + "-spill");
+          t.setDaemon(true);
+          return t;
+        });
+      }
+      spilling = spillThread.submit(() -> {
+        writeSpill(full, run);
+        return null;
+      });
+    }
+
+    private void awaitSpill() {
+      if (spilling == null) {
+        return;
+      }
+      Future<?> f = spilling;
+      spilling = null;
       try {
-        buffer.sort();
-        Path run = attemptDirectory.resolve("spill-" + spills.size());
-        try (RunWriter writer = new RunWriter(run, plan.reduceTasks())) {
-          for (int p = 0; p < plan.reduceTasks(); p++) {
-            writer.startPartition(p);
-            writePartition(buffer.partition(p), writer);
-          }
-          attempt.add(Counters.SPILLED_RECORDS, writer.written());
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TaskAttempt.JobStoppedException();
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException re) {
+          throw re;
         }
-        spills.add(run);
-        buffer.clear();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        if (cause instanceof Error err) {
+          throw err;
+        }
+        throw new UncheckedIOException(cause instanceof IOException io ? io : new IOException(cause));
+      }
+    }
+
+    /** Sorts a half and writes it as a run, through the combiner. Runs on the spill thread. */
+    private void writeSpill(SortBuffer half, Path run) throws IOException {
+      half.sort();
+      try (RunWriter writer = new RunWriter(run, plan.reduceTasks())) {
+        for (int p = 0; p < plan.reduceTasks(); p++) {
+          writer.startPartition(p);
+          writePartition(half.partition(p), writer);
+        }
+        spilledRecords += writer.written();
+      }
+      half.clear();
+    }
+
+    /** Stops the spill thread; called whatever happened. */
+    void close() {
+      if (spillThread != null) {
+        spillThread.shutdownNow();
       }
     }
 
@@ -292,8 +359,11 @@ final class MapTask<K, V> {
       if (table != null && table.size() > 0) {
         flushTable();
       }
+      awaitSpill();
       if (!buffer.isEmpty() || spills.isEmpty()) {
-        spill();
+        Path run = attemptDirectory.resolve("spill-" + spills.size());
+        spills.add(run);
+        writeSpill(buffer, run);
       }
       Output output;
       if (spills.size() == 1) {
@@ -304,8 +374,9 @@ final class MapTask<K, V> {
       }
       attempt.add(Counters.MAP_OUTPUT_RECORDS, outputRecords);
       attempt.add(Counters.MAP_OUTPUT_BYTES, outputBytes);
-      attempt.add(Counters.COMBINE_INPUT_RECORDS, combineInputs);
-      attempt.add(Counters.COMBINE_OUTPUT_RECORDS, combineOutputs);
+      attempt.add(Counters.COMBINE_INPUT_RECORDS, combineInputs + spillCombineInputs);
+      attempt.add(Counters.COMBINE_OUTPUT_RECORDS, combineOutputs + spillCombineOutputs);
+      attempt.add(Counters.SPILLED_RECORDS, spilledRecords);
       return output;
     }
 
@@ -328,7 +399,7 @@ final class MapTask<K, V> {
             writePartition(merged, writer);
           }
         }
-        attempt.add(Counters.SPILLED_RECORDS, writer.written());
+        spilledRecords += writer.written();
       }
       for (Path s : spills) {
         Files.deleteIfExists(s);
@@ -354,7 +425,7 @@ final class MapTask<K, V> {
         plan.keyCodec.write(ck, k, false);
         v.clear();
         plan.valueCodec.write(cv, v, false);
-        combineOutputs++;
+        spillCombineOutputs++;
         try {
           writer.append(k.array(), 0, k.length(), v.array(), 0, v.length());
         } catch (IOException e) {
@@ -373,7 +444,7 @@ final class MapTask<K, V> {
       } catch (Exception e) {
         throw new CombinerException(e);
       }
-      combineInputs += groups.records();
+      spillCombineInputs += groups.records();
     }
   }
 

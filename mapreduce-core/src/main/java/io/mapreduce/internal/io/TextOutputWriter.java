@@ -1,55 +1,69 @@
 package io.mapreduce.internal.io;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Writes output pairs as UTF-8 lines {@code key<TAB>value}. A null key (type {@code Void}) writes
  * the value alone, a null value the key alone, as Hadoop's {@code TextOutputFormat} does with
- * {@code NullWritable}.
+ * {@code NullWritable}. Strings are encoded with {@link String#getBytes}, the JDK's fast path,
+ * into a byte buffer of its own, not through a {@code Writer}'s char-by-char encoder.
  */
 public final class TextOutputWriter implements AutoCloseable {
+  private static final int BUFFER_SIZE = 64 << 10;
+
   private final OutputStream stream;
-  private final Writer writer;
+  private final byte[] buf = new byte[BUFFER_SIZE];
+  private int used;
 
   public TextOutputWriter(OutputStream stream) {
     this.stream = stream;
-    this.writer = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 64 << 10);
   }
 
   public void write(Object key, Object value) throws IOException {
     if (key != null) {
       append(key);
       if (value != null) {
-        writer.write('\t');
+        put((byte) '\t');
       }
     }
     if (value != null) {
       append(value);
     }
-    writer.write('\n');
+    put((byte) '\n');
   }
 
   private void append(Object o) throws IOException {
-    if (o instanceof byte[] bytes) {
-      writer.flush();
-      stream.write(bytes);
-    } else {
-      writer.write(o.toString());
+    byte[] bytes = o instanceof byte[] b ? b : o.toString().getBytes(StandardCharsets.UTF_8);
+    if (bytes.length > buf.length - used) {
+      flush();
+      if (bytes.length > buf.length) {
+        stream.write(bytes);
+        return;
+      }
     }
+    System.arraycopy(bytes, 0, buf, used, bytes.length);
+    used += bytes.length;
   }
 
-  /** Flushes without closing the stream: the output's commit closes it. */
+  private void put(byte b) throws IOException {
+    if (used == buf.length) {
+      flush();
+    }
+    buf[used++] = b;
+  }
+
+  /** Writes what is buffered, without closing the stream: the output's commit closes it. */
   public void flush() throws IOException {
-    writer.flush();
+    stream.write(buf, 0, used);
+    used = 0;
+    stream.flush();
   }
 
   @Override
   public void close() throws IOException {
-    writer.close();
+    flush();
+    stream.close();
   }
 }

@@ -56,7 +56,6 @@ public final class SegmentReader implements RecordStream {
     if (!ensure(kl + vl)) {
       throw new IOException(name + ": truncated record");
     }
-    crc.update(buf, pos, kl + vl);
     keyOff = pos;
     keyLen = kl;
     valueOff = pos + kl;
@@ -73,7 +72,6 @@ public final class SegmentReader implements RecordStream {
         throw new IOException(name + ": truncated record header");
       }
       byte b = buf[pos++];
-      crc.update(b);
       result |= (b & 0x7f) << shift;
       if (b >= 0) {
         return result;
@@ -103,6 +101,8 @@ public final class SegmentReader implements RecordStream {
       if (read < 0) {
         throw new IOException(name + ": file shorter than its index says");
       }
+      // Every byte of the segment is read exactly once, so the checksum runs over whole reads.
+      crc.update(buf, limit, read);
       filePos += read;
       limit += read;
     }

@@ -20,6 +20,9 @@ public final class SortBuffer {
   private int count;
   private int[] order;
   private int[] scratch;
+  private long[] sortKeys;
+  /** One more than the highest partition added. */
+  private int partitions;
 
   public SortBuffer(long budget) {
     this.budget = budget;
@@ -50,6 +53,9 @@ public final class SortBuffer {
     meta[m + 2] = kl;
     meta[m + 3] = vl;
     meta[m + 4] = prefix(k, ko, kl);
+    if (partition >= partitions) {
+      partitions = partition + 1;
+    }
     used += size;
     count++;
     return true;
@@ -88,9 +94,9 @@ public final class SortBuffer {
     return true;
   }
 
-  /** Bytes used by the arrays: data, metadata, and the two index arrays of the sort. */
+  /** Bytes used by the arrays: data, metadata, and the sort's two index arrays and its longs. */
   private static long footprint(long dataLength, long metaLength) {
-    return dataLength + (metaLength / META_INTS) * (META_INTS + 2) * 4L;
+    return dataLength + (metaLength / META_INTS) * (META_INTS + 4) * 4L;
   }
 
   /** The first four bytes of a key, big-endian, zero-padded: orders like the bytes, ties aside. */
@@ -107,16 +113,48 @@ public final class SortBuffer {
     return used;
   }
 
-  /** Sorts the records by (partition, key bytes), stably. */
+  /**
+   * Sorts the records by (partition, key bytes), stably. Records are first bucketed by partition
+   * (a counting sort); each partition is then sorted as an array of longs, the key's four-byte
+   * prefix above the record number, by the JDK's primitive sort, which touches neither the
+   * metadata nor the data; only runs of equal prefixes are merge-sorted on the whole key bytes.
+   * The record number in the low bits keeps equal keys in emit order.
+   */
   public void sort() {
-    if (order == null || order.length < count) {
-      order = new int[meta.length / META_INTS];
-      scratch = new int[order.length];
+    int capacity = meta.length / META_INTS;
+    if (order == null || order.length < capacity) {
+      order = new int[capacity];
+      scratch = new int[capacity];
+      sortKeys = new long[capacity];
+    }
+    int[] starts = new int[partitions + 1];
+    for (int i = 0; i < count; i++) {
+      starts[meta[i * META_INTS] + 1]++;
+    }
+    for (int p = 0; p < partitions; p++) {
+      starts[p + 1] += starts[p];
+    }
+    int[] next = Arrays.copyOf(starts, partitions);
+    for (int i = 0; i < count; i++) {
+      int m = i * META_INTS;
+      sortKeys[next[meta[m]]++] = ((long) (meta[m + 4] ^ Integer.MIN_VALUE) << 32) | i;
+    }
+    for (int p = 0; p < partitions; p++) {
+      Arrays.sort(sortKeys, starts[p], starts[p + 1]);
     }
     for (int i = 0; i < count; i++) {
-      order[i] = i;
+      order[i] = (int) sortKeys[i];
     }
-    mergeSort(order, scratch, 0, count);
+    int run = 0;
+    for (int i = 1; i <= count; i++) {
+      if (i == count || (sortKeys[i] >>> 32) != (sortKeys[run] >>> 32)
+          || meta[order[i] * META_INTS] != meta[order[run] * META_INTS]) {
+        if (i - run > 1) {
+          mergeSort(order, scratch, run, i);
+        }
+        run = i;
+      }
+    }
   }
 
   private void mergeSort(int[] a, int[] tmp, int from, int to) {
@@ -233,5 +271,6 @@ public final class SortBuffer {
   public void clear() {
     used = 0;
     count = 0;
+    partitions = 0;
   }
 }
