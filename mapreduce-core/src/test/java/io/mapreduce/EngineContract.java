@@ -183,6 +183,25 @@ public abstract class EngineContract {
   }
 
   @Test
+  void exec_moreSpillsAndMapOutputsThanTheMergeFactor_mergesInPassesAndMatchesOracle() throws Exception {
+    Map<String, Long> oracle = writeCorpus(1, 40_000, 5);
+    // One map task with a tiny buffer: well over 64 spills to merge.
+    JobResult manySpills = exec(tokenCount().reduceTasks(2).sortBufferSize(64 << 10).build()).get(120, TimeUnit.SECONDS);
+    assertThat(readOutput(dir.resolve("out"), 2)).isEqualTo(asStrings(oracle));
+    assertThat(manySpills.counters().get(Counters.SPILLED_RECORDS))
+        .isGreaterThan(manySpills.counters().get(Counters.MAP_OUTPUT_RECORDS));
+    // Over 64 map tasks: each reduce task merges in passes.
+    var manyMaps = MapReduceSpecification.builder().mapper(new TokenMapper()).reducer(new Sum())
+        .input(input.toString()).output(dir.resolve("out2").toString()).workDirectory(work).parallelism(2)
+        .reduceTasks(2).splitSize(4000).build();
+    exec(manyMaps).get(120, TimeUnit.SECONDS);
+    assertThat(readOutput(dir.resolve("out2"), 2)).isEqualTo(asStrings(oracle));
+    try (Stream<Path> s = Files.list(work.resolve("jobs"))) {
+      assertThat(s.toList()).isEmpty();
+    }
+  }
+
+  @Test
   void exec_withAndWithoutCombiner_sameOutput() throws Exception {
     Map<String, Long> oracle = writeCorpus(3, 500, 3);
     exec(tokenCount().reduceTasks(2).build()).get(60, TimeUnit.SECONDS);

@@ -8,13 +8,13 @@ import io.mapreduce.internal.codec.ByteSink;
 import io.mapreduce.internal.codec.ByteSource;
 import io.mapreduce.internal.io.InputSplit;
 import io.mapreduce.internal.io.LineReader;
+import io.mapreduce.internal.io.LocalStorage;
 import io.mapreduce.internal.io.TextOutputWriter;
 import io.mapreduce.internal.shuffle.KeyTable;
 import io.mapreduce.internal.shuffle.MergingStream;
 import io.mapreduce.internal.shuffle.RecordStream;
 import io.mapreduce.internal.shuffle.RunIndex;
 import io.mapreduce.internal.shuffle.RunWriter;
-import io.mapreduce.internal.shuffle.SegmentReader;
 import io.mapreduce.internal.shuffle.SortBuffer;
 import io.mapreduce.spi.JobOutput;
 import java.io.IOException;
@@ -38,7 +38,6 @@ import java.util.concurrent.atomic.LongAdder;
 final class MapTask<K, V> {
   /** Progress is published every this many lines, to keep shared counters off the hot path. */
   private static final int PROGRESS_EVERY = 4096;
-  private static final int MERGE_BUFFER = 64 << 10;
   /** A key's values in the combining table are combined as soon as this many are waiting. */
   private static final int EAGER_COMBINE = 32;
   /** The combining table stays small enough to live in the caches. */
@@ -391,13 +390,17 @@ final class MapTask<K, V> {
         for (int p = 0; p < plan.reduceTasks(); p++) {
           attempt.checkStopped();
           writer.startPartition(p);
-          List<SegmentReader> segments = new ArrayList<>();
-          try (MergingStream merged = new MergingStream(segments)) {
-            for (int s = 0; s < spills.size(); s++) {
-              segments.add(new SegmentReader(spills.get(s), indexes.get(s), p, MERGE_BUFFER));
+          List<Segment> segments = new ArrayList<>();
+          for (int s = 0; s < spills.size(); s++) {
+            if (indexes.get(s).records()[p] > 0) {
+              segments.add(new Segment(spills.get(s), indexes.get(s), p));
             }
+          }
+          Path passes = attemptDirectory.resolve("passes");
+          try (MergingStream merged = Segment.merge(Segment.mergeToFactor(segments, passes, "p" + p, attempt))) {
             writePartition(merged, writer);
           }
+          LocalStorage.deleteRecursively(passes);
         }
         spilledRecords += writer.written();
       }

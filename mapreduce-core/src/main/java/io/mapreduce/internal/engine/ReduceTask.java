@@ -3,12 +3,13 @@ package io.mapreduce.internal.engine;
 import io.mapreduce.Counters;
 import io.mapreduce.Emitter;
 import io.mapreduce.Reducer;
+import io.mapreduce.internal.io.LocalStorage;
 import io.mapreduce.internal.io.TextOutputWriter;
 import io.mapreduce.internal.shuffle.MergingStream;
-import io.mapreduce.internal.shuffle.SegmentReader;
 import io.mapreduce.spi.JobOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,7 +18,6 @@ import java.util.List;
  * reducer, and writes {@code mr-out-r} through an attempt file that it commits when done.
  */
 final class ReduceTask<K, V> {
-  private static final int SEGMENT_BUFFER = 64 << 10;
   private static final int KEY_IN_ERRORS = 200;
 
   private final JobPlan<K, V> plan;
@@ -34,14 +34,15 @@ final class ReduceTask<K, V> {
 
   void run() throws Exception {
     Reducer<K, V> reducer = plan.newReducer();
-    List<SegmentReader> segments = new ArrayList<>();
-    try (MergingStream merged = new MergingStream(segments);
-        JobOutput.TaskOutput out = plan.output.create(MapTask.outputName(partition), attempt.attemptId())) {
-      for (MapTask.Output m : mapOutputs) {
-        if (m.index().records()[partition] > 0) {
-          segments.add(new SegmentReader(m.data(), m.index(), partition, SEGMENT_BUFFER));
-        }
+    List<Segment> segments = new ArrayList<>();
+    for (MapTask.Output m : mapOutputs) {
+      if (m.index().records()[partition] > 0) {
+        segments.add(new Segment(m.data(), m.index(), partition));
       }
+    }
+    Path passes = plan.jobDirectory.resolve(attempt.taskId()).resolve("attempt-" + attempt.attempt());
+    try (MergingStream merged = Segment.merge(Segment.mergeToFactor(segments, passes, "r", attempt));
+        JobOutput.TaskOutput out = plan.output.create(MapTask.outputName(partition), attempt.attemptId())) {
       TextOutputWriter writer = new TextOutputWriter(out.stream());
       long[] written = new long[1];
       Emitter<K, V> emitter = (k, v) -> {
@@ -71,6 +72,8 @@ final class ReduceTask<K, V> {
       attempt.add(Counters.REDUCE_INPUT_GROUPS, groups.groups());
       attempt.add(Counters.REDUCE_INPUT_RECORDS, groups.records());
       attempt.add(Counters.OUTPUT_RECORDS, written[0]);
+    } finally {
+      LocalStorage.deleteRecursively(passes);
     }
   }
 
