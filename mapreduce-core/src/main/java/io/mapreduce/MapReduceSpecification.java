@@ -37,6 +37,8 @@ public final class MapReduceSpecification<K, V> {
   public static final long DEFAULT_SPLIT_SIZE = 64L << 20;
   /** The default number of attempts per task, as Hadoop's. */
   public static final int DEFAULT_MAX_TASK_ATTEMPTS = 4;
+  /** Whether intermediate data is compressed unless a specification says otherwise. */
+  public static final boolean DEFAULT_COMPRESS_INTERMEDIATE = false;
 
   private final String name;
   private final List<String> inputs;
@@ -53,6 +55,7 @@ public final class MapReduceSpecification<K, V> {
   private final Path workDirectory;
   private final Class<K> keyType;
   private final Class<V> valueType;
+  private final boolean compressIntermediate;
 
   private MapReduceSpecification(Builder<K, V> b, Class<K> keyType, Class<V> valueType) {
     this.name = b.name != null ? b.name : b.mapper.getClass().getSimpleName();
@@ -72,6 +75,7 @@ public final class MapReduceSpecification<K, V> {
         : Path.of(System.getProperty("java.io.tmpdir"), "mapreduce-" + System.getProperty("user.name", "user"));
     this.keyType = keyType;
     this.valueType = valueType;
+    this.compressIntermediate = b.compressIntermediate != null ? b.compressIntermediate : DEFAULT_COMPRESS_INTERMEDIATE;
   }
 
   /**
@@ -149,6 +153,11 @@ public final class MapReduceSpecification<K, V> {
     return workDirectory;
   }
 
+  /** Whether map output and merge runs are stored in LZ4 blocks. */
+  public boolean compressIntermediate() {
+    return compressIntermediate;
+  }
+
   public Class<K> keyType() {
     return keyType;
   }
@@ -185,6 +194,7 @@ public final class MapReduceSpecification<K, V> {
     private Path workDirectory;
     private Class<K> keyType;
     private Class<V> valueType;
+    private Boolean compressIntermediate;
 
     private Builder() {}
 
@@ -315,6 +325,18 @@ public final class MapReduceSpecification<K, V> {
       requireNonNull(directory, "workDirectory");
       checkState(this.workDirectory == null, "workDirectory was already set to %s", this.workDirectory);
       this.workDirectory = directory;
+      return this;
+    }
+
+    /**
+     * Sets whether intermediate data (spills, map outputs, merge passes) is compressed with LZ4
+     * (default: {@value MapReduceSpecification#DEFAULT_COMPRESS_INTERMEDIATE}, as measured in
+     * BENCHMARKS.md).
+     */
+    public Builder<K, V> compressIntermediate(boolean compress) {
+      checkState(this.compressIntermediate == null, "compressIntermediate was already set to %s",
+          this.compressIntermediate);
+      this.compressIntermediate = compress;
       return this;
     }
 

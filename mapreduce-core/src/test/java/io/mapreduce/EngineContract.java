@@ -202,6 +202,14 @@ public abstract class EngineContract {
   }
 
   @Test
+  void exec_compressedIntermediateData_matchesOracle() throws Exception {
+    Map<String, Long> oracle = writeCorpus(3, 3000, 6);
+    var spec = tokenCount().reduceTasks(3).sortBufferSize(64 << 10).splitSize(20_000).compressIntermediate(true).build();
+    exec(spec).get(60, TimeUnit.SECONDS);
+    assertThat(readOutput(dir.resolve("out"), 3)).isEqualTo(asStrings(oracle));
+  }
+
+  @Test
   void exec_withAndWithoutCombiner_sameOutput() throws Exception {
     Map<String, Long> oracle = writeCorpus(3, 500, 3);
     exec(tokenCount().reduceTasks(2).build()).get(60, TimeUnit.SECONDS);

@@ -337,7 +337,7 @@ final class MapTask<K, V> {
     /** Sorts a half and writes it as a run, through the combiner. Runs on the spill thread. */
     private void writeSpill(SortBuffer half, Path run) throws IOException {
       half.sort();
-      try (RunWriter writer = new RunWriter(run, plan.reduceTasks())) {
+      try (RunWriter writer = new RunWriter(run, plan.reduceTasks(), plan.spec.compressIntermediate())) {
         for (int p = 0; p < plan.reduceTasks(); p++) {
           writer.startPartition(p);
           writePartition(half.partition(p), writer);
@@ -386,7 +386,7 @@ final class MapTask<K, V> {
         indexes.add(RunIndex.read(RunWriter.indexOf(s)));
       }
       Path run = attemptDirectory.resolve("map-output");
-      try (RunWriter writer = new RunWriter(run, plan.reduceTasks())) {
+      try (RunWriter writer = new RunWriter(run, plan.reduceTasks(), plan.spec.compressIntermediate())) {
         for (int p = 0; p < plan.reduceTasks(); p++) {
           attempt.checkStopped();
           writer.startPartition(p);
@@ -397,7 +397,7 @@ final class MapTask<K, V> {
             }
           }
           Path passes = attemptDirectory.resolve("passes");
-          try (MergingStream merged = Segment.merge(Segment.mergeToFactor(segments, passes, "p" + p, attempt))) {
+          try (MergingStream merged = Segment.merge(Segment.mergeToFactor(segments, passes, "p" + p, plan.spec.compressIntermediate(), attempt))) {
             writePartition(merged, writer);
           }
           LocalStorage.deleteRecursively(passes);

@@ -41,7 +41,7 @@ final class ReduceTask<K, V> {
       }
     }
     Path passes = plan.jobDirectory.resolve(attempt.taskId()).resolve("attempt-" + attempt.attempt());
-    try (MergingStream merged = Segment.merge(Segment.mergeToFactor(segments, passes, "r", attempt));
+    try (MergingStream merged = Segment.merge(Segment.mergeToFactor(segments, passes, "r", plan.spec.compressIntermediate(), attempt));
         JobOutput.TaskOutput out = plan.output.create(MapTask.outputName(partition), attempt.attemptId())) {
       TextOutputWriter writer = new TextOutputWriter(out.stream());
       long[] written = new long[1];

@@ -50,8 +50,8 @@ record Segment(Path data, RunIndex index, int partition) {
    * Returns the segments left, at most {@code MERGE_FACTOR}; the runs it wrote are theirs to
    * delete with the directory.
    */
-  static List<Segment> mergeToFactor(List<Segment> segments, Path directory, String prefix, TaskAttempt attempt)
-      throws IOException {
+  static List<Segment> mergeToFactor(List<Segment> segments, Path directory, String prefix, boolean compress,
+      TaskAttempt attempt) throws IOException {
     List<Segment> left = new ArrayList<>(segments);
     int pass = 0;
     while (left.size() > MERGE_FACTOR) {
@@ -61,7 +61,7 @@ record Segment(Path data, RunIndex index, int partition) {
       left.subList(0, MERGE_FACTOR).clear();
       Files.createDirectories(directory);
       Path run = directory.resolve(prefix + "-merge-" + pass++);
-      try (MergingStream in = merge(smallest); RunWriter out = new RunWriter(run, 1)) {
+      try (MergingStream in = merge(smallest); RunWriter out = new RunWriter(run, 1, compress)) {
         out.startPartition(0);
         while (in.next()) {
           out.append(in.keyArray(), in.keyOffset(), in.keyLength(), in.valueArray(), in.valueOffset(),

@@ -11,15 +11,22 @@ import java.util.zip.CheckedOutputStream;
 
 /**
  * The index of a run file: where each partition starts, how long it is, how many records it
- * holds and the CRC32C of its bytes. Stored beside the data file ({@code .index}), with a magic
- * number, a version and a checksum of its own.
+ * holds and the CRC32C of its bytes (as stored). Stored beside the data file ({@code .index}),
+ * with a magic number, a version and a checksum of its own. The version says how the data file
+ * stores records: 1, back to back; 2, in LZ4 blocks ({@link RunWriter}).
  */
-public record RunIndex(long[] offsets, long[] lengths, long[] records, int[] checksums) {
+public record RunIndex(long[] offsets, long[] lengths, long[] records, int[] checksums, boolean compressed) {
   private static final int MAGIC = 0x4d52_4958; // "MRIX"
-  private static final int VERSION = 1;
+  private static final int PLAIN = 1;
+  private static final int LZ4_BLOCKS = 2;
   private static final int HEADER_BYTES = 12; // magic, version, partition count
   private static final int ENTRY_BYTES = 28; // offset, length, records, checksum
   private static final int CHECKSUM_BYTES = 4;
+
+  /** An index of a run whose records are stored back to back. */
+  public RunIndex(long[] offsets, long[] lengths, long[] records, int[] checksums) {
+    this(offsets, lengths, records, checksums, false);
+  }
 
   public int partitions() {
     return offsets.length;
@@ -37,7 +44,7 @@ public record RunIndex(long[] offsets, long[] lengths, long[] records, int[] che
     CRC32C crc = new CRC32C();
     try (var out = new DataOutputStream(new CheckedOutputStream(Files.newOutputStream(file), crc))) {
       out.writeInt(MAGIC);
-      out.writeInt(VERSION);
+      out.writeInt(compressed ? LZ4_BLOCKS : PLAIN);
       out.writeInt(offsets.length);
       for (int p = 0; p < offsets.length; p++) {
         out.writeLong(offsets[p]);
@@ -60,7 +67,7 @@ public record RunIndex(long[] offsets, long[] lengths, long[] records, int[] che
         throw new IOException(file + " is not a run index");
       }
       int version = in.readInt();
-      if (version != VERSION) {
+      if (version != PLAIN && version != LZ4_BLOCKS) {
         throw new IOException(file + ": unsupported run index version " + version);
       }
       int n = in.readInt();
@@ -82,7 +89,7 @@ public record RunIndex(long[] offsets, long[] lengths, long[] records, int[] che
       if (in.readInt() != expected) {
         throw new IOException(file + ": run index checksum mismatch");
       }
-      return new RunIndex(offsets, lengths, records, checksums);
+      return new RunIndex(offsets, lengths, records, checksums, version == LZ4_BLOCKS);
     }
   }
 }

@@ -7,23 +7,34 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Factory;
 
 /**
  * Writes a run: a data file of records sorted by (partition, key), each record
  * {@code varint keyLength, varint valueLength, key, value}, and its {@link RunIndex}. Partitions
  * are written in order, every one of them, even when empty.
+ *
+ * <p>Compressed runs store each partition as LZ4 blocks of whole records: {@code int rawLength,
+ * int storedLength, bytes}, where a stored length of 0 means the bytes follow raw (they did not
+ * compress). Records are gathered in a buffer of {@value #BUFFER_SIZE} bytes, so a block holds
+ * many records, except a record larger than that, which gets a block of its own.
  */
 public final class RunWriter implements AutoCloseable {
-  private static final int BUFFER_SIZE = 64 << 10;
+  static final int BUFFER_SIZE = 64 << 10;
+  static final int BLOCK_HEADER = 8;
   /** Two varints of at most five bytes each. */
   private static final int MAX_HEADER = 10;
+  private static final LZ4Compressor LZ4 = LZ4Factory.fastestInstance().fastCompressor();
 
   private final Path data;
   private final Path index;
   private final OutputStream out;
+  private final boolean compress;
   /** Records are gathered here; the CRC runs over whole buffers, not three calls per record. */
-  private final byte[] buf = new byte[BUFFER_SIZE];
+  private byte[] buf = new byte[BUFFER_SIZE];
   private int used;
+  private byte[] block;
   private final long[] offsets;
   private final long[] lengths;
   private final long[] records;
@@ -34,10 +45,16 @@ public final class RunWriter implements AutoCloseable {
   private long written;
   private boolean closed;
 
+  /** A writer of a run whose records are stored back to back. */
   public RunWriter(Path data, int partitions) throws IOException {
+    this(data, partitions, false);
+  }
+
+  public RunWriter(Path data, int partitions, boolean compress) throws IOException {
     this.data = data;
     this.index = indexOf(data);
     this.out = Files.newOutputStream(data);
+    this.compress = compress;
     this.offsets = new long[partitions];
     this.lengths = new long[partitions];
     this.records = new long[partitions];
@@ -68,47 +85,63 @@ public final class RunWriter implements AutoCloseable {
 
   public void append(byte[] k, int ko, int kl, byte[] v, int vo, int vl) throws IOException {
     int size = MAX_HEADER + kl + vl;
-    if (BUFFER_SIZE - used < size) {
+    if (buf.length - used < size) {
       flushBuffer();
-      if (size > BUFFER_SIZE) {
-        appendLarge(k, ko, kl, v, vo, vl);
-        return;
+      if (size > buf.length) {
+        // A record larger than the buffer: the buffer grows for it, and shrinks back after.
+        buf = new byte[size];
       }
     }
-    int start = used;
     used = Varints.write(kl, buf, used);
     used = Varints.write(vl, buf, used);
     System.arraycopy(k, ko, buf, used, kl);
     used += kl;
     System.arraycopy(v, vo, buf, used, vl);
     used += vl;
-    position += used - start;
     records[partition]++;
     written++;
-  }
-
-  /** A record larger than the buffer goes straight to the file. */
-  private void appendLarge(byte[] k, int ko, int kl, byte[] v, int vo, int vl) throws IOException {
-    byte[] header = new byte[MAX_HEADER];
-    int h = Varints.write(kl, header, 0);
-    h = Varints.write(vl, header, h);
-    out.write(header, 0, h);
-    out.write(k, ko, kl);
-    out.write(v, vo, vl);
-    crc.update(header, 0, h);
-    crc.update(k, ko, kl);
-    crc.update(v, vo, vl);
-    position += h + kl + vl;
-    records[partition]++;
-    written++;
+    if (buf.length > BUFFER_SIZE) {
+      flushBuffer();
+      buf = new byte[BUFFER_SIZE];
+    }
   }
 
   private void flushBuffer() throws IOException {
-    if (used > 0) {
-      crc.update(buf, 0, used);
-      out.write(buf, 0, used);
-      used = 0;
+    if (used == 0) {
+      return;
     }
+    if (!compress) {
+      write(buf, used);
+    } else {
+      int bound = BLOCK_HEADER + LZ4.maxCompressedLength(used);
+      if (block == null || block.length < bound) {
+        block = new byte[Math.max(bound, BLOCK_HEADER + LZ4.maxCompressedLength(BUFFER_SIZE))];
+      }
+      int stored = LZ4.compress(buf, 0, used, block, BLOCK_HEADER);
+      putInt(block, 0, used);
+      if (stored < used) {
+        putInt(block, 4, stored);
+        write(block, BLOCK_HEADER + stored);
+      } else {
+        putInt(block, 4, 0);
+        System.arraycopy(buf, 0, block, BLOCK_HEADER, used);
+        write(block, BLOCK_HEADER + used);
+      }
+    }
+    used = 0;
+  }
+
+  private void write(byte[] bytes, int length) throws IOException {
+    crc.update(bytes, 0, length);
+    out.write(bytes, 0, length);
+    position += length;
+  }
+
+  static void putInt(byte[] b, int at, int v) {
+    b[at] = (byte) (v >>> 24);
+    b[at + 1] = (byte) (v >>> 16);
+    b[at + 2] = (byte) (v >>> 8);
+    b[at + 3] = (byte) v;
   }
 
   /** Records appended so far. */
@@ -128,7 +161,7 @@ public final class RunWriter implements AutoCloseable {
     }
     finishPartition();
     out.close();
-    new RunIndex(offsets, lengths, records, checksums).write(index);
+    new RunIndex(offsets, lengths, records, checksums, compress).write(index);
   }
 
   public Path data() {

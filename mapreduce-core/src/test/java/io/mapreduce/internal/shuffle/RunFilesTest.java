@@ -314,12 +314,47 @@ class RunFilesTest {
     assertThatThrownBy(() -> RunIndex.read(file)).isInstanceOf(IOException.class).hasMessageContaining(file.toString());
   }
 
+  // ---- the same, with runs stored in LZ4 blocks ----------------------------------------------
+
+  /** Whether {@link #writeRun} writes LZ4 blocks; the compressed tests below set it. */
+  private boolean compress;
+
+  @Test
+  void compressed_roundTrips_readBackExactly() throws IOException {
+    compress = true;
+    roundTrip_partitionsIncludingEmptyOnes_readBackExactly();
+    roundTrip_largeRecordsAndMultiByteVarints_readBackExactly();
+    roundTrip_manyRunsOfRandomRecords_readBackExactly();
+    assertThat(RunIndex.read(RunWriter.indexOf(tmp.resolve("big"))).compressed()).isTrue();
+  }
+
+  @Test
+  void compressed_repetitiveRecords_takeLessSpaceThanPlain() throws IOException {
+    List<Rec> recs = new ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      recs.add(new Rec(0, ("word" + (i % 50)).getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[8]));
+    }
+    List<List<Rec>> parts = List.of(Rec.stableSorted(recs, Rec.BY_KEY));
+    Path plain = writeRun("plain", parts);
+    compress = true;
+    Path packed = writeRun("packed", parts);
+    assertThat(Files.size(packed)).isLessThan(Files.size(plain) / 3);
+    assertThat(readPartition(packed, RunIndex.read(RunWriter.indexOf(packed)), 0, 64))
+        .containsExactlyElementsOf(parts.get(0));
+  }
+
+  @Test
+  void compressed_anyCorruptedDataByte_failsThatPartitionWithIOException() throws IOException {
+    compress = true;
+    segmentReader_anyCorruptedDataByte_failsThatPartitionWithIOException();
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private Path writeRun(String name, List<List<Rec>> parts) throws IOException {
     Path data = tmp.resolve(name);
     long total = 0;
-    try (RunWriter w = new RunWriter(data, parts.size())) {
+    try (RunWriter w = new RunWriter(data, parts.size(), compress)) {
       // Stop short of the last empty partitions: close() must write them.
       int last = parts.size() - 1;
       while (last > 0 && parts.get(last).isEmpty()) {

@@ -29,6 +29,10 @@ final class JobOptions {
       description = "Sort buffer per map task (default: derived from the heap).")
   Long sortBuffer;
 
+  @Option(names = "--compress-intermediate", negatable = true, fallbackValue = "true",
+      description = "Compress spills and map outputs with LZ4 (default: off, see BENCHMARKS.md).")
+  Boolean compressIntermediate;
+
   @Option(names = "--work-dir", paramLabel = "DIR", description = "Directory for intermediate files (default: $TMPDIR/mapreduce-$USER).")
   Path workDirectory;
 
@@ -52,6 +56,9 @@ final class JobOptions {
     }
     if (sortBuffer != null) {
       b.sortBufferSize(sortBuffer);
+    }
+    if (compressIntermediate != null) {
+      b.compressIntermediate(compressIntermediate);
     }
     if (workDirectory != null) {
       b.workDirectory(workDirectory);
