@@ -251,6 +251,17 @@ final class EmbeddedJob<K, V> extends Job {
     runAll(tasks);
   }
 
+  /** The "no space left on device" (ENOSPC) in a failure's causes, or null. */
+  static IOException diskFull(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof IOException io && io.getMessage() != null
+          && io.getMessage().contains("No space left on device")) {
+        return io;
+      }
+    }
+    return null;
+  }
+
   interface TaskBody<T> {
     T run(TaskAttempt attempt) throws Exception;
   }
@@ -289,6 +300,13 @@ final class EmbeddedJob<K, V> extends Job {
         } catch (Exception | Error e) {
           if (stopped) {
             throw new JobStoppedException();
+          }
+          IOException full = diskFull(e);
+          if (full != null) {
+            // Retrying on a full disk only fills it again: fail the job now, saying so.
+            throw new MapReduceException("disk full: no space left on device while task " + id + " wrote its files"
+                + " (work directory " + spec.workDirectory() + ", output " + spec.output() + "): " + full.getMessage(),
+                full);
           }
           last = e instanceof MapTask.CombinerException c ? c.getCause() : e;
           where = attempt.position();

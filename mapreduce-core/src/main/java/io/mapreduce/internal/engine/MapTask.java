@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -36,6 +37,7 @@ import java.util.concurrent.atomic.LongAdder;
  * (map-only jobs).
  */
 final class MapTask<K, V> {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MapTask.class);
   /** Progress is published every this many lines, to keep shared counters off the hot path. */
   private static final int PROGRESS_EVERY = 4096;
   /** A key's values in the combining table are combined as soon as this many are waiting. */
@@ -347,10 +349,21 @@ final class MapTask<K, V> {
       half.clear();
     }
 
-    /** Stops the spill thread; called whatever happened. */
+    /** Stops the spill thread and waits for it, so it writes nothing after the attempt ends. */
     void close() {
       if (spillThread != null) {
         spillThread.shutdownNow();
+        boolean interrupted = false;
+        try {
+          while (!spillThread.awaitTermination(10, TimeUnit.SECONDS)) {
+            log.warn("task {}: still waiting for its spill thread to stop", attempt.attemptId());
+          }
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
 

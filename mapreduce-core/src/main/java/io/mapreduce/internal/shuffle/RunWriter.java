@@ -156,11 +156,15 @@ public final class RunWriter implements AutoCloseable {
       return;
     }
     closed = true;
-    while (partition < offsets.length - 1) {
-      startPartition(partition + 1);
+    try {
+      while (partition < offsets.length - 1) {
+        startPartition(partition + 1);
+      }
+      finishPartition();
+    } finally {
+      // Closed even when a write failed (a full disk): an open file would pin its file system.
+      out.close();
     }
-    finishPartition();
-    out.close();
     new RunIndex(offsets, lengths, records, checksums, compress).write(index);
   }
 
