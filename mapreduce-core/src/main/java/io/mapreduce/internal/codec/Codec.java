@@ -24,6 +24,22 @@ public abstract class Codec<T> {
     return true;
   }
 
+  /**
+   * Whether values of this type are immutable and their {@code equals} and {@code hashCode} agree
+   * with equality of their encodings, so that the engine may hold them and group by them as
+   * objects (strings, boxed primitives, enums, records of those; not {@code byte[]}).
+   */
+  public boolean isValueLike() {
+    return isOrdered();
+  }
+
+  /** The length of {@code value}'s top-level encoding, without producing it where that is cheaper. */
+  public int encodedSize(T value) {
+    ByteSink sink = new ByteSink(32);
+    write(value, sink, false);
+    return sink.length();
+  }
+
   /** Appends the encoding of {@code value}. */
   public abstract void write(T value, ByteSink out, boolean nested);
 

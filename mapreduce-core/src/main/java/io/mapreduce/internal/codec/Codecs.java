@@ -145,6 +145,19 @@ public final class Codecs {
       this.refuseUnpairedSurrogates = refuseUnpairedSurrogates;
     }
 
+    /** The UTF-8 length, counted from the chars (a surrogate pair is four bytes, two chars). */
+    @Override
+    public int encodedSize(String value) {
+      int n = value.length();
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (c >= 0x80) {
+          n += c < 0x800 || Character.isSurrogate(c) ? 1 : 2;
+        }
+      }
+      return n;
+    }
+
     @Override
     public void write(String value, ByteSink out, boolean nested) {
       if (refuseUnpairedSurrogates) {
@@ -190,6 +203,12 @@ public final class Codecs {
       super(byte[].class);
     }
 
+    /** Arrays are mutable and compare by identity. */
+    @Override
+    public boolean isValueLike() {
+      return false;
+    }
+
     @Override
     public void write(byte[] value, ByteSink out, boolean nested) {
       if (nested) {
@@ -211,6 +230,11 @@ public final class Codecs {
     }
 
     @Override
+    public int encodedSize(Long value) {
+      return 8;
+    }
+
+    @Override
     public void write(Long value, ByteSink out, boolean nested) {
       out.writeLong(value ^ Long.MIN_VALUE);
     }
@@ -224,6 +248,11 @@ public final class Codecs {
   static final class IntCodec extends Codec<Integer> {
     IntCodec() {
       super(Integer.class);
+    }
+
+    @Override
+    public int encodedSize(Integer value) {
+      return 4;
     }
 
     @Override
@@ -243,6 +272,11 @@ public final class Codecs {
     }
 
     @Override
+    public int encodedSize(Short value) {
+      return 2;
+    }
+
+    @Override
     public void write(Short value, ByteSink out, boolean nested) {
       out.writeShort(value ^ 0x8000);
     }
@@ -256,6 +290,11 @@ public final class Codecs {
   static final class ByteCodec extends Codec<Byte> {
     ByteCodec() {
       super(Byte.class);
+    }
+
+    @Override
+    public int encodedSize(Byte value) {
+      return 1;
     }
 
     @Override
@@ -275,6 +314,11 @@ public final class Codecs {
     }
 
     @Override
+    public int encodedSize(Character value) {
+      return 2;
+    }
+
+    @Override
     public void write(Character value, ByteSink out, boolean nested) {
       out.writeShort(value);
     }
@@ -291,6 +335,11 @@ public final class Codecs {
     }
 
     @Override
+    public int encodedSize(Boolean value) {
+      return 1;
+    }
+
+    @Override
     public void write(Boolean value, ByteSink out, boolean nested) {
       out.writeByte(value ? 1 : 0);
     }
@@ -304,6 +353,11 @@ public final class Codecs {
   static final class DoubleCodec extends Codec<Double> {
     DoubleCodec() {
       super(Double.class);
+    }
+
+    @Override
+    public int encodedSize(Double value) {
+      return 8;
     }
 
     @Override
@@ -325,6 +379,11 @@ public final class Codecs {
     }
 
     @Override
+    public int encodedSize(Float value) {
+      return 4;
+    }
+
+    @Override
     public void write(Float value, ByteSink out, boolean nested) {
       int bits = Float.floatToIntBits(value);
       out.writeInt(bits < 0 ? ~bits : bits ^ Integer.MIN_VALUE);
@@ -343,6 +402,11 @@ public final class Codecs {
     }
 
     @Override
+    public int encodedSize(Void value) {
+      return 0;
+    }
+
+    @Override
     public void write(Void value, ByteSink out, boolean nested) {}
 
     @Override
@@ -357,6 +421,11 @@ public final class Codecs {
     EnumCodec(Class<E> type) {
       super(type);
       this.constants = type.getEnumConstants();
+    }
+
+    @Override
+    public int encodedSize(E value) {
+      return 4;
     }
 
     @Override
@@ -378,6 +447,7 @@ public final class Codecs {
     private final List<Codec<Object>> components = new ArrayList<>();
     private final List<MethodHandle> accessors = new ArrayList<>();
     private final MethodHandle constructor;
+    private final boolean valueLike;
 
     @SuppressWarnings("unchecked")
     RecordCodec(Class<R> type, String where) {
@@ -397,12 +467,29 @@ public final class Codecs {
         ctor.setAccessible(true);
         constructor = lookup.unreflectConstructor(ctor).asSpreader(Object[].class, rc.length)
             .asType(java.lang.invoke.MethodType.methodType(Object.class, Object[].class));
+        // The generated equals compares components; one the user wrote may not.
+        valueLike = components.stream().allMatch(Codec::isValueLike) && !declares(type, "equals", Object.class)
+            && !declares(type, "hashCode");
       } catch (ReflectiveOperationException | RuntimeException e) {
         if (e instanceof IllegalArgumentException iae) {
           throw iae;
         }
         throw new IllegalArgumentException(where + ": cannot access the record's components: " + e, e);
       }
+    }
+
+    private static boolean declares(Class<?> type, String name, Class<?>... parameters) {
+      try {
+        type.getDeclaredMethod(name, parameters);
+        return true;
+      } catch (NoSuchMethodException e) {
+        return false;
+      }
+    }
+
+    @Override
+    public boolean isValueLike() {
+      return valueLike;
     }
 
     @Override

@@ -23,7 +23,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,6 +45,9 @@ final class MapTask<K, V> {
   private static final int PROGRESS_EVERY = 4096;
   /** A key's values in the combining table are combined as soon as this many are waiting. */
   private static final int EAGER_COMBINE = 32;
+  /** Rough heap cost of an object-table entry (map node, slot, list) and of one held value. */
+  private static final long SLOT_BYTES = 160;
+  private static final long VALUE_BYTES = 24;
   /** The combining table stays small enough to live in the caches. */
   private static final long MAX_TABLE_BYTES = 16 << 20;
 
@@ -168,6 +174,14 @@ final class MapTask<K, V> {
      */
     private final Reducer<K, V> tableCombiner;
     private final KeyTable table;
+    /**
+     * With value-like keys and values (strings, numbers, records of those) the table holds them as
+     * objects instead, keyed by {@code equals}, as Spark's map-side combine does: nothing is
+     * encoded until the table is flushed, so a word count encodes a few thousand keys per flush
+     * instead of every word.
+     */
+    private final HashMap<K, Slot<V>> objectTable;
+    private long objectTableBytes;
     private final long tableBudget;
     private final List<V> tableValues = new ArrayList<>();
     private final CombineOutput combineOutput = new CombineOutput();
@@ -185,13 +199,16 @@ final class MapTask<K, V> {
         tableCombiner.setup(attempt);
         // The table's arrays may reach twice what it uses: a quarter of the budget holds an eighth.
         tableBudget = Math.min(budget / 8, MAX_TABLE_BYTES);
-        table = new KeyTable();
+        boolean objects = plan.keyCodec.isValueLike() && plan.valueCodec.isValueLike();
+        table = objects ? null : new KeyTable();
+        objectTable = objects ? new HashMap<>() : null;
         tableInUse = true;
         budget -= 2 * tableBudget;
       } else {
         tableCombiner = null;
         tableBudget = 0;
         table = null;
+        objectTable = null;
       }
       halves[0] = new SortBuffer(budget / 2);
       halves[1] = new SortBuffer(budget / 2);
@@ -201,6 +218,10 @@ final class MapTask<K, V> {
     @Override
     public void emit(K k, V v) {
       plan.checkEmitted(k, v, "map");
+      if (objectTable != null && tableInUse) {
+        addToObjectTable(k, v);
+        return;
+      }
       key.clear();
       plan.keyCodec.write(k, key, false);
       value.clear();
@@ -253,6 +274,57 @@ final class MapTask<K, V> {
       }
     }
 
+    private void addToObjectTable(K k, V v) {
+      outputRecords++;
+      Slot<V> slot = objectTable.get(k);
+      if (slot == null) {
+        slot = new Slot<>(plan.keyCodec.encodedSize(k));
+        objectTable.put(k, slot);
+        objectTableBytes += SLOT_BYTES + 2L * slot.keySize;
+      }
+      slot.values.add(v);
+      outputBytes += slot.keySize + plan.valueCodec.encodedSize(v);
+      objectTableBytes += VALUE_BYTES;
+      tableInputs++;
+      if (slot.values.size() >= EAGER_COMBINE) {
+        combineSlot(k, slot, true);
+      }
+      if (objectTableBytes > tableBudget) {
+        flushObjectTable();
+      }
+    }
+
+    private void combineSlot(K k, Slot<V> slot, boolean keep) {
+      tableValues.clear();
+      tableValues.addAll(slot.values);
+      slot.values.clear();
+      combineInputs += tableValues.size();
+      combineOutput.slot = keep ? slot : null;
+      combineOutput.slotKey = k;
+      try {
+        tableCombiner.reduce(k, tableValues, combineOutput);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new CombinerException(e);
+      }
+    }
+
+    private void flushObjectTable() {
+      int keys = objectTable.size();
+      for (Map.Entry<K, Slot<V>> e : objectTable.entrySet()) {
+        if (!e.getValue().values.isEmpty()) {
+          combineSlot(e.getKey(), e.getValue(), false);
+        }
+      }
+      if (keys > tableInputs / 2) {
+        tableInUse = false;
+      }
+      objectTable.clear();
+      objectTableBytes = 0;
+      tableInputs = 0;
+    }
+
     /** Combines every key of the table into the sort buffer and empties the table. */
     private void flushTable() {
       int keys = table.size();
@@ -275,10 +347,17 @@ final class MapTask<K, V> {
       private final ByteSink ck = new ByteSink(64);
       private final ByteSink cv = new ByteSink(64);
       int entry = -1;
+      Slot<V> slot;
+      K slotKey;
 
       @Override
       public void emit(K k, V v) {
         plan.checkEmitted(k, v, "combiner");
+        if (slot != null && Objects.equals(k, slotKey)) {
+          combineOutputs++;
+          slot.values.add(v);
+          return;
+        }
         ck.clear();
         plan.keyCodec.write(k, ck, false);
         cv.clear();
@@ -371,6 +450,9 @@ final class MapTask<K, V> {
       if (table != null && table.size() > 0) {
         flushTable();
       }
+      if (objectTable != null && !objectTable.isEmpty()) {
+        flushObjectTable();
+      }
       awaitSpill();
       if (!buffer.isEmpty() || spills.isEmpty()) {
         Path run = attemptDirectory.resolve("spill-" + spills.size());
@@ -461,6 +543,16 @@ final class MapTask<K, V> {
         throw new CombinerException(e);
       }
       spillCombineInputs += groups.records();
+    }
+  }
+
+  /** A key's values waiting in the object table, and the size of the key's encoding. */
+  private static final class Slot<V> {
+    final int keySize;
+    final ArrayList<V> values = new ArrayList<>(4);
+
+    Slot(int keySize) {
+      this.keySize = keySize;
     }
   }
 
