@@ -11,16 +11,34 @@ public final class Words {
     int n = text.length();
     int i = 0;
     while (i < n) {
-      int cp = text.codePointAt(i);
-      if (!Character.isLetter(cp)) {
-        i += Character.charCount(cp);
+      // Skip to the next letter.
+      int start = i;
+      char c = text.charAt(i);
+      if (c < 0x80 ? !isAsciiLetter(c) : !Character.isLetter(text.codePointAt(i))) {
+        i += c < 0x80 ? 1 : Character.charCount(text.codePointAt(i));
         continue;
       }
-      int start = i;
-      do {
-        i += Character.charCount(cp);
-      } while (i < n && Character.isLetter(cp = text.codePointAt(i)));
+      // Consume the word: ASCII letters take the fast path, the rest goes by code point.
+      while (i < n) {
+        c = text.charAt(i);
+        if (c < 0x80) {
+          if (!isAsciiLetter(c)) {
+            break;
+          }
+          i++;
+        } else {
+          int cp = text.codePointAt(i);
+          if (!Character.isLetter(cp)) {
+            break;
+          }
+          i += Character.charCount(cp);
+        }
+      }
       action.accept(text.substring(start, i));
     }
+  }
+
+  private static boolean isAsciiLetter(char c) {
+    return (char) ((c | 0x20) - 'a') < 26;
   }
 }

@@ -23,9 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -180,7 +178,7 @@ final class MapTask<K, V> {
      * encoded until the table is flushed, so a word count encodes a few thousand keys per flush
      * instead of every word.
      */
-    private final HashMap<K, Slot<V>> objectTable;
+    private final SlotTable<K, Slot<V>> objectTable;
     private long objectTableBytes;
     private final long tableBudget;
     private final List<V> tableValues = new ArrayList<>();
@@ -199,9 +197,11 @@ final class MapTask<K, V> {
         tableCombiner.setup(attempt);
         // The table's arrays may reach twice what it uses: a quarter of the budget holds an eighth.
         tableBudget = Math.min(budget / 8, MAX_TABLE_BYTES);
-        boolean objects = plan.keyCodec.isValueLike() && plan.valueCodec.isValueLike();
+        // A Void key is null, which the object table cannot hold.
+        boolean objects = plan.keyCodec.isValueLike() && plan.keyCodec.type() != (Class<?>) Void.class
+            && plan.valueCodec.isValueLike();
         table = objects ? null : new KeyTable();
-        objectTable = objects ? new HashMap<>() : null;
+        objectTable = objects ? new SlotTable<>() : null;
         tableInUse = true;
         budget -= 2 * tableBudget;
       } else {
@@ -298,6 +298,7 @@ final class MapTask<K, V> {
       tableValues.clear();
       tableValues.addAll(slot.values);
       slot.values.clear();
+      objectTableBytes -= VALUE_BYTES * tableValues.size();
       combineInputs += tableValues.size();
       combineOutput.slot = keep ? slot : null;
       combineOutput.slotKey = k;
@@ -312,11 +313,11 @@ final class MapTask<K, V> {
 
     private void flushObjectTable() {
       int keys = objectTable.size();
-      for (Map.Entry<K, Slot<V>> e : objectTable.entrySet()) {
-        if (!e.getValue().values.isEmpty()) {
-          combineSlot(e.getKey(), e.getValue(), false);
+      objectTable.forEach((k, slot) -> {
+        if (!slot.values.isEmpty()) {
+          combineSlot(k, slot, false);
         }
-      }
+      });
       if (keys > tableInputs / 2) {
         tableInUse = false;
       }
@@ -356,6 +357,7 @@ final class MapTask<K, V> {
         if (slot != null && Objects.equals(k, slotKey)) {
           combineOutputs++;
           slot.values.add(v);
+          objectTableBytes += VALUE_BYTES;
           return;
         }
         ck.clear();
