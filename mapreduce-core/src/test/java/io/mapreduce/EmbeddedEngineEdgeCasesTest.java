@@ -34,16 +34,6 @@ class EmbeddedEngineEdgeCasesTest {
     }
   }
 
-  public static final class Sum extends Reducer<String, Long> {
-    @Override
-    public void reduce(String key, Iterable<Long> values, Emitter<String, Long> emitter) {
-      long s = 0;
-      for (long v : values) {
-        s += v;
-      }
-      emitter.emit(key, s);
-    }
-  }
 
   // ---- Emitter contract: null key/value must throw NPE (Emitter javadoc) --------------------
 
@@ -102,7 +92,7 @@ class EmbeddedEngineEdgeCasesTest {
   void orTimeout_failsTheFuture_jobMustNotCommitOutputAfterwards() throws Exception {
     Files.writeString(input.resolve("a.txt"), "a\nb\nc\n");
     Path out = dir.resolve("out");
-    var spec = MapReduceSpecification.builder().mapper(new SlowMapper()).reducer(new Sum())
+    var spec = MapReduceSpecification.builder().mapper(new SlowMapper()).reducer(new EngineContract.Sum())
         .input(input.toString()).output(out.toString()).workDirectory(work).parallelism(1).build();
     Job job = MapReduce.exec(spec);
     job.orTimeout(100, TimeUnit.MILLISECONDS);
@@ -134,7 +124,7 @@ class EmbeddedEngineEdgeCasesTest {
   @Test
   void mapperRestoresInterruptFlag_jobNotCancelled_isNotReportedAsCancelled() throws Exception {
     Files.writeString(input.resolve("a.txt"), "a\nb\nc\n");
-    var spec = MapReduceSpecification.builder().mapper(new SelfInterruptingMapper()).reducer(new Sum())
+    var spec = MapReduceSpecification.builder().mapper(new SelfInterruptingMapper()).reducer(new EngineContract.Sum())
         .input(input.toString()).output(dir.resolve("out").toString()).workDirectory(work).build();
     Job job = MapReduce.exec(spec);
     try {
@@ -161,7 +151,7 @@ class EmbeddedEngineEdgeCasesTest {
   void failedJob_outputUnderMissingParents_leavesNoDirectoriesBehind() throws Exception {
     Files.writeString(input.resolve("a.txt"), "a\n");
     Path out = dir.resolve("new").resolve("parent").resolve("out");
-    var spec = MapReduceSpecification.builder().mapper(new FailingMapper()).reducer(new Sum())
+    var spec = MapReduceSpecification.builder().mapper(new FailingMapper()).reducer(new EngineContract.Sum())
         .input(input.toString()).output(out.toString()).workDirectory(work).maxTaskAttempts(1).build();
     Job job = MapReduce.exec(spec);
     assertThatThrownBy(() -> job.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
@@ -175,7 +165,7 @@ class EmbeddedEngineEdgeCasesTest {
     Files.writeString(input.resolve("a.txt"), "a\n");
     Path parent = Files.writeString(dir.resolve("results.txt"), "not a directory");
     Path out = parent.resolve("out");
-    var spec = MapReduceSpecification.builder().mapper(new LineMapper()).reducer(new Sum())
+    var spec = MapReduceSpecification.builder().mapper(new LineMapper()).reducer(new EngineContract.Sum())
         .input(input.toString()).output(out.toString()).workDirectory(work).build();
     Job job = MapReduce.exec(spec);
     Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> job.get(60, TimeUnit.SECONDS));
@@ -233,7 +223,7 @@ class EmbeddedEngineEdgeCasesTest {
   void sameFileThroughTwoSpellings_isReadOnce() throws Exception {
     Files.writeString(input.resolve("a.txt"), "a\n");
     Path out = dir.resolve("out");
-    var spec = MapReduceSpecification.builder().mapper(new LineMapper()).reducer(new Sum())
+    var spec = MapReduceSpecification.builder().mapper(new LineMapper()).reducer(new EngineContract.Sum())
         .input(input.toString(), input.resolve(".").resolve("a.txt").toString())
         .output(out.toString()).workDirectory(work).build();
     MapReduce.exec(spec).get(60, TimeUnit.SECONDS);

@@ -16,16 +16,6 @@ class MapReduceSpecificationTest {
     }
   }
 
-  static final class Sum extends Reducer<String, Long> {
-    @Override
-    public void reduce(String key, Iterable<Long> values, Emitter<String, Long> emitter) {
-      long s = 0;
-      for (long v : values) {
-        s += v;
-      }
-      emitter.emit(key, s);
-    }
-  }
 
   static final class MapKeyed extends Mapper<HashMap<String, String>, Long> {
     @Override
@@ -52,7 +42,7 @@ class MapReduceSpecificationTest {
   }
 
   private static MapReduceSpecification.Builder<String, Long> complete() {
-    return MapReduceSpecification.builder().mapper(new WordMapper()).reducer(new Sum()).input("in").output("out");
+    return MapReduceSpecification.builder().mapper(new WordMapper()).reducer(new EngineContract.Sum()).input("in").output("out");
   }
 
   @Test

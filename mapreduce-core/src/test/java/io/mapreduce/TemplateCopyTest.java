@@ -40,7 +40,7 @@ class TemplateCopyTest {
     Path in = Files.createDirectories(dir.resolve("in"));
     Files.writeString(in.resolve("a.txt"), "keep\ndrop\n");
     return MapReduceSpecification.builder().mapper(new FilterMapper(keep))
-        .reducer(new EmbeddedEngineEdgeCasesTest.Sum()).input(in.toString())
+        .reducer(new EngineContract.Sum()).input(in.toString())
         .output(dir.resolve("out").toString()).workDirectory(dir.resolve("work")).build();
   }
 

@@ -7,6 +7,7 @@ import io.mapreduce.MapReduceSpecification;
 import io.mapreduce.Mapper;
 import io.mapreduce.Partitioner;
 import io.mapreduce.Reducer;
+import io.mapreduce.internal.codec.ByteSink;
 import io.mapreduce.internal.codec.Codec;
 import io.mapreduce.internal.codec.Codecs;
 import io.mapreduce.internal.codec.JobKryo;
@@ -83,6 +84,14 @@ final class JobPlan<K, V> {
   /** A fresh combiner, or null when the job has none. */
   Reducer<K, V> newCombiner() {
     return combiner == null ? null : JobKryo.fromBytes(combiner);
+  }
+
+  /** Encodes a pair into two reused sinks, which it clears first. */
+  void encode(K key, V value, ByteSink keySink, ByteSink valueSink) {
+    keySink.clear();
+    keyCodec.write(key, keySink, false);
+    valueSink.clear();
+    valueCodec.write(value, valueSink, false);
   }
 
   /** Nulls are only for {@code Void} types, which encode as nothing. */

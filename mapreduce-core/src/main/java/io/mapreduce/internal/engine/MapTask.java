@@ -222,10 +222,7 @@ final class MapTask<K, V> {
         addToObjectTable(k, v);
         return;
       }
-      key.clear();
-      plan.keyCodec.write(k, key, false);
-      value.clear();
-      plan.valueCodec.write(v, value, false);
+      plan.encode(k, v, key, value);
       outputRecords++;
       outputBytes += key.length() + value.length();
       int hash = JobPlan.keyHash(key.array(), 0, key.length());
@@ -265,13 +262,7 @@ final class MapTask<K, V> {
       table.resetValues(entry);
       combineInputs += tableValues.size();
       combineOutput.entry = keep ? entry : -1;
-      try {
-        tableCombiner.reduce(k, tableValues, combineOutput);
-      } catch (RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new CombinerException(e);
-      }
+      combine(k, tableValues);
     }
 
     private void addToObjectTable(K k, V v) {
@@ -302,8 +293,13 @@ final class MapTask<K, V> {
       combineInputs += tableValues.size();
       combineOutput.slot = keep ? slot : null;
       combineOutput.slotKey = k;
+      combine(k, tableValues);
+    }
+
+    /** Runs the table's combiner into {@link #combineOutput}, as it was aimed by the caller. */
+    private void combine(K k, List<V> values) {
       try {
-        tableCombiner.reduce(k, tableValues, combineOutput);
+        tableCombiner.reduce(k, values, combineOutput);
       } catch (RuntimeException e) {
         throw e;
       } catch (Exception e) {
@@ -360,10 +356,7 @@ final class MapTask<K, V> {
           objectTableBytes += VALUE_BYTES;
           return;
         }
-        ck.clear();
-        plan.keyCodec.write(k, ck, false);
-        cv.clear();
-        plan.valueCodec.write(v, cv, false);
+        plan.encode(k, v, ck, cv);
         combineOutputs++;
         if (entry >= 0 && Arrays.equals(ck.array(), 0, ck.length(),
             table.keyArray(), table.keyOffset(entry), table.keyOffset(entry) + table.keyLength(entry))) {
@@ -521,10 +514,7 @@ final class MapTask<K, V> {
       ByteSink v = new ByteSink(64);
       Emitter<K, V> out = (ck, cv) -> {
         plan.checkEmitted(ck, cv, "combiner");
-        k.clear();
-        plan.keyCodec.write(ck, k, false);
-        v.clear();
-        plan.valueCodec.write(cv, v, false);
+        plan.encode(ck, cv, k, v);
         spillCombineOutputs++;
         try {
           writer.append(k.array(), 0, k.length(), v.array(), 0, v.length());
