@@ -525,7 +525,7 @@ public final class Codecs {
 
   /** Values of types without an ordered codec, through Kryo; one Kryo per thread. */
   static final class KryoCodec<T> extends Codec<T> {
-    private final ThreadLocal<Kryo> kryo = ThreadLocal.withInitial(JobKryo::newKryo);
+    private final ThreadLocal<Kryo> kryo = ThreadLocal.withInitial(JobKryo::newValueKryo);
     private final ThreadLocal<Output> output = ThreadLocal.withInitial(() -> new Output(256, -1));
     private final ThreadLocal<Input> input = ThreadLocal.withInitial(Input::new);
 

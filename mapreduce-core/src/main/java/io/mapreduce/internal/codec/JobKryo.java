@@ -40,10 +40,24 @@ public final class JobKryo {
     }
   }
 
+  /** Kryo for object graphs (templates): shared and cyclic references are kept. */
   public static Kryo newKryo() {
+    return newKryo(true);
+  }
+
+  /**
+   * Kryo for values, one per record: without reference tracking, whose table Kryo clears after
+   * every object (most of the cost of a small value), so a value's graph must be a tree, as a
+   * Hadoop Writable's is.
+   */
+  public static Kryo newValueKryo() {
+    return newKryo(false);
+  }
+
+  private static Kryo newKryo(boolean references) {
     Kryo kryo = new Kryo();
     kryo.setRegistrationRequired(false);
-    kryo.setReferences(true);
+    kryo.setReferences(references);
     // Mappers configured through constructors have no no-arg constructor.
     kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
     ClassLoader loader = Thread.currentThread().getContextClassLoader();

@@ -15,8 +15,9 @@ final class JobOptions {
       description = "Output directory; must not exist.")
   String output;
 
-  @Option(names = "--reduce-tasks", paramLabel = "R", description = "Number of reduce tasks and output files (default: ${DEFAULT-VALUE}; 0 = map-only).")
-  int reduceTasks = 1;
+  @Option(names = "--reduce-tasks", paramLabel = "R",
+      description = "Number of reduce tasks and output files (default: 1, for sort the parallelism; 0 = map-only).")
+  Integer reduceTasks;
 
   @Option(names = "--split-size", paramLabel = "SIZE", converter = DataSizes.class,
       description = "Input split size, such as 64m or 1g (default: 64m).")
@@ -36,6 +37,16 @@ final class JobOptions {
   @Option(names = "--work-dir", paramLabel = "DIR", description = "Directory for intermediate files (default: $TMPDIR/mapreduce-$USER).")
   Path workDirectory;
 
+  /** R as given, or the command's default. */
+  int reduceTasksOr(int defaultValue) {
+    return reduceTasks != null ? reduceTasks : defaultValue;
+  }
+
+  /** The parallelism as given, or the engine's default (available processors). */
+  int parallelismOrDefault() {
+    return parallelism != null ? parallelism : Runtime.getRuntime().availableProcessors();
+  }
+
   long splitSizeOrDefault() {
     return splitSize != null ? splitSize : MapReduceSpecification.DEFAULT_SPLIT_SIZE;
   }
@@ -48,7 +59,7 @@ final class JobOptions {
     }
     b.output(output);
     if (withReduceTasks) {
-      b.reduceTasks(reduceTasks);
+      b.reduceTasks(reduceTasksOr(1));
     }
     b.splitSize(splitSizeOrDefault());
     if (parallelism != null) {

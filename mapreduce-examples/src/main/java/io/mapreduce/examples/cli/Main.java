@@ -187,11 +187,14 @@ public final class Main implements Runnable {
 
   @Command(name = "sort", mixinStandardHelpOptions = true,
       description = "Sorts lines by their UTF-8 bytes (as LC_ALL=C sort), duplicates kept; "
-          + "cat mr-out-* is the sorted whole.")
+          + "cat mr-out-* is the sorted whole. Uses as many reduce tasks as the parallelism unless told.")
   static final class SortCommand extends JobCommand {
     @Override
     MapReduceSpecification<?, ?> specification() {
-      return options.apply(Sort.builder(options.inputs, options.reduceTasks, options.splitSizeOrDefault()),
+      // A total order keeps the output one sorted whole however many reduce tasks write it, so by
+      // default sort uses as many as tasks run at once: the final merge is then parallel too.
+      int reduceTasks = options.reduceTasksOr(options.parallelismOrDefault());
+      return options.apply(Sort.builder(options.inputs, reduceTasks, options.splitSizeOrDefault()),
           false, false).build();
     }
   }
