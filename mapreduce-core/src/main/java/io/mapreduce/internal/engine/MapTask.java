@@ -225,8 +225,10 @@ final class MapTask<K, V> {
       plan.encode(k, v, key, value);
       outputRecords++;
       outputBytes += key.length() + value.length();
-      int hash = JobPlan.keyHash(key.array(), 0, key.length());
-      if (tableInUse) {
+      boolean toTable = tableInUse && table != null;
+      // A user partitioner needs no hash: the bytes are only hashed for the table or the default.
+      int hash = toTable || !plan.partitionsByObject() ? JobPlan.keyHash(key.array(), 0, key.length()) : 0;
+      if (toTable) {
         int entry = table.add(key.array(), 0, key.length(), hash, value.array(), 0, value.length());
         tableInputs++;
         if (table.valueCount(entry) >= EAGER_COMBINE) {
@@ -362,7 +364,7 @@ final class MapTask<K, V> {
             table.keyArray(), table.keyOffset(entry), table.keyOffset(entry) + table.keyLength(entry))) {
           table.append(entry, cv.array(), 0, cv.length());
         } else {
-          buffer(k, JobPlan.keyHash(ck.array(), 0, ck.length()), ck, cv);
+          buffer(k, plan.partitionsByObject() ? 0 : JobPlan.keyHash(ck.array(), 0, ck.length()), ck, cv);
         }
       }
     }
