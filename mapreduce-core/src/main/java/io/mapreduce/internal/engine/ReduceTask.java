@@ -45,20 +45,29 @@ final class ReduceTask<K, V> {
         JobOutput.TaskOutput out = plan.output.create(MapTask.outputName(partition), attempt.attemptId())) {
       TextOutputWriter writer = new TextOutputWriter(out.stream());
       long[] written = new long[1];
+      Groups<K, V> groups = new Groups<>(merged, plan.keyCodec, plan.valueCodec);
+      // A string key's encoding is its output text: when the reducer emits the very key object it
+      // was given (as most do), its bytes are written as they came, not encoded again.
+      boolean keyBytesAreText = plan.keyCodec.type() == (Class<?>) String.class;
+      Object[] currentKey = new Object[1];
       Emitter<K, V> emitter = (k, v) -> {
         plan.checkEmitted(k, v, "reduce");
         written[0]++;
         try {
-          writer.write(k, v);
+          if (keyBytesAreText && k != null && k == currentKey[0]) {
+            writer.write(groups.keyBytes(), groups.keyLength(), v);
+          } else {
+            writer.write(k, v);
+          }
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
       };
       reducer.setup(attempt);
-      Groups<K, V> groups = new Groups<>(merged, plan.keyCodec, plan.valueCodec);
       while (groups.nextGroup()) {
         attempt.checkStopped();
         K key = groups.key();
+        currentKey[0] = key;
         try {
           reducer.reduce(key, groups.values(), emitter);
         } catch (Exception | Error e) {
@@ -66,6 +75,7 @@ final class ReduceTask<K, V> {
           throw e;
         }
       }
+      currentKey[0] = null;
       reducer.cleanup(emitter);
       writer.flush();
       out.commit();

@@ -34,17 +34,31 @@ public final class TextOutputWriter implements AutoCloseable {
     put((byte) '\n');
   }
 
+  /** Writes a pair whose key is given as its UTF-8 bytes. */
+  public void write(byte[] key, int keyLength, Object value) throws IOException {
+    append(key, keyLength);
+    if (value != null) {
+      put((byte) '\t');
+      append(value);
+    }
+    put((byte) '\n');
+  }
+
   private void append(Object o) throws IOException {
     byte[] bytes = o instanceof byte[] b ? b : o.toString().getBytes(StandardCharsets.UTF_8);
-    if (bytes.length > buf.length - used) {
+    append(bytes, bytes.length);
+  }
+
+  private void append(byte[] bytes, int length) throws IOException {
+    if (length > buf.length - used) {
       flush();
-      if (bytes.length > buf.length) {
-        stream.write(bytes);
+      if (length > buf.length) {
+        stream.write(bytes, 0, length);
         return;
       }
     }
-    System.arraycopy(bytes, 0, buf, used, bytes.length);
-    used += bytes.length;
+    System.arraycopy(bytes, 0, buf, used, length);
+    used += length;
   }
 
   private void put(byte b) throws IOException {

@@ -12,6 +12,8 @@ import java.util.Arrays;
  */
 public final class SortBuffer {
   private static final int META_INTS = 5;
+  /** Past this many equal leading key bytes, ties are merge-sorted on the whole keys. */
+  private static final int MAX_TIE_DEPTH = 32;
 
   private final long budget;
   private byte[] data = new byte[0];
@@ -150,11 +152,54 @@ public final class SortBuffer {
       if (i == count || (sortKeys[i] >>> 32) != (sortKeys[run] >>> 32)
           || meta[order[i] * META_INTS] != meta[order[run] * META_INTS]) {
         if (i - run > 1) {
-          mergeSort(order, scratch, run, i);
+          sortTies(run, i, 4);
         }
         run = i;
       }
     }
+  }
+
+  /**
+   * Sorts {@code order[from, to)}, records of one partition whose keys agree (zero-padded) on
+   * their first {@code depth} bytes, by the next four bytes with the primitive sort, recursing
+   * into runs that agree on those too; small or deep runs are merge-sorted on the whole keys.
+   * Zero padding never inverts two keys, it only makes a key tie with its extensions by zeros,
+   * which the final merge sort settles. The record number below the chunk keeps the sort stable.
+   */
+  private void sortTies(int from, int to, int depth) {
+    if (to - from <= 16 || depth >= MAX_TIE_DEPTH) {
+      mergeSort(order, scratch, from, to);
+      return;
+    }
+    for (int i = from; i < to; i++) {
+      int r = order[i];
+      sortKeys[i] = ((long) (chunk(r, depth) ^ Integer.MIN_VALUE) << 32) | r;
+    }
+    Arrays.sort(sortKeys, from, to);
+    int run = from;
+    for (int i = from; i <= to; i++) {
+      if (i < to) {
+        order[i] = (int) sortKeys[i];
+      }
+      if (i == to || (sortKeys[i] >>> 32) != (sortKeys[run] >>> 32)) {
+        if (i - run > 1) {
+          sortTies(run, i, depth + 4);
+        }
+        run = i;
+      }
+    }
+  }
+
+  /** Four key bytes of a record from {@code at}, big-endian, zero-padded past the key's end. */
+  private int chunk(int record, int at) {
+    int m = record * META_INTS;
+    int start = meta[m + 1];
+    int length = meta[m + 2];
+    int c = 0;
+    for (int i = at; i < at + 4; i++) {
+      c = (c << 8) | (i < length ? data[start + i] & 0xff : 0);
+    }
+    return c;
   }
 
   private void mergeSort(int[] a, int[] tmp, int from, int to) {

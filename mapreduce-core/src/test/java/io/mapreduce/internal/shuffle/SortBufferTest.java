@@ -30,6 +30,28 @@ class SortBufferTest {
     assertThat(sortedContents(buffer)).containsExactlyElementsOf(Rec.stableSorted(records, Rec.BY_PARTITION_THEN_KEY));
   }
 
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(ints = {1, 2, 3})
+  void sort_keysSharingLongPrefixesAndZeroTails_equalsStableOracleSort(int seed) throws IOException {
+    // Ties past the 4-byte prefix go through chunked sorts at every depth; zero bytes and keys
+    // that extend others by zeros are what zero padding must not misorder.
+    Random r = new Random(seed);
+    byte[][] stems = {"common-prefix-of-many-lines:".getBytes(), "common-prefix-".getBytes(), new byte[40], {}};
+    List<Rec> records = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      byte[] stem = stems[r.nextInt(stems.length)];
+      byte[] key = java.util.Arrays.copyOf(stem, stem.length + r.nextInt(6));
+      for (int j = stem.length; j < key.length; j++) {
+        key[j] = (byte) (r.nextInt(4) == 0 ? 0 : r.nextInt(3) + 'a');
+      }
+      records.add(new Rec(r.nextInt(2), key, Integer.toString(i).getBytes()));
+    }
+    SortBuffer buffer = new SortBuffer(64 << 20);
+    addAll(buffer, records);
+    buffer.sort();
+    assertThat(sortedContents(buffer)).containsExactlyElementsOf(Rec.stableSorted(records, Rec.BY_PARTITION_THEN_KEY));
+  }
+
   @Test
   void sort_allKeysEqual_keepsEmissionOrder() throws IOException {
     List<Rec> records = new ArrayList<>();
