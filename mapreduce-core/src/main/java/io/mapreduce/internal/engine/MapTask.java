@@ -142,8 +142,9 @@ final class MapTask<K, V> {
 
   /**
    * Encodes, partitions and buffers map output; spills the buffer to a run when it is full. With a
-   * combiner, output first goes through a {@link KeyTable} that combines the values of each key
-   * (as soon as {@link #EAGER_COMBINE} are waiting, and for all keys when the table is full), so
+   * combiner, output first goes through a combining table ({@link SlotTable} of objects for
+   * value-like types, {@link KeyTable} of encoded bytes otherwise) that combines the values of each
+   * key as soon as {@link #EAGER_COMBINE} are waiting, and all keys when the table is full, so
    * that the sort buffer sees a few combined records instead of every emitted pair.
    */
   private final class Collector implements Emitter<K, V> {
