@@ -1,0 +1,6 @@
+/**
+ * The bundled jobs, written as a user of the library would: word count, the inverted index, grep
+ * and sort, each a builder with its mapper, reducer and combiner. Depends on the public API only
+ * (and {@code io.mapreduce.lib}).
+ */
+package io.mapreduce.examples;
