@@ -1,5 +1,6 @@
 package io.mapreduce.benchmarks;
 
+import io.mapreduce.examples.cli.DataSizes;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,8 +11,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Generates deterministic UTF-8 text for word count benchmarks: Zipf-distributed words from a
@@ -33,7 +32,6 @@ public final class GenerateText {
   static final int DEFAULT_VOCABULARY = 5000;
   static final double DEFAULT_ZIPF = 1.0;
 
-  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(i?b)?");
   private static final String USAGE = "usage: GenerateText --size SIZE --files N --out DIR"
       + " [--seed N] [--vocabulary N] [--zipf S]\n  SIZE: bytes, or with a binary unit: 512k, 256m, 1g";
 
@@ -142,24 +140,11 @@ public final class GenerateText {
     return String.format(Locale.ROOT, "text-%0" + digits + "d.txt", index);
   }
 
+  /** A size such as 256m or 1g, as the command line parses it. */
   static long parseSize(String value) {
-    Matcher m = SIZE.matcher(value.trim().toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
-      throw new IllegalArgumentException("'" + value + "' is not a size (examples: 1048576, 512k, 256m, 1g)");
-    }
-    int shift = switch (m.group(2)) {
-      case "k" -> 10;
-      case "m" -> 20;
-      case "g" -> 30;
-      case "t" -> 40;
-      default -> 0;
-    };
-    long n = Long.parseLong(m.group(1));
-    if (n > (Long.MAX_VALUE >> shift)) {
-      throw new IllegalArgumentException("'" + value + "' is too large a size");
-    }
-    return n << shift;
+    return DataSizes.parse(value);
   }
+
 
   /**
    * Writes file number {@code index}: whole lines, at most {@code limit} bytes. Each file has its

@@ -7,18 +7,27 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /** Parses sizes such as {@code 64m}, {@code 1g}, {@code 512KiB} or plain bytes (binary units). */
-final class DataSizes implements ITypeConverter<Long> {
+public final class DataSizes implements ITypeConverter<Long> {
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(i?b)?");
 
   @Override
   public Long convert(String value) {
-    return parse(value);
+    try {
+      return parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new TypeConversionException(e.getMessage());
+    }
   }
 
-  static long parse(String value) {
+  /**
+   * Parses a size in bytes, with an optional binary unit.
+   *
+   * @throws IllegalArgumentException naming the value when it is not a size or too large
+   */
+  public static long parse(String value) {
     Matcher m = SIZE.matcher(value.trim().toLowerCase(Locale.ROOT));
     if (!m.matches()) {
-      throw new TypeConversionException("'" + value + "' is not a size (examples: 1048576, 512k, 64m, 1g)");
+      throw new IllegalArgumentException("'" + value + "' is not a size (examples: 1048576, 512k, 64m, 1g)");
     }
     int shift = switch (m.group(2)) {
       case "k" -> 10;
@@ -34,7 +43,7 @@ final class DataSizes implements ITypeConverter<Long> {
       }
       return n << shift;
     } catch (NumberFormatException e) {
-      throw new TypeConversionException("'" + value + "' is too large a size");
+      throw new IllegalArgumentException("'" + value + "' is too large a size");
     }
   }
 }
