@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.net.HostAndPort;
 import com.google.common.reflect.TypeToken;
 import io.mapreduce.internal.codec.Codecs;
 import io.mapreduce.internal.io.Storages;
@@ -56,6 +57,7 @@ public final class MapReduceSpecification<K, V> {
   private final Class<K> keyType;
   private final Class<V> valueType;
   private final boolean compressIntermediate;
+  private final String cluster;
 
   private MapReduceSpecification(Builder<K, V> b, Class<K> keyType, Class<V> valueType) {
     this.name = b.name != null ? b.name : b.mapper.getClass().getSimpleName();
@@ -76,6 +78,7 @@ public final class MapReduceSpecification<K, V> {
     this.keyType = keyType;
     this.valueType = valueType;
     this.compressIntermediate = b.compressIntermediate != null ? b.compressIntermediate : DEFAULT_COMPRESS_INTERMEDIATE;
+    this.cluster = b.cluster;
   }
 
   /**
@@ -162,6 +165,14 @@ public final class MapReduceSpecification<K, V> {
     return keyType;
   }
 
+  /**
+   * The master ({@code HOST:PORT}) of the cluster the job runs on, or empty to run embedded in
+   * this JVM.
+   */
+  public Optional<String> cluster() {
+    return Optional.ofNullable(cluster);
+  }
+
   public Class<V> valueType() {
     return valueType;
   }
@@ -195,6 +206,7 @@ public final class MapReduceSpecification<K, V> {
     private Class<K> keyType;
     private Class<V> valueType;
     private Boolean compressIntermediate;
+    private String cluster;
 
     private Builder() {}
 
@@ -337,6 +349,29 @@ public final class MapReduceSpecification<K, V> {
       checkState(this.compressIntermediate == null, "compressIntermediate was already set to %s",
           this.compressIntermediate);
       this.compressIntermediate = compress;
+      return this;
+    }
+
+    /**
+     * Runs the job on the cluster whose master listens at {@code HOST:PORT} (default: embedded in
+     * this JVM). Needs {@code mapreduce-runtime-netty} on the classpath; the mapper, reducer,
+     * combiner and partitioner travel to the workers Kryo-encoded, and the inputs and output must
+     * be paths every machine of the cluster sees (a shared file system, or S3).
+     *
+     * @throws IllegalArgumentException if it is not {@code HOST:PORT}
+     */
+    public Builder<K, V> cluster(String hostPort) {
+      requireNonNull(hostPort, "cluster");
+      checkState(this.cluster == null, "cluster was already set to %s", this.cluster);
+      HostAndPort parsed;
+      try {
+        parsed = HostAndPort.fromString(hostPort);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("cluster must be HOST:PORT but was '" + hostPort + "'", e);
+      }
+      checkArgument(parsed.hasPort() && !parsed.getHost().isEmpty(), "cluster must be HOST:PORT but was '%s'",
+          hostPort);
+      this.cluster = hostPort;
       return this;
     }
 

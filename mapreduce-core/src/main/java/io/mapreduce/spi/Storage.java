@@ -42,4 +42,19 @@ public interface Storage {
    *     left untouched
    */
   JobOutput createOutput(String directory, String jobId) throws IOException;
+
+  /**
+   * Opens, in another process, the output that {@link #createOutput} prepared for the same job:
+   * a cluster's workers write and commit task files through it, and the master, which created
+   * it, commits or aborts the job. Its {@link JobOutput#commit()} and {@link JobOutput#abort()}
+   * are the creator's: here the first throws {@link IllegalStateException} and the second does
+   * nothing.
+   *
+   * @throws IOException when the prepared output is not there (for local files: the directory is
+   *     not on a file system this machine shares with the master), or this storage cannot share
+   *     an output between processes
+   */
+  default JobOutput attachOutput(String directory, String jobId) throws IOException {
+    throw new IOException("storage '" + scheme() + "' cannot share a job's output between processes");
+  }
 }

@@ -244,7 +244,7 @@ final class EmbeddedJob<K, V> extends Job {
     for (int r = 0; r < plan.reduceTasks(); r++) {
       int partition = r;
       tasks.add(new Task<>(String.format("r-%05d", r), null, attempt -> {
-        new ReduceTask<>(plan, partition, mapOutputs, attempt).run();
+        new ReduceTask<>(plan, partition, ReduceTask.segmentsOf(mapOutputs, partition), attempt).run();
         return null;
       }, reducesCompleted));
     }

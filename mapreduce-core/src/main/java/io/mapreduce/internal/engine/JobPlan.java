@@ -57,7 +57,7 @@ final class JobPlan<K, V> {
     this.partitioner = spec.partitioner().orElse(null);
   }
 
-  private static byte[] serialize(String role, Object template) {
+  static byte[] serialize(String role, Object template) {
     try {
       byte[] bytes = JobKryo.toBytes(template);
       JobKryo.fromBytes(bytes);

@@ -22,24 +22,33 @@ final class ReduceTask<K, V> {
 
   private final JobPlan<K, V> plan;
   private final int partition;
-  private final List<MapTask.Output> mapOutputs;
+  private final List<Segment> segments;
   private final TaskAttempt attempt;
 
-  ReduceTask(JobPlan<K, V> plan, int partition, List<MapTask.Output> mapOutputs, TaskAttempt attempt) {
+  /**
+   * @param segments the partition's segment of each map output: in this process, a partition of
+   *     each map task's run; in a worker, the copies it fetched
+   */
+  ReduceTask(JobPlan<K, V> plan, int partition, List<Segment> segments, TaskAttempt attempt) {
     this.plan = plan;
     this.partition = partition;
-    this.mapOutputs = mapOutputs;
+    this.segments = segments;
     this.attempt = attempt;
   }
 
-  void run() throws Exception {
-    Reducer<K, V> reducer = plan.newReducer();
+  /** The non-empty segments of one partition of map outputs held in this process. */
+  static List<Segment> segmentsOf(List<MapTask.Output> mapOutputs, int partition) {
     List<Segment> segments = new ArrayList<>();
     for (MapTask.Output m : mapOutputs) {
       if (m.index().records()[partition] > 0) {
         segments.add(new Segment(m.data(), m.index(), partition));
       }
     }
+    return segments;
+  }
+
+  void run() throws Exception {
+    Reducer<K, V> reducer = plan.newReducer();
     Path passes = plan.jobDirectory.resolve(attempt.taskId()).resolve("attempt-" + attempt.attempt());
     try (MergingStream merged = Segment.merge(Segment.mergeToFactor(segments, passes, "r", plan.spec.compressIntermediate(), attempt));
         JobOutput.TaskOutput out = plan.output.create(MapTask.outputName(partition), attempt.attemptId())) {

@@ -148,10 +148,25 @@ public final class LocalStorage implements Storage {
       throw new NotDirectoryException(existing.toString());
     }
     Files.createDirectories(parent);
-    // Staged beside the output so that the job's commit is one atomic rename on one file system.
-    Path staging = parent.resolve("." + out.getFileName() + "." + jobId + ".staging");
+    Path staging = stagingOf(out, jobId);
     Files.createDirectory(staging);
-    return new LocalJobOutput(directory, out, staging, firstCreated);
+    return new LocalJobOutput(directory, out, staging, firstCreated, false);
+  }
+
+  /** Staged beside the output so that the job's commit is one atomic rename on one file system. */
+  private static Path stagingOf(Path out, String jobId) {
+    return out.getParent().resolve("." + out.getFileName() + "." + jobId + ".staging");
+  }
+
+  @Override
+  public JobOutput attachOutput(String directory, String jobId) throws IOException {
+    Path out = toPath(directory).toAbsolutePath().normalize();
+    Path staging = stagingOf(out, jobId);
+    if (!Files.isDirectory(staging)) {
+      throw new NoSuchFileException(staging.toString(), null, "job " + jobId + "'s output is not prepared here: is "
+          + directory + " on a file system that this machine shares with the master?");
+    }
+    return new LocalJobOutput(directory, out, staging, null, true);
   }
 
   /**
@@ -165,13 +180,16 @@ public final class LocalStorage implements Storage {
     private final Path staging;
     private final Path attempts;
     private final Path firstCreatedParent;
+    /** Opened by {@link #attachOutput}: task files only; the creator commits or aborts the job. */
+    private final boolean attached;
 
-    LocalJobOutput(String spelled, Path out, Path staging, Path firstCreatedParent) {
+    LocalJobOutput(String spelled, Path out, Path staging, Path firstCreatedParent, boolean attached) {
       this.spelled = spelled;
       this.out = out;
       this.staging = staging;
       this.attempts = staging.resolve("_attempts");
       this.firstCreatedParent = firstCreatedParent;
+      this.attached = attached;
     }
 
     @Override
@@ -221,6 +239,9 @@ public final class LocalStorage implements Storage {
 
     @Override
     public List<URI> commit() throws IOException {
+      if (attached) {
+        throw new IllegalStateException("only the process that created job output " + spelled + " commits it");
+      }
       deleteRecursively(attempts);
       Files.createFile(staging.resolve(SUCCESS_MARKER));
       if (Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
@@ -241,6 +262,9 @@ public final class LocalStorage implements Storage {
 
     @Override
     public void abort() {
+      if (attached) {
+        return;
+      }
       deleteRecursively(staging);
       // Parents this job created go too, unless something else was put in them meanwhile.
       for (Path p = staging.getParent(); firstCreatedParent != null && p != null && p.startsWith(firstCreatedParent);

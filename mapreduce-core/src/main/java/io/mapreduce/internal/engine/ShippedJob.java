@@ -1,0 +1,110 @@
+package io.mapreduce.internal.engine;
+
+import io.mapreduce.MapReduceException;
+import io.mapreduce.MapReduceSpecification;
+import io.mapreduce.Mapper;
+import io.mapreduce.Partitioner;
+import io.mapreduce.Reducer;
+import io.mapreduce.internal.codec.JobKryo;
+import io.mapreduce.internal.io.LocalStorage;
+import io.mapreduce.internal.io.Storages;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A job as it travels to a cluster: plain settings that the master reads (it never loads user
+ * classes), and the Kryo-encoded mapper, reducer, combiner and partitioner that workers decode in
+ * the job's class loader. Local paths are made absolute by the client, which alone knows what
+ * they were relative to. Settings that depend on the machine (parallelism, sort buffer, work
+ * directory) are not shipped: each worker sets them for itself.
+ */
+public record ShippedJob(String name, List<String> inputs, String output, int reduceTasks, long splitSize,
+    int maxTaskAttempts, boolean compressIntermediate, String keyType, String valueType, byte[] mapper,
+    byte[] reducer, byte[] combiner, byte[] partitioner) {
+
+  public ShippedJob {
+    Objects.requireNonNull(name, "name");
+    // An ArrayList, not List.copyOf: the protocol's Kryo can register ArrayList, not the JDK's
+    // immutable lists.
+    inputs = new ArrayList<>(inputs);
+    Objects.requireNonNull(output, "output");
+    Objects.requireNonNull(keyType, "keyType");
+    Objects.requireNonNull(valueType, "valueType");
+    Objects.requireNonNull(mapper, "mapper");
+  }
+
+  /**
+   * Packs a specification.
+   *
+   * @throws MapReduceException naming the object when the mapper, reducer, combiner or
+   *     partitioner cannot be Kryo-encoded and decoded again
+   */
+  public static ShippedJob of(MapReduceSpecification<?, ?> spec) {
+    return new ShippedJob(spec.name(), spec.inputs().stream().map(ShippedJob::absolute).toList(),
+        absolute(spec.output()), spec.reduceTasks(), spec.splitSize(), spec.maxTaskAttempts(),
+        spec.compressIntermediate(), spec.keyType().getName(), spec.valueType().getName(),
+        JobPlan.serialize("mapper", spec.mapper()),
+        spec.reducer().map(r -> JobPlan.serialize("reducer", r)).orElse(null),
+        spec.combiner().map(c -> JobPlan.serialize("combiner", c)).orElse(null),
+        spec.partitioner().map(p -> JobPlan.serialize("partitioner", p)).orElse(null));
+  }
+
+  private static String absolute(String path) {
+    if (!Storages.schemeOf(path).equals(LocalStorage.INSTANCE.scheme()) || path.startsWith("file:")) {
+      return path;
+    }
+    return Path.of(path).toAbsolutePath().normalize().toString();
+  }
+
+  /**
+   * Unpacks the specification in a worker: user classes come from the calling thread's context
+   * class loader (the job's).
+   *
+   * @throws MapReduceException naming the class when user code cannot be loaded or decoded here
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public MapReduceSpecification<?, ?> toSpecification(int parallelism, long sortBufferSize, Path workDirectory) {
+    MapReduceSpecification.Builder b = MapReduceSpecification.builder().mapper((Mapper) decode("mapper", mapper));
+    b.name(name)
+        .output(output)
+        .reduceTasks(reduceTasks)
+        .splitSize(splitSize)
+        .maxTaskAttempts(maxTaskAttempts)
+        .parallelism(parallelism)
+        .sortBufferSize(sortBufferSize)
+        .workDirectory(workDirectory)
+        .compressIntermediate(compressIntermediate)
+        .keyType(load(keyType))
+        .valueType(load(valueType));
+    inputs.forEach(b::input);
+    if (reducer != null) {
+      b.reducer((Reducer) decode("reducer", reducer));
+    }
+    if (combiner != null) {
+      b.combiner((Reducer) decode("combiner", combiner));
+    }
+    if (partitioner != null) {
+      b.partitioner((Partitioner) decode("partitioner", partitioner));
+    }
+    return b.build();
+  }
+
+  private static Object decode(String role, byte[] bytes) {
+    try {
+      return JobKryo.fromBytes(bytes);
+    } catch (RuntimeException e) {
+      throw new MapReduceException("cannot load the job's " + role + " here: " + e.getMessage(), e);
+    }
+  }
+
+  private static Class<?> load(String className) {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    try {
+      return Class.forName(className, false, loader != null ? loader : ShippedJob.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new MapReduceException("cannot load the job's class " + className + " here: " + e, e);
+    }
+  }
+}

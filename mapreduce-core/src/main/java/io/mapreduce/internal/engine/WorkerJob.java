@@ -1,0 +1,122 @@
+package io.mapreduce.internal.engine;
+
+import io.mapreduce.MapReduceSpecification;
+import io.mapreduce.internal.io.InputSplit;
+import io.mapreduce.internal.io.LocalStorage;
+import io.mapreduce.internal.io.Storages;
+import io.mapreduce.internal.shuffle.RunIndex;
+import io.mapreduce.internal.shuffle.RunWriter;
+import io.mapreduce.spi.JobOutput;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One job as a cluster worker holds it: the embedded engine's map and reduce task code, run one
+ * attempt at a time for the cluster runtime, which does the scheduling, the retries and the
+ * moving of bytes between machines. Attempts may run concurrently on several threads.
+ */
+public final class WorkerJob {
+  private final JobPlan<?, ?> plan;
+
+  /**
+   * Prepares a job: opens its output (prepared by the master) and makes its directory for map
+   * outputs and merge passes.
+   */
+  public WorkerJob(String jobId, MapReduceSpecification<?, ?> spec, Path jobDirectory) throws IOException {
+    JobOutput output = Storages.forPath(spec.output()).attachOutput(spec.output(), jobId);
+    Files.createDirectories(jobDirectory);
+    this.plan = new JobPlan<>(jobId, spec, Storages.forPath(spec.inputs().get(0)), List.of(), output, jobDirectory);
+  }
+
+  public String jobId() {
+    return plan.jobId;
+  }
+
+  public int reduceTasks() {
+    return plan.reduceTasks();
+  }
+
+  /**
+   * What a map attempt produced: its run file and the index beside it (null for a map-only job,
+   * whose attempt committed its output file itself), and its counters.
+   */
+  public record MapOutput(Path data, RunIndex index, Map<String, Long> counters) {}
+
+  /** Runs one map attempt; its files live under the job directory until {@link #close()}. */
+  public MapOutput runMap(InputSplit split, int attempt, BooleanSupplier stopped) throws Exception {
+    String taskId = String.format("m-%05d", split.index());
+    TaskAttempt a = new TaskAttempt(plan.jobId, taskId, attempt, split.file().path(), stopped);
+    Path dir = plan.jobDirectory.resolve(taskId).resolve("attempt-" + attempt);
+    try {
+      MapTask.Output out = new MapTask<>(plan, split, a, dir, new LongAdder(), new LongAdder()).run();
+      return new MapOutput(out == null ? null : out.data(), out == null ? null : out.index(), a.counterValues());
+    } catch (Throwable t) {
+      LocalStorage.deleteRecursively(dir);
+      throw withPosition(t, a);
+    }
+  }
+
+  /**
+   * Runs one reduce attempt over fetched segments: each a run file holding one partition (its
+   * index beside it, as {@link RunWriter#indexOf} names it). Commits the attempt's output file.
+   */
+  public Map<String, Long> runReduce(int partition, int attempt, List<Path> segmentFiles, BooleanSupplier stopped)
+      throws Exception {
+    String taskId = String.format("r-%05d", partition);
+    TaskAttempt a = new TaskAttempt(plan.jobId, taskId, attempt, null, stopped);
+    List<Segment> segments = new ArrayList<>();
+    for (Path f : segmentFiles) {
+      RunIndex index = RunIndex.read(RunWriter.indexOf(f));
+      if (index.records()[0] > 0) {
+        segments.add(new Segment(f, index, 0));
+      }
+    }
+    try {
+      new ReduceTask<>(plan, partition, segments, a).run();
+    } catch (Throwable t) {
+      throw withPosition(t, a);
+    }
+    return a.counterValues();
+  }
+
+  /** A user-code failure, with where in the input it happened when the task knows. */
+  private static Exception withPosition(Throwable t, TaskAttempt a) {
+    Throwable cause = t instanceof MapTask.CombinerException c ? c.getCause() : t;
+    if (a.position() != null) {
+      return new TaskError(a.position(), cause);
+    }
+    return cause instanceof Exception e ? e : new TaskError(null, cause);
+  }
+
+  /** Whether a failure means the attempt was told to stop, not that it failed. */
+  public static boolean isStop(Throwable t) {
+    return t instanceof TaskAttempt.JobStoppedException;
+  }
+
+  /** A failure of an attempt, with the position (file:offset, or key) where user code threw. */
+  public static final class TaskError extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final String position;
+
+    TaskError(String position, Throwable cause) {
+      super(cause.toString(), cause);
+      this.position = position;
+    }
+
+    /** Where user code failed, or null. */
+    public String position() {
+      return position;
+    }
+  }
+
+  /** Removes the job's directory: its map outputs and anything its attempts left. */
+  public void close() {
+    LocalStorage.deleteRecursively(plan.jobDirectory);
+  }
+}

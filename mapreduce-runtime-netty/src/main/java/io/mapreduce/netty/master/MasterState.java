@@ -1,0 +1,564 @@
+package io.mapreduce.netty.master;
+
+import io.mapreduce.internal.engine.ShippedJob;
+import io.mapreduce.internal.io.InputSplit;
+import io.mapreduce.netty.protocol.Message;
+import io.mapreduce.netty.protocol.Message.Failure;
+import io.mapreduce.netty.protocol.Message.MapLocation;
+import io.mapreduce.netty.protocol.Message.TaskKind;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master's brain, with no Netty in it: workers, jobs and their tasks, fed events by the
+ * server (registrations, heartbeats, attempt outcomes, a clock tick) and answering through an
+ * {@link Outbox}. Confined to one thread; time comes from an injected nanosecond clock, so tests
+ * drive heartbeats and timeouts exactly.
+ *
+ * <p>Jobs run concurrently, first come first served: a later job's tasks get the slots the earlier
+ * jobs cannot use. Within a job, maps go first; reduces start once {@code slowStart} of the maps
+ * are done (Hadoop's slow start) and learn where map outputs are as the maps complete.
+ */
+public final class MasterState {
+  private static final Logger log = LoggerFactory.getLogger(MasterState.class);
+
+  /** What the state machine asks of the world. */
+  public interface Outbox {
+    void toWorker(String workerId, Message message);
+
+    void toClient(String jobId, Message message);
+
+    /** Commit the job's output (on another thread); answer with {@link #jobCommitted} or {@link #commitFailed}. */
+    void commit(String jobId);
+
+    /** Remove the job's output (on another thread). */
+    void abort(String jobId);
+  }
+
+  /** Settings of a master. */
+  public record Settings(Duration heartbeatInterval, Duration workerTimeout, double slowStart) {
+    public static Settings defaults() {
+      return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(10), 0.8);
+    }
+  }
+
+  private final Settings settings;
+  private final SchedulingPolicy policy;
+  private final LongSupplier nanos;
+  private final Outbox outbox;
+  private final Map<String, Worker> workers = new LinkedHashMap<>();
+  private final Map<String, JobRun> jobs = new LinkedHashMap<>();
+  /** Finished jobs, newest last, for the status page. */
+  private final List<JobRun> finished = new ArrayList<>();
+  private int nextWorker;
+
+  public MasterState(Settings settings, SchedulingPolicy policy, LongSupplier nanos, Outbox outbox) {
+    this.settings = settings;
+    this.policy = policy;
+    this.nanos = nanos;
+    this.outbox = outbox;
+  }
+
+  // ---------------------------------------------------------------- workers
+
+  /** A worker registered; returns its id. */
+  public String registerWorker(String host, int shufflePort, int slots) {
+    String id = "worker-" + (++nextWorker);
+    Worker w = new Worker(id, host, shufflePort, Math.max(1, slots), nextWorker);
+    w.lastHeartbeat = nanos.getAsLong();
+    workers.put(id, w);
+    log.info("{} registered: {}:{} with {} slots", id, host, shufflePort, slots);
+    outbox.toWorker(id, new Message.Registered(id, settings.heartbeatInterval().toMillis()));
+    schedule();
+    return id;
+  }
+
+  public void heartbeat(String workerId, int runningTasks, int freeSlots, double cpuLoad) {
+    Worker w = workers.get(workerId);
+    if (w != null) {
+      w.lastHeartbeat = nanos.getAsLong();
+      w.cpuLoad = cpuLoad;
+    }
+  }
+
+  /**
+   * A worker is gone (its connection closed, or it missed heartbeats): its running attempts are
+   * run elsewhere, and so are its completed maps whose output a job still needs, because that
+   * output lived on its disk.
+   */
+  public void workerLost(String workerId, String why) {
+    Worker w = workers.remove(workerId);
+    if (w == null) {
+      return;
+    }
+    log.warn("{} lost ({}): re-running its {} running attempts", workerId, why, w.running.size());
+    for (Attempt a : new ArrayList<>(w.running)) {
+      JobRun job = jobs.get(a.jobId);
+      if (job != null) {
+        Task t = job.task(a.kind, a.index);
+        t.running.remove(a.attempt);
+        if (t.state != TaskStatus.DONE && t.running.isEmpty()) {
+          t.state = TaskStatus.PENDING;
+        }
+      }
+    }
+    for (JobRun job : jobs.values()) {
+      if (job.reducesDone() == job.reduces.length && job.reduces.length > 0) {
+        continue;
+      }
+      if (job.reduces.length == 0) {
+        continue; // a map-only job's maps committed their output already
+      }
+      for (Task m : job.maps) {
+        if (m.state == TaskStatus.DONE && workerId.equals(m.doneOn)) {
+          m.state = TaskStatus.PENDING;
+          m.doneOn = null;
+          job.mapsDone--;
+          job.locations.remove(m.index);
+          log.info("job {}: map {} re-runs, its output was on {}", job.id, m.index, workerId);
+        }
+      }
+    }
+    schedule();
+  }
+
+  /** Checks heartbeats; call every heartbeat interval or so. */
+  public void tick() {
+    long now = nanos.getAsLong();
+    for (Worker w : new ArrayList<>(workers.values())) {
+      if (now - w.lastHeartbeat > settings.workerTimeout().toNanos()) {
+        workerLost(w.id, "no heartbeat for " + Duration.ofNanos(now - w.lastHeartbeat).toMillis() + " ms");
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- jobs
+
+  /** A job was submitted and prepared (inputs split, output created): it starts now. */
+  public void jobPrepared(String jobId, ShippedJob job, List<InputSplit> splits) {
+    JobRun run = new JobRun(jobId, job, splits, nanos.getAsLong());
+    jobs.put(jobId, run);
+    log.info("job {} ({}): {} map tasks, {} reduce tasks", jobId, job.name(), splits.size(), job.reduceTasks());
+    progress(run);
+    finishIfDone(run);
+    schedule();
+  }
+
+  /** An attempt succeeded. Counters count only for the first attempt of a task to succeed. */
+  public void taskSucceeded(String workerId, Message.TaskSucceeded m) {
+    JobRun job = jobs.get(m.jobId());
+    Worker w = workers.get(workerId);
+    if (job == null || w == null || job.finishing) {
+      return;
+    }
+    Task t = job.task(m.kind(), m.index());
+    if (t == null || !workerId.equals(t.running.remove(m.attempt()))) {
+      return; // killed, or from a worker the master already gave up on
+    }
+    w.running.remove(new Attempt(job.id, m.kind(), m.index(), m.attempt()));
+    if (t.state == TaskStatus.DONE) {
+      schedule();
+      return;
+    }
+    t.state = TaskStatus.DONE;
+    t.doneOn = workerId;
+    t.doneAttempt = m.attempt();
+    t.counters = m.counters();
+    for (Map.Entry<Integer, String> other : t.running.entrySet()) {
+      outbox.toWorker(other.getValue(), new Message.KillTask(job.id, t.kind, t.index, other.getKey()));
+      Worker ow = workers.get(other.getValue());
+      if (ow != null) {
+        ow.running.remove(new Attempt(job.id, t.kind, t.index, other.getKey()));
+      }
+    }
+    t.running.clear();
+    if (t.kind == TaskKind.MAP) {
+      job.mapsDone++;
+      if (job.mapsDone == job.maps.length) {
+        job.mapsFinishedAt = nanos.getAsLong();
+      }
+      if (job.reduces.length > 0) {
+        MapLocation loc = new MapLocation(t.index, m.attempt(), w.host, w.shufflePort);
+        job.locations.put(t.index, loc);
+        for (String reducer : job.workersRunning(TaskKind.REDUCE)) {
+          outbox.toWorker(reducer, new Message.MapOutputs(job.id, List.of(loc)));
+        }
+      }
+    }
+    progress(job);
+    finishIfDone(job);
+    schedule();
+  }
+
+  /** An attempt failed: the task runs again, or the job fails after its last attempt. */
+  public void taskFailed(String workerId, Message.TaskFailed m) {
+    JobRun job = jobs.get(m.jobId());
+    if (job == null || job.finishing) {
+      return;
+    }
+    Task t = job.task(m.kind(), m.index());
+    if (t == null || !workerId.equals(t.running.remove(m.attempt()))) {
+      return;
+    }
+    Worker w = workers.get(workerId);
+    if (w != null) {
+      w.running.remove(new Attempt(job.id, m.kind(), m.index(), m.attempt()));
+    }
+    if (t.state == TaskStatus.DONE) {
+      schedule();
+      return;
+    }
+    t.failures++;
+    log.warn("job {}: task {} attempt {} failed on {}{}: {}", job.id, t.name(), m.attempt(), workerId,
+        m.position() == null ? "" : " at " + m.position(), m.failure());
+    if (t.failures >= job.job.maxTaskAttempts()) {
+      fail(job, new Message.JobFailed(job.id, "task " + t.name() + " of job " + job.id + " failed after "
+          + t.failures + (t.failures == 1 ? " attempt" : " attempts") + (m.position() == null ? "" : ", at "
+          + m.position()) + ": " + m.failure(), t.name(), t.failures, m.position(), m.failure()));
+      return;
+    }
+    if (t.running.isEmpty()) {
+      t.state = TaskStatus.PENDING;
+    }
+    schedule();
+  }
+
+  /** The client cancelled the job. */
+  public void cancel(String jobId) {
+    JobRun job = jobs.get(jobId);
+    if (job != null && !job.finishing) {
+      fail(job, new Message.JobFailed(jobId, "job " + jobId + " was cancelled", null, 0, null, null));
+    }
+  }
+
+  /** The job could not be prepared: its inputs or output are at fault. */
+  public void prepareFailed(String jobId, String message) {
+    outbox.toClient(jobId, new Message.JobFailed(jobId, message, null, 0, null, null));
+  }
+
+  public void jobCommitted(String jobId, List<String> files) {
+    JobRun job = jobs.remove(jobId);
+    if (job == null) {
+      return;
+    }
+    long now = nanos.getAsLong();
+    long mapsAt = job.mapsFinishedAt > 0 ? job.mapsFinishedAt : now;
+    Map<String, Long> counters = job.counters();
+    job.outcome = "succeeded";
+    endJob(job);
+    outbox.toClient(jobId, new Message.JobSucceeded(jobId, files, counters,
+        Duration.ofNanos(mapsAt - job.startedAt).toMillis(), Duration.ofNanos(now - mapsAt).toMillis(),
+        Duration.ofNanos(now - job.startedAt).toMillis()));
+    log.info("job {} succeeded in {} ms", jobId, Duration.ofNanos(now - job.startedAt).toMillis());
+    schedule();
+  }
+
+  public void commitFailed(String jobId, String message) {
+    JobRun job = jobs.get(jobId);
+    if (job != null) {
+      job.finishing = false;
+      fail(job, new Message.JobFailed(jobId, "job " + jobId + " failed to commit its output: " + message, null, 0,
+          null, null));
+    }
+  }
+
+  private void fail(JobRun job, Message.JobFailed failure) {
+    job.finishing = true;
+    jobs.remove(job.id);
+    job.outcome = "failed: " + failure.message();
+    for (Worker w : workers.values()) {
+      w.running.removeIf(a -> a.jobId.equals(job.id));
+    }
+    endJob(job);
+    outbox.abort(job.id);
+    outbox.toClient(job.id, failure);
+    log.warn("job {} failed: {}", job.id, failure.message());
+    schedule();
+  }
+
+  private void endJob(JobRun job) {
+    for (String w : job.startedOn) {
+      if (workers.containsKey(w)) {
+        outbox.toWorker(w, new Message.EndJob(job.id));
+      }
+    }
+    finished.add(job);
+    if (finished.size() > 20) {
+      finished.remove(0);
+    }
+  }
+
+  private void finishIfDone(JobRun job) {
+    if (job.finishing || job.mapsDone < job.maps.length || job.reducesDone() < job.reduces.length) {
+      return;
+    }
+    job.finishing = true;
+    outbox.commit(job.id);
+  }
+
+  private void progress(JobRun job) {
+    outbox.toClient(job.id, new Message.JobProgressUpdate(job.id, job.maps.length, job.mapsDone,
+        job.reduces.length, job.reducesDone(), job.inputBytes));
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  /** Starts attempts on free slots until no task can start. */
+  private void schedule() {
+    for (JobRun job : jobs.values()) {
+      if (job.finishing) {
+        continue;
+      }
+      for (Task t : job.maps) {
+        if (t.state == TaskStatus.PENDING && !assign(job, t)) {
+          return;
+        }
+      }
+      if (job.mapsDone < Math.ceil(settings.slowStart() * job.maps.length)) {
+        continue;
+      }
+      for (Task t : job.reduces) {
+        if (t.state == TaskStatus.PENDING && !assign(job, t)) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Starts an attempt of the task on the worker the policy picks; false when no slot is free. */
+  private boolean assign(JobRun job, Task t) {
+    List<Worker> free = workers.values().stream().filter(w -> w.freeSlots() > 0).toList();
+    if (free.isEmpty()) {
+      return false;
+    }
+    Worker w = (Worker) policy.choose(job.id, t.kind, free);
+    if (w == null) {
+      return true;
+    }
+    int attempt = ++t.attempts;
+    t.state = TaskStatus.RUNNING;
+    t.running.put(attempt, w.id);
+    w.running.add(new Attempt(job.id, t.kind, t.index, attempt));
+    if (job.startedOn.add(w.id)) {
+      outbox.toWorker(w.id, new Message.StartJob(job.id, job.job));
+    }
+    if (t.kind == TaskKind.MAP) {
+      InputSplit s = job.splits.get(t.index);
+      outbox.toWorker(w.id, new Message.RunMap(job.id, t.index, attempt, s.file().path(), s.file().length(),
+          s.start(), s.length()));
+    } else {
+      outbox.toWorker(w.id, new Message.RunReduce(job.id, t.index, attempt, job.maps.length));
+      if (!job.locations.isEmpty()) {
+        outbox.toWorker(w.id, new Message.MapOutputs(job.id, new ArrayList<>(job.locations.values())));
+      }
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- views
+
+  /** A snapshot for the status page and tests. */
+  public Status status() {
+    long now = nanos.getAsLong();
+    List<Status.WorkerStatus> ws = workers.values().stream()
+        .map(w -> new Status.WorkerStatus(w.id, w.host + ":" + w.shufflePort, w.slots, w.running.size(), w.cpuLoad,
+            Duration.ofNanos(now - w.lastHeartbeat).toMillis()))
+        .toList();
+    List<Status.JobStatus> js = new ArrayList<>();
+    for (JobRun j : finished) {
+      js.add(j.status(now));
+    }
+    for (JobRun j : jobs.values()) {
+      js.add(j.status(now));
+    }
+    return new Status(policy.name(), ws, js);
+  }
+
+  /** What the master knows, as the status page shows it. */
+  public record Status(String scheduler, List<WorkerStatus> workers, List<JobStatus> jobs) {
+    public record WorkerStatus(String id, String shuffleAddress, int slots, int running, double cpuLoad,
+        long millisSinceHeartbeat) {}
+
+    public record JobStatus(String id, String name, String phase, int mapsTotal, int mapsDone, int reducesTotal,
+        int reducesDone, int failedAttempts, Map<String, Long> counters, long elapsedMillis) {}
+  }
+
+  private enum TaskStatus {
+    PENDING,
+    RUNNING,
+    DONE
+  }
+
+  private record Attempt(String jobId, TaskKind kind, int index, int attempt) {}
+
+  private static final class Task {
+    final TaskKind kind;
+    final int index;
+    TaskStatus state = TaskStatus.PENDING;
+    int attempts;
+    int failures;
+    /** Running attempts and their workers. */
+    final Map<Integer, String> running = new HashMap<>();
+    String doneOn;
+    int doneAttempt;
+    Map<String, Long> counters = Map.of();
+
+    Task(TaskKind kind, int index) {
+      this.kind = kind;
+      this.index = index;
+    }
+
+    String name() {
+      return String.format("%s-%05d", kind == TaskKind.MAP ? "m" : "r", index);
+    }
+  }
+
+  private final class JobRun {
+    final String id;
+    final ShippedJob job;
+    final List<InputSplit> splits;
+    final Task[] maps;
+    final Task[] reduces;
+    final long inputBytes;
+    final long startedAt;
+    long mapsFinishedAt;
+    int mapsDone;
+    boolean finishing;
+    String outcome;
+    final Map<Integer, MapLocation> locations = new HashMap<>();
+    final Set<String> startedOn = new HashSet<>();
+
+    JobRun(String id, ShippedJob job, List<InputSplit> splits, long startedAt) {
+      this.id = id;
+      this.job = job;
+      this.splits = List.copyOf(splits);
+      this.maps = new Task[splits.size()];
+      for (int i = 0; i < maps.length; i++) {
+        maps[i] = new Task(TaskKind.MAP, i);
+      }
+      this.reduces = new Task[job.reduceTasks()];
+      for (int i = 0; i < reduces.length; i++) {
+        reduces[i] = new Task(TaskKind.REDUCE, i);
+      }
+      this.inputBytes = splits.stream().mapToLong(InputSplit::length).sum();
+      this.startedAt = startedAt;
+    }
+
+    Task task(TaskKind kind, int index) {
+      Task[] tasks = kind == TaskKind.MAP ? maps : reduces;
+      return index >= 0 && index < tasks.length ? tasks[index] : null;
+    }
+
+    int reducesDone() {
+      int n = 0;
+      for (Task t : reduces) {
+        if (t.state == TaskStatus.DONE) {
+          n++;
+        }
+      }
+      return n;
+    }
+
+    Set<String> workersRunning(TaskKind kind) {
+      Set<String> ids = new HashSet<>();
+      for (Task t : kind == TaskKind.MAP ? maps : reduces) {
+        ids.addAll(t.running.values());
+      }
+      return ids;
+    }
+
+    Map<String, Long> counters() {
+      Map<String, Long> sum = new HashMap<>();
+      for (Task[] tasks : List.of(maps, reduces)) {
+        for (Task t : tasks) {
+          if (t.state == TaskStatus.DONE) {
+            t.counters.forEach((k, v) -> sum.merge(k, v, Long::sum));
+          }
+        }
+      }
+      return sum;
+    }
+
+    Status.JobStatus status(long now) {
+      String phase = outcome != null ? outcome
+          : finishing ? "committing" : mapsDone < maps.length ? "map" : "reduce";
+      int failed = 0;
+      for (Task[] tasks : List.of(maps, reduces)) {
+        for (Task t : tasks) {
+          failed += t.failures;
+        }
+      }
+      return new Status.JobStatus(id, job.name(), phase, maps.length, mapsDone, reduces.length, reducesDone(), failed,
+          counters(), Duration.ofNanos(now - startedAt).toMillis());
+    }
+  }
+
+  private final class Worker implements SchedulingPolicy.WorkerView {
+    final String id;
+    final String host;
+    final int shufflePort;
+    final int slots;
+    final int order;
+    final Set<Attempt> running = new HashSet<>();
+    long lastHeartbeat;
+    double cpuLoad = -1;
+
+    Worker(String id, String host, int shufflePort, int slots, int order) {
+      this.id = id;
+      this.host = host;
+      this.shufflePort = shufflePort;
+      this.slots = slots;
+      this.order = order;
+    }
+
+    @Override
+    public String id() {
+      return id;
+    }
+
+    @Override
+    public String host() {
+      return host;
+    }
+
+    @Override
+    public int slots() {
+      return slots;
+    }
+
+    @Override
+    public int freeSlots() {
+      return slots - running.size();
+    }
+
+    @Override
+    public int runningTasks() {
+      return running.size();
+    }
+
+    @Override
+    public int running(String jobId, TaskKind kind) {
+      int n = 0;
+      for (Attempt a : running) {
+        if (a.jobId.equals(jobId) && a.kind == kind) {
+          n++;
+        }
+      }
+      return n;
+    }
+
+    @Override
+    public double cpuLoad() {
+      return cpuLoad;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package io.mapreduce.netty.protocol;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The shared secret that authenticates every connection of a cluster: a server sends a random
+ * nonce, the client answers with HMAC-SHA256(secret, nonce); the secret itself never crosses the
+ * wire. Without a configured secret ({@link #NONE}) a fixed key is used, which only proves that
+ * the peer speaks this protocol: daemons refuse to bind a non-loopback address that way.
+ */
+public final class ClusterSecret {
+  /** No secret: for clusters on loopback only. */
+  public static final ClusterSecret NONE = new ClusterSecret("mapreduce: no cluster secret".getBytes(StandardCharsets.UTF_8), false);
+
+  private final byte[] key;
+  private final boolean configured;
+
+  private ClusterSecret(byte[] key, boolean configured) {
+    this.key = key;
+    this.configured = configured;
+  }
+
+  /** A secret from its text (trailing newlines dropped, as a file written by echo has one). */
+  public static ClusterSecret of(String secret) {
+    String s = secret.strip();
+    if (s.isEmpty()) {
+      throw new IllegalArgumentException("the cluster secret is empty");
+    }
+    return new ClusterSecret(s.getBytes(StandardCharsets.UTF_8), true);
+  }
+
+  /** The secret in a file. */
+  public static ClusterSecret fromFile(Path file) throws IOException {
+    try {
+      return of(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("the cluster secret file " + file + " is empty", e);
+    }
+  }
+
+  /**
+   * The secret from {@code --secret-file}, else from the environment variable
+   * {@code MAPREDUCE_SECRET}, else {@link #NONE}.
+   */
+  public static ClusterSecret resolve(Path file) throws IOException {
+    if (file != null) {
+      return fromFile(file);
+    }
+    String env = System.getenv("MAPREDUCE_SECRET");
+    return env == null || env.isBlank() ? NONE : of(env);
+  }
+
+  public boolean isConfigured() {
+    return configured;
+  }
+
+  /** HMAC-SHA256 of the nonce under this secret. */
+  public byte[] answer(byte[] nonce) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(nonce);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is not available", e);
+    }
+  }
+
+  /** Whether {@code mac} answers {@code nonce} under this secret; in constant time. */
+  public boolean verifies(byte[] nonce, byte[] mac) {
+    return MessageDigest.isEqual(answer(nonce), mac);
+  }
+
+  @Override
+  public String toString() {
+    return configured ? "ClusterSecret[configured]" : "ClusterSecret[none]";
+  }
+}

@@ -1,0 +1,155 @@
+package io.mapreduce.netty.protocol;
+
+import io.mapreduce.internal.engine.ShippedJob;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Every message of the protocol: one record per message, all in this file so that the whole
+ * vocabulary reads in one place. Each is registered with an explicit id in {@link ProtocolKryo}.
+ * Collections are copied into {@code ArrayList}/{@code HashMap}, the only collection classes the
+ * protocol registers (the JDK's immutable ones cannot be registered).
+ */
+public sealed interface Message {
+
+  /** The kind of a task. */
+  enum TaskKind {
+    MAP,
+    REDUCE
+  }
+
+  /**
+   * A failure as data: the exception's class, message and stack text, never a serialized
+   * {@code Throwable} (which would let the wire instantiate any class).
+   */
+  record Failure(String className, String message, String stackTrace) {
+    public static Failure of(Throwable t) {
+      java.io.StringWriter s = new java.io.StringWriter();
+      t.printStackTrace(new java.io.PrintWriter(s));
+      String stack = s.toString();
+      // A stack is for reading: a few hundred lines are plenty.
+      if (stack.length() > 16_384) {
+        stack = stack.substring(0, 16_384) + "\n\t...";
+      }
+      return new Failure(t.getClass().getName(), t.getMessage(), stack);
+    }
+
+    @Override
+    public String toString() {
+      return message == null ? className : className + ": " + message;
+    }
+  }
+
+  // --- Authentication: the first exchange on every connection. ---
+
+  /** Server to client, on connect: a fresh random nonce to answer. */
+  record Challenge(byte[] nonce) implements Message {}
+
+  /** Client to server: HMAC-SHA256 of the nonce under the cluster secret; and who it is. */
+  record Authenticate(byte[] mac, String peer) implements Message {}
+
+  /** Either side, before it closes the connection for a reason the other side should log. */
+  record ProtocolError(String message) implements Message {}
+
+  // --- Worker and master. ---
+
+  /** Worker to master, after authenticating. */
+  record RegisterWorker(String host, int shufflePort, int slots) implements Message {
+    public RegisterWorker {
+      Objects.requireNonNull(host, "host");
+    }
+  }
+
+  /** Master to worker: its id, and how often to heartbeat. */
+  record Registered(String workerId, long heartbeatMillis) implements Message {}
+
+  /** Worker to master, every heartbeat interval: its load. */
+  record Heartbeat(int runningTasks, int freeSlots, double cpuLoad) implements Message {}
+
+  /** Master to worker, before the first task of a job it runs there. */
+  record StartJob(String jobId, ShippedJob job) implements Message {}
+
+  /** Master to worker: run one map attempt over a byte range of a file. */
+  record RunMap(String jobId, int index, int attempt, String file, long fileLength, long start, long length)
+      implements Message {}
+
+  /**
+   * Master to worker: run one reduce attempt over partition {@code partition} of {@code maps} map
+   * outputs, whose locations come in {@link MapOutputs} messages as the maps complete.
+   */
+  record RunReduce(String jobId, int partition, int attempt, int maps) implements Message {}
+
+  /** Where a completed map task's output can be fetched. */
+  record MapLocation(int mapIndex, int attempt, String host, int port) {}
+
+  /** Master to worker: the map outputs of a job completed so far (new ones, or all again). */
+  record MapOutputs(String jobId, List<MapLocation> locations) implements Message {
+    public MapOutputs {
+      locations = new ArrayList<>(locations);
+    }
+  }
+
+  /** Worker to master: an attempt succeeded; its counters. */
+  record TaskSucceeded(String jobId, TaskKind kind, int index, int attempt, Map<String, Long> counters)
+      implements Message {
+    public TaskSucceeded {
+      counters = new HashMap<>(counters);
+    }
+  }
+
+  /** Worker to master: an attempt failed; where (file:offset or key), and why. */
+  record TaskFailed(String jobId, TaskKind kind, int index, int attempt, String position, Failure failure)
+      implements Message {}
+
+  /** Master to worker: stop an attempt (a losing backup, a cancelled job). */
+  record KillTask(String jobId, TaskKind kind, int index, int attempt) implements Message {}
+
+  /** Master to worker: the job is over; stop its attempts and drop its files. */
+  record EndJob(String jobId) implements Message {}
+
+  // --- Client and master. ---
+
+  /** Client to master: run this job, under an id the client chose (a UUID). */
+  record SubmitJob(String jobId, ShippedJob job) implements Message {}
+
+  /** Master to client: the job's id. */
+  record JobAccepted(String jobId) implements Message {}
+
+  /** Master to client, as the job advances. */
+  record JobProgressUpdate(String jobId, int mapsTotal, int mapsDone, int reducesTotal, int reducesDone,
+      long inputBytes) implements Message {}
+
+  /** Master to client: the output is committed. */
+  record JobSucceeded(String jobId, List<String> outputFiles, Map<String, Long> counters, long mapMillis,
+      long reduceMillis, long totalMillis) implements Message {
+    public JobSucceeded {
+      outputFiles = new ArrayList<>(outputFiles);
+      counters = new HashMap<>(counters);
+    }
+  }
+
+  /**
+   * Master to client: the job failed and left no output. {@code taskId} is set when a task failed
+   * on every attempt ({@code attempts} of them, the last at {@code position} with {@code failure}).
+   */
+  record JobFailed(String jobId, String message, String taskId, int attempts, String position, Failure failure)
+      implements Message {}
+
+  /** Client to master: stop the job and remove what it wrote. */
+  record CancelJob(String jobId) implements Message {}
+
+  // --- Shuffle: reducer to the worker that holds a map output. ---
+
+  /** Reducer to worker: send partition {@code partition} of a map output. */
+  record FetchRequest(String jobId, int mapIndex, int attempt, int partition) implements Message {}
+
+  /**
+   * Worker to reducer: the segment's description, followed on the connection by exactly
+   * {@code length} raw bytes (outside any frame), or an error and no bytes.
+   */
+  record FetchResponse(long length, long records, int checksum, boolean compressed, String error)
+      implements Message {}
+}

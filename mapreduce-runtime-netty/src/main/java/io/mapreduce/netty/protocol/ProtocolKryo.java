@@ -1,0 +1,105 @@
+package io.mapreduce.netty.protocol;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.util.Pool;
+import io.mapreduce.internal.engine.ShippedJob;
+import java.util.ArrayList;
+import java.util.HashMap;
+
+/**
+ * The protocol's one registrar: every class that may cross the wire, each with an explicit id that
+ * is never reused. Registration is required, so bytes from the wire can only ever instantiate
+ * these classes. Changing an id or a record's components changes the wire format: bump
+ * {@link Frames#VERSION} (the golden-bytes test fails first, on purpose).
+ */
+public final class ProtocolKryo {
+  private static final Pool<Kryo> POOL = new Pool<>(true, false, 16) {
+    @Override
+    protected Kryo create() {
+      return newKryo();
+    }
+  };
+
+  private ProtocolKryo() {}
+
+  static Kryo newKryo() {
+    Kryo kryo = new Kryo();
+    kryo.setRegistrationRequired(true);
+    kryo.setReferences(false);
+    // Kryo's default registrations (ids 0-9) stay; String gets a serializer that bounds lengths.
+    kryo.register(String.class, new BoundedSerializers.Utf8(), kryo.getRegistration(String.class).getId());
+    // Support classes: 100-119.
+    kryo.register(byte[].class, new BoundedSerializers.Bytes(), 100);
+    kryo.register(ArrayList.class, new BoundedSerializers.List(), 101);
+    kryo.register(HashMap.class, new BoundedSerializers.HashMapSerializer(), 102);
+    kryo.register(Message.TaskKind.class, 103);
+    kryo.register(Message.Failure.class, 104);
+    kryo.register(Message.MapLocation.class, 105);
+    kryo.register(ShippedJob.class, 106);
+    // Messages: 120 on. Append only.
+    kryo.register(Message.Challenge.class, 120);
+    kryo.register(Message.Authenticate.class, 121);
+    kryo.register(Message.ProtocolError.class, 122);
+    kryo.register(Message.RegisterWorker.class, 123);
+    kryo.register(Message.Registered.class, 124);
+    kryo.register(Message.Heartbeat.class, 125);
+    kryo.register(Message.StartJob.class, 126);
+    kryo.register(Message.RunMap.class, 127);
+    kryo.register(Message.RunReduce.class, 128);
+    kryo.register(Message.MapOutputs.class, 129);
+    kryo.register(Message.TaskSucceeded.class, 130);
+    kryo.register(Message.TaskFailed.class, 131);
+    kryo.register(Message.KillTask.class, 132);
+    kryo.register(Message.EndJob.class, 133);
+    kryo.register(Message.SubmitJob.class, 134);
+    kryo.register(Message.JobAccepted.class, 135);
+    kryo.register(Message.JobProgressUpdate.class, 136);
+    kryo.register(Message.JobSucceeded.class, 137);
+    kryo.register(Message.JobFailed.class, 138);
+    kryo.register(Message.CancelJob.class, 139);
+    kryo.register(Message.FetchRequest.class, 140);
+    kryo.register(Message.FetchResponse.class, 141);
+    return kryo;
+  }
+
+  /** Encodes a message (its class id, then its fields). */
+  public static byte[] encode(Message m) {
+    Kryo kryo = POOL.obtain();
+    try {
+      Output out = new Output(256, -1);
+      kryo.writeClassAndObject(out, m);
+      return out.toBytes();
+    } finally {
+      POOL.free(kryo);
+    }
+  }
+
+  /**
+   * Decodes a message.
+   *
+   * @throws ProtocolException when the bytes are not one whole registered message
+   */
+  public static Message decode(byte[] bytes) {
+    Kryo kryo = POOL.obtain();
+    try {
+      Input in = new Input(bytes);
+      Object o = kryo.readClassAndObject(in);
+      if (!(o instanceof Message m)) {
+        throw new ProtocolException("frame holds " + (o == null ? "null" : o.getClass().getName()) + ", not a message");
+      }
+      if (in.position() != bytes.length) {
+        throw new ProtocolException("frame has " + (bytes.length - in.position()) + " bytes after its message");
+      }
+      return m;
+    } catch (ProtocolException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // KryoException (unregistered class id, truncated input), or a record's constructor refusing.
+      throw new ProtocolException("undecodable frame: " + e.getMessage(), e);
+    } finally {
+      POOL.free(kryo);
+    }
+  }
+}
