@@ -100,12 +100,12 @@ final class EmbeddedJob<K, V> extends Job {
     JobResult result = null;
     MapReduceException failure = null;
     try {
-      Storage inputStorage = storageOfInputs();
-      List<InputFile> files = listInputs(inputStorage);
+      Storage inputStorage = JobFiles.storageOf(spec.inputs());
+      List<InputFile> files = JobFiles.listInputs(inputStorage, spec.inputs());
       List<InputSplit> splits = InputSplit.of(files, spec.splitSize());
       mapsTotal = splits.size();
       inputBytes = splits.stream().mapToLong(InputSplit::length).sum();
-      output = createOutput();
+      output = JobFiles.createOutput(spec.output(), id());
       Files.createDirectories(jobDirectory);
       JobPlan<K, V> plan = new JobPlan<>(id(), spec, inputStorage, splits, output, jobDirectory);
       log.info("job {} ({}): {} map tasks over {} bytes, {} reduce tasks", id(), spec.name(), splits.size(),
@@ -176,50 +176,6 @@ final class EmbeddedJob<K, V> extends Job {
       return new MapReduceException("job " + id() + " was cancelled");
     }
     return new MapReduceException("job " + id() + " failed: " + t, t);
-  }
-
-  private Storage storageOfInputs() {
-    Storage storage = null;
-    for (String input : spec.inputs()) {
-      Storage s = Storages.forPath(input);
-      if (storage != null && s != storage) {
-        throw new MapReduceException("inputs on different storages are not supported yet: " + spec.inputs());
-      }
-      storage = s;
-    }
-    return storage;
-  }
-
-  private List<InputFile> listInputs(Storage storage) throws IOException {
-    Map<String, InputFile> files = new LinkedHashMap<>();
-    for (String input : spec.inputs()) {
-      try {
-        for (InputFile f : storage.listInputs(input)) {
-          files.putIfAbsent(storage.identity(f), f);
-        }
-      } catch (NoSuchFileException e) {
-        throw new MapReduceException((e.getReason() == null ? "input not found" : e.getReason()) + ": " + input, e);
-      }
-    }
-    return List.copyOf(files.values());
-  }
-
-  private JobOutput createOutput() throws IOException {
-    try {
-      return Storages.forPath(spec.output()).createOutput(spec.output(), id());
-    } catch (FileAlreadyExistsException e) {
-      if (spec.output().equals(e.getFile())) {
-        throw new MapReduceException("output directory already exists: " + spec.output()
-            + " (remove it or choose another; it was not touched)", e);
-      }
-      throw new MapReduceException("cannot create output directory " + spec.output() + ": " + e.getFile()
-          + " is in the way", e);
-    } catch (java.nio.file.NotDirectoryException e) {
-      throw new MapReduceException("cannot create output directory " + spec.output() + ": " + e.getFile()
-          + " is not a directory", e);
-    } catch (IOException e) {
-      throw new MapReduceException("cannot create output directory " + spec.output() + ": " + e, e);
-    }
   }
 
   private List<MapTask.Output> runMaps(JobPlan<K, V> plan) throws Exception {

@@ -70,9 +70,14 @@ public final class MasterState {
 
   // ---------------------------------------------------------------- workers
 
-  /** A worker registered; returns its id. */
+  /** A worker registered; returns the id the master gave it. */
   public String registerWorker(String host, int shufflePort, int slots) {
-    String id = "worker-" + (++nextWorker);
+    return registerWorker("worker-" + (nextWorker + 1), host, shufflePort, slots);
+  }
+
+  /** A worker registered under an id the caller chose (unique among the master's workers). */
+  public String registerWorker(String id, String host, int shufflePort, int slots) {
+    nextWorker++;
     Worker w = new Worker(id, host, shufflePort, Math.max(1, slots), nextWorker);
     w.lastHeartbeat = nanos.getAsLong();
     workers.put(id, w);

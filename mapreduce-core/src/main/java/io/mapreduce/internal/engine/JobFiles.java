@@ -1,0 +1,68 @@
+package io.mapreduce.internal.engine;
+
+import io.mapreduce.MapReduceException;
+import io.mapreduce.internal.io.Storages;
+import io.mapreduce.spi.InputFile;
+import io.mapreduce.spi.JobOutput;
+import io.mapreduce.spi.Storage;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A job's inputs and output as every engine sets them up (the embedded job, and the cluster's
+ * master), with the same one-line errors naming the path at fault.
+ */
+public final class JobFiles {
+  private JobFiles() {}
+
+  /** The one storage of all inputs. */
+  public static Storage storageOf(List<String> inputs) {
+    Storage storage = null;
+    for (String input : inputs) {
+      Storage s = Storages.forPath(input);
+      if (storage != null && s != storage) {
+        throw new MapReduceException("inputs on different storages are not supported yet: " + inputs);
+      }
+      storage = s;
+    }
+    return storage;
+  }
+
+  /** The input files, each once however many inputs name it, in the order first named. */
+  public static List<InputFile> listInputs(Storage storage, List<String> inputs) throws IOException {
+    Map<String, InputFile> files = new LinkedHashMap<>();
+    for (String input : inputs) {
+      try {
+        for (InputFile f : storage.listInputs(input)) {
+          files.putIfAbsent(storage.identity(f), f);
+        }
+      } catch (NoSuchFileException e) {
+        throw new MapReduceException((e.getReason() == null ? "input not found" : e.getReason()) + ": " + input, e);
+      }
+    }
+    return List.copyOf(files.values());
+  }
+
+  /** Prepares the output; refuses one that exists, untouched. */
+  public static JobOutput createOutput(String output, String jobId) {
+    try {
+      return Storages.forPath(output).createOutput(output, jobId);
+    } catch (FileAlreadyExistsException e) {
+      if (output.equals(e.getFile())) {
+        throw new MapReduceException("output directory already exists: " + output
+            + " (remove it or choose another; it was not touched)", e);
+      }
+      throw new MapReduceException("cannot create output directory " + output + ": " + e.getFile()
+          + " is in the way", e);
+    } catch (java.nio.file.NotDirectoryException e) {
+      throw new MapReduceException("cannot create output directory " + output + ": " + e.getFile()
+          + " is not a directory", e);
+    } catch (IOException e) {
+      throw new MapReduceException("cannot create output directory " + output + ": " + e, e);
+    }
+  }
+}

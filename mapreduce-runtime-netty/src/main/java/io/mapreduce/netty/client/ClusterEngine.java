@@ -1,0 +1,179 @@
+package io.mapreduce.netty.client;
+
+import com.google.common.net.HostAndPort;
+import io.mapreduce.Counters;
+import io.mapreduce.Job;
+import io.mapreduce.JobProgress;
+import io.mapreduce.JobResult;
+import io.mapreduce.MapReduceException;
+import io.mapreduce.MapReduceSpecification;
+import io.mapreduce.TaskFailedException;
+import io.mapreduce.internal.engine.ShippedJob;
+import io.mapreduce.netty.protocol.Authenticated;
+import io.mapreduce.netty.protocol.ClusterSecret;
+import io.mapreduce.netty.protocol.Frames;
+import io.mapreduce.netty.protocol.Message;
+import io.mapreduce.netty.protocol.Pipelines;
+import io.mapreduce.spi.ExecutionEngine;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Submits jobs to a cluster's master: the engine {@code MapReduce.exec} uses when a
+ * specification names a cluster. Found with {@link java.util.ServiceLoader}. The cluster secret,
+ * if any, comes from the environment variable {@code MAPREDUCE_SECRET}.
+ */
+public final class ClusterEngine implements ExecutionEngine {
+  private static final Logger log = LoggerFactory.getLogger(ClusterEngine.class);
+  private static final EventLoopGroup GROUP = new NioEventLoopGroup(1, new DefaultThreadFactory("mapreduce-client", true));
+
+  @Override
+  public String name() {
+    return "cluster";
+  }
+
+  @Override
+  public Job submit(MapReduceSpecification<?, ?> spec) {
+    ShippedJob shipped = ShippedJob.of(spec);
+    HostAndPort master = HostAndPort.fromString(spec.cluster().orElseThrow());
+    ClusterSecret secret;
+    try {
+      secret = ClusterSecret.resolve(null);
+    } catch (IOException e) {
+      throw new MapReduceException("cannot read the cluster secret: " + e, e);
+    }
+    ClusterJob job = new ClusterJob(UUID.randomUUID().toString(), master, shipped);
+    new Bootstrap()
+        .group(GROUP)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            Pipelines.client(ch, secret, Frames.DEFAULT_MAX_FRAME_BYTES, "client", job.handler());
+          }
+        })
+        .connect(master.getHost(), master.getPort())
+        .addListener(f -> {
+          if (!f.isSuccess()) {
+            job.failFromCluster(new MapReduceException("cannot reach the master at " + master + ": "
+                + f.cause().getMessage(), f.cause()));
+          }
+        });
+    return job;
+  }
+
+  /** A job running on the cluster, as its client sees it. */
+  static final class ClusterJob extends Job {
+    private final HostAndPort master;
+    private final ShippedJob shipped;
+    private volatile Channel channel;
+    private volatile JobProgress progress = new JobProgress(0, 0, 0, 0, 0, 0, 0);
+    private volatile boolean cancelRequested;
+
+    ClusterJob(String id, HostAndPort master, ShippedJob shipped) {
+      super(id);
+      this.master = master;
+      this.shipped = shipped;
+    }
+
+    @Override
+    public JobProgress progress() {
+      return progress;
+    }
+
+    @Override
+    protected void onCancel() {
+      cancelRequested = true;
+      Channel ch = channel;
+      if (ch != null && ch.isActive()) {
+        ch.writeAndFlush(new Message.CancelJob(id()));
+      } else {
+        terminated();
+      }
+    }
+
+    void failFromCluster(Throwable t) {
+      if (beginFinishing()) {
+        fail(t);
+      }
+      terminated();
+    }
+
+    Handler handler() {
+      return new Handler();
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<Message> {
+      @Override
+      public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof Authenticated) {
+          channel = ctx.channel();
+          ctx.writeAndFlush(new Message.SubmitJob(id(), shipped));
+          if (cancelRequested) {
+            ctx.writeAndFlush(new Message.CancelJob(id()));
+          }
+        } else {
+          super.userEventTriggered(ctx, evt);
+        }
+      }
+
+      @Override
+      protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
+        if (msg instanceof Message.JobProgressUpdate p) {
+          // The master counts bytes by finished maps: progress moves map by map.
+          long doneBytes = p.mapsTotal() == 0 ? 0 : p.inputBytes() * p.mapsDone() / p.mapsTotal();
+          progress = new JobProgress(p.mapsTotal(), p.mapsDone(), p.reducesTotal(), p.reducesDone(), p.inputBytes(),
+              doneBytes, 0);
+        } else if (msg instanceof Message.JobSucceeded s) {
+          if (beginFinishing()) {
+            succeed(new JobResult(id(), s.outputFiles().stream().map(URI::create).toList(), Counters.of(s.counters()),
+                Duration.ofMillis(s.mapMillis()), Duration.ofMillis(s.reduceMillis()),
+                Duration.ofMillis(s.totalMillis())));
+          }
+          terminated();
+          ctx.close();
+        } else if (msg instanceof Message.JobFailed f) {
+          failFromCluster(f.taskId() != null
+              ? new TaskFailedException(id(), f.taskId(), f.attempts(), f.position(), new RemoteException(f.failure()))
+              : new MapReduceException(f.message()));
+          ctx.close();
+        } else if (msg instanceof Message.ProtocolError e) {
+          failFromCluster(new MapReduceException("the master at " + master + " refused the job: " + e.message()));
+          ctx.close();
+        } else {
+          log.warn("unexpected {} from the master", msg.getClass().getSimpleName());
+        }
+      }
+
+      @Override
+      public void channelInactive(ChannelHandlerContext ctx) {
+        if (!isDone()) {
+          failFromCluster(new MapReduceException("lost the connection to the master at " + master
+              + " before job " + id() + " finished"));
+        }
+        terminated();
+      }
+
+      @Override
+      public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Pipelines.closeOnError(ctx, cause, log);
+      }
+    }
+  }
+}

@@ -1,0 +1,293 @@
+package io.mapreduce.netty.master;
+
+import io.mapreduce.MapReduceException;
+import io.mapreduce.internal.engine.JobFiles;
+import io.mapreduce.internal.io.InputSplit;
+import io.mapreduce.netty.protocol.Authenticated;
+import io.mapreduce.netty.protocol.ClusterSecret;
+import io.mapreduce.netty.protocol.Frames;
+import io.mapreduce.netty.protocol.Message;
+import io.mapreduce.netty.protocol.Pipelines;
+import io.mapreduce.spi.JobOutput;
+import io.mapreduce.spi.Storage;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master daemon: accepts workers and clients, and feeds what they say to {@link MasterState}
+ * on one thread. Input listing, output creation and commits run on a separate thread, so the
+ * state machine never waits for a disk.
+ */
+public final class Master implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Master.class);
+
+  /** How a master is started. */
+  public record Config(String bindAddress, int port, SchedulingPolicy policy, ClusterSecret secret,
+      int maxFrameBytes, MasterState.Settings settings) {
+    public Config {
+      Objects.requireNonNull(bindAddress, "bindAddress");
+      Objects.requireNonNull(policy, "policy");
+      Objects.requireNonNull(secret, "secret");
+      Objects.requireNonNull(settings, "settings");
+    }
+
+    /** Loopback, an ephemeral port, card dealing, no secret: for tests and one-machine clusters. */
+    public static Config local() {
+      return new Config("127.0.0.1", 0, new CardDealingPolicy(), ClusterSecret.NONE, Frames.DEFAULT_MAX_FRAME_BYTES,
+          MasterState.Settings.defaults());
+    }
+
+    public Config withPort(int p) {
+      return new Config(bindAddress, p, policy, secret, maxFrameBytes, settings);
+    }
+
+    public Config withPolicy(SchedulingPolicy p) {
+      return new Config(bindAddress, port, p, secret, maxFrameBytes, settings);
+    }
+  }
+
+  private final Config config;
+  private final EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("master-accept", true));
+  private final EventLoopGroup io = new NioEventLoopGroup(2, new DefaultThreadFactory("master-io", true));
+  /** The one thread that touches {@link #state}. */
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "master-state");
+    t.setDaemon(true);
+    return t;
+  });
+  private final ExecutorService files = Executors.newCachedThreadPool(new DefaultThreadFactory("master-files", true));
+  private final Map<String, Channel> workerChannels = new ConcurrentHashMap<>();
+  private final Map<String, Channel> clientChannels = new ConcurrentHashMap<>();
+  private final Map<String, JobOutput> outputs = new ConcurrentHashMap<>();
+  private final AtomicInteger workerIds = new AtomicInteger();
+  private final MasterState state;
+  private Channel server;
+
+  private Master(Config config) {
+    this.config = config;
+    this.state = new MasterState(config.settings(), config.policy(), System::nanoTime, new Outbox());
+  }
+
+  /**
+   * Starts a master listening on the configured address.
+   *
+   * @throws IllegalArgumentException when asked to bind a non-loopback address without a secret
+   */
+  public static Master start(Config config) throws InterruptedException {
+    if (!config.secret().isConfigured() && !isLoopback(config.bindAddress())) {
+      throw new IllegalArgumentException("refusing to listen on " + config.bindAddress()
+          + " without a cluster secret: set --secret-file or MAPREDUCE_SECRET (or bind 127.0.0.1)");
+    }
+    Master m = new Master(config);
+    m.bind();
+    return m;
+  }
+
+  static boolean isLoopback(String address) {
+    try {
+      return InetAddress.getByName(address).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  private void bind() throws InterruptedException {
+    server = new ServerBootstrap()
+        .group(boss, io)
+        .channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            Pipelines.server(ch, config.secret(), config.maxFrameBytes(), new Connection());
+          }
+        })
+        .bind(config.bindAddress(), config.port())
+        .sync()
+        .channel();
+    long tick = Math.max(100, config.settings().heartbeatInterval().toMillis());
+    loop.scheduleWithFixedDelay(state::tick, tick, tick, TimeUnit.MILLISECONDS);
+    log.info("master listening on {} (scheduler {})", server.localAddress(), config.policy().name());
+  }
+
+  /** The port it listens on. */
+  public int port() {
+    return ((InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  /** A snapshot of workers and jobs, taken on the state thread. */
+  public MasterState.Status status() {
+    try {
+      return loop.submit(state::status).get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("master state did not answer: " + e, e);
+    }
+  }
+
+  /** Stops listening, closes every connection; running jobs' outputs are removed. */
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close().awaitUninterruptibly();
+    }
+    workerChannels.values().forEach(Channel::close);
+    clientChannels.values().forEach(Channel::close);
+    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    io.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    loop.shutdownNow();
+    files.shutdown();
+    try {
+      files.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    outputs.values().forEach(JobOutput::abort);
+    outputs.clear();
+  }
+
+  private void prepare(String jobId, Message.SubmitJob submit) {
+    try {
+      var job = submit.job();
+      Storage storage = JobFiles.storageOf(job.inputs());
+      List<InputSplit> splits = InputSplit.of(JobFiles.listInputs(storage, job.inputs()), job.splitSize());
+      JobOutput output = JobFiles.createOutput(job.output(), jobId);
+      outputs.put(jobId, output);
+      loop.execute(() -> state.jobPrepared(jobId, job, splits));
+    } catch (MapReduceException e) {
+      loop.execute(() -> state.prepareFailed(jobId, e.getMessage()));
+    } catch (Exception e) {
+      loop.execute(() -> state.prepareFailed(jobId, "job " + jobId + " failed: " + e));
+    }
+  }
+
+  /** The state machine's outbox: messages go to channels, file work to the files thread. */
+  private final class Outbox implements MasterState.Outbox {
+    @Override
+    public void toWorker(String workerId, Message message) {
+      Channel ch = workerChannels.get(workerId);
+      if (ch != null) {
+        ch.writeAndFlush(message);
+      }
+    }
+
+    @Override
+    public void toClient(String jobId, Message message) {
+      Channel ch = clientChannels.get(jobId);
+      if (ch != null) {
+        ch.writeAndFlush(message);
+        if (message instanceof Message.JobSucceeded || message instanceof Message.JobFailed) {
+          clientChannels.remove(jobId);
+        }
+      }
+    }
+
+    @Override
+    public void commit(String jobId) {
+      JobOutput out = outputs.get(jobId);
+      files.execute(() -> {
+        try {
+          List<String> files = out.commit().stream().map(URI::toString).toList();
+          outputs.remove(jobId);
+          loop.execute(() -> state.jobCommitted(jobId, files));
+        } catch (Exception e) {
+          loop.execute(() -> state.commitFailed(jobId, e.toString()));
+        }
+      });
+    }
+
+    @Override
+    public void abort(String jobId) {
+      JobOutput out = outputs.remove(jobId);
+      if (out != null) {
+        files.execute(out::abort);
+      }
+    }
+  }
+
+  /** One connection: a worker's or a client's, as its first message says. */
+  private final class Connection extends SimpleChannelInboundHandler<Message> {
+    private String workerId;
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (!(evt instanceof Authenticated)) {
+        super.userEventTriggered(ctx, evt);
+      }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
+      if (msg instanceof Message.RegisterWorker r) {
+        if (workerId != null) {
+          throw new io.mapreduce.netty.protocol.ProtocolException("worker registered twice on one connection");
+        }
+        String id = "worker-" + workerIds.incrementAndGet();
+        workerId = id;
+        workerChannels.put(id, ctx.channel());
+        loop.execute(() -> state.registerWorker(id, r.host(), r.shufflePort(), r.slots()));
+      } else if (msg instanceof Message.Heartbeat h && workerId != null) {
+        String id = workerId;
+        loop.execute(() -> state.heartbeat(id, h.runningTasks(), h.freeSlots(), h.cpuLoad()));
+      } else if (msg instanceof Message.TaskSucceeded s && workerId != null) {
+        String id = workerId;
+        loop.execute(() -> state.taskSucceeded(id, s));
+      } else if (msg instanceof Message.TaskFailed f && workerId != null) {
+        String id = workerId;
+        loop.execute(() -> state.taskFailed(id, f));
+      } else if (msg instanceof Message.SubmitJob s && workerId == null) {
+        String jobId = s.jobId();
+        if (jobId == null || clientChannels.putIfAbsent(jobId, ctx.channel()) != null) {
+          ctx.writeAndFlush(new Message.JobFailed(jobId, "job id " + jobId + " is already in use", null, 0, null, null));
+          return;
+        }
+        log.info("job {} submitted from {}", jobId, ctx.channel().remoteAddress());
+        files.execute(() -> prepare(jobId, s));
+      } else if (msg instanceof Message.CancelJob c && workerId == null) {
+        loop.execute(() -> state.cancel(c.jobId()));
+      } else if (msg instanceof Message.ProtocolError e) {
+        log.warn("{} reports a protocol error: {}", ctx.channel().remoteAddress(), e.message());
+        ctx.close();
+      } else {
+        throw new io.mapreduce.netty.protocol.ProtocolException("unexpected " + msg.getClass().getSimpleName()
+            + (workerId == null ? " from a client" : " from " + workerId));
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (workerId != null) {
+        String id = workerId;
+        workerChannels.remove(id, ctx.channel());
+        loop.execute(() -> state.workerLost(id, "connection closed"));
+      }
+      clientChannels.values().removeIf(ch -> ch == ctx.channel());
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      Pipelines.closeOnError(ctx, cause, log);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package io.mapreduce.netty.worker;
+
+import io.mapreduce.internal.shuffle.RunIndex;
+import io.mapreduce.netty.protocol.Authenticated;
+import io.mapreduce.netty.protocol.ClusterSecret;
+import io.mapreduce.netty.protocol.Message;
+import io.mapreduce.netty.protocol.Pipelines;
+import io.mapreduce.netty.protocol.ProtocolException;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves a worker's map outputs to reducers: for each request, a {@link Message.FetchResponse}
+ * and then the partition's bytes straight from the run file ({@link DefaultFileRegion}: the
+ * kernel copies them to the socket without passing through the heap).
+ */
+final class ShuffleServer {
+  private static final Logger log = LoggerFactory.getLogger(ShuffleServer.class);
+
+  /** Where a worker keeps the map outputs it serves. */
+  interface Outputs {
+    /** The run of an attempt of a map task, or null. */
+    Served find(String jobId, int mapIndex, int attempt);
+  }
+
+  record Served(Path data, RunIndex index) {}
+
+  private final Channel channel;
+
+  ShuffleServer(EventLoopGroup group, String bindAddress, int port, ClusterSecret secret, int maxFrameBytes,
+      Outputs outputs) throws InterruptedException {
+    this.channel = new ServerBootstrap()
+        .group(group)
+        .channel(NioServerSocketChannel.class)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            Pipelines.server(ch, secret, maxFrameBytes, new Handler(outputs));
+          }
+        })
+        .bind(bindAddress, port)
+        .sync()
+        .channel();
+  }
+
+  int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  void close() {
+    channel.close().awaitUninterruptibly();
+  }
+
+  private static final class Handler extends SimpleChannelInboundHandler<Message> {
+    private final Outputs outputs;
+
+    Handler(Outputs outputs) {
+      this.outputs = outputs;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (!(evt instanceof Authenticated)) {
+        super.userEventTriggered(ctx, evt);
+      }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
+      if (!(msg instanceof Message.FetchRequest r)) {
+        throw new ProtocolException("unexpected " + msg.getClass().getSimpleName() + " on the shuffle port");
+      }
+      Served s = outputs.find(r.jobId(), r.mapIndex(), r.attempt());
+      if (s == null || r.partition() < 0 || r.partition() >= s.index().partitions()) {
+        ctx.writeAndFlush(new Message.FetchResponse(0, 0, 0, false, "no output of map " + r.mapIndex() + " attempt "
+            + r.attempt() + " of job " + r.jobId() + (s == null ? "" : " partition " + r.partition()) + " here"));
+        return;
+      }
+      RunIndex index = s.index();
+      int p = r.partition();
+      long length = index.lengths()[p];
+      ctx.write(new Message.FetchResponse(length, index.records()[p], index.checksums()[p], index.compressed(), null));
+      if (length > 0) {
+        ctx.write(new DefaultFileRegion(s.data().toFile(), index.offsets()[p], length));
+      }
+      ctx.flush();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      Pipelines.closeOnError(ctx, cause, log);
+    }
+  }
+}

@@ -1,0 +1,530 @@
+package io.mapreduce.netty.worker;
+
+import io.mapreduce.internal.engine.ShippedJob;
+import io.mapreduce.internal.engine.WorkerJob;
+import io.mapreduce.internal.io.InputSplit;
+import io.mapreduce.internal.io.LocalStorage;
+import io.mapreduce.netty.protocol.Authenticated;
+import io.mapreduce.netty.protocol.ClusterSecret;
+import io.mapreduce.netty.protocol.Frames;
+import io.mapreduce.netty.protocol.Message;
+import io.mapreduce.netty.protocol.Message.Failure;
+import io.mapreduce.netty.protocol.Message.MapLocation;
+import io.mapreduce.netty.protocol.Message.TaskKind;
+import io.mapreduce.netty.protocol.Pipelines;
+import io.mapreduce.netty.protocol.ProtocolException;
+import io.mapreduce.spi.InputFile;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker daemon: registers with the master (retrying with backoff until it answers, and again
+ * whenever the connection drops), heartbeats, runs the map and reduce attempts it is given in
+ * {@code slots} threads, keeps map outputs on its own disk and serves them to reducers.
+ *
+ * <p>Workers are blind to what they run: a job's mapper, reducer and combiner arrive Kryo-encoded
+ * with the job and are decoded with this process's class path (the job's classes must be on it;
+ * shipping jars from the client is not built yet).
+ */
+public final class Worker implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Worker.class);
+  /** Fetches of one reduce attempt in flight at once (Hadoop's parallel copies default is 5). */
+  private static final int PARALLEL_FETCHES = 5;
+  private static final int FETCH_TRIES = 3;
+  private static final long MAX_BACKOFF_MILLIS = 5_000;
+
+  /** How a worker is started. */
+  public record Config(String masterHost, int masterPort, int slots, Path workDirectory, String bindAddress,
+      int shufflePort, String advertisedHost, ClusterSecret secret, int maxFrameBytes) {
+    public Config {
+      Objects.requireNonNull(masterHost, "masterHost");
+      Objects.requireNonNull(workDirectory, "workDirectory");
+      Objects.requireNonNull(bindAddress, "bindAddress");
+      Objects.requireNonNull(advertisedHost, "advertisedHost");
+      Objects.requireNonNull(secret, "secret");
+      if (slots < 1) {
+        throw new IllegalArgumentException("slots must be at least 1 but was " + slots);
+      }
+    }
+
+    /** A worker on loopback with an ephemeral shuffle port and no secret. */
+    public static Config local(int masterPort, int slots, Path workDirectory) {
+      return new Config("127.0.0.1", masterPort, slots, workDirectory, "127.0.0.1", 0, "127.0.0.1", ClusterSecret.NONE,
+          Frames.DEFAULT_MAX_FRAME_BYTES);
+    }
+  }
+
+  private final Config config;
+  private final EventLoopGroup group = new NioEventLoopGroup(2, new DefaultThreadFactory("worker-io", true));
+  private final ExecutorService tasks;
+  private final Map<String, JobHere> jobs = new ConcurrentHashMap<>();
+  private final ShuffleServer shuffle;
+  private final Fetcher fetcher;
+  private volatile boolean closed;
+  private volatile Channel master;
+  private volatile String workerId;
+  private ScheduledFuture<?> heartbeats;
+  private long backoffMillis = 100;
+
+  private Worker(Config config) throws InterruptedException {
+    this.config = config;
+    this.tasks = Executors.newFixedThreadPool(config.slots(), new DefaultThreadFactory("worker-task", true));
+    this.shuffle = new ShuffleServer(group, config.bindAddress(), config.shufflePort(), config.secret(),
+        config.maxFrameBytes(), this::findOutput);
+    this.fetcher = new Fetcher(group, config.secret(), config.maxFrameBytes());
+  }
+
+  /**
+   * Starts the worker: its shuffle server listens at once; it connects to the master in the
+   * background, retrying until it answers.
+   */
+  public static Worker start(Config config) throws IOException, InterruptedException {
+    if (!config.secret().isConfigured() && !isLoopback(config.bindAddress())) {
+      throw new IllegalArgumentException("refusing to serve map outputs on " + config.bindAddress()
+          + " without a cluster secret: set --secret-file or MAPREDUCE_SECRET (or bind 127.0.0.1)");
+    }
+    Files.createDirectories(config.workDirectory());
+    Worker w = new Worker(config);
+    log.info("worker serving map outputs on port {}, {} slots, work directory {}", w.shuffle.port(), config.slots(),
+        config.workDirectory());
+    w.connect();
+    return w;
+  }
+
+  private static boolean isLoopback(String address) {
+    try {
+      return java.net.InetAddress.getByName(address).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /** The port reducers fetch from. */
+  public int shufflePort() {
+    return shuffle.port();
+  }
+
+  /** The id the master gave this worker, or null before it registered. */
+  public String id() {
+    return workerId;
+  }
+
+  private void connect() {
+    if (closed) {
+      return;
+    }
+    new Bootstrap()
+        .group(group)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            Pipelines.client(ch, config.secret(), config.maxFrameBytes(), "worker", new MasterConnection());
+          }
+        })
+        .connect(config.masterHost(), config.masterPort())
+        .addListener(f -> {
+          if (!f.isSuccess()) {
+            log.debug("master {}:{} not reachable ({}); retrying in {} ms", config.masterHost(), config.masterPort(),
+                f.cause().toString(), backoffMillis);
+            reconnectLater();
+          }
+        });
+  }
+
+  private void reconnectLater() {
+    if (closed) {
+      return;
+    }
+    long delay = backoffMillis;
+    backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+    group.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void send(Message m) {
+    Channel ch = master;
+    if (ch != null) {
+      ch.writeAndFlush(m);
+    }
+  }
+
+  private ShuffleServer.Served findOutput(String jobId, int mapIndex, int attempt) {
+    JobHere job = jobs.get(jobId);
+    return job == null ? null : job.outputs.get(new AttemptKey(mapIndex, attempt));
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    Channel ch = master;
+    if (ch != null) {
+      ch.close().awaitUninterruptibly();
+    }
+    dropAllJobs();
+    tasks.shutdownNow();
+    try {
+      tasks.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    shuffle.close();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    dropAllJobs();
+  }
+
+  private void dropAllJobs() {
+    for (String id : new ArrayList<>(jobs.keySet())) {
+      endJob(id);
+    }
+  }
+
+  private void endJob(String jobId) {
+    JobHere job = jobs.remove(jobId);
+    if (job != null) {
+      job.stopAll();
+      job.close();
+    }
+  }
+
+  // ------------------------------------------------------------------ tasks
+
+  private void runMap(Message.RunMap m) {
+    JobHere job = jobs.get(m.jobId());
+    if (job == null) {
+      send(new Message.TaskFailed(m.jobId(), TaskKind.MAP, m.index(), m.attempt(), null,
+          new Failure(IllegalStateException.class.getName(), "job " + m.jobId() + " was not started here", null)));
+      return;
+    }
+    Running r = job.started(TaskKind.MAP, m.index(), m.attempt());
+    tasks.execute(() -> {
+      try {
+        WorkerJob wj = job.open();
+        InputSplit split = new InputSplit(m.index(), new InputFile(m.file(), m.fileLength()), m.start(), m.length());
+        WorkerJob.MapOutput out = wj.runMap(split, m.attempt(), () -> r.stopped);
+        if (out.data() != null) {
+          job.outputs.put(new AttemptKey(m.index(), m.attempt()), new ShuffleServer.Served(out.data(), out.index()));
+        }
+        succeeded(job, r, out.counters());
+      } catch (Throwable t) {
+        failed(job, r, t);
+      }
+    });
+  }
+
+  private void runReduce(Message.RunReduce m) {
+    JobHere job = jobs.get(m.jobId());
+    if (job == null) {
+      send(new Message.TaskFailed(m.jobId(), TaskKind.REDUCE, m.partition(), m.attempt(), null,
+          new Failure(IllegalStateException.class.getName(), "job " + m.jobId() + " was not started here", null)));
+      return;
+    }
+    Running r = job.started(TaskKind.REDUCE, m.partition(), m.attempt());
+    tasks.execute(() -> {
+      try {
+        WorkerJob wj = job.open();
+        Path dir = job.directory.resolve(String.format("r-%05d", m.partition())).resolve("attempt-" + m.attempt());
+        Files.createDirectories(dir);
+        List<Path> segments = fetchAll(job, r, m, dir);
+        Map<String, Long> counters = wj.runReduce(m.partition(), m.attempt(), segments, () -> r.stopped);
+        LocalStorage.deleteRecursively(dir);
+        succeeded(job, r, counters);
+      } catch (Throwable t) {
+        failed(job, r, t);
+      }
+    });
+  }
+
+  /**
+   * Fetches partition {@code m.partition()} of every map output as the master announces where
+   * they are, a few at a time.
+   */
+  private List<Path> fetchAll(JobHere job, Running r, Message.RunReduce m, Path dir) throws Exception {
+    Path[] fetched = new Path[m.maps()];
+    Map<Integer, CompletableFuture<Long>> inFlight = new HashMap<>();
+    Map<Integer, MapLocation> from = new HashMap<>();
+    int[] tries = new int[m.maps()];
+    int done = 0;
+    while (done < m.maps()) {
+      if (r.stopped) {
+        throw new InterruptedException("attempt stopped");
+      }
+      // Start fetches of announced outputs, up to the limit.
+      Map<Integer, MapLocation> known = job.locations();
+      for (MapLocation loc : known.values()) {
+        int i = loc.mapIndex();
+        if (inFlight.size() >= PARALLEL_FETCHES) {
+          break;
+        }
+        if (i < 0 || i >= fetched.length || fetched[i] != null || inFlight.containsKey(i)) {
+          continue;
+        }
+        Path target = dir.resolve("map-" + i);
+        from.put(i, loc);
+        inFlight.put(i, fetcher.fetch(loc.host(), loc.port(),
+            new Message.FetchRequest(job.id, i, loc.attempt(), m.partition()), target));
+      }
+      // Collect finished ones.
+      boolean progressed = false;
+      for (var it = inFlight.entrySet().iterator(); it.hasNext(); ) {
+        var e = it.next();
+        if (!e.getValue().isDone()) {
+          continue;
+        }
+        it.remove();
+        progressed = true;
+        int i = e.getKey();
+        try {
+          e.getValue().join();
+          fetched[i] = dir.resolve("map-" + i);
+          done++;
+        } catch (Exception failure) {
+          MapLocation loc = from.get(i);
+          if (++tries[i] >= FETCH_TRIES) {
+            throw new IOException("cannot fetch the output of map " + i + " from " + loc.host() + ":" + loc.port()
+                + " after " + FETCH_TRIES + " tries: " + failure.getCause(), failure.getCause());
+          }
+          log.warn("job {} reduce {}: fetching map {} from {}:{} failed, retrying: {}", job.id, m.partition(), i,
+              loc.host(), loc.port(), String.valueOf(failure.getCause()));
+        }
+      }
+      if (!progressed) {
+        job.awaitLocations(50);
+      }
+    }
+    List<Path> segments = new ArrayList<>();
+    for (Path p : fetched) {
+      segments.add(p);
+    }
+    return segments;
+  }
+
+  private void succeeded(JobHere job, Running r, Map<String, Long> counters) {
+    if (job.finished(r)) {
+      send(new Message.TaskSucceeded(job.id, r.kind, r.index, r.attempt, counters));
+    }
+  }
+
+  private void failed(JobHere job, Running r, Throwable t) {
+    boolean stopped = r.stopped || WorkerJob.isStop(t);
+    if (!job.finished(r) || stopped) {
+      return; // killed: the master no longer waits for it
+    }
+    String position = t instanceof WorkerJob.TaskError e ? e.position() : null;
+    Throwable cause = t instanceof WorkerJob.TaskError && t.getCause() != null ? t.getCause() : t;
+    log.warn("job {} task {} attempt {} failed{}: {}", job.id, r.name(), r.attempt,
+        position == null ? "" : " at " + position, cause.toString());
+    send(new Message.TaskFailed(job.id, r.kind, r.index, r.attempt, position, Failure.of(cause)));
+  }
+
+  private long sortBufferPerTask() {
+    long perTask = Runtime.getRuntime().maxMemory() / 4 / config.slots();
+    return Math.max(1L << 20, Math.min(256L << 20, perTask));
+  }
+
+  // ------------------------------------------------------------------ state of one job here
+
+  private record AttemptKey(int index, int attempt) {}
+
+  private static final class Running {
+    final TaskKind kind;
+    final int index;
+    final int attempt;
+    volatile boolean stopped;
+
+    Running(TaskKind kind, int index, int attempt) {
+      this.kind = kind;
+      this.index = index;
+      this.attempt = attempt;
+    }
+
+    String name() {
+      return String.format("%s-%05d", kind == TaskKind.MAP ? "m" : "r", index);
+    }
+  }
+
+  private final class JobHere {
+    final String id;
+    final ShippedJob shipped;
+    final Path directory;
+    final Map<AttemptKey, ShuffleServer.Served> outputs = new ConcurrentHashMap<>();
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private final Map<Integer, MapLocation> locations = new HashMap<>();
+    private WorkerJob job;
+
+    JobHere(String id, ShippedJob shipped) {
+      this.id = id;
+      this.shipped = shipped;
+      this.directory = config.workDirectory().resolve("jobs").resolve(id);
+    }
+
+    /** The job's code, decoded on first use (on a task thread: a failure fails that task). */
+    synchronized WorkerJob open() throws IOException {
+      if (job == null) {
+        job = new WorkerJob(id, shipped.toSpecification(config.slots(), sortBufferPerTask(), config.workDirectory()),
+            directory);
+      }
+      return job;
+    }
+
+    Running started(TaskKind kind, int index, int attempt) {
+      Running r = new Running(kind, index, attempt);
+      running.put(kind + "/" + index + "/" + attempt, r);
+      return r;
+    }
+
+    /** False when the attempt was killed meanwhile. */
+    boolean finished(Running r) {
+      return running.remove(r.kind + "/" + r.index + "/" + r.attempt) != null && !r.stopped;
+    }
+
+    void kill(TaskKind kind, int index, int attempt) {
+      Running r = running.remove(kind + "/" + index + "/" + attempt);
+      if (r != null) {
+        r.stopped = true;
+      }
+    }
+
+    void stopAll() {
+      running.values().forEach(r -> r.stopped = true);
+      running.clear();
+      synchronized (this) {
+        notifyAll();
+      }
+    }
+
+    synchronized void addLocations(List<MapLocation> locs) {
+      for (MapLocation l : locs) {
+        locations.put(l.mapIndex(), l);
+      }
+      notifyAll();
+    }
+
+    synchronized Map<Integer, MapLocation> locations() {
+      return new HashMap<>(locations);
+    }
+
+    synchronized void awaitLocations(long millis) throws InterruptedException {
+      wait(millis);
+    }
+
+    int runningCount() {
+      return running.size();
+    }
+
+    synchronized void close() {
+      if (job != null) {
+        job.close();
+      } else {
+        LocalStorage.deleteRecursively(directory);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ the master connection
+
+  private final class MasterConnection extends SimpleChannelInboundHandler<Message> {
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+      if (evt instanceof Authenticated) {
+        master = ctx.channel();
+        ctx.writeAndFlush(new Message.RegisterWorker(config.advertisedHost(), shuffle.port(), config.slots()));
+      } else {
+        super.userEventTriggered(ctx, evt);
+      }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
+      if (msg instanceof Message.Registered r) {
+        workerId = r.workerId();
+        backoffMillis = 100;
+        log.info("registered with master {}:{} as {}", config.masterHost(), config.masterPort(), r.workerId());
+        long every = Math.max(50, r.heartbeatMillis());
+        heartbeats = ctx.executor().scheduleAtFixedRate(() -> ctx.writeAndFlush(heartbeat()), every, every,
+            TimeUnit.MILLISECONDS);
+      } else if (msg instanceof Message.StartJob s) {
+        jobs.putIfAbsent(s.jobId(), new JobHere(s.jobId(), s.job()));
+      } else if (msg instanceof Message.RunMap m) {
+        runMap(m);
+      } else if (msg instanceof Message.RunReduce m) {
+        runReduce(m);
+      } else if (msg instanceof Message.MapOutputs o) {
+        JobHere job = jobs.get(o.jobId());
+        if (job != null) {
+          job.addLocations(o.locations());
+        }
+      } else if (msg instanceof Message.KillTask k) {
+        JobHere job = jobs.get(k.jobId());
+        if (job != null) {
+          job.kill(k.kind(), k.index(), k.attempt());
+        }
+      } else if (msg instanceof Message.EndJob e) {
+        endJob(e.jobId());
+      } else if (msg instanceof Message.ProtocolError e) {
+        log.error("master {}:{} refused this worker: {}", config.masterHost(), config.masterPort(), e.message());
+        ctx.close();
+      } else {
+        throw new ProtocolException("unexpected " + msg.getClass().getSimpleName() + " from the master");
+      }
+    }
+
+    private Message.Heartbeat heartbeat() {
+      int runningTasks = 0;
+      for (JobHere j : jobs.values()) {
+        runningTasks += j.runningCount();
+      }
+      double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+      double perCore = load < 0 ? -1 : load / Runtime.getRuntime().availableProcessors();
+      return new Message.Heartbeat(runningTasks, Math.max(0, config.slots() - runningTasks), perCore);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (heartbeats != null) {
+        heartbeats.cancel(false);
+      }
+      if (master == ctx.channel()) {
+        master = null;
+        workerId = null;
+        // The master re-runs this worker's attempts elsewhere when it loses it: drop everything.
+        dropAllJobs();
+        if (!closed) {
+          log.warn("lost the master {}:{}; reconnecting", config.masterHost(), config.masterPort());
+        }
+      }
+      reconnectLater();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      Pipelines.closeOnError(ctx, cause, log);
+    }
+  }
+}

@@ -1,0 +1,221 @@
+package io.mapreduce.netty.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mapreduce.Counters;
+import io.mapreduce.Emitter;
+import io.mapreduce.JobResult;
+import io.mapreduce.MapReduce;
+import io.mapreduce.MapReduceSpecification;
+import io.mapreduce.Mapper;
+import io.mapreduce.Reducer;
+import io.mapreduce.TaskFailedException;
+import io.mapreduce.netty.master.Master;
+import io.mapreduce.netty.master.SchedulingPolicy;
+import io.mapreduce.netty.worker.Worker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A master and three workers in this JVM, on real sockets on 127.0.0.1: jobs submitted through
+ * {@code MapReduce.exec} give what a sequential count of the same input gives.
+ */
+class ClusterJobTest {
+  @TempDir Path dir;
+  private Master master;
+  private final List<Worker> workers = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    workers.forEach(Worker::close);
+    if (master != null) {
+      master.close();
+    }
+  }
+
+  private String startCluster(String policy, int workerCount) throws Exception {
+    master = Master.start(Master.Config.local().withPolicy(SchedulingPolicy.named(policy)));
+    for (int i = 0; i < workerCount; i++) {
+      workers.add(Worker.start(Worker.Config.local(master.port(), 2, dir.resolve("worker-" + i))));
+    }
+    return "127.0.0.1:" + master.port();
+  }
+
+  private Path writeInput(int files, int linesPerFile) throws IOException {
+    Path in = Files.createDirectories(dir.resolve("in"));
+    Random random = new Random(42);
+    String[] words = {"apple", "banana", "cherry", "date", "elder", "fig", "grape", "Ünïcode", "kiwi", "lime"};
+    for (int f = 0; f < files; f++) {
+      StringBuilder sb = new StringBuilder();
+      for (int l = 0; l < linesPerFile; l++) {
+        for (int w = 0; w < 1 + random.nextInt(8); w++) {
+          sb.append(words[random.nextInt(words.length)]).append(random.nextInt(50)).append(' ');
+        }
+        sb.append('\n');
+      }
+      Files.writeString(in.resolve("part-" + f + ".txt"), sb.toString());
+    }
+    return in;
+  }
+
+  /** The oracle: counts by a plain loop over the files. */
+  private static Map<String, Long> sequentialCount(Path in) throws IOException {
+    Map<String, Long> counts = new TreeMap<>();
+    try (Stream<Path> files = Files.list(in)) {
+      for (Path f : files.toList()) {
+        for (String line : Files.readAllLines(f)) {
+          for (String w : line.split(" ")) {
+            if (!w.isEmpty()) {
+              counts.merge(w, 1L, Long::sum);
+            }
+          }
+        }
+      }
+    }
+    return counts;
+  }
+
+  private static Map<String, Long> readOutput(JobResult result) throws IOException {
+    Map<String, Long> counts = new TreeMap<>();
+    for (var uri : result.outputFiles()) {
+      for (String line : Files.readAllLines(Path.of(uri), StandardCharsets.UTF_8)) {
+        String[] kv = line.split("\t");
+        assertThat(counts.put(kv[0], Long.parseLong(kv[1]))).as("key %s in two output files", kv[0]).isNull();
+      }
+    }
+    return counts;
+  }
+
+  static final class SplitMapper extends Mapper<String, Long> {
+    @Override
+    public void map(long offset, String line, Emitter<String, Long> emitter) {
+      for (String w : line.split(" ")) {
+        if (!w.isEmpty()) {
+          emitter.emit(w, 1L);
+        }
+      }
+    }
+  }
+
+  static final class Sum extends Reducer<String, Long> {
+    @Override
+    public void reduce(String key, Iterable<Long> values, Emitter<String, Long> emitter) {
+      long s = 0;
+      for (long v : values) {
+        s += v;
+      }
+      emitter.emit(key, s);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"card-dealing", "pairwise", "load-aware"})
+  void exec_wordCountOnThreeWorkers_equalsSequentialCount(String policy) throws Exception {
+    String cluster = startCluster(policy, 3);
+    Path in = writeInput(4, 3000);
+    JobResult result = MapReduce.exec(MapReduceSpecification.builder()
+            .mapper(new SplitMapper()).reducer(new Sum()).combiner(new Sum())
+            .input(in.toString()).output(dir.resolve("out").toString())
+            .reduceTasks(3).splitSize(16 << 10).cluster(cluster).build())
+        .get(60, TimeUnit.SECONDS);
+
+    assertThat(readOutput(result)).isEqualTo(sequentialCount(in));
+    assertThat(result.outputFiles()).hasSize(3);
+    assertThat(dir.resolve("out").resolve("_SUCCESS")).exists();
+    assertThat(result.counters().get(Counters.MAP_INPUT_RECORDS)).isEqualTo(4 * 3000);
+  }
+
+  @Test
+  void exec_twoJobsInARow_bothSucceedOnOneCluster() throws Exception {
+    String cluster = startCluster("card-dealing", 2);
+    Path in = writeInput(2, 500);
+    for (int i = 0; i < 2; i++) {
+      JobResult r = MapReduce.exec(MapReduceSpecification.builder()
+              .mapper(new SplitMapper()).reducer(new Sum())
+              .input(in.toString()).output(dir.resolve("out-" + i).toString())
+              .reduceTasks(2).cluster(cluster).build())
+          .get(60, TimeUnit.SECONDS);
+      assertThat(readOutput(r)).isEqualTo(sequentialCount(in));
+    }
+  }
+
+  @Test
+  void exec_mapOnly_writesOneFilePerSplit() throws Exception {
+    String cluster = startCluster("card-dealing", 2);
+    Path in = writeInput(3, 100);
+    JobResult r = MapReduce.exec(MapReduceSpecification.builder()
+            .mapper(new SplitMapper()).input(in.toString()).output(dir.resolve("out").toString())
+            .reduceTasks(0).cluster(cluster).build())
+        .get(60, TimeUnit.SECONDS);
+    assertThat(r.outputFiles()).hasSize(3);
+    long lines = 0;
+    for (var uri : r.outputFiles()) {
+      lines += Files.readAllLines(Path.of(uri)).size();
+    }
+    assertThat(lines).isEqualTo(sequentialCount(in).values().stream().mapToLong(Long::longValue).sum());
+  }
+
+  static final class FailingMapper extends Mapper<String, Long> {
+    @Override
+    public void map(long offset, String line, Emitter<String, Long> emitter) {
+      if (line.contains("poison")) {
+        throw new IllegalStateException("poisoned line");
+      }
+      emitter.emit(line, 1L);
+    }
+  }
+
+  @Test
+  void exec_mapperFailsEveryAttempt_failsJobNamingRecordAndLeavesNoOutput() throws Exception {
+    String cluster = startCluster("card-dealing", 2);
+    Path in = Files.createDirectories(dir.resolve("in"));
+    Files.writeString(in.resolve("a.txt"), "fine\nstill fine\npoison here\n");
+    Path out = dir.resolve("out");
+    var job = MapReduce.exec(MapReduceSpecification.builder()
+        .mapper(new FailingMapper()).reducer(new Sum())
+        .input(in.toString()).output(out.toString()).maxTaskAttempts(2).cluster(cluster).build());
+    assertThatThrownBy(() -> job.get(60, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOf(TaskFailedException.class)
+        .hasMessageContaining("m-00000")
+        .hasMessageContaining("after 2 attempts")
+        .hasMessageContaining("a.txt:16")
+        .hasMessageContaining("java.lang.IllegalStateException: poisoned line");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void exec_missingInput_failsWithOneLineNamingIt() throws Exception {
+    String cluster = startCluster("card-dealing", 1);
+    var job = MapReduce.exec(MapReduceSpecification.builder()
+        .mapper(new SplitMapper()).reducer(new Sum())
+        .input(dir.resolve("nope").toString()).output(dir.resolve("out").toString()).cluster(cluster).build());
+    assertThatThrownBy(() -> job.get(30, TimeUnit.SECONDS))
+        .cause().hasMessageContaining("input not found").hasMessageContaining("nope");
+  }
+
+  @Test
+  void exec_noMaster_failsSayingSo() throws Exception {
+    var job = MapReduce.exec(MapReduceSpecification.builder()
+        .mapper(new SplitMapper()).reducer(new Sum())
+        .input(dir.toString()).output(dir.resolve("out").toString()).cluster("127.0.0.1:1").build());
+    assertThatThrownBy(() -> job.get(30, TimeUnit.SECONDS))
+        .cause().hasMessageContaining("cannot reach the master at 127.0.0.1:1");
+  }
+}
