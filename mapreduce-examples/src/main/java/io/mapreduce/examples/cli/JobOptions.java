@@ -37,6 +37,14 @@ final class JobOptions {
   @Option(names = "--work-dir", paramLabel = "DIR", description = "Directory for intermediate files (default: $TMPDIR/mapreduce-$USER).")
   Path workDirectory;
 
+  @Option(names = "--cluster", paramLabel = "HOST:PORT",
+      description = "Run on the cluster whose master listens at HOST:PORT (default: in this JVM).")
+  String cluster;
+
+  @Option(names = "--local-workers", paramLabel = "N",
+      description = "Start a master and N worker JVMs on this machine, run the job on them, and stop them.")
+  Integer localWorkers;
+
   /** R as given, or the command's default. */
   int reduceTasksOr(int defaultValue) {
     return reduceTasks != null ? reduceTasks : defaultValue;
@@ -73,6 +81,9 @@ final class JobOptions {
     }
     if (workDirectory != null) {
       b.workDirectory(workDirectory);
+    }
+    if (cluster != null) {
+      b.cluster(cluster);
     }
     return b;
   }

@@ -25,9 +25,9 @@ import picocli.CommandLine.Spec;
  * job failed (one line on stderr says why), 2 bad arguments.
  */
 @Command(name = "mapreduce", mixinStandardHelpOptions = true, version = "mapreduce 0.1.0",
-    description = "Runs MapReduce jobs on this machine.",
+    description = "Runs MapReduce jobs, embedded in this JVM or on a cluster.",
     subcommands = {Main.WordCountCommand.class, Main.IndexerCommand.class, Main.GrepCommand.class,
-        Main.SortCommand.class})
+        Main.SortCommand.class, DaemonCommands.MasterCommand.class, DaemonCommands.WorkerCommand.class})
 public final class Main implements Runnable {
   static final int JOB_FAILED = 1;
   static final int USAGE = 2;
@@ -41,7 +41,8 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code. */
   public static int run(String... args) {
-    return newCommandLine().execute(args);
+    boolean daemon = args.length > 0 && (args[0].equals("master") || args[0].equals("worker"));
+    return (daemon ? newCommandLine(true) : newCommandLine()).execute(args);
   }
 
   /** Runs the command line with the given output and error streams (for tests); returns the exit code. */
@@ -57,6 +58,14 @@ public final class Main implements Runnable {
     // would only repeat it, so the engine's logs show from ERROR up unless the user asks otherwise.
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+    }
+    return newCommandLine(false);
+  }
+
+  private static CommandLine newCommandLine(boolean daemon) {
+    // Daemons log what they do (registrations, jobs, lost workers) unless told otherwise.
+    if (daemon && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
     }
     CommandLine cli = new CommandLine(new Main());
     cli.setParameterExceptionHandler(Main::badArguments);
@@ -82,7 +91,8 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing command: wordcount, indexer, grep or sort");
+    throw new ParameterException(spec.commandLine(),
+        "missing command: wordcount, indexer, grep, sort, master or worker");
   }
 
   /** Runs a job, showing progress, and prints its summary; returns the exit code. */
@@ -138,15 +148,34 @@ public final class Main implements Runnable {
     abstract MapReduceSpecification<?, ?> specification();
 
     @Override
-    public Integer call() {
-      MapReduceSpecification<?, ?> jobSpec;
+    public Integer call() throws Exception {
+      if (options.localWorkers != null) {
+        if (options.cluster != null) {
+          throw new ParameterException(spec.commandLine(), "--cluster and --local-workers exclude each other");
+        }
+        if (options.localWorkers < 1) {
+          throw new ParameterException(spec.commandLine(),
+              "--local-workers must be at least 1 but was " + options.localWorkers);
+        }
+        try (LocalCluster cluster = LocalCluster.start(options.localWorkers)) {
+          options.cluster = cluster.address();
+          return call(specificationOrUsage());
+        }
+      }
+      return call(specificationOrUsage());
+    }
+
+    private Integer call(MapReduceSpecification<?, ?> jobSpec) {
+      return execute(spec.commandLine(), jobSpec);
+    }
+
+    private MapReduceSpecification<?, ?> specificationOrUsage() {
       try {
-        jobSpec = specification();
+        return specification();
       } catch (IllegalArgumentException | IllegalStateException e) {
         // Not the five-argument constructor: it throws when both the option and the value are null.
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }
-      return execute(spec.commandLine(), jobSpec);
     }
   }
 

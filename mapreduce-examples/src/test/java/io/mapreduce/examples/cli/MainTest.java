@@ -144,7 +144,17 @@ class MainTest {
             "mapreduce grep", "--pattern: Unclosed group near index 9 of '(unclosed'"),
         Arguments.of(List.of("grep", "--input", "x", "--output", "y"), "mapreduce grep",
             "Missing required option: '--pattern=REGEX'"),
-        Arguments.of(List.of(), "mapreduce", "missing command: wordcount, indexer, grep or sort"),
+        Arguments.of(List.of("wordcount", "--input", "x", "--output", "y", "--cluster", "nohost"),
+            "mapreduce wordcount", "cluster must be HOST:PORT but was 'nohost'"),
+        Arguments.of(List.of("wordcount", "--input", "x", "--output", "y", "--cluster", "h:1", "--local-workers", "2"),
+            "mapreduce wordcount", "--cluster and --local-workers exclude each other"),
+        Arguments.of(List.of("wordcount", "--input", "x", "--output", "y", "--local-workers", "0"),
+            "mapreduce wordcount", "--local-workers must be at least 1 but was 0"),
+        Arguments.of(List.of("worker", "--master", "nohost"), "mapreduce worker",
+            "--master must be HOST:PORT but was 'nohost'"),
+        Arguments.of(List.of("master", "--scheduler", "random"), "mapreduce master",
+            "unknown scheduler 'random': expected card-dealing, pairwise or load-aware"),
+        Arguments.of(List.of(), "mapreduce", "missing command: wordcount, indexer, grep, sort, master or worker"),
         Arguments.of(List.of("frobnicate"), "mapreduce", "Unmatched argument at index 0: 'frobnicate'"));
   }
 

@@ -57,7 +57,7 @@ public final class ClusterEngine implements ExecutionEngine {
     } catch (IOException e) {
       throw new MapReduceException("cannot read the cluster secret: " + e, e);
     }
-    ClusterJob job = new ClusterJob(UUID.randomUUID().toString(), master, shipped);
+    ClusterJob job = new ClusterJob(UUID.randomUUID().toString(), master, shipped, JobJars.of(spec));
     new Bootstrap()
         .group(GROUP)
         .channel(NioSocketChannel.class)
@@ -82,14 +82,23 @@ public final class ClusterEngine implements ExecutionEngine {
   static final class ClusterJob extends Job {
     private final HostAndPort master;
     private final ShippedJob shipped;
+    private final java.util.List<JobJars.Jar> jars;
     private volatile Channel channel;
     private volatile JobProgress progress = new JobProgress(0, 0, 0, 0, 0, 0, 0);
     private volatile boolean cancelRequested;
 
-    ClusterJob(String id, HostAndPort master, ShippedJob shipped) {
+    ClusterJob(String id, HostAndPort master, ShippedJob shipped, java.util.List<JobJars.Jar> jars) {
       super(id);
       this.master = master;
       this.shipped = shipped;
+      this.jars = jars;
+    }
+
+    private void submit(Channel ch) {
+      ch.writeAndFlush(new Message.SubmitJob(id(), shipped, jars.stream().map(JobJars.Jar::sha256).toList()));
+      if (cancelRequested) {
+        ch.writeAndFlush(new Message.CancelJob(id()));
+      }
     }
 
     @Override
@@ -124,9 +133,10 @@ public final class ClusterEngine implements ExecutionEngine {
       public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof Authenticated) {
           channel = ctx.channel();
-          ctx.writeAndFlush(new Message.SubmitJob(id(), shipped));
-          if (cancelRequested) {
-            ctx.writeAndFlush(new Message.CancelJob(id()));
+          if (jars.isEmpty()) {
+            submit(ctx.channel());
+          } else {
+            ctx.writeAndFlush(new Message.HasJars(jars.stream().map(JobJars.Jar::sha256).toList()));
           }
         } else {
           super.userEventTriggered(ctx, evt);
@@ -135,7 +145,15 @@ public final class ClusterEngine implements ExecutionEngine {
 
       @Override
       protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
-        if (msg instanceof Message.JobProgressUpdate p) {
+        if (msg instanceof Message.MissingJars m) {
+          for (JobJars.Jar jar : jars) {
+            if (m.jars().contains(jar.sha256())) {
+              log.info("sending {} ({} bytes) to the master", jar.source(), jar.bytes().length);
+              io.mapreduce.netty.protocol.JarStore.send(ctx.channel(), jar.sha256(), jar.bytes());
+            }
+          }
+          submit(ctx.channel());
+        } else if (msg instanceof Message.JobProgressUpdate p) {
           // The master counts bytes by finished maps: progress moves map by map.
           long doneBytes = p.mapsTotal() == 0 ? 0 : p.inputBytes() * p.mapsDone() / p.mapsTotal();
           progress = new JobProgress(p.mapsTotal(), p.mapsDone(), p.reducesTotal(), p.reducesDone(), p.inputBytes(),

@@ -6,6 +6,8 @@ import io.mapreduce.internal.io.InputSplit;
 import io.mapreduce.netty.protocol.Authenticated;
 import io.mapreduce.netty.protocol.ClusterSecret;
 import io.mapreduce.netty.protocol.Frames;
+import io.mapreduce.netty.protocol.JarStore;
+import io.mapreduce.internal.io.LocalStorage;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Pipelines;
 import io.mapreduce.spi.JobOutput;
@@ -20,7 +22,10 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -46,8 +51,9 @@ public final class Master implements AutoCloseable {
 
   /** How a master is started. */
   public record Config(String bindAddress, int port, SchedulingPolicy policy, ClusterSecret secret,
-      int maxFrameBytes, MasterState.Settings settings) {
+      int maxFrameBytes, MasterState.Settings settings, Path workDirectory) {
     public Config {
+      Objects.requireNonNull(workDirectory, "workDirectory");
       Objects.requireNonNull(bindAddress, "bindAddress");
       Objects.requireNonNull(policy, "policy");
       Objects.requireNonNull(secret, "secret");
@@ -57,15 +63,24 @@ public final class Master implements AutoCloseable {
     /** Loopback, an ephemeral port, card dealing, no secret: for tests and one-machine clusters. */
     public static Config local() {
       return new Config("127.0.0.1", 0, new CardDealingPolicy(), ClusterSecret.NONE, Frames.DEFAULT_MAX_FRAME_BYTES,
-          MasterState.Settings.defaults());
+          MasterState.Settings.defaults(), defaultWorkDirectory());
+    }
+
+    /** {@code $TMPDIR/mapreduce-master-<pid>}. */
+    public static Path defaultWorkDirectory() {
+      return Path.of(System.getProperty("java.io.tmpdir"), "mapreduce-master-" + ProcessHandle.current().pid());
     }
 
     public Config withPort(int p) {
-      return new Config(bindAddress, p, policy, secret, maxFrameBytes, settings);
+      return new Config(bindAddress, p, policy, secret, maxFrameBytes, settings, workDirectory);
     }
 
     public Config withPolicy(SchedulingPolicy p) {
-      return new Config(bindAddress, port, p, secret, maxFrameBytes, settings);
+      return new Config(bindAddress, port, p, secret, maxFrameBytes, settings, workDirectory);
+    }
+
+    public Config withSettings(MasterState.Settings s) {
+      return new Config(bindAddress, port, policy, secret, maxFrameBytes, s, workDirectory);
     }
   }
 
@@ -84,10 +99,12 @@ public final class Master implements AutoCloseable {
   private final Map<String, JobOutput> outputs = new ConcurrentHashMap<>();
   private final AtomicInteger workerIds = new AtomicInteger();
   private final MasterState state;
+  private final JarStore jars;
   private Channel server;
 
-  private Master(Config config) {
+  private Master(Config config) throws IOException {
     this.config = config;
+    this.jars = new JarStore(config.workDirectory().resolve("jars"));
     this.state = new MasterState(config.settings(), config.policy(), System::nanoTime, new Outbox());
   }
 
@@ -96,7 +113,7 @@ public final class Master implements AutoCloseable {
    *
    * @throws IllegalArgumentException when asked to bind a non-loopback address without a secret
    */
-  public static Master start(Config config) throws InterruptedException {
+  public static Master start(Config config) throws InterruptedException, IOException {
     if (!config.secret().isConfigured() && !isLoopback(config.bindAddress())) {
       throw new IllegalArgumentException("refusing to listen on " + config.bindAddress()
           + " without a cluster secret: set --secret-file or MAPREDUCE_SECRET (or bind 127.0.0.1)");
@@ -165,6 +182,10 @@ public final class Master implements AutoCloseable {
     }
     outputs.values().forEach(JobOutput::abort);
     outputs.clear();
+    // A per-process default directory goes with the process; a chosen one keeps its jars.
+    if (config.workDirectory().equals(Config.defaultWorkDirectory())) {
+      LocalStorage.deleteRecursively(config.workDirectory());
+    }
   }
 
   private void prepare(String jobId, Message.SubmitJob submit) {
@@ -174,7 +195,12 @@ public final class Master implements AutoCloseable {
       List<InputSplit> splits = InputSplit.of(JobFiles.listInputs(storage, job.inputs()), job.splitSize());
       JobOutput output = JobFiles.createOutput(job.output(), jobId);
       outputs.put(jobId, output);
-      loop.execute(() -> state.jobPrepared(jobId, job, splits));
+      for (String jar : submit.jars()) {
+        if (jars.find(jar) == null) {
+          throw new MapReduceException("job " + jobId + " names jar " + jar + ", which the client did not send");
+        }
+      }
+      loop.execute(() -> state.jobPrepared(jobId, job, splits, submit.jars()));
     } catch (MapReduceException e) {
       loop.execute(() -> state.prepareFailed(jobId, e.getMessage()));
     } catch (Exception e) {
@@ -264,6 +290,24 @@ public final class Master implements AutoCloseable {
         }
         log.info("job {} submitted from {}", jobId, ctx.channel().remoteAddress());
         files.execute(() -> prepare(jobId, s));
+      } else if (msg instanceof Message.HasJars h && workerId == null) {
+        ctx.writeAndFlush(new Message.MissingJars(h.jars().stream().filter(j -> jars.find(j) == null).toList()));
+      } else if (msg instanceof Message.JarChunk c && workerId == null) {
+        try {
+          jars.accept(c);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot store jar " + c.sha256(), e);
+        }
+      } else if (msg instanceof Message.GetJar g && workerId != null) {
+        Channel ch = ctx.channel();
+        files.execute(() -> {
+          try {
+            jars.send(ch, g.sha256());
+          } catch (IOException e) {
+            log.warn("cannot send jar {} to {}: {}", g.sha256(), workerId, e.toString());
+            ch.close();
+          }
+        });
       } else if (msg instanceof Message.CancelJob c && workerId == null) {
         loop.execute(() -> state.cancel(c.jobId()));
       } else if (msg instanceof Message.ProtocolError e) {

@@ -150,7 +150,13 @@ public final class MasterState {
 
   /** A job was submitted and prepared (inputs split, output created): it starts now. */
   public void jobPrepared(String jobId, ShippedJob job, List<InputSplit> splits) {
+    jobPrepared(jobId, job, splits, List.of());
+  }
+
+  /** As {@link #jobPrepared(String, ShippedJob, List)}, with the jars (SHA-256) holding its classes. */
+  public void jobPrepared(String jobId, ShippedJob job, List<InputSplit> splits, List<String> jars) {
     JobRun run = new JobRun(jobId, job, splits, nanos.getAsLong());
+    run.jars = List.copyOf(jars);
     jobs.put(jobId, run);
     log.info("job {} ({}): {} map tasks, {} reduce tasks", jobId, job.name(), splits.size(), job.reduceTasks());
     progress(run);
@@ -354,7 +360,7 @@ public final class MasterState {
     t.running.put(attempt, w.id);
     w.running.add(new Attempt(job.id, t.kind, t.index, attempt));
     if (job.startedOn.add(w.id)) {
-      outbox.toWorker(w.id, new Message.StartJob(job.id, job.job));
+      outbox.toWorker(w.id, new Message.StartJob(job.id, job.job, job.jars));
     }
     if (t.kind == TaskKind.MAP) {
       InputSplit s = job.splits.get(t.index);
@@ -439,6 +445,7 @@ public final class MasterState {
     int mapsDone;
     boolean finishing;
     String outcome;
+    List<String> jars = List.of();
     final Map<Integer, MapLocation> locations = new HashMap<>();
     final Set<String> startedOn = new HashSet<>();
 

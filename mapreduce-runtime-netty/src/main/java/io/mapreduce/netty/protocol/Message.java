@@ -69,8 +69,15 @@ public sealed interface Message {
   /** Worker to master, every heartbeat interval: its load. */
   record Heartbeat(int runningTasks, int freeSlots, double cpuLoad) implements Message {}
 
-  /** Master to worker, before the first task of a job it runs there. */
-  record StartJob(String jobId, ShippedJob job) implements Message {}
+  /**
+   * Master to worker, before the first task of a job it runs there: the job, and the jars (by
+   * SHA-256) that hold its classes, which the worker fetches from the master unless it has them.
+   */
+  record StartJob(String jobId, ShippedJob job, List<String> jars) implements Message {
+    public StartJob {
+      jars = new ArrayList<>(jars);
+    }
+  }
 
   /** Master to worker: run one map attempt over a byte range of a file. */
   record RunMap(String jobId, int index, int attempt, String file, long fileLength, long start, long length)
@@ -112,8 +119,37 @@ public sealed interface Message {
 
   // --- Client and master. ---
 
-  /** Client to master: run this job, under an id the client chose (a UUID). */
-  record SubmitJob(String jobId, ShippedJob job) implements Message {}
+  /**
+   * Client to master: run this job, under an id the client chose (a UUID), with its classes from
+   * these jars (by SHA-256), which the master must have.
+   */
+  record SubmitJob(String jobId, ShippedJob job, List<String> jars) implements Message {
+    public SubmitJob {
+      jars = new ArrayList<>(jars);
+    }
+  }
+
+  // --- Jars: the job's classes, stored once per content hash. ---
+
+  /** Client to master: which of these jars (by SHA-256) do you lack? */
+  record HasJars(List<String> jars) implements Message {
+    public HasJars {
+      jars = new ArrayList<>(jars);
+    }
+  }
+
+  /** Master to client: send these. */
+  record MissingJars(List<String> jars) implements Message {
+    public MissingJars {
+      jars = new ArrayList<>(jars);
+    }
+  }
+
+  /** Worker to master: send me this jar. */
+  record GetJar(String sha256) implements Message {}
+
+  /** A piece of a jar (client to master, master to worker), in order; the last one completes it. */
+  record JarChunk(String sha256, long totalBytes, long offset, byte[] data) implements Message {}
 
   /** Master to client: the job's id. */
   record JobAccepted(String jobId) implements Message {}

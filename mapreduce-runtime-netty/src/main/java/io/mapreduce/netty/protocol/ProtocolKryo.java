@@ -61,6 +61,10 @@ public final class ProtocolKryo {
     kryo.register(Message.CancelJob.class, 139);
     kryo.register(Message.FetchRequest.class, 140);
     kryo.register(Message.FetchResponse.class, 141);
+    kryo.register(Message.HasJars.class, 142);
+    kryo.register(Message.MissingJars.class, 143);
+    kryo.register(Message.GetJar.class, 144);
+    kryo.register(Message.JarChunk.class, 145);
     return kryo;
   }
 

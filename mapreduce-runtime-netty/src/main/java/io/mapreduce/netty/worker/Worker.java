@@ -7,6 +7,7 @@ import io.mapreduce.internal.io.LocalStorage;
 import io.mapreduce.netty.protocol.Authenticated;
 import io.mapreduce.netty.protocol.ClusterSecret;
 import io.mapreduce.netty.protocol.Frames;
+import io.mapreduce.netty.protocol.JarStore;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Message.Failure;
 import io.mapreduce.netty.protocol.Message.MapLocation;
@@ -86,18 +87,20 @@ public final class Worker implements AutoCloseable {
   private final Map<String, JobHere> jobs = new ConcurrentHashMap<>();
   private final ShuffleServer shuffle;
   private final Fetcher fetcher;
+  private final JarStore jars;
   private volatile boolean closed;
   private volatile Channel master;
   private volatile String workerId;
   private ScheduledFuture<?> heartbeats;
   private long backoffMillis = 100;
 
-  private Worker(Config config) throws InterruptedException {
+  private Worker(Config config) throws InterruptedException, IOException {
     this.config = config;
     this.tasks = Executors.newFixedThreadPool(config.slots(), new DefaultThreadFactory("worker-task", true));
     this.shuffle = new ShuffleServer(group, config.bindAddress(), config.shufflePort(), config.secret(),
         config.maxFrameBytes(), this::findOutput);
     this.fetcher = new Fetcher(group, config.secret(), config.maxFrameBytes());
+    this.jars = new JarStore(config.workDirectory().resolve("jars"));
   }
 
   /**
@@ -224,6 +227,8 @@ public final class Worker implements AutoCloseable {
     }
     Running r = job.started(TaskKind.MAP, m.index(), m.attempt());
     tasks.execute(() -> {
+      Thread self = Thread.currentThread();
+      ClassLoader before = self.getContextClassLoader();
       try {
         WorkerJob wj = job.open();
         InputSplit split = new InputSplit(m.index(), new InputFile(m.file(), m.fileLength()), m.start(), m.length());
@@ -234,6 +239,8 @@ public final class Worker implements AutoCloseable {
         succeeded(job, r, out.counters());
       } catch (Throwable t) {
         failed(job, r, t);
+      } finally {
+        self.setContextClassLoader(before);
       }
     });
   }
@@ -247,6 +254,8 @@ public final class Worker implements AutoCloseable {
     }
     Running r = job.started(TaskKind.REDUCE, m.partition(), m.attempt());
     tasks.execute(() -> {
+      Thread self = Thread.currentThread();
+      ClassLoader before = self.getContextClassLoader();
       try {
         WorkerJob wj = job.open();
         Path dir = job.directory.resolve(String.format("r-%05d", m.partition())).resolve("attempt-" + m.attempt());
@@ -257,6 +266,8 @@ public final class Worker implements AutoCloseable {
         succeeded(job, r, counters);
       } catch (Throwable t) {
         failed(job, r, t);
+      } finally {
+        self.setContextClassLoader(before);
       }
     });
   }
@@ -343,6 +354,19 @@ public final class Worker implements AutoCloseable {
     send(new Message.TaskFailed(job.id, r.kind, r.index, r.attempt, position, Failure.of(cause)));
   }
 
+  /** A jar from the cache, or from the master into the cache. */
+  private Path fetchJar(String sha256) throws Exception {
+    var arrival = jars.await(sha256);
+    if (!arrival.isDone()) {
+      send(new Message.GetJar(sha256));
+    }
+    try {
+      return arrival.get(120, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IOException("jar " + sha256 + " did not arrive from the master within 120 s");
+    }
+  }
+
   private long sortBufferPerTask() {
     long perTask = Runtime.getRuntime().maxMemory() / 4 / config.slots();
     return Math.max(1L << 20, Math.min(256L << 20, perTask));
@@ -372,20 +396,34 @@ public final class Worker implements AutoCloseable {
   private final class JobHere {
     final String id;
     final ShippedJob shipped;
+    final List<String> jarHashes;
+    private JobClassLoader loader;
     final Path directory;
     final Map<AttemptKey, ShuffleServer.Served> outputs = new ConcurrentHashMap<>();
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final Map<Integer, MapLocation> locations = new HashMap<>();
     private WorkerJob job;
 
-    JobHere(String id, ShippedJob shipped) {
+    JobHere(String id, ShippedJob shipped, List<String> jarHashes) {
       this.id = id;
       this.shipped = shipped;
+      this.jarHashes = List.copyOf(jarHashes);
       this.directory = config.workDirectory().resolve("jobs").resolve(id);
     }
 
-    /** The job's code, decoded on first use (on a task thread: a failure fails that task). */
-    synchronized WorkerJob open() throws IOException {
+    /**
+     * The job's code, decoded on first use (on a task thread: a failure fails that task), with its
+     * class loader made the calling thread's context class loader, where Kryo finds user classes.
+     */
+    synchronized WorkerJob open() throws Exception {
+      if (loader == null) {
+        java.net.URL[] urls = new java.net.URL[jarHashes.size()];
+        for (int i = 0; i < urls.length; i++) {
+          urls[i] = fetchJar(jarHashes.get(i)).toUri().toURL();
+        }
+        loader = new JobClassLoader(id, urls, Worker.class.getClassLoader());
+      }
+      Thread.currentThread().setContextClassLoader(loader);
       if (job == null) {
         job = new WorkerJob(id, shipped.toSpecification(config.slots(), sortBufferPerTask(), config.workDirectory()),
             directory);
@@ -444,6 +482,13 @@ public final class Worker implements AutoCloseable {
       } else {
         LocalStorage.deleteRecursively(directory);
       }
+      if (loader != null) {
+        try {
+          loader.close();
+        } catch (IOException e) {
+          log.debug("closing the class loader of job {}: {}", id, e.toString());
+        }
+      }
     }
   }
 
@@ -470,7 +515,13 @@ public final class Worker implements AutoCloseable {
         heartbeats = ctx.executor().scheduleAtFixedRate(() -> ctx.writeAndFlush(heartbeat()), every, every,
             TimeUnit.MILLISECONDS);
       } else if (msg instanceof Message.StartJob s) {
-        jobs.putIfAbsent(s.jobId(), new JobHere(s.jobId(), s.job()));
+        jobs.putIfAbsent(s.jobId(), new JobHere(s.jobId(), s.job(), s.jars()));
+      } else if (msg instanceof Message.JarChunk c) {
+        try {
+          jars.accept(c);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException("cannot store jar " + c.sha256(), e);
+        }
       } else if (msg instanceof Message.RunMap m) {
         runMap(m);
       } else if (msg instanceof Message.RunReduce m) {

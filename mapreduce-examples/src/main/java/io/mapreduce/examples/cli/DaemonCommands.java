@@ -1,0 +1,145 @@
+package io.mapreduce.examples.cli;
+
+import com.google.common.net.HostAndPort;
+import io.mapreduce.netty.master.Master;
+import io.mapreduce.netty.master.MasterState;
+import io.mapreduce.netty.master.SchedulingPolicy;
+import io.mapreduce.netty.protocol.ClusterSecret;
+import io.mapreduce.netty.protocol.Frames;
+import io.mapreduce.netty.worker.Worker;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
+
+/** The daemons: {@code mapreduce master} and {@code mapreduce worker}. Both stop cleanly on SIGTERM. */
+final class DaemonCommands {
+  private DaemonCommands() {}
+
+  /** Runs until the JVM is asked to stop, then closes the daemon. */
+  private static int runUntilStopped(AutoCloseable daemon) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        daemon.close();
+      } catch (Exception ignored) {
+        // exiting anyway
+      } finally {
+        stopped.countDown();
+      }
+    }, "mapreduce-daemon-stop"));
+    stopped.await();
+    return 0;
+  }
+
+  @Command(name = "master", mixinStandardHelpOptions = true,
+      description = "Starts a master that runs jobs submitted with --cluster HOST:PORT until it is stopped. "
+          + "Jobs run concurrently, first come first served for free slots.")
+  static final class MasterCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", defaultValue = "7077", description = "Port for workers and clients (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+        description = "Address to listen on (default: ${DEFAULT-VALUE}; another needs a cluster secret).")
+    String bind;
+
+    @Option(names = "--scheduler", defaultValue = "card-dealing",
+        description = "card-dealing, pairwise or load-aware (default: ${DEFAULT-VALUE}).")
+    String scheduler;
+
+    @Option(names = "--secret-file", paramLabel = "FILE",
+        description = "The cluster secret (default: $MAPREDUCE_SECRET, else none: loopback only).")
+    Path secretFile;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+        description = "Where the master keeps the jars clients send (default: $TMPDIR/mapreduce-master-<pid>, removed on exit).")
+    Path workDirectory;
+
+    @Option(names = "--heartbeat-timeout", defaultValue = "10", paramLabel = "SECONDS",
+        description = "A worker silent this long is lost (default: ${DEFAULT-VALUE}).")
+    int heartbeatTimeout;
+
+    @Override
+    public Integer call() throws Exception {
+      SchedulingPolicy policy;
+      try {
+        policy = SchedulingPolicy.named(scheduler);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+      MasterState.Settings settings = new MasterState.Settings(Duration.ofSeconds(1),
+          Duration.ofSeconds(heartbeatTimeout), 0.8);
+      Master master = Master.start(new Master.Config(bind, port, policy, ClusterSecret.resolve(secretFile),
+          Frames.DEFAULT_MAX_FRAME_BYTES, settings,
+          workDirectory != null ? workDirectory : Master.Config.defaultWorkDirectory()));
+      System.err.println("mapreduce: master listening on " + bind + ":" + master.port() + " (scheduler "
+          + policy.name() + ")");
+      return runUntilStopped(master);
+    }
+  }
+
+  @Command(name = "worker", mixinStandardHelpOptions = true,
+      description = "Starts a worker that runs tasks for the master until it is stopped.")
+  static final class WorkerCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--master", required = true, paramLabel = "HOST:PORT", description = "The master's address.")
+    String master;
+
+    @Option(names = "--slots", paramLabel = "N", description = "Tasks run at once (default: available processors).")
+    Integer slots;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+        description = "Where map outputs live (default: $TMPDIR/mapreduce-worker-<pid>).")
+    Path workDirectory;
+
+    @Option(names = "--shuffle-port", defaultValue = "0", paramLabel = "P",
+        description = "Port reducers fetch map outputs from (default: a free one, announced to the master).")
+    int shufflePort;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+        description = "Address the shuffle port listens on (default: ${DEFAULT-VALUE}; another needs a cluster secret).")
+    String bind;
+
+    @Option(names = "--advertise", paramLabel = "HOST",
+        description = "Host name other machines reach this worker by (default: the bind address, or this host's name).")
+    String advertise;
+
+    @Option(names = "--secret-file", paramLabel = "FILE",
+        description = "The cluster secret (default: $MAPREDUCE_SECRET, else none: loopback only).")
+    Path secretFile;
+
+    @Override
+    public Integer call() throws Exception {
+      HostAndPort m;
+      try {
+        m = HostAndPort.fromString(master);
+      } catch (IllegalArgumentException e) {
+        m = null;
+      }
+      if (m == null || !m.hasPort()) {
+        throw new ParameterException(spec.commandLine(), "--master must be HOST:PORT but was '" + master + "'");
+      }
+      String host = advertise != null ? advertise
+          : InetAddress.getByName(bind).isAnyLocalAddress() ? InetAddress.getLocalHost().getHostName() : bind;
+      Path dir = workDirectory != null ? workDirectory
+          : Path.of(System.getProperty("java.io.tmpdir"), "mapreduce-worker-" + ProcessHandle.current().pid());
+      int n = slots != null ? slots : Runtime.getRuntime().availableProcessors();
+      Worker worker = Worker.start(new Worker.Config(m.getHost(), m.getPort(), n, dir, bind, shufflePort, host,
+          ClusterSecret.resolve(secretFile), Frames.DEFAULT_MAX_FRAME_BYTES));
+      System.err.println("mapreduce: worker with " + n + " slots, map outputs served on " + bind + ":"
+          + worker.shufflePort() + ", master " + master);
+      return runUntilStopped(worker);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package io.mapreduce.examples.cli;
+
+import io.mapreduce.MapReduceException;
+import io.mapreduce.internal.io.LocalStorage;
+import io.mapreduce.netty.master.Master;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code --local-workers N}: a master in this JVM and N worker JVMs on this machine, started for
+ * one job and stopped after it. The workers run this same class path; their logs go to files in
+ * the cluster's directory, whose last lines are shown when a worker fails to start.
+ */
+final class LocalCluster implements AutoCloseable {
+  private static final long START_TIMEOUT_MILLIS = 60_000;
+
+  private final Path root;
+  private final Master master;
+  private final List<Process> workers = new ArrayList<>();
+
+  private LocalCluster(Path root, Master master) {
+    this.root = root;
+    this.master = master;
+  }
+
+  static LocalCluster start(int workerCount) throws IOException, InterruptedException {
+    if (workerCount < 1) {
+      throw new IllegalArgumentException("--local-workers must be at least 1 but was " + workerCount);
+    }
+    Path root = Files.createTempDirectory("mapreduce-local-cluster-");
+    LocalCluster cluster = new LocalCluster(root, Master.start(Master.Config.local()));
+    try {
+      int cores = Runtime.getRuntime().availableProcessors();
+      int slots = Math.max(1, (cores + workerCount - 1) / workerCount);
+      for (int i = 0; i < workerCount; i++) {
+        cluster.startWorker(i, slots);
+      }
+      cluster.awaitWorkers(workerCount);
+      return cluster;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  /** The master's address, for {@code --cluster}. */
+  String address() {
+    return "127.0.0.1:" + master.port();
+  }
+
+  private void startWorker(int i, int slots) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // The heap settings this JVM was given, so that JAVA_OPTS=-Xmx... bounds the workers too.
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("-Xmx") || arg.startsWith("-Xms") || arg.startsWith("-XX:+Use")) {
+        cmd.add(arg);
+      }
+    }
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(Main.class.getName());
+    cmd.addAll(List.of("worker", "--master", address(), "--slots", Integer.toString(slots), "--work-dir",
+        root.resolve("worker-" + i).toString()));
+    Path log = root.resolve("worker-" + i + ".log");
+    workers.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+  }
+
+  private void awaitWorkers(int count) throws InterruptedException, IOException {
+    long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
+    while (master.status().workers().size() < count) {
+      for (int i = 0; i < workers.size(); i++) {
+        if (!workers.get(i).isAlive()) {
+          throw new MapReduceException("local worker " + i + " exited with status " + workers.get(i).exitValue()
+              + " before registering: " + lastLines(root.resolve("worker-" + i + ".log")));
+        }
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new MapReduceException("only " + master.status().workers().size() + " of " + count
+            + " local workers registered within " + START_TIMEOUT_MILLIS / 1000 + " s");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static String lastLines(Path log) throws IOException {
+    List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+    return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+  }
+
+  @Override
+  public void close() {
+    for (Process p : workers) {
+      p.destroy();
+    }
+    for (Process p : workers) {
+      try {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+    master.close();
+    LocalStorage.deleteRecursively(root);
+  }
+}
