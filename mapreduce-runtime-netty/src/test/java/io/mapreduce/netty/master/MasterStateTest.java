@@ -1,0 +1,569 @@
+package io.mapreduce.netty.master;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import io.mapreduce.internal.engine.ShippedJob;
+import io.mapreduce.internal.io.InputSplit;
+import io.mapreduce.netty.protocol.Message;
+import io.mapreduce.netty.protocol.Message.EndJob;
+import io.mapreduce.netty.protocol.Message.Failure;
+import io.mapreduce.netty.protocol.Message.JobProgressUpdate;
+import io.mapreduce.netty.protocol.Message.MapLocation;
+import io.mapreduce.netty.protocol.Message.MapOutputs;
+import io.mapreduce.netty.protocol.Message.RunMap;
+import io.mapreduce.netty.protocol.Message.RunReduce;
+import io.mapreduce.netty.protocol.Message.StartJob;
+import io.mapreduce.netty.protocol.Message.TaskKind;
+import io.mapreduce.spi.InputFile;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+class MasterStateTest {
+  private static final String J = "job-1";
+  private static final String FILE = "/in/a.txt";
+  private static final long SPLIT = 100;
+  private static final String W1 = "worker-1";
+  private static final String W2 = "worker-2";
+
+  record ToWorker(String workerId, Message message) {}
+
+  record ToClient(String jobId, Message message) {}
+
+  /** The world as the state machine sees it: it records everything it is asked to do. */
+  static final class RecordingOutbox implements MasterState.Outbox {
+    final List<ToWorker> workers = new ArrayList<>();
+    final List<ToClient> clients = new ArrayList<>();
+    final List<String> commits = new ArrayList<>();
+    final List<String> aborts = new ArrayList<>();
+
+    @Override
+    public void toWorker(String workerId, Message message) {
+      workers.add(new ToWorker(workerId, message));
+    }
+
+    @Override
+    public void toClient(String jobId, Message message) {
+      clients.add(new ToClient(jobId, message));
+    }
+
+    @Override
+    public void commit(String jobId) {
+      commits.add(jobId);
+    }
+
+    @Override
+    public void abort(String jobId) {
+      aborts.add(jobId);
+    }
+
+    List<ToWorker> takeWorkers() {
+      List<ToWorker> t = List.copyOf(workers);
+      workers.clear();
+      return t;
+    }
+
+    List<Message> takeClients() {
+      List<Message> t = new ArrayList<>();
+      for (ToClient c : clients) {
+        t.add(c.message());
+      }
+      clients.clear();
+      return t;
+    }
+  }
+
+  private final AtomicLong clock = new AtomicLong();
+  private final RecordingOutbox out = new RecordingOutbox();
+  private MasterState state = master("card-dealing", MasterState.Settings.defaults());
+
+  private MasterState master(String policy, MasterState.Settings settings) {
+    return new MasterState(settings, SchedulingPolicy.named(policy), clock::get, out);
+  }
+
+  private void at(long millis) {
+    clock.set(Duration.ofMillis(millis).toNanos());
+  }
+
+  private static ShippedJob job(int reduces, int maxTaskAttempts) {
+    return new ShippedJob("wc", List.of(FILE), "/out", reduces, SPLIT, maxTaskAttempts, false, "java.lang.String",
+        "java.lang.Long", new byte[] {1, 2}, new byte[] {3}, null, null);
+  }
+
+  private static List<InputSplit> splits(int n) {
+    return InputSplit.of(List.of(new InputFile(FILE, n * SPLIT)), SPLIT);
+  }
+
+  private static RunMap runMap(String job, int maps, int index, int attempt) {
+    return new RunMap(job, index, attempt, FILE, maps * SPLIT, index * SPLIT, SPLIT);
+  }
+
+  private static ToWorker to(String worker, Message m) {
+    return new ToWorker(worker, m);
+  }
+
+  private static Message.TaskSucceeded succeeded(TaskKind kind, int index, int attempt, Map<String, Long> counters) {
+    return new Message.TaskSucceeded(J, kind, index, attempt, counters);
+  }
+
+  private static Message.TaskSucceeded mapDone(int index, int attempt) {
+    return succeeded(TaskKind.MAP, index, attempt, Map.of("map.records", 10L));
+  }
+
+  private static Message.TaskSucceeded reduceDone(int index, int attempt) {
+    return succeeded(TaskKind.REDUCE, index, attempt, Map.of("reduce.records", 3L));
+  }
+
+  private static MapLocation loc(int map, int attempt, String worker) {
+    return worker.equals(W1) ? new MapLocation(map, attempt, "h1", 7001) : new MapLocation(map, attempt, "h2", 7002);
+  }
+
+  private void register(int slots1, int slots2) {
+    assertThat(state.registerWorker("h1", 7001, slots1)).isEqualTo(W1);
+    assertThat(state.registerWorker("h2", 7002, slots2)).isEqualTo(W2);
+    out.takeWorkers();
+  }
+
+  // ---------------------------------------------------------------- workers
+
+  @Test
+  void registerWorker_sendsRegisteredWithItsIdAndTheHeartbeatInterval() {
+    assertThat(state.registerWorker("h1", 7001, 2)).isEqualTo(W1);
+    assertThat(state.registerWorker("h2", 7002, 4)).isEqualTo(W2);
+    assertThat(out.takeWorkers()).containsExactly(to(W1, new Message.Registered(W1, 1000)),
+        to(W2, new Message.Registered(W2, 1000)));
+    assertThat(out.clients).isEmpty();
+    assertThat(state.status().workers()).extracting(MasterState.Status.WorkerStatus::shuffleAddress)
+        .containsExactly("h1:7001", "h2:7002");
+  }
+
+  // ---------------------------------------------------------------- a job's life
+
+  @Test
+  void jobPrepared_twoWorkersOfTwoSlotsAndFourSplits_startsTheJobOncePerWorkerAndFourMaps() {
+    register(2, 2);
+    ShippedJob job = job(2, 3);
+    state.jobPrepared(J, job, splits(4));
+    assertThat(out.takeWorkers()).containsExactly(
+        to(W1, new StartJob(J, job)), to(W1, runMap(J, 4, 0, 1)),
+        to(W2, new StartJob(J, job)), to(W2, runMap(J, 4, 1, 1)),
+        to(W1, runMap(J, 4, 2, 1)),
+        to(W2, runMap(J, 4, 3, 1)));
+    assertThat(out.takeClients()).containsExactly(new JobProgressUpdate(J, 4, 0, 2, 0, 400));
+    assertThat(out.clients).allMatch(c -> c.jobId().equals(J));
+    assertThat(state.status().workers()).extracting(MasterState.Status.WorkerStatus::running).containsExactly(2, 2);
+  }
+
+  @Test
+  void jobPrepared_beforeAnyWorker_startsWhenOneRegisters() {
+    ShippedJob job = job(1, 3);
+    state.jobPrepared(J, job, splits(2));
+    assertThat(out.takeWorkers()).isEmpty();
+    state.registerWorker("h1", 7001, 4);
+    assertThat(out.takeWorkers()).containsExactly(to(W1, new Message.Registered(W1, 1000)),
+        to(W1, new StartJob(J, job)), to(W1, runMap(J, 2, 0, 1)), to(W1, runMap(J, 2, 1, 1)));
+  }
+
+  /** Five maps on two workers of four slots: m0, m2, m4 on worker-1, m1, m3 on worker-2. */
+  private ShippedJob fiveMapsTwoReduces() {
+    register(4, 4);
+    ShippedJob job = job(2, 3);
+    state.jobPrepared(J, job, splits(5));
+    assertThat(out.takeWorkers()).containsExactly(
+        to(W1, new StartJob(J, job)), to(W1, runMap(J, 5, 0, 1)),
+        to(W2, new StartJob(J, job)), to(W2, runMap(J, 5, 1, 1)),
+        to(W1, runMap(J, 5, 2, 1)), to(W2, runMap(J, 5, 3, 1)), to(W1, runMap(J, 5, 4, 1)));
+    out.takeClients();
+    return job;
+  }
+
+  @Test
+  void reduces_waitForSlowStartOfTheMaps_thenStartWithTheOutputsSoFar() {
+    fiveMapsTwoReduces();
+    // Slow start 0.8 of 5 maps: reduces wait for 4, though three slots are free.
+    state.taskSucceeded(W1, mapDone(0, 1));
+    state.taskSucceeded(W2, mapDone(1, 1));
+    state.taskSucceeded(W1, mapDone(2, 1));
+    assertThat(out.takeWorkers()).isEmpty();
+    assertThat(out.takeClients()).containsExactly(new JobProgressUpdate(J, 5, 1, 2, 0, 500),
+        new JobProgressUpdate(J, 5, 2, 2, 0, 500), new JobProgressUpdate(J, 5, 3, 2, 0, 500));
+
+    state.taskSucceeded(W2, mapDone(3, 1));
+    List<MapLocation> four = List.of(loc(0, 1, W1), loc(1, 1, W2), loc(2, 1, W1), loc(3, 1, W2));
+    assertThat(out.takeWorkers()).containsExactly(
+        to(W2, new RunReduce(J, 0, 1, 5)), to(W2, new MapOutputs(J, four)),
+        to(W1, new RunReduce(J, 1, 1, 5)), to(W1, new MapOutputs(J, four)));
+    assertThat(out.takeClients()).containsExactly(new JobProgressUpdate(J, 5, 4, 2, 0, 500));
+  }
+
+  @Test
+  void mapOutputs_reachTheWorkersRunningReduces_asMapsComplete() {
+    fiveMapsTwoReduces();
+    for (int i = 0; i < 4; i++) {
+      state.taskSucceeded(i % 2 == 0 ? W1 : W2, mapDone(i, 1));
+    }
+    out.takeWorkers();
+    state.taskSucceeded(W1, mapDone(4, 1));
+    MapOutputs last = new MapOutputs(J, List.of(loc(4, 1, W1)));
+    assertThat(out.takeWorkers()).containsExactlyInAnyOrder(to(W1, last), to(W2, last));
+  }
+
+  @Test
+  void allTasksSucceeding_commitsOnce_andJobCommittedReportsCountersOfOneAttemptPerTask() {
+    ShippedJob job = job(2, 3);
+    register(4, 4);
+    at(2_000);
+    state.jobPrepared(J, job, splits(5));
+    out.takeWorkers();
+    state.taskSucceeded(W1, mapDone(0, 1));
+    // The same success again, and one from an attempt the master never started: neither counts.
+    state.taskSucceeded(W1, succeeded(TaskKind.MAP, 0, 1, Map.of("map.records", 1_000L)));
+    state.taskSucceeded(W2, succeeded(TaskKind.MAP, 0, 2, Map.of("map.records", 1_000L)));
+    for (int i = 1; i < 4; i++) {
+      state.taskSucceeded(i % 2 == 0 ? W1 : W2, mapDone(i, 1));
+    }
+    at(5_000);
+    state.taskSucceeded(W1, mapDone(4, 1));
+    state.taskSucceeded(W2, reduceDone(0, 1));
+    assertThat(out.commits).isEmpty();
+    state.taskSucceeded(W1, reduceDone(1, 1));
+    assertThat(out.commits).containsExactly(J);
+    // Late and repeated reports while committing change nothing.
+    state.taskSucceeded(W1, reduceDone(1, 1));
+    state.taskSucceeded(W2, reduceDone(0, 1));
+    assertThat(out.commits).containsExactly(J);
+    out.takeWorkers();
+    assertThat(out.takeClients()).endsWith(new JobProgressUpdate(J, 5, 5, 2, 1, 500),
+        new JobProgressUpdate(J, 5, 5, 2, 2, 500)).hasSize(1 + 5 + 2);
+
+    at(9_000);
+    state.jobCommitted(J, List.of("/out/mr-out-0", "/out/mr-out-1"));
+    assertThat(out.takeWorkers()).containsExactlyInAnyOrder(to(W1, new EndJob(J)), to(W2, new EndJob(J)));
+    assertThat(out.takeClients()).containsExactly(new Message.JobSucceeded(J, List.of("/out/mr-out-0",
+        "/out/mr-out-1"), Map.of("map.records", 50L, "reduce.records", 6L), 3_000, 4_000, 7_000));
+    assertThat(out.aborts).isEmpty();
+
+    state.jobCommitted(J, List.of());
+    assertThat(out.takeWorkers()).isEmpty();
+    assertThat(out.takeClients()).isEmpty();
+    assertThat(state.status().jobs()).singleElement().satisfies(s -> {
+      assertThat(s.phase()).isEqualTo("succeeded");
+      assertThat(s.counters()).isEqualTo(Map.of("map.records", 50L, "reduce.records", 6L));
+    });
+  }
+
+  @Test
+  void mapReRunAfterItsWorkerIsLost_countsItsCountersOnce() {
+    register(2, 4);
+    state.jobPrepared(J, job(1, 3), splits(2)); // m0 on worker-1, m1 on worker-2
+    state.taskSucceeded(W1, mapDone(0, 1));
+    state.workerLost(W1, "connection closed");
+    assertThat(out.takeWorkers()).endsWith(to(W2, runMap(J, 2, 0, 2)));
+    state.taskSucceeded(W2, mapDone(0, 2));
+    state.taskSucceeded(W2, mapDone(1, 1));
+    state.taskSucceeded(W2, reduceDone(0, 1));
+    assertThat(out.commits).containsExactly(J);
+    out.takeClients();
+    state.jobCommitted(J, List.of("/out/mr-out-0"));
+    assertThat(out.takeClients()).singleElement().isInstanceOfSatisfying(Message.JobSucceeded.class,
+        s -> assertThat(s.counters()).isEqualTo(Map.of("map.records", 20L, "reduce.records", 3L)));
+  }
+
+  @Test
+  @Disabled("bug: JobSucceeded times treat a clock reading <= 0 as 'maps not finished' (mapsFinishedAt > 0), but"
+      + " System.nanoTime has an arbitrary origin and may be negative: map time becomes the whole job, reduce"
+      + " time 0")
+  void jobCommitted_negativeClockReadings_stillSplitsMapAndReduceTime() {
+    register(4, 4);
+    at(-10_000);
+    state.jobPrepared(J, job(1, 3), splits(1));
+    at(-7_000);
+    state.taskSucceeded(W1, mapDone(0, 1));
+    state.taskSucceeded(W2, reduceDone(0, 1));
+    out.takeClients();
+    at(-3_000);
+    state.jobCommitted(J, List.of("/out/mr-out-0"));
+    assertThat(out.takeClients()).containsExactly(new Message.JobSucceeded(J, List.of("/out/mr-out-0"),
+        Map.of("map.records", 10L, "reduce.records", 3L), 3_000, 4_000, 7_000));
+  }
+
+  @Test
+  void jobPrepared_noSplitsNoReduces_commitsAtOnce() {
+    register(1, 1);
+    state.jobPrepared(J, job(0, 3), List.of());
+    assertThat(out.commits).containsExactly(J);
+    assertThat(out.takeWorkers()).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- failures
+
+  private static final Failure BAD_RECORD = new Failure("java.lang.IllegalStateException", "bad record",
+      "java.lang.IllegalStateException: bad record\n\tat Wc.map(Wc.java:3)\n");
+
+  private static Message.TaskFailed mapFailed(int index, int attempt) {
+    return new Message.TaskFailed(J, TaskKind.MAP, index, attempt, FILE + ":0", BAD_RECORD);
+  }
+
+  @Test
+  void taskFailing_retriesUntilMaxTaskAttempts_thenFailsTheJob() {
+    register(1, 1);
+    ShippedJob job = job(1, 3);
+    state.jobPrepared(J, job, splits(2));
+    assertThat(out.takeWorkers()).containsExactly(to(W1, new StartJob(J, job)), to(W1, runMap(J, 2, 0, 1)),
+        to(W2, new StartJob(J, job)), to(W2, runMap(J, 2, 1, 1)));
+    out.takeClients();
+
+    state.taskFailed(W1, mapFailed(0, 1));
+    assertThat(out.takeWorkers()).containsExactly(to(W1, runMap(J, 2, 0, 2)));
+    state.taskFailed(W1, mapFailed(0, 2));
+    assertThat(out.takeWorkers()).containsExactly(to(W1, runMap(J, 2, 0, 3)));
+    assertThat(out.takeClients()).isEmpty();
+    assertThat(out.aborts).isEmpty();
+
+    state.taskFailed(W1, mapFailed(0, 3));
+    assertThat(out.takeClients()).containsExactly(new Message.JobFailed(J,
+        "task m-00000 of job job-1 failed after 3 attempts, at /in/a.txt:0: java.lang.IllegalStateException: bad record",
+        "m-00000", 3, "/in/a.txt:0", BAD_RECORD));
+    assertThat(out.aborts).containsExactly(J);
+    assertThat(out.takeWorkers()).containsExactlyInAnyOrder(to(W1, new EndJob(J)), to(W2, new EndJob(J)));
+    assertThat(out.commits).isEmpty();
+
+    // A late success of the job's other map changes nothing; the slots are free for the next job.
+    state.taskSucceeded(W2, mapDone(1, 1));
+    assertThat(out.takeWorkers()).isEmpty();
+    assertThat(out.commits).isEmpty();
+    ShippedJob next = job(0, 1);
+    state.jobPrepared("job-2", next, splits(2));
+    assertThat(out.takeWorkers()).containsExactly(to(W2, new StartJob("job-2", next)), to(W2, runMap("job-2", 2, 0, 1)),
+        to(W1, new StartJob("job-2", next)), to(W1, runMap("job-2", 2, 1, 1)));
+  }
+
+  @Test
+  void reduceFailingOnce_runsAgainWithAllMapOutputs() {
+    register(2, 2);
+    state.jobPrepared(J, job(1, 2), splits(1));
+    state.taskSucceeded(W1, mapDone(0, 1));
+    assertThat(out.takeWorkers()).endsWith(to(W2, new RunReduce(J, 0, 1, 1)),
+        to(W2, new MapOutputs(J, List.of(loc(0, 1, W1)))));
+    state.taskFailed(W2, new Message.TaskFailed(J, TaskKind.REDUCE, 0, 1, "key 'x'", BAD_RECORD));
+    assertThat(out.takeWorkers()).containsExactly(to(W1, new RunReduce(J, 0, 2, 1)),
+        to(W1, new MapOutputs(J, List.of(loc(0, 1, W1)))));
+    assertThat(out.aborts).isEmpty();
+  }
+
+  @Test
+  void cancel_failsTheJobSayingCancelled() {
+    register(2, 2);
+    state.jobPrepared(J, job(1, 3), splits(3));
+    out.takeWorkers();
+    out.takeClients();
+    state.cancel(J);
+    assertThat(out.takeClients()).containsExactly(new Message.JobFailed(J, "job job-1 was cancelled", null, 0, null,
+        null));
+    assertThat(out.aborts).containsExactly(J);
+    assertThat(out.takeWorkers()).containsExactlyInAnyOrder(to(W1, new EndJob(J)), to(W2, new EndJob(J)));
+    state.cancel(J);
+    state.cancel("no-such-job");
+    assertThat(out.takeClients()).isEmpty();
+    assertThat(out.aborts).containsExactly(J);
+    assertThat(state.status().jobs()).singleElement()
+        .satisfies(s -> assertThat(s.phase()).isEqualTo("failed: job job-1 was cancelled"));
+  }
+
+  @Test
+  void commitFailed_failsTheJobAndAbortsItsOutput() {
+    register(2, 2);
+    state.jobPrepared(J, job(0, 3), splits(1));
+    state.taskSucceeded(W1, mapDone(0, 1));
+    assertThat(out.commits).containsExactly(J);
+    out.takeWorkers();
+    out.takeClients();
+    state.commitFailed(J, "disk full");
+    assertThat(out.takeClients()).containsExactly(new Message.JobFailed(J,
+        "job job-1 failed to commit its output: disk full", null, 0, null, null));
+    assertThat(out.aborts).containsExactly(J);
+    assertThat(out.takeWorkers()).containsExactly(to(W1, new EndJob(J)));
+  }
+
+  @Test
+  void prepareFailed_tellsTheClient() {
+    state.prepareFailed(J, "no input files match /in/*.txt");
+    assertThat(out.clients).containsExactly(new ToClient(J, new Message.JobFailed(J,
+        "no input files match /in/*.txt", null, 0, null, null)));
+  }
+
+  // ---------------------------------------------------------------- lost workers
+
+  @Test
+  void tick_workerSilentBeyondTheTimeout_isLostAndItsAttemptsRunElsewhere() {
+    register(2, 4); // both at t=0
+    state.jobPrepared(J, job(2, 3), splits(4)); // m0, m2 on worker-1; m1, m3 on worker-2
+    out.takeWorkers();
+    at(1_000);
+    state.taskSucceeded(W1, mapDone(0, 1));
+    at(5_000);
+    state.heartbeat(W2, 2, 2, 0.5);
+    out.takeClients();
+
+    at(10_000); // worker-1 silent for exactly the timeout: not yet lost
+    state.tick();
+    assertThat(out.takeWorkers()).isEmpty();
+    clock.addAndGet(1);
+    state.tick();
+    // Its running m2 and its completed m0 (whose output was on its disk) run again on worker-2.
+    assertThat(out.takeWorkers()).containsExactly(to(W2, runMap(J, 4, 0, 2)), to(W2, runMap(J, 4, 2, 2)));
+    assertThat(state.status().workers()).extracting(MasterState.Status.WorkerStatus::id).containsExactly(W2);
+    assertThat(state.status().jobs()).singleElement().satisfies(s -> assertThat(s.mapsDone()).isZero());
+
+    // What the lost worker still says is ignored.
+    state.taskSucceeded(W1, mapDone(2, 1));
+    state.heartbeat(W1, 0, 2, 0.0);
+    assertThat(out.takeWorkers()).isEmpty();
+    assertThat(state.status().jobs()).singleElement().satisfies(s -> assertThat(s.mapsDone()).isZero());
+  }
+
+  @Test
+  void tick_heartbeatsKeepAWorker() {
+    register(1, 1);
+    at(9_000);
+    state.heartbeat(W1, 0, 1, 0.1);
+    at(15_000);
+    state.tick();
+    assertThat(state.status().workers()).extracting(MasterState.Status.WorkerStatus::id).containsExactly(W1);
+    at(19_001);
+    state.tick();
+    assertThat(state.status().workers()).isEmpty();
+  }
+
+  @Test
+  void workerLost_whileReducing_rerunsItsReduceAndItsMapsAndSendsTheNewLocations() {
+    register(2, 4);
+    state.jobPrepared(J, job(2, 3), splits(4)); // m0, m2 on worker-1; m1, m3 on worker-2
+    for (int i = 0; i < 4; i++) {
+      state.taskSucceeded(i % 2 == 0 ? W1 : W2, mapDone(i, 1));
+    }
+    List<MapLocation> before = List.of(loc(0, 1, W1), loc(1, 1, W2), loc(2, 1, W1), loc(3, 1, W2));
+    assertThat(out.takeWorkers()).endsWith(to(W1, new RunReduce(J, 0, 1, 4)), to(W1, new MapOutputs(J, before)),
+        to(W2, new RunReduce(J, 1, 1, 4)), to(W2, new MapOutputs(J, before)));
+
+    state.workerLost(W1, "connection reset");
+    // Its maps run again first; its reduce waits for slow start again.
+    assertThat(out.takeWorkers()).containsExactly(to(W2, runMap(J, 4, 0, 2)), to(W2, runMap(J, 4, 2, 2)));
+    state.taskSucceeded(W2, mapDone(0, 2));
+    assertThat(out.takeWorkers()).containsExactly(to(W2, new MapOutputs(J, List.of(loc(0, 2, W2)))));
+    state.taskSucceeded(W2, mapDone(2, 2));
+    List<MapLocation> after = List.of(loc(0, 2, W2), loc(1, 1, W2), loc(2, 2, W2), loc(3, 1, W2));
+    assertThat(out.takeWorkers()).containsExactly(to(W2, new MapOutputs(J, List.of(loc(2, 2, W2)))),
+        to(W2, new RunReduce(J, 0, 2, 4)), to(W2, new MapOutputs(J, after)));
+    state.taskSucceeded(W2, reduceDone(0, 2));
+    state.taskSucceeded(W2, reduceDone(1, 1));
+    assertThat(out.commits).containsExactly(J);
+  }
+
+  @Test
+  void workerLost_mapOnlyJob_doesNotRerunCompletedMaps() {
+    register(1, 1);
+    state.jobPrepared(J, job(0, 3), splits(2)); // m0 on worker-1, m1 on worker-2
+    state.taskSucceeded(W1, mapDone(0, 1));
+    out.takeWorkers();
+    state.workerLost(W1, "gone");
+    assertThat(out.takeWorkers()).isEmpty();
+    state.taskSucceeded(W2, mapDone(1, 1));
+    assertThat(out.commits).containsExactly(J);
+  }
+
+  @Test
+  void workerLost_afterAllReducesAreDone_doesNotRerunMaps() {
+    register(2, 2);
+    state.jobPrepared(J, job(1, 3), splits(2));
+    state.taskSucceeded(W1, mapDone(0, 1));
+    state.taskSucceeded(W2, mapDone(1, 1));
+    state.taskSucceeded(W1, reduceDone(0, 1));
+    assertThat(out.commits).containsExactly(J);
+    out.takeWorkers();
+    state.workerLost(W1, "gone");
+    assertThat(out.takeWorkers()).isEmpty();
+    out.takeClients();
+    state.jobCommitted(J, List.of("/out/mr-out-0"));
+    assertThat(out.takeWorkers()).containsExactly(to(W2, new EndJob(J)));
+  }
+
+  // ---------------------------------------------------------------- policies in the master
+
+  @Test
+  void loadAware_sendsTheFirstTaskToTheWorkerWithTheLowerCpuLoad() {
+    state = master("load-aware", MasterState.Settings.defaults());
+    register(2, 2);
+    state.heartbeat(W1, 0, 2, 0.9);
+    state.heartbeat(W2, 0, 2, 0.1);
+    ShippedJob job = job(1, 3);
+    state.jobPrepared(J, job, splits(3));
+    // Idle both: lower CPU first; then the lower fraction of slots in use; then CPU again.
+    assertThat(out.takeWorkers()).containsExactly(to(W2, new StartJob(J, job)), to(W2, runMap(J, 3, 0, 1)),
+        to(W1, new StartJob(J, job)), to(W1, runMap(J, 3, 1, 1)), to(W2, runMap(J, 3, 2, 1)));
+  }
+
+  /** Worker-1 (3 slots) runs m0 and m2, worker-2 (2 slots) m1 and m3, then finishes both. */
+  private void twoMapsDoneOnWorker2(String policy) {
+    state = master(policy, new MasterState.Settings(Duration.ofSeconds(1), Duration.ofSeconds(10), 0.5));
+    register(3, 2);
+    state.jobPrepared(J, job(1, 3), splits(4));
+    assertThat(out.takeWorkers()).extracting(ToWorker::workerId).containsExactly(W1, W1, W2, W2, W1, W2);
+    state.taskSucceeded(W2, mapDone(1, 1));
+    assertThat(out.takeWorkers()).isEmpty();
+    state.taskSucceeded(W2, mapDone(3, 1));
+  }
+
+  @Test
+  void pairwise_sendsAReduceToTheWorkerRunningNoMapOfTheJob() {
+    twoMapsDoneOnWorker2("pairwise");
+    assertThat(out.takeWorkers()).containsExactly(to(W2, new RunReduce(J, 0, 1, 4)),
+        to(W2, new MapOutputs(J, List.of(loc(1, 1, W2), loc(3, 1, W2)))));
+  }
+
+  @Test
+  void cardDealing_sameSituation_dealsTheReduceToTheNextWorkerRoundTheTable() {
+    twoMapsDoneOnWorker2("card-dealing");
+    assertThat(out.takeWorkers()).containsExactly(to(W1, new RunReduce(J, 0, 1, 4)),
+        to(W1, new MapOutputs(J, List.of(loc(1, 1, W2), loc(3, 1, W2)))));
+  }
+
+  // ---------------------------------------------------------------- bugs
+
+  @Test
+  @Disabled("bug: taskSucceeded/taskFailed call t.running.remove(attempt) before comparing the worker, so a report"
+      + " naming another worker's attempt removes that attempt: the task stays RUNNING with no attempt, the real"
+      + " worker's report is then ignored, its slot is never freed, and the job never finishes")
+  void taskSucceeded_fromAWorkerNotRunningTheAttempt_isIgnored() {
+    register(1, 1);
+    state.jobPrepared(J, job(0, 3), splits(2)); // m0 on worker-1, m1 on worker-2
+    state.taskSucceeded(W2, mapDone(0, 1)); // worker-2 does not run m0
+    state.taskFailed(W2, mapFailed(0, 1));
+    state.taskSucceeded(W1, mapDone(0, 1));
+    state.taskSucceeded(W2, mapDone(1, 1));
+    assertThat(out.commits).containsExactly(J);
+  }
+
+  @Test
+  @Disabled("bug: a TaskSucceeded whose counters map holds a non-Long (ProtocolKryo.decode does not check element"
+      + " types) makes JobRun.counters() throw ClassCastException: status() throws while the job runs, and"
+      + " jobCommitted throws after removing the job, so the client never hears of it")
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void taskSucceeded_counterOfWrongType_doesNotBreakTheJob() {
+    register(1, 1);
+    state.jobPrepared(J, job(0, 3), splits(1));
+    Map bad = new HashMap();
+    bad.put("records", "12");
+    state.taskSucceeded(W1, new Message.TaskSucceeded(J, TaskKind.MAP, 0, 1, bad));
+    assertThatCode(() -> state.status()).doesNotThrowAnyException();
+    out.takeClients();
+    assertThatCode(() -> state.jobCommitted(J, List.of())).doesNotThrowAnyException();
+    assertThat(out.takeClients()).singleElement().isInstanceOf(Message.JobSucceeded.class);
+  }
+}
