@@ -28,7 +28,15 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
     Objects.requireNonNull(name, "name");
     // An ArrayList, not List.copyOf: the protocol's Kryo can register ArrayList, not the JDK's
     // immutable lists.
-    inputs = new ArrayList<>(inputs);
+    ArrayList<String> copy = new ArrayList<>(inputs.size());
+    for (Object input : inputs) {
+      // Generics are erased: a decoded job could hold anything where a path belongs.
+      if (!(input instanceof String s)) {
+        throw new IllegalArgumentException("inputs holds " + (input == null ? "null" : input.getClass().getName()));
+      }
+      copy.add(s);
+    }
+    inputs = copy;
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(keyType, "keyType");
     Objects.requireNonNull(valueType, "valueType");

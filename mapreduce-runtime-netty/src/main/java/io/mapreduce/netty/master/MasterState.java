@@ -81,7 +81,7 @@ public final class MasterState {
     Worker w = new Worker(id, host, shufflePort, Math.max(1, slots), nextWorker);
     w.lastHeartbeat = nanos.getAsLong();
     workers.put(id, w);
-    log.info("{} registered: {}:{} with {} slots", id, host, shufflePort, slots);
+    log.info("{} registered: {}:{} with {} slots", id, host, shufflePort, w.slots);
     outbox.toWorker(id, new Message.Registered(id, settings.heartbeatInterval().toMillis()));
     schedule();
     return id;
@@ -123,6 +123,7 @@ public final class MasterState {
       if (job.reduces.length == 0) {
         continue; // a map-only job's maps committed their output already
       }
+      boolean rerun = false;
       for (Task m : job.maps) {
         if (m.state == TaskStatus.DONE && workerId.equals(m.doneOn)) {
           m.state = TaskStatus.PENDING;
@@ -130,7 +131,11 @@ public final class MasterState {
           job.mapsDone--;
           job.locations.remove(m.index);
           log.info("job {}: map {} re-runs, its output was on {}", job.id, m.index, workerId);
+          rerun = true;
         }
+      }
+      if (rerun) {
+        progress(job);
       }
     }
     schedule();
@@ -172,8 +177,10 @@ public final class MasterState {
       return;
     }
     Task t = job.task(m.kind(), m.index());
-    if (t == null || !workerId.equals(t.running.remove(m.attempt()))) {
-      return; // killed, or from a worker the master already gave up on
+    // Only the worker running the attempt may report it: killed attempts, and workers the master
+    // already gave up on, are ignored.
+    if (t == null || !t.running.remove(m.attempt(), workerId)) {
+      return;
     }
     w.running.remove(new Attempt(job.id, m.kind(), m.index(), m.attempt()));
     if (t.state == TaskStatus.DONE) {
@@ -196,6 +203,7 @@ public final class MasterState {
       job.mapsDone++;
       if (job.mapsDone == job.maps.length) {
         job.mapsFinishedAt = nanos.getAsLong();
+        job.mapsFinished = true;
       }
       if (job.reduces.length > 0) {
         MapLocation loc = new MapLocation(t.index, m.attempt(), w.host, w.shufflePort);
@@ -217,7 +225,7 @@ public final class MasterState {
       return;
     }
     Task t = job.task(m.kind(), m.index());
-    if (t == null || !workerId.equals(t.running.remove(m.attempt()))) {
+    if (t == null || !t.running.remove(m.attempt(), workerId)) {
       return;
     }
     Worker w = workers.get(workerId);
@@ -262,7 +270,8 @@ public final class MasterState {
       return;
     }
     long now = nanos.getAsLong();
-    long mapsAt = job.mapsFinishedAt > 0 ? job.mapsFinishedAt : now;
+    // nanoTime may read negative: a flag, not a sign, says whether the maps finished.
+    long mapsAt = job.mapsFinished ? job.mapsFinishedAt : now;
     Map<String, Long> counters = job.counters();
     job.outcome = "succeeded";
     endJob(job);
@@ -442,6 +451,7 @@ public final class MasterState {
     final long inputBytes;
     final long startedAt;
     long mapsFinishedAt;
+    boolean mapsFinished;
     int mapsDone;
     boolean finishing;
     String outcome;

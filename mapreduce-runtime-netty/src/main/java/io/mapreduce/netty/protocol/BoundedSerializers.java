@@ -73,7 +73,8 @@ final class BoundedSerializers {
     @Override
     public ArrayList read(Kryo kryo, Input in, Class<? extends ArrayList> type) {
       int n = length(in);
-      ArrayList list = new ArrayList(n);
+      // Grown as elements arrive: n is only bounded by the frame, not by what it holds.
+      ArrayList list = new ArrayList(Math.min(n, 1024));
       for (int i = 0; i < n; i++) {
         list.add(kryo.readClassAndObject(in));
       }
@@ -96,7 +97,7 @@ final class BoundedSerializers {
     @Override
     public HashMap read(Kryo kryo, Input in, Class<? extends HashMap> type) {
       int n = length(in);
-      HashMap map = new HashMap(Math.max(4, n * 2));
+      HashMap map = new HashMap(Math.min(n, 1024) * 2);
       for (int i = 0; i < n; i++) {
         map.put(kryo.readClassAndObject(in), kryo.readClassAndObject(in));
       }

@@ -15,6 +15,35 @@ import java.util.Objects;
  */
 public sealed interface Message {
 
+  /**
+   * Copies a list, checking the class of every element: generics are erased, so a decoded
+   * message could otherwise hold anything registered where a String was promised.
+   */
+  static <T> ArrayList<T> checkedList(List<T> list, Class<T> type, String what) {
+    ArrayList<T> copy = new ArrayList<>(list.size());
+    for (Object o : list) {
+      copy.add(type.cast(requireType(o, type, what)));
+    }
+    return copy;
+  }
+
+  /** Copies a map, checking the class of every key and value. */
+  static <K, V> HashMap<K, V> checkedMap(Map<K, V> map, Class<K> keys, Class<V> values, String what) {
+    HashMap<K, V> copy = new HashMap<>();
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      copy.put(keys.cast(requireType(e.getKey(), keys, what)), values.cast(requireType(e.getValue(), values, what)));
+    }
+    return copy;
+  }
+
+  private static Object requireType(Object o, Class<?> type, String what) {
+    if (!type.isInstance(o)) {
+      throw new IllegalArgumentException(what + " holds " + (o == null ? "null" : o.getClass().getName())
+          + " where " + type.getSimpleName() + " belongs");
+    }
+    return o;
+  }
+
   /** The kind of a task. */
   enum TaskKind {
     MAP,
@@ -75,7 +104,7 @@ public sealed interface Message {
    */
   record StartJob(String jobId, ShippedJob job, List<String> jars) implements Message {
     public StartJob {
-      jars = new ArrayList<>(jars);
+      jars = checkedList(jars, String.class, "StartJob.jars");
     }
   }
 
@@ -95,7 +124,7 @@ public sealed interface Message {
   /** Master to worker: the map outputs of a job completed so far (new ones, or all again). */
   record MapOutputs(String jobId, List<MapLocation> locations) implements Message {
     public MapOutputs {
-      locations = new ArrayList<>(locations);
+      locations = checkedList(locations, MapLocation.class, "MapOutputs.locations");
     }
   }
 
@@ -103,7 +132,7 @@ public sealed interface Message {
   record TaskSucceeded(String jobId, TaskKind kind, int index, int attempt, Map<String, Long> counters)
       implements Message {
     public TaskSucceeded {
-      counters = new HashMap<>(counters);
+      counters = checkedMap(counters, String.class, Long.class, "TaskSucceeded.counters");
     }
   }
 
@@ -125,7 +154,7 @@ public sealed interface Message {
    */
   record SubmitJob(String jobId, ShippedJob job, List<String> jars) implements Message {
     public SubmitJob {
-      jars = new ArrayList<>(jars);
+      jars = checkedList(jars, String.class, "SubmitJob.jars");
     }
   }
 
@@ -134,14 +163,14 @@ public sealed interface Message {
   /** Client to master: which of these jars (by SHA-256) do you lack? */
   record HasJars(List<String> jars) implements Message {
     public HasJars {
-      jars = new ArrayList<>(jars);
+      jars = checkedList(jars, String.class, "HasJars.jars");
     }
   }
 
   /** Master to client: send these. */
   record MissingJars(List<String> jars) implements Message {
     public MissingJars {
-      jars = new ArrayList<>(jars);
+      jars = checkedList(jars, String.class, "MissingJars.jars");
     }
   }
 
@@ -162,8 +191,8 @@ public sealed interface Message {
   record JobSucceeded(String jobId, List<String> outputFiles, Map<String, Long> counters, long mapMillis,
       long reduceMillis, long totalMillis) implements Message {
     public JobSucceeded {
-      outputFiles = new ArrayList<>(outputFiles);
-      counters = new HashMap<>(counters);
+      outputFiles = checkedList(outputFiles, String.class, "JobSucceeded.outputFiles");
+      counters = checkedMap(counters, String.class, Long.class, "JobSucceeded.counters");
     }
   }
 

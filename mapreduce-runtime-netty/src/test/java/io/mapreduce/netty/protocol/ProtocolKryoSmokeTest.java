@@ -14,7 +14,7 @@ class ProtocolKryoSmokeTest {
     assertThat(ProtocolKryo.decode(ProtocolKryo.encode(m))).isEqualTo(m);
     ShippedJob job = new ShippedJob("wc", List.of("/in/a", "/in/b"), "/out", 3, 64, 4, false, "java.lang.String",
         "java.lang.Long", new byte[] {1, 2}, null, new byte[] {3}, null);
-    Message.StartJob start = (Message.StartJob) ProtocolKryo.decode(ProtocolKryo.encode(new Message.StartJob("j", job)));
+    Message.StartJob start = (Message.StartJob) ProtocolKryo.decode(ProtocolKryo.encode(new Message.StartJob("j", job, List.of())));
     assertThat(start.job().inputs()).containsExactly("/in/a", "/in/b");
     assertThat(start.job().mapper()).containsExactly(1, 2);
     assertThat(start.job().reducer()).isNull();
