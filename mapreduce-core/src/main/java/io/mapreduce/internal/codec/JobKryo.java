@@ -80,10 +80,23 @@ public final class JobKryo {
     return out.toBytes();
   }
 
-  /** Reads an object graph written by {@link #toBytes}. */
+  /** Reads an object graph written by {@link #toBytes}, loading classes as the thread's context does. */
   @SuppressWarnings("unchecked")
   public static <T> T fromBytes(byte[] bytes) {
     return (T) newKryo().readClassAndObject(new Input(bytes));
+  }
+
+  /**
+   * Reads an object graph written by {@link #toBytes}, loading its classes through {@code loader}
+   * (the loader of the object that was written, which may be a plugin's or a job's).
+   */
+  @SuppressWarnings("unchecked")
+  public static <T> T fromBytes(byte[] bytes, ClassLoader loader) {
+    Kryo kryo = newKryo();
+    if (loader != null) {
+      kryo.setClassLoader(loader);
+    }
+    return (T) kryo.readClassAndObject(new Input(bytes));
   }
 
   static final class PathSerializer extends Serializer<Path> {

@@ -36,6 +36,10 @@ final class JobPlan<K, V> {
   private final byte[] mapper;
   private final byte[] reducer;
   private final byte[] combiner;
+  /** Where each template's classes come from: copies are read back through the same loaders. */
+  private final ClassLoader mapperLoader;
+  private final ClassLoader reducerLoader;
+  private final ClassLoader combinerLoader;
   private final Partitioner<K> partitioner;
 
   JobPlan(String jobId, MapReduceSpecification<K, V> spec, Storage inputStorage, List<InputSplit> splits,
@@ -55,12 +59,15 @@ final class JobPlan<K, V> {
     this.reducer = spec.reducer().map(r -> serialize("reducer", r)).orElse(null);
     this.combiner = spec.combiner().map(c -> serialize("combiner", c)).orElse(null);
     this.partitioner = spec.partitioner().orElse(null);
+    this.mapperLoader = spec.mapper().getClass().getClassLoader();
+    this.reducerLoader = spec.reducer().map(r -> r.getClass().getClassLoader()).orElse(null);
+    this.combinerLoader = spec.combiner().map(c -> c.getClass().getClassLoader()).orElse(null);
   }
 
   static byte[] serialize(String role, Object template) {
     try {
       byte[] bytes = JobKryo.toBytes(template);
-      JobKryo.fromBytes(bytes);
+      JobKryo.fromBytes(bytes, template.getClass().getClassLoader());
       return bytes;
     } catch (RuntimeException e) {
       throw new MapReduceException("the " + role + " " + template.getClass().getName()
@@ -74,16 +81,16 @@ final class JobPlan<K, V> {
   }
 
   Mapper<K, V> newMapper() {
-    return JobKryo.fromBytes(mapper);
+    return JobKryo.fromBytes(mapper, mapperLoader);
   }
 
   Reducer<K, V> newReducer() {
-    return JobKryo.fromBytes(reducer);
+    return JobKryo.fromBytes(reducer, reducerLoader);
   }
 
   /** A fresh combiner, or null when the job has none. */
   Reducer<K, V> newCombiner() {
-    return combiner == null ? null : JobKryo.fromBytes(combiner);
+    return combiner == null ? null : JobKryo.fromBytes(combiner, combinerLoader);
   }
 
   /** Encodes a pair into two reused sinks, which it clears first. */

@@ -52,6 +52,10 @@ final class DaemonCommands {
         description = "Address to listen on (default: ${DEFAULT-VALUE}; another needs a cluster secret).")
     String bind;
 
+    @Option(names = "--http-port", defaultValue = "8080", paramLabel = "PORT",
+        description = "Port of the status page (HTML at /, JSON at /api/status; default: ${DEFAULT-VALUE}; -1: none).")
+    int httpPort;
+
     @Option(names = "--scheduler", defaultValue = "card-dealing",
         description = "card-dealing, pairwise or load-aware (default: ${DEFAULT-VALUE}).")
     String scheduler;
@@ -80,9 +84,10 @@ final class DaemonCommands {
           Duration.ofSeconds(heartbeatTimeout), 0.8);
       Master master = Master.start(new Master.Config(bind, port, policy, ClusterSecret.resolve(secretFile),
           Frames.DEFAULT_MAX_FRAME_BYTES, settings,
-          workDirectory != null ? workDirectory : Master.Config.defaultWorkDirectory()));
+          workDirectory != null ? workDirectory : Master.Config.defaultWorkDirectory(), httpPort));
       System.err.println("mapreduce: master listening on " + bind + ":" + master.port() + " (scheduler "
-          + policy.name() + ")");
+          + policy.name() + ")" + (master.httpPort() < 0 ? "" : ", status page on http://" + bind + ":"
+          + master.httpPort() + "/"));
       return runUntilStopped(master);
     }
   }

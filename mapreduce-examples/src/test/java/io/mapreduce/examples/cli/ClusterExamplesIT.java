@@ -85,7 +85,7 @@ class ClusterExamplesIT {
 
   private String startCluster(String policy, int workers) throws Exception {
     Path log = tmp.resolve("master-" + policy + ".log");
-    daemons.add(daemon(log, "master", "--port", "0", "--scheduler", policy));
+    daemons.add(daemon(log, "master", "--port", "0", "--http-port", "0", "--scheduler", policy));
     String address = "127.0.0.1:" + awaitPort(log);
     for (int i = 0; i < workers; i++) {
       daemons.add(daemon(tmp.resolve("worker-" + policy + "-" + i + ".log"), "worker", "--master", address,

@@ -50,8 +50,11 @@ public final class Master implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Master.class);
 
   /** How a master is started. */
+  /**
+   * @param httpPort the status page's port (0: any free one), or -1 for none
+   */
   public record Config(String bindAddress, int port, SchedulingPolicy policy, ClusterSecret secret,
-      int maxFrameBytes, MasterState.Settings settings, Path workDirectory) {
+      int maxFrameBytes, MasterState.Settings settings, Path workDirectory, int httpPort) {
     public Config {
       Objects.requireNonNull(workDirectory, "workDirectory");
       Objects.requireNonNull(bindAddress, "bindAddress");
@@ -63,7 +66,7 @@ public final class Master implements AutoCloseable {
     /** Loopback, an ephemeral port, card dealing, no secret: for tests and one-machine clusters. */
     public static Config local() {
       return new Config("127.0.0.1", 0, new CardDealingPolicy(), ClusterSecret.NONE, Frames.DEFAULT_MAX_FRAME_BYTES,
-          MasterState.Settings.defaults(), defaultWorkDirectory());
+          MasterState.Settings.defaults(), defaultWorkDirectory(), -1);
     }
 
     /** {@code $TMPDIR/mapreduce-master-<pid>}. */
@@ -72,15 +75,19 @@ public final class Master implements AutoCloseable {
     }
 
     public Config withPort(int p) {
-      return new Config(bindAddress, p, policy, secret, maxFrameBytes, settings, workDirectory);
+      return new Config(bindAddress, p, policy, secret, maxFrameBytes, settings, workDirectory, httpPort);
     }
 
     public Config withPolicy(SchedulingPolicy p) {
-      return new Config(bindAddress, port, p, secret, maxFrameBytes, settings, workDirectory);
+      return new Config(bindAddress, port, p, secret, maxFrameBytes, settings, workDirectory, httpPort);
+    }
+
+    public Config withHttpPort(int p) {
+      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, p);
     }
 
     public Config withSettings(MasterState.Settings s) {
-      return new Config(bindAddress, port, policy, secret, maxFrameBytes, s, workDirectory);
+      return new Config(bindAddress, port, policy, secret, maxFrameBytes, s, workDirectory, httpPort);
     }
   }
 
@@ -101,6 +108,7 @@ public final class Master implements AutoCloseable {
   private final MasterState state;
   private final JarStore jars;
   private Channel server;
+  private StatusHttpServer statusPage;
 
   private Master(Config config) throws IOException {
     this.config = config;
@@ -147,6 +155,15 @@ public final class Master implements AutoCloseable {
     long tick = Math.max(100, config.settings().heartbeatInterval().toMillis());
     loop.scheduleWithFixedDelay(state::tick, tick, tick, TimeUnit.MILLISECONDS);
     log.info("master listening on {} (scheduler {})", server.localAddress(), config.policy().name());
+    if (config.httpPort() >= 0) {
+      statusPage = StatusHttpServer.start(io, config.bindAddress(), config.httpPort(), this::status);
+      log.info("status page on http://{}:{}/", config.bindAddress(), statusPage.port());
+    }
+  }
+
+  /** The status page's port, or -1 when it has none. */
+  public int httpPort() {
+    return statusPage == null ? -1 : statusPage.port();
   }
 
   /** The port it listens on. */
@@ -166,6 +183,9 @@ public final class Master implements AutoCloseable {
   /** Stops listening, closes every connection; running jobs' outputs are removed. */
   @Override
   public void close() {
+    if (statusPage != null) {
+      statusPage.close();
+    }
     if (server != null) {
       server.close().awaitUninterruptibly();
     }

@@ -25,21 +25,21 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Fetches one partition of one map output from the worker that holds it into a local run file
  * with its index beside it, as the merge reads it. One connection per fetch, bytes written to the
- * file as they arrive.
+ * file as they arrive. Public for the benchmarks; not API.
  */
-final class Fetcher {
+public final class Fetcher {
   private final EventLoopGroup group;
   private final ClusterSecret secret;
   private final int maxFrameBytes;
 
-  Fetcher(EventLoopGroup group, ClusterSecret secret, int maxFrameBytes) {
+  public Fetcher(EventLoopGroup group, ClusterSecret secret, int maxFrameBytes) {
     this.group = group;
     this.secret = secret;
     this.maxFrameBytes = maxFrameBytes;
   }
 
   /** Completes when {@code target} and its index are written; fails with the reason otherwise. */
-  CompletableFuture<Long> fetch(String host, int port, Message.FetchRequest request, Path target) {
+  public CompletableFuture<Long> fetch(String host, int port, Message.FetchRequest request, Path target) {
     CompletableFuture<Long> done = new CompletableFuture<>();
     new Bootstrap()
         .group(group)

@@ -23,22 +23,23 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves a worker's map outputs to reducers: for each request, a {@link Message.FetchResponse}
  * and then the partition's bytes straight from the run file ({@link DefaultFileRegion}: the
- * kernel copies them to the socket without passing through the heap).
+ * kernel copies them to the socket without passing through the heap). Public for the
+ * benchmarks; not API.
  */
-final class ShuffleServer {
+public final class ShuffleServer {
   private static final Logger log = LoggerFactory.getLogger(ShuffleServer.class);
 
   /** Where a worker keeps the map outputs it serves. */
-  interface Outputs {
+  public interface Outputs {
     /** The run of an attempt of a map task, or null. */
     Served find(String jobId, int mapIndex, int attempt);
   }
 
-  record Served(Path data, RunIndex index) {}
+  public record Served(Path data, RunIndex index) {}
 
   private final Channel channel;
 
-  ShuffleServer(EventLoopGroup group, String bindAddress, int port, ClusterSecret secret, int maxFrameBytes,
+  public ShuffleServer(EventLoopGroup group, String bindAddress, int port, ClusterSecret secret, int maxFrameBytes,
       Outputs outputs) throws InterruptedException {
     this.channel = new ServerBootstrap()
         .group(group)
@@ -54,11 +55,11 @@ final class ShuffleServer {
         .channel();
   }
 
-  int port() {
+  public int port() {
     return ((InetSocketAddress) channel.localAddress()).getPort();
   }
 
-  void close() {
+  public void close() {
     channel.close().awaitUninterruptibly();
   }
 

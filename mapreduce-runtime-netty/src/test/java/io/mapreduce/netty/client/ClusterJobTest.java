@@ -50,7 +50,7 @@ class ClusterJobTest {
   }
 
   private String startCluster(String policy, int workerCount) throws Exception {
-    master = Master.start(Master.Config.local().withPolicy(SchedulingPolicy.named(policy)));
+    master = Master.start(Master.Config.local().withPolicy(SchedulingPolicy.named(policy)).withHttpPort(0));
     for (int i = 0; i < workerCount; i++) {
       workers.add(Worker.start(Worker.Config.local(master.port(), 2, dir.resolve("worker-" + i))));
     }
@@ -217,5 +217,56 @@ class ClusterJobTest {
         .input(dir.toString()).output(dir.resolve("out").toString()).cluster("127.0.0.1:1").build());
     assertThatThrownBy(() -> job.get(30, TimeUnit.SECONDS))
         .cause().hasMessageContaining("cannot reach the master at 127.0.0.1:1");
+  }
+
+  /** Holds every map call until a file appears, so a test can look at a job while it runs. */
+  static final class GateMapper extends Mapper<String, Long> {
+    private final String gate;
+
+    GateMapper(String gate) {
+      this.gate = gate;
+    }
+
+    @Override
+    public void map(long offset, String line, Emitter<String, Long> emitter) throws Exception {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!Files.exists(Path.of(gate)) && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      emitter.emit(line, 1L);
+    }
+  }
+
+  private String status() throws Exception {
+    var client = java.net.http.HttpClient.newHttpClient();
+    var response = client.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + master.httpPort() + "/api/status")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
+  }
+
+  @Test
+  void statusPage_duringAndAfterAJob_showsWorkersAndProgress() throws Exception {
+    String cluster = startCluster("card-dealing", 3);
+    Path in = writeInput(2, 10);
+    Path gate = dir.resolve("gate");
+    var job = MapReduce.exec(MapReduceSpecification.builder()
+        .mapper(new GateMapper(gate.toString())).reducer(new Sum())
+        .input(in.toString()).output(dir.resolve("out").toString()).reduceTasks(2).cluster(cluster).build());
+    String during = "";
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!during.contains("\"phase\":\"map\"") && System.nanoTime() < deadline) {
+      during = status();
+      Thread.sleep(20);
+    }
+    assertThat(during).contains("\"phase\":\"map\"", "\"name\":\"GateMapper\"",
+        "\"maps\":{\"total\":2,\"done\":0}", "\"id\":\"worker-1\"", "\"id\":\"worker-3\"",
+        "\"scheduler\":\"card-dealing\"");
+    Files.createFile(gate);
+    job.get(60, TimeUnit.SECONDS);
+    String after = status();
+    assertThat(after).contains("\"phase\":\"succeeded\"", "\"maps\":{\"total\":2,\"done\":2}",
+        "\"reduces\":{\"total\":2,\"done\":2}", "\"map.input.records\":20");
   }
 }
