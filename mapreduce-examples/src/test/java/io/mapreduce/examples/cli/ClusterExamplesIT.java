@@ -73,14 +73,18 @@ class ClusterExamplesIT {
     }
   }
 
+  /** SIGTERM stops every daemon cleanly, and promptly. */
   @AfterAll
   void stopDaemons() throws InterruptedException {
     daemons.forEach(Process::destroy);
+    List<Process> stuck = new ArrayList<>();
     for (Process p : daemons) {
       if (!p.waitFor(15, TimeUnit.SECONDS)) {
         p.destroyForcibly();
+        stuck.add(p);
       }
     }
+    assertThat(stuck).as("daemons that ignored SIGTERM for 15 s").isEmpty();
   }
 
   private String startCluster(String policy, int workers) throws Exception {

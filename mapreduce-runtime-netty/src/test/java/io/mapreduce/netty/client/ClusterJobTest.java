@@ -269,4 +269,26 @@ class ClusterJobTest {
     assertThat(after).contains("\"phase\":\"succeeded\"", "\"maps\":{\"total\":2,\"done\":2}",
         "\"reduces\":{\"total\":2,\"done\":2}", "\"map.input.records\":20");
   }
+
+  @Test
+  void workerStartedBeforeTheMaster_registersWhenItComesUp() throws Exception {
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    workers.add(Worker.start(Worker.Config.local(port, 2, dir.resolve("early-worker"))));
+    Thread.sleep(500); // a few refused connections and backoffs
+    master = Master.start(Master.Config.local().withPort(port));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (master.status().workers().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(master.status().workers()).hasSize(1);
+    Path in = writeInput(1, 200);
+    JobResult r = MapReduce.exec(MapReduceSpecification.builder()
+            .mapper(new SplitMapper()).reducer(new Sum())
+            .input(in.toString()).output(dir.resolve("out").toString()).cluster("127.0.0.1:" + port).build())
+        .get(60, TimeUnit.SECONDS);
+    assertThat(readOutput(r)).isEqualTo(sequentialCount(in));
+  }
 }
