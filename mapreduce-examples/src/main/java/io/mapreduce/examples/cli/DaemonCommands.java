@@ -5,6 +5,7 @@ import io.mapreduce.netty.master.Master;
 import io.mapreduce.netty.master.MasterState;
 import io.mapreduce.netty.master.SchedulingPolicy;
 import io.mapreduce.netty.protocol.ClusterSecret;
+import io.mapreduce.netty.protocol.ClusterTls;
 import io.mapreduce.netty.protocol.Frames;
 import io.mapreduce.netty.worker.Worker;
 import java.net.InetAddress;
@@ -21,6 +22,14 @@ import picocli.CommandLine.Option;
 /** The daemons: {@code mapreduce master} and {@code mapreduce worker}. Both stop cleanly on SIGTERM. */
 final class DaemonCommands {
   private DaemonCommands() {}
+
+  private static ClusterTls tls(CommandSpec spec, Path keystore) {
+    try {
+      return ClusterTls.resolve(keystore);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
 
   /** Runs until the JVM is asked to stop, then closes the daemon. */
   private static int runUntilStopped(AutoCloseable daemon) throws InterruptedException {
@@ -68,6 +77,11 @@ final class DaemonCommands {
         description = "Where the master keeps the jars clients send (default: $TMPDIR/mapreduce-master-<pid>, removed on exit).")
     Path workDirectory;
 
+    @Option(names = "--tls-keystore", paramLabel = "FILE",
+        description = "Encrypt every connection with TLS, with this PKCS#12 keystore shared by the cluster "
+            + "(password: $MAPREDUCE_TLS_PASSWORD; default: $MAPREDUCE_TLS_KEYSTORE, else no TLS).")
+    Path tlsKeystore;
+
     @Option(names = "--heartbeat-timeout", defaultValue = "10", paramLabel = "SECONDS",
         description = "A worker silent this long is lost (default: ${DEFAULT-VALUE}).")
     int heartbeatTimeout;
@@ -84,7 +98,8 @@ final class DaemonCommands {
           Duration.ofSeconds(heartbeatTimeout), 0.8);
       Master master = Master.start(new Master.Config(bind, port, policy, ClusterSecret.resolve(secretFile),
           Frames.DEFAULT_MAX_FRAME_BYTES, settings,
-          workDirectory != null ? workDirectory : Master.Config.defaultWorkDirectory(), httpPort));
+          workDirectory != null ? workDirectory : Master.Config.defaultWorkDirectory(), httpPort,
+          tls(spec, tlsKeystore)));
       System.err.println("mapreduce: master listening on " + bind + ":" + master.port() + " (scheduler "
           + policy.name() + ")" + (master.httpPort() < 0 ? "" : ", status page on http://" + bind + ":"
           + master.httpPort() + "/"));
@@ -124,6 +139,11 @@ final class DaemonCommands {
         description = "The cluster secret (default: $MAPREDUCE_SECRET, else none: loopback only).")
     Path secretFile;
 
+    @Option(names = "--tls-keystore", paramLabel = "FILE",
+        description = "Encrypt every connection with TLS, with this PKCS#12 keystore shared by the cluster "
+            + "(password: $MAPREDUCE_TLS_PASSWORD; default: $MAPREDUCE_TLS_KEYSTORE, else no TLS).")
+    Path tlsKeystore;
+
     @Override
     public Integer call() throws Exception {
       HostAndPort m;
@@ -141,7 +161,7 @@ final class DaemonCommands {
           : Path.of(System.getProperty("java.io.tmpdir"), "mapreduce-worker-" + ProcessHandle.current().pid());
       int n = slots != null ? slots : Runtime.getRuntime().availableProcessors();
       Worker worker = Worker.start(new Worker.Config(m.getHost(), m.getPort(), n, dir, bind, shufflePort, host,
-          ClusterSecret.resolve(secretFile), Frames.DEFAULT_MAX_FRAME_BYTES));
+          ClusterSecret.resolve(secretFile), Frames.DEFAULT_MAX_FRAME_BYTES, tls(spec, tlsKeystore)));
       System.err.println("mapreduce: worker with " + n + " slots, map outputs served on " + bind + ":"
           + worker.shufflePort() + ", master " + master);
       return runUntilStopped(worker);

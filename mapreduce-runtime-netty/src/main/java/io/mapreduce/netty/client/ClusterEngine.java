@@ -11,6 +11,7 @@ import io.mapreduce.TaskFailedException;
 import io.mapreduce.internal.engine.ShippedJob;
 import io.mapreduce.netty.protocol.Authenticated;
 import io.mapreduce.netty.protocol.ClusterSecret;
+import io.mapreduce.netty.protocol.ClusterTls;
 import io.mapreduce.netty.protocol.Frames;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Pipelines;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Submits jobs to a cluster's master: the engine {@code MapReduce.exec} uses when a
  * specification names a cluster. Found with {@link java.util.ServiceLoader}. The cluster secret,
- * if any, comes from the environment variable {@code MAPREDUCE_SECRET}.
+ * if any, comes from the environment variable {@code MAPREDUCE_SECRET}, and TLS, if on, from
+ * {@code MAPREDUCE_TLS_KEYSTORE} and {@code MAPREDUCE_TLS_PASSWORD}.
  */
 public final class ClusterEngine implements ExecutionEngine {
   private static final Logger log = LoggerFactory.getLogger(ClusterEngine.class);
@@ -52,10 +54,12 @@ public final class ClusterEngine implements ExecutionEngine {
     ShippedJob shipped = ShippedJob.of(spec);
     HostAndPort master = HostAndPort.fromString(spec.cluster().orElseThrow());
     ClusterSecret secret;
+    ClusterTls tls;
     try {
       secret = ClusterSecret.resolve(null);
-    } catch (IOException e) {
-      throw new MapReduceException("cannot read the cluster secret: " + e, e);
+      tls = ClusterTls.fromEnvironment();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new MapReduceException("cannot set up the connection to the master: " + e.getMessage(), e);
     }
     ClusterJob job = new ClusterJob(UUID.randomUUID().toString(), master, shipped, JobJars.of(spec));
     new Bootstrap()
@@ -65,7 +69,7 @@ public final class ClusterEngine implements ExecutionEngine {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            Pipelines.client(ch, secret, Frames.DEFAULT_MAX_FRAME_BYTES, "client", job.handler());
+            Pipelines.client(ch, tls, secret, Frames.DEFAULT_MAX_FRAME_BYTES, "client", job.handler());
           }
         })
         .connect(master.getHost(), master.getPort())

@@ -5,6 +5,7 @@ import io.mapreduce.internal.engine.JobFiles;
 import io.mapreduce.internal.io.InputSplit;
 import io.mapreduce.netty.protocol.Authenticated;
 import io.mapreduce.netty.protocol.ClusterSecret;
+import io.mapreduce.netty.protocol.ClusterTls;
 import io.mapreduce.netty.protocol.Frames;
 import io.mapreduce.netty.protocol.JarStore;
 import io.mapreduce.internal.io.LocalStorage;
@@ -54,8 +55,15 @@ public final class Master implements AutoCloseable {
    * @param httpPort the status page's port (0: any free one), or -1 for none
    */
   public record Config(String bindAddress, int port, SchedulingPolicy policy, ClusterSecret secret,
-      int maxFrameBytes, MasterState.Settings settings, Path workDirectory, int httpPort) {
+      int maxFrameBytes, MasterState.Settings settings, Path workDirectory, int httpPort, ClusterTls tls) {
+    /** Without TLS. */
+    public Config(String bindAddress, int port, SchedulingPolicy policy, ClusterSecret secret, int maxFrameBytes,
+        MasterState.Settings settings, Path workDirectory, int httpPort) {
+      this(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, httpPort, ClusterTls.NONE);
+    }
+
     public Config {
+      Objects.requireNonNull(tls, "tls");
       Objects.requireNonNull(workDirectory, "workDirectory");
       Objects.requireNonNull(bindAddress, "bindAddress");
       Objects.requireNonNull(policy, "policy");
@@ -75,19 +83,23 @@ public final class Master implements AutoCloseable {
     }
 
     public Config withPort(int p) {
-      return new Config(bindAddress, p, policy, secret, maxFrameBytes, settings, workDirectory, httpPort);
+      return new Config(bindAddress, p, policy, secret, maxFrameBytes, settings, workDirectory, httpPort, tls);
     }
 
     public Config withPolicy(SchedulingPolicy p) {
-      return new Config(bindAddress, port, p, secret, maxFrameBytes, settings, workDirectory, httpPort);
+      return new Config(bindAddress, port, p, secret, maxFrameBytes, settings, workDirectory, httpPort, tls);
+    }
+
+    public Config withTls(ClusterTls t) {
+      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, httpPort, t);
     }
 
     public Config withHttpPort(int p) {
-      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, p);
+      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, p, tls);
     }
 
     public Config withSettings(MasterState.Settings s) {
-      return new Config(bindAddress, port, policy, secret, maxFrameBytes, s, workDirectory, httpPort);
+      return new Config(bindAddress, port, policy, secret, maxFrameBytes, s, workDirectory, httpPort, tls);
     }
   }
 
@@ -146,7 +158,7 @@ public final class Master implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            Pipelines.server(ch, config.secret(), config.maxFrameBytes(), new Connection());
+            Pipelines.server(ch, config.tls(), config.secret(), config.maxFrameBytes(), new Connection());
           }
         })
         .bind(config.bindAddress(), config.port())

@@ -17,6 +17,14 @@ public final class Pipelines {
 
   /** A server's connection: it challenges the client. */
   public static void server(Channel ch, ClusterSecret secret, int maxFrameBytes, ChannelHandler app) {
+    server(ch, ClusterTls.NONE, secret, maxFrameBytes, app);
+  }
+
+  /** A server's connection, in TLS when it is on: it challenges the client. */
+  public static void server(Channel ch, ClusterTls tls, ClusterSecret secret, int maxFrameBytes, ChannelHandler app) {
+    if (tls.enabled()) {
+      ch.pipeline().addLast("tls", tls.server().newHandler(ch.alloc()));
+    }
     ch.pipeline()
         .addLast("frame-decoder", new FrameDecoder(maxFrameBytes))
         .addLast("frame-encoder", new FrameEncoder(maxFrameBytes))
@@ -26,6 +34,15 @@ public final class Pipelines {
 
   /** A client's connection: it answers the server's challenge. */
   public static void client(Channel ch, ClusterSecret secret, int maxFrameBytes, String self, ChannelHandler app) {
+    client(ch, ClusterTls.NONE, secret, maxFrameBytes, self, app);
+  }
+
+  /** A client's connection, in TLS when it is on: it answers the server's challenge. */
+  public static void client(Channel ch, ClusterTls tls, ClusterSecret secret, int maxFrameBytes, String self,
+      ChannelHandler app) {
+    if (tls.enabled()) {
+      ch.pipeline().addLast("tls", tls.client().newHandler(ch.alloc()));
+    }
     ch.pipeline()
         .addLast("frame-decoder", new FrameDecoder(maxFrameBytes))
         .addLast("frame-encoder", new FrameEncoder(maxFrameBytes))
@@ -45,7 +62,7 @@ public final class Pipelines {
         ctx.writeAndFlush(new Message.ProtocolError(c.getMessage())).addListener(ChannelFutureListener.CLOSE);
         return;
       }
-    } else if (c instanceof IOException) {
+    } else if (c instanceof IOException || c instanceof javax.net.ssl.SSLException) {
       log.info("connection with {} lost: {}", ctx.channel().remoteAddress(), c.getMessage());
     } else {
       log.warn("closing connection with {}: {}", ctx.channel().remoteAddress(), c.toString());

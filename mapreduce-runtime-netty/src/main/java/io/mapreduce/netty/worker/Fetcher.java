@@ -4,6 +4,7 @@ import io.mapreduce.internal.shuffle.RunIndex;
 import io.mapreduce.internal.shuffle.RunWriter;
 import io.mapreduce.netty.protocol.Authenticated;
 import io.mapreduce.netty.protocol.ClusterSecret;
+import io.mapreduce.netty.protocol.ClusterTls;
 import io.mapreduce.netty.protocol.FrameDecoder;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Pipelines;
@@ -29,11 +30,17 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Fetcher {
   private final EventLoopGroup group;
+  private final ClusterTls tls;
   private final ClusterSecret secret;
   private final int maxFrameBytes;
 
   public Fetcher(EventLoopGroup group, ClusterSecret secret, int maxFrameBytes) {
+    this(group, ClusterTls.NONE, secret, maxFrameBytes);
+  }
+
+  public Fetcher(EventLoopGroup group, ClusterTls tls, ClusterSecret secret, int maxFrameBytes) {
     this.group = group;
+    this.tls = tls;
     this.secret = secret;
     this.maxFrameBytes = maxFrameBytes;
   }
@@ -48,7 +55,7 @@ public final class Fetcher {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            Pipelines.client(ch, secret, maxFrameBytes, "reducer", new Handler(request, target, done));
+            Pipelines.client(ch, tls, secret, maxFrameBytes, "reducer", new Handler(request, target, done));
           }
         })
         .connect(host, port)

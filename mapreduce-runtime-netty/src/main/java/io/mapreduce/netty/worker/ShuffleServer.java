@@ -3,6 +3,9 @@ package io.mapreduce.netty.worker;
 import io.mapreduce.internal.shuffle.RunIndex;
 import io.mapreduce.netty.protocol.Authenticated;
 import io.mapreduce.netty.protocol.ClusterSecret;
+import io.mapreduce.netty.protocol.ClusterTls;
+import io.netty.handler.stream.ChunkedNioFile;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Pipelines;
 import io.mapreduce.netty.protocol.ProtocolException;
@@ -41,13 +44,21 @@ public final class ShuffleServer {
 
   public ShuffleServer(EventLoopGroup group, String bindAddress, int port, ClusterSecret secret, int maxFrameBytes,
       Outputs outputs) throws InterruptedException {
+    this(group, bindAddress, port, ClusterTls.NONE, secret, maxFrameBytes, outputs);
+  }
+
+  /** A shuffle server; in TLS, segments go through the TLS engine in chunks instead of zero-copy. */
+  public ShuffleServer(EventLoopGroup group, String bindAddress, int port, ClusterTls tls, ClusterSecret secret,
+      int maxFrameBytes, Outputs outputs) throws InterruptedException {
     this.channel = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            Pipelines.server(ch, secret, maxFrameBytes, new Handler(outputs));
+            Pipelines.server(ch, tls, secret, maxFrameBytes, new Handler(outputs, tls.enabled()));
+            // Before the frame encoder, so that chunks of a file pass it as the bytes they are.
+            ch.pipeline().addBefore("frame-encoder", "chunks", new ChunkedWriteHandler());
           }
         })
         .bind(bindAddress, port)
@@ -65,9 +76,11 @@ public final class ShuffleServer {
 
   private static final class Handler extends SimpleChannelInboundHandler<Message> {
     private final Outputs outputs;
+    private final boolean tls;
 
-    Handler(Outputs outputs) {
+    Handler(Outputs outputs, boolean tls) {
       this.outputs = outputs;
+      this.tls = tls;
     }
 
     @Override
@@ -92,7 +105,14 @@ public final class ShuffleServer {
       int p = r.partition();
       long length = index.lengths()[p];
       ctx.write(new Message.FetchResponse(length, index.records()[p], index.checksums()[p], index.compressed(), null));
-      if (length > 0) {
+      if (length > 0 && tls) {
+        try {
+          ctx.write(new ChunkedNioFile(java.nio.channels.FileChannel.open(s.data()), index.offsets()[p], length,
+              256 << 10));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      } else if (length > 0) {
         ctx.write(new DefaultFileRegion(s.data().toFile(), index.offsets()[p], length));
       }
       ctx.flush();

@@ -6,6 +6,7 @@ import io.mapreduce.internal.io.InputSplit;
 import io.mapreduce.internal.io.LocalStorage;
 import io.mapreduce.netty.protocol.Authenticated;
 import io.mapreduce.netty.protocol.ClusterSecret;
+import io.mapreduce.netty.protocol.ClusterTls;
 import io.mapreduce.netty.protocol.Frames;
 import io.mapreduce.netty.protocol.JarStore;
 import io.mapreduce.netty.protocol.Message;
@@ -62,8 +63,16 @@ public final class Worker implements AutoCloseable {
 
   /** How a worker is started. */
   public record Config(String masterHost, int masterPort, int slots, Path workDirectory, String bindAddress,
-      int shufflePort, String advertisedHost, ClusterSecret secret, int maxFrameBytes) {
+      int shufflePort, String advertisedHost, ClusterSecret secret, int maxFrameBytes, ClusterTls tls) {
+    /** Without TLS. */
+    public Config(String masterHost, int masterPort, int slots, Path workDirectory, String bindAddress,
+        int shufflePort, String advertisedHost, ClusterSecret secret, int maxFrameBytes) {
+      this(masterHost, masterPort, slots, workDirectory, bindAddress, shufflePort, advertisedHost, secret,
+          maxFrameBytes, ClusterTls.NONE);
+    }
+
     public Config {
+      Objects.requireNonNull(tls, "tls");
       Objects.requireNonNull(masterHost, "masterHost");
       Objects.requireNonNull(workDirectory, "workDirectory");
       Objects.requireNonNull(bindAddress, "bindAddress");
@@ -72,6 +81,11 @@ public final class Worker implements AutoCloseable {
       if (slots < 1) {
         throw new IllegalArgumentException("slots must be at least 1 but was " + slots);
       }
+    }
+
+    public Config withTls(ClusterTls t) {
+      return new Config(masterHost, masterPort, slots, workDirectory, bindAddress, shufflePort, advertisedHost, secret,
+          maxFrameBytes, t);
     }
 
     /** A worker on loopback with an ephemeral shuffle port and no secret. */
@@ -97,9 +111,9 @@ public final class Worker implements AutoCloseable {
   private Worker(Config config) throws InterruptedException, IOException {
     this.config = config;
     this.tasks = Executors.newFixedThreadPool(config.slots(), new DefaultThreadFactory("worker-task", true));
-    this.shuffle = new ShuffleServer(group, config.bindAddress(), config.shufflePort(), config.secret(),
+    this.shuffle = new ShuffleServer(group, config.bindAddress(), config.shufflePort(), config.tls(), config.secret(),
         config.maxFrameBytes(), this::findOutput);
-    this.fetcher = new Fetcher(group, config.secret(), config.maxFrameBytes());
+    this.fetcher = new Fetcher(group, config.tls(), config.secret(), config.maxFrameBytes());
     this.jars = new JarStore(config.workDirectory().resolve("jars"));
   }
 
@@ -149,7 +163,7 @@ public final class Worker implements AutoCloseable {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            Pipelines.client(ch, config.secret(), config.maxFrameBytes(), "worker", new MasterConnection());
+            Pipelines.client(ch, config.tls(), config.secret(), config.maxFrameBytes(), "worker", new MasterConnection());
           }
         })
         .connect(config.masterHost(), config.masterPort())
