@@ -121,4 +121,38 @@ class JobClassesIT {
     }
     return lines;
   }
+
+  /** Defines classes from bytes with no code source: the client cannot tell where they come from. */
+  static final class BytesLoader extends ClassLoader {
+    BytesLoader(ClassLoader parent) {
+      super(parent);
+    }
+
+    Class<?> define(String name, byte[] bytes) {
+      return defineClass(name, bytes, 0, bytes.length);
+    }
+  }
+
+  @Test
+  void aClassNoJarHolds_failsTheTaskNamingTheClass() throws Exception {
+    master = Master.start(Master.Config.local());
+    workers.add(worker(0));
+    Path in = Files.createDirectories(dir.resolve("in"));
+    Files.writeString(in.resolve("a.txt"), "x\n");
+    Path classes = compileTagMapper("hidden");
+    byte[] bytes = Files.readAllBytes(classes.resolve("dyn").resolve("TagMapper.class"));
+    @SuppressWarnings("unchecked")
+    Mapper<String, Long> mapper = (Mapper<String, Long>) new BytesLoader(getClass().getClassLoader())
+        .define("dyn.TagMapper", bytes).getConstructor().newInstance();
+
+    Job job = MapReduce.exec(MapReduceSpecification.builder().mapper(mapper).reducer(new Count())
+        .input(in.toString()).output(dir.resolve("out").toString()).maxTaskAttempts(1)
+        .cluster("127.0.0.1:" + master.port()).build());
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> job.get(2, TimeUnit.MINUTES))
+        .cause().isInstanceOf(io.mapreduce.TaskFailedException.class)
+        .hasMessageContaining("m-00000")
+        .hasMessageContaining("dyn.TagMapper");
+    assertThat(dir.resolve("out")).doesNotExist();
+  }
 }
