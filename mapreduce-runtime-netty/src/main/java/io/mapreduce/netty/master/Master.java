@@ -25,11 +25,9 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -134,21 +132,10 @@ public final class Master implements AutoCloseable {
    * @throws IllegalArgumentException when asked to bind a non-loopback address without a secret
    */
   public static Master start(Config config) throws InterruptedException, IOException {
-    if (!config.secret().isConfigured() && !isLoopback(config.bindAddress())) {
-      throw new IllegalArgumentException("refusing to listen on " + config.bindAddress()
-          + " without a cluster secret: set --secret-file or MAPREDUCE_SECRET (or bind 127.0.0.1)");
-    }
+    config.secret().checkCanListenOn(config.bindAddress(), "listen");
     Master m = new Master(config);
     m.bind();
     return m;
-  }
-
-  static boolean isLoopback(String address) {
-    try {
-      return InetAddress.getByName(address).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
   }
 
   private void bind() throws InterruptedException {

@@ -57,6 +57,27 @@ public final class ClusterSecret {
     return env == null || env.isBlank() ? NONE : of(env);
   }
 
+  /**
+   * Refuses to serve on an address other machines can reach without a secret.
+   *
+   * @param what what would listen there, for the message
+   * @throws IllegalArgumentException when the address is not loopback and no secret is configured
+   */
+  public void checkCanListenOn(String address, String what) {
+    if (!configured && !isLoopback(address)) {
+      throw new IllegalArgumentException("refusing to " + what + " on " + address
+          + " without a cluster secret: set --secret-file or MAPREDUCE_SECRET (or bind 127.0.0.1)");
+    }
+  }
+
+  private static boolean isLoopback(String address) {
+    try {
+      return java.net.InetAddress.getByName(address).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
   public boolean isConfigured() {
     return configured;
   }

@@ -122,24 +122,13 @@ public final class Worker implements AutoCloseable {
    * background, retrying until it answers.
    */
   public static Worker start(Config config) throws IOException, InterruptedException {
-    if (!config.secret().isConfigured() && !isLoopback(config.bindAddress())) {
-      throw new IllegalArgumentException("refusing to serve map outputs on " + config.bindAddress()
-          + " without a cluster secret: set --secret-file or MAPREDUCE_SECRET (or bind 127.0.0.1)");
-    }
+    config.secret().checkCanListenOn(config.bindAddress(), "serve map outputs");
     Files.createDirectories(config.workDirectory());
     Worker w = new Worker(config);
     log.info("worker serving map outputs on port {}, {} slots, work directory {}", w.shuffle.port(), config.slots(),
         config.workDirectory());
     w.connect();
     return w;
-  }
-
-  private static boolean isLoopback(String address) {
-    try {
-      return java.net.InetAddress.getByName(address).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
-      return false;
-    }
   }
 
   /** The port reducers fetch from. */
