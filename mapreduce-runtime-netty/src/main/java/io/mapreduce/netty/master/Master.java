@@ -15,6 +15,7 @@ import io.mapreduce.spi.JobOutput;
 import io.mapreduce.spi.Storage;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -322,9 +323,11 @@ public final class Master implements AutoCloseable {
         files.execute(() -> {
           try {
             jars.send(ch, g.sha256());
-          } catch (IOException e) {
+          } catch (IOException | RuntimeException e) {
+            // On another thread than the channel's: tell the worker here, or it waits for nothing.
             log.warn("cannot send jar {} to {}: {}", g.sha256(), workerId, e.toString());
-            ch.close();
+            ch.writeAndFlush(new Message.ProtocolError("cannot send jar " + g.sha256() + ": " + e.getMessage()))
+                .addListener(ChannelFutureListener.CLOSE);
           }
         });
       } else if (msg instanceof Message.CancelJob c && workerId == null) {

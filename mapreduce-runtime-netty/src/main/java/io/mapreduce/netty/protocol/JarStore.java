@@ -43,7 +43,7 @@ public final class JarStore {
   }
 
   private Path jar(String sha256) {
-    if (!SHA256.matcher(sha256).matches()) {
+    if (sha256 == null || !SHA256.matcher(sha256).matches()) {
       throw new ProtocolException("not a SHA-256 jar name: " + sha256);
     }
     return directory.resolve(sha256 + ".jar");

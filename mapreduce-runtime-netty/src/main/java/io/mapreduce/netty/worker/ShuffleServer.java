@@ -95,6 +95,9 @@ public final class ShuffleServer {
       if (!(msg instanceof Message.FetchRequest r)) {
         throw new ProtocolException("unexpected " + msg.getClass().getSimpleName() + " on the shuffle port");
       }
+      if (r.jobId() == null) {
+        throw new ProtocolException("FetchRequest without a job id");
+      }
       Served s = outputs.find(r.jobId(), r.mapIndex(), r.attempt());
       if (s == null || r.partition() < 0 || r.partition() >= s.index().partitions()) {
         ctx.writeAndFlush(new Message.FetchResponse(0, 0, 0, false, "no output of map " + r.mapIndex() + " attempt "

@@ -393,9 +393,6 @@ class LivePeerFuzzIT {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled("bug: a JarChunk with a null sha256 from an authenticated client reaches"
-      + " JarStore.jar(null), whose Pattern.matcher(null) throws NullPointerException; Pipelines.closeOnError"
-      + " treats it as a server fault and closes without a ProtocolError, so the client is never told why")
   void fuzz_jarChunkWithoutAName_refusedWithAReason() throws Exception {
     try (RawPeer p = RawPeer.connect(master.port())) {
       p.authenticate(ClusterSecret.NONE);
@@ -431,10 +428,6 @@ class LivePeerFuzzIT {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled("bug: GetJar with a name that is not a SHA-256 (\"../x\") from a registered worker"
-      + " makes JarStore.find throw ProtocolException on the master-files executor in Master.Connection, which"
-      + " catches only IOException there: the exception is lost, the worker gets no answer, no error and no close"
-      + " (a real worker would wait 120 s in Worker.fetchJar)")
   void fuzz_workerAsksForAJarWithABadName_refusedOrClosed() throws Exception {
     try (Master m = lonelyMaster("lonely-2"); RawPeer p = fakeWorker(m)) {
       p.send(new Message.GetJar("../x"));

@@ -114,9 +114,6 @@ class ShuffleServerIT {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled("bug: FetchRequest(jobId=null) reaches Worker.findOutput, where"
-      + " ConcurrentHashMap.get(null) throws NullPointerException; Pipelines.closeOnError treats it as a server"
-      + " fault and closes the connection without a FetchResponse error or a ProtocolError")
   void fetch_nullJobId_answeredOrRefusedAndTheServerKeepsServing() throws Exception {
     try (RawPeer p = authenticated()) {
       p.send(new Message.FetchRequest(null, 0, 1, 0));
