@@ -8,7 +8,6 @@ import io.mapreduce.JobResult;
 import io.mapreduce.MapReduce;
 import io.mapreduce.MapReduceSpecification;
 import io.mapreduce.Mapper;
-import io.mapreduce.Reducer;
 import io.mapreduce.netty.master.Master;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -48,16 +47,6 @@ class JobClassesIT {
     }
   }
 
-  static final class Count extends Reducer<String, Long> {
-    @Override
-    public void reduce(String key, Iterable<Long> values, Emitter<String, Long> emitter) {
-      long n = 0;
-      for (long v : values) {
-        n += v;
-      }
-      emitter.emit(key, n);
-    }
-  }
 
   /** Compiles {@code dyn.TagMapper}, which emits (tag + ":" + line, 1), into a fresh directory. */
   private Path compileTagMapper(String tag) throws Exception {
@@ -105,9 +94,9 @@ class JobClassesIT {
     assertThat(v1.getClass()).isNotSameAs(v2.getClass());
     String cluster = "127.0.0.1:" + master.port();
 
-    Job first = MapReduce.exec(MapReduceSpecification.builder().mapper(v1).reducer(new Count()).input(in.toString())
+    Job first = MapReduce.exec(MapReduceSpecification.builder().mapper(v1).reducer(new WordCountCluster.Sum()).input(in.toString())
         .output(dir.resolve("out-1").toString()).reduceTasks(2).cluster(cluster).build());
-    Job second = MapReduce.exec(MapReduceSpecification.builder().mapper(v2).reducer(new Count()).input(in.toString())
+    Job second = MapReduce.exec(MapReduceSpecification.builder().mapper(v2).reducer(new WordCountCluster.Sum()).input(in.toString())
         .output(dir.resolve("out-2").toString()).reduceTasks(2).cluster(cluster).build());
 
     assertThat(lines(first.get(2, TimeUnit.MINUTES))).containsExactlyInAnyOrder("v1:x\t2", "v1:y\t1");
@@ -145,7 +134,7 @@ class JobClassesIT {
     Mapper<String, Long> mapper = (Mapper<String, Long>) new BytesLoader(getClass().getClassLoader())
         .define("dyn.TagMapper", bytes).getConstructor().newInstance();
 
-    Job job = MapReduce.exec(MapReduceSpecification.builder().mapper(mapper).reducer(new Count())
+    Job job = MapReduce.exec(MapReduceSpecification.builder().mapper(mapper).reducer(new WordCountCluster.Sum())
         .input(in.toString()).output(dir.resolve("out").toString()).maxTaskAttempts(1)
         .cluster("127.0.0.1:" + master.port()).build());
 

@@ -102,6 +102,8 @@ public final class Worker implements AutoCloseable {
   private final ShuffleServer shuffle;
   private final Fetcher fetcher;
   private final JarStore jars;
+  private final ExecutorService cleanup = Executors.newSingleThreadExecutor(
+      new DefaultThreadFactory("worker-cleanup", true));
   private volatile boolean closed;
   private volatile Channel master;
   private volatile String workerId;
@@ -203,6 +205,12 @@ public final class Worker implements AutoCloseable {
     shuffle.close();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     dropAllJobs();
+    cleanup.shutdown();
+    try {
+      cleanup.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void dropAllJobs() {
@@ -215,7 +223,8 @@ public final class Worker implements AutoCloseable {
     JobHere job = jobs.remove(jobId);
     if (job != null) {
       job.stopAll();
-      job.close();
+      // Off the event loop: closing waits for a task that may be opening the job's code.
+      cleanup.execute(job::close);
     }
   }
 
@@ -401,6 +410,11 @@ public final class Worker implements AutoCloseable {
     final ShippedJob shipped;
     final List<String> jarHashes;
     private JobClassLoader loader;
+    /**
+     * Guards the job's code. Not the job's monitor, which the event loop takes to add map output
+     * locations: opening may wait for jars that only that event loop can receive.
+     */
+    private final Object opening = new Object();
     final Path directory;
     final Map<AttemptKey, ShuffleServer.Served> outputs = new ConcurrentHashMap<>();
     private final Map<String, Running> running = new ConcurrentHashMap<>();
@@ -418,7 +432,13 @@ public final class Worker implements AutoCloseable {
      * The job's code, decoded on first use (on a task thread: a failure fails that task), with its
      * class loader made the calling thread's context class loader, where Kryo finds user classes.
      */
-    synchronized WorkerJob open() throws Exception {
+    WorkerJob open() throws Exception {
+      synchronized (opening) {
+        return openLocked();
+      }
+    }
+
+    private WorkerJob openLocked() throws Exception {
       if (loader == null) {
         java.net.URL[] urls = new java.net.URL[jarHashes.size()];
         for (int i = 0; i < urls.length; i++) {
@@ -479,7 +499,13 @@ public final class Worker implements AutoCloseable {
       return running.size();
     }
 
-    synchronized void close() {
+    void close() {
+      synchronized (opening) {
+        closeLocked();
+      }
+    }
+
+    private void closeLocked() {
       if (job != null) {
         job.close();
       } else {

@@ -9,8 +9,9 @@ import io.mapreduce.JobResult;
 import io.mapreduce.MapReduce;
 import io.mapreduce.MapReduceSpecification;
 import io.mapreduce.Mapper;
-import io.mapreduce.Reducer;
 import io.mapreduce.TaskFailedException;
+import io.mapreduce.netty.WordCountCluster.SplitMapper;
+import io.mapreduce.netty.WordCountCluster.Sum;
 import io.mapreduce.netty.master.Master;
 import io.mapreduce.netty.master.SchedulingPolicy;
 import io.mapreduce.netty.worker.Worker;
@@ -102,27 +103,7 @@ class ClusterJobTest {
     return counts;
   }
 
-  static final class SplitMapper extends Mapper<String, Long> {
-    @Override
-    public void map(long offset, String line, Emitter<String, Long> emitter) {
-      for (String w : line.split(" ")) {
-        if (!w.isEmpty()) {
-          emitter.emit(w, 1L);
-        }
-      }
-    }
-  }
 
-  static final class Sum extends Reducer<String, Long> {
-    @Override
-    public void reduce(String key, Iterable<Long> values, Emitter<String, Long> emitter) {
-      long s = 0;
-      for (long v : values) {
-        s += v;
-      }
-      emitter.emit(key, s);
-    }
-  }
 
   @ParameterizedTest
   @ValueSource(strings = {"card-dealing", "pairwise", "load-aware"})

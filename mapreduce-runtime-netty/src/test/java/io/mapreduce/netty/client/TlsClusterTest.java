@@ -3,12 +3,11 @@ package io.mapreduce.netty.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mapreduce.Emitter;
 import io.mapreduce.JobResult;
 import io.mapreduce.MapReduce;
 import io.mapreduce.MapReduceSpecification;
-import io.mapreduce.Mapper;
-import io.mapreduce.Reducer;
+import io.mapreduce.netty.WordCountCluster.SplitMapper;
+import io.mapreduce.netty.WordCountCluster.Sum;
 import io.mapreduce.netty.master.Master;
 import io.mapreduce.netty.protocol.ClusterTls;
 import io.mapreduce.netty.worker.Worker;
@@ -42,27 +41,7 @@ class TlsClusterTest {
     }
   }
 
-  static final class Words extends Mapper<String, Long> {
-    @Override
-    public void map(long offset, String line, Emitter<String, Long> emitter) {
-      for (String w : line.split(" ")) {
-        if (!w.isEmpty()) {
-          emitter.emit(w, 1L);
-        }
-      }
-    }
-  }
 
-  static final class Sum extends Reducer<String, Long> {
-    @Override
-    public void reduce(String key, Iterable<Long> values, Emitter<String, Long> emitter) {
-      long s = 0;
-      for (long v : values) {
-        s += v;
-      }
-      emitter.emit(key, s);
-    }
-  }
 
   private Path keystore() throws Exception {
     Path ks = dir.resolve("cluster.p12");
@@ -94,14 +73,14 @@ class TlsClusterTest {
     Files.writeString(in.resolve("a.txt"), text);
     String cluster = "127.0.0.1:" + master.port();
 
-    var plain = MapReduce.exec(MapReduceSpecification.builder().mapper(new Words()).reducer(new Sum())
+    var plain = MapReduce.exec(MapReduceSpecification.builder().mapper(new SplitMapper()).reducer(new Sum())
         .input(in.toString()).output(dir.resolve("plain").toString()).cluster(cluster).build());
     assertThatThrownBy(() -> plain.get(30, TimeUnit.SECONDS)).cause().hasMessageContaining("connection to the master");
     assertThat(dir.resolve("plain")).doesNotExist();
 
     System.setProperty("mapreduce.tls.keystore", dir.resolve("cluster.p12").toString());
     System.setProperty("mapreduce.tls.password", "changeit");
-    JobResult r = MapReduce.exec(MapReduceSpecification.builder().mapper(new Words()).reducer(new Sum())
+    JobResult r = MapReduce.exec(MapReduceSpecification.builder().mapper(new SplitMapper()).reducer(new Sum())
             .input(in.toString()).output(dir.resolve("out").toString()).reduceTasks(3).splitSize(16 << 10)
             .cluster(cluster).build())
         .get(60, TimeUnit.SECONDS);
