@@ -3,7 +3,6 @@ package io.mapreduce.netty.master;
 import io.mapreduce.internal.engine.ShippedJob;
 import io.mapreduce.internal.io.InputSplit;
 import io.mapreduce.netty.protocol.Message;
-import io.mapreduce.netty.protocol.Message.Failure;
 import io.mapreduce.netty.protocol.Message.MapLocation;
 import io.mapreduce.netty.protocol.Message.TaskKind;
 import java.time.Duration;
