@@ -88,7 +88,7 @@ final class MapTask<K, V> {
         };
         mapAll(mapper, emitter);
         writer.flush();
-        out.commit();
+        attempt.commit(out);
       }
       return null;
     }

@@ -87,7 +87,7 @@ final class ReduceTask<K, V> {
       currentKey[0] = null;
       reducer.cleanup(emitter);
       writer.flush();
-      out.commit();
+      attempt.commit(out);
       attempt.add(Counters.REDUCE_INPUT_GROUPS, groups.groups());
       attempt.add(Counters.REDUCE_INPUT_RECORDS, groups.records());
       attempt.add(Counters.OUTPUT_RECORDS, written[0]);

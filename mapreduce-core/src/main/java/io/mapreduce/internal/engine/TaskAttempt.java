@@ -16,10 +16,16 @@ final class TaskAttempt implements TaskContext {
   private final int attempt;
   private final String inputFile;
   private final BooleanSupplier stopped;
+  private final CommitGate gate;
   private final Map<String, long[]> counters = new HashMap<>();
   private String position;
 
   TaskAttempt(String jobId, String taskId, int attempt, String inputFile, BooleanSupplier stopped) {
+    this(jobId, taskId, attempt, inputFile, stopped, CommitGate.ALWAYS);
+  }
+
+  TaskAttempt(String jobId, String taskId, int attempt, String inputFile, BooleanSupplier stopped, CommitGate gate) {
+    this.gate = gate;
     this.jobId = jobId;
     this.taskId = taskId;
     this.attempt = attempt;
@@ -85,6 +91,27 @@ final class TaskAttempt implements TaskContext {
   void checkStopped() {
     if (stopped.getAsBoolean()) {
       throw new JobStoppedException();
+    }
+  }
+
+  /**
+   * Commits the attempt's output file if the gate lets it; unwinds the attempt as stopped if
+   * another attempt commits the task.
+   */
+  void commit(io.mapreduce.spi.JobOutput.TaskOutput out) throws Exception {
+    if (!gate.mayCommit()) {
+      out.abort();
+      throw new JobStoppedException();
+    }
+    try {
+      out.commit();
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      if (!gate.arbitrated()) {
+        throw e;
+      }
+      // An earlier attempt that was granted the commit published the file (atomically) and then
+      // went silent: its output is whole, and this attempt's would be the same.
+      out.abort();
     }
   }
 

@@ -48,10 +48,13 @@ public final class WorkerJob {
    */
   public record MapOutput(Path data, RunIndex index, Map<String, Long> counters) {}
 
-  /** Runs one map attempt; its files live under the job directory until {@link #close()}. */
-  public MapOutput runMap(InputSplit split, int attempt, BooleanSupplier stopped) throws Exception {
+  /**
+   * Runs one map attempt; its files live under the job directory until {@link #close()}. A
+   * map-only job's attempt commits its output file when {@code gate} lets it.
+   */
+  public MapOutput runMap(InputSplit split, int attempt, BooleanSupplier stopped, CommitGate gate) throws Exception {
     String taskId = String.format("m-%05d", split.index());
-    TaskAttempt a = new TaskAttempt(plan.jobId, taskId, attempt, split.file().path(), stopped);
+    TaskAttempt a = new TaskAttempt(plan.jobId, taskId, attempt, split.file().path(), stopped, gate);
     Path dir = plan.jobDirectory.resolve(taskId).resolve("attempt-" + attempt);
     try {
       MapTask.Output out = new MapTask<>(plan, split, a, dir, new LongAdder(), new LongAdder()).run();
@@ -64,12 +67,13 @@ public final class WorkerJob {
 
   /**
    * Runs one reduce attempt over fetched segments: each a run file holding one partition (its
-   * index beside it, as {@link RunWriter#indexOf} names it). Commits the attempt's output file.
+   * index beside it, as {@link RunWriter#indexOf} names it). Commits the attempt's output file
+   * when {@code gate} lets it.
    */
-  public Map<String, Long> runReduce(int partition, int attempt, List<Path> segmentFiles, BooleanSupplier stopped)
-      throws Exception {
+  public Map<String, Long> runReduce(int partition, int attempt, List<Path> segmentFiles, BooleanSupplier stopped,
+      CommitGate gate) throws Exception {
     String taskId = String.format("r-%05d", partition);
-    TaskAttempt a = new TaskAttempt(plan.jobId, taskId, attempt, null, stopped);
+    TaskAttempt a = new TaskAttempt(plan.jobId, taskId, attempt, null, stopped, gate);
     List<Segment> segments = new ArrayList<>();
     for (Path f : segmentFiles) {
       RunIndex index = RunIndex.read(RunWriter.indexOf(f));

@@ -217,6 +217,24 @@ public final class MasterState {
     schedule();
   }
 
+  /**
+   * An attempt asks to publish its output file. Granted to one attempt of a task at a time: to
+   * the first that asks, or to another once the granted one stopped running (its worker lost, its
+   * attempt failed) without the task being done; denied once the task is done. An attempt the
+   * master no longer counts as running is denied, so a killed or lost attempt can never commit.
+   */
+  public void commitRequested(String workerId, Message.CommitRequest m) {
+    JobRun job = jobs.get(m.jobId());
+    Task t = job == null || job.finishing ? null : job.task(m.kind(), m.index());
+    boolean granted = t != null && t.state != TaskStatus.DONE
+        && workerId.equals(t.running.get(m.attempt()))
+        && (t.committer == 0 || t.committer == m.attempt() || !t.running.containsKey(t.committer));
+    if (granted) {
+      t.committer = m.attempt();
+    }
+    outbox.toWorker(workerId, new Message.CommitResponse(m.jobId(), m.kind(), m.index(), m.attempt(), granted));
+  }
+
   /** An attempt failed: the task runs again, or the job fails after its last attempt. */
   public void taskFailed(String workerId, Message.TaskFailed m) {
     JobRun job = jobs.get(m.jobId());
@@ -429,6 +447,8 @@ public final class MasterState {
     final Map<Integer, String> running = new HashMap<>();
     String doneOn;
     int doneAttempt;
+    /** The attempt last granted the commit, or 0. */
+    int committer;
     Map<String, Long> counters = Map.of();
 
     Task(TaskKind kind, int index) {

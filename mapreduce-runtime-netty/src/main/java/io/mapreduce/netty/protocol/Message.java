@@ -140,6 +140,15 @@ public sealed interface Message {
   record TaskFailed(String jobId, TaskKind kind, int index, int attempt, String position, Failure failure)
       implements Message {}
 
+  /**
+   * Worker to master: may this attempt publish its output file? The master grants each task's
+   * commit to one attempt at a time.
+   */
+  record CommitRequest(String jobId, TaskKind kind, int index, int attempt) implements Message {}
+
+  /** Master to worker: the answer to a {@link CommitRequest}. */
+  record CommitResponse(String jobId, TaskKind kind, int index, int attempt, boolean granted) implements Message {}
+
   /** Master to worker: stop an attempt (a losing backup, a cancelled job). */
   record KillTask(String jobId, TaskKind kind, int index, int attempt) implements Message {}
 

@@ -65,6 +65,8 @@ public final class ProtocolKryo {
     kryo.register(Message.MissingJars.class, 143);
     kryo.register(Message.GetJar.class, 144);
     kryo.register(Message.JarChunk.class, 145);
+    kryo.register(Message.CommitRequest.class, 146);
+    kryo.register(Message.CommitResponse.class, 147);
     return kryo;
   }
 

@@ -1,5 +1,6 @@
 package io.mapreduce.netty.worker;
 
+import io.mapreduce.internal.engine.CommitGate;
 import io.mapreduce.internal.engine.ShippedJob;
 import io.mapreduce.internal.engine.WorkerJob;
 import io.mapreduce.internal.io.InputSplit;
@@ -60,6 +61,7 @@ public final class Worker implements AutoCloseable {
   private static final int PARALLEL_FETCHES = 5;
   private static final int FETCH_TRIES = 3;
   private static final long MAX_BACKOFF_MILLIS = 5_000;
+  private static final long COMMIT_TIMEOUT_SECONDS = 60;
 
   /** How a worker is started. */
   public record Config(String masterHost, int masterPort, int slots, Path workDirectory, String bindAddress,
@@ -244,7 +246,7 @@ public final class Worker implements AutoCloseable {
       try {
         WorkerJob wj = job.open();
         InputSplit split = new InputSplit(m.index(), new InputFile(m.file(), m.fileLength()), m.start(), m.length());
-        WorkerJob.MapOutput out = wj.runMap(split, m.attempt(), () -> r.stopped);
+        WorkerJob.MapOutput out = wj.runMap(split, m.attempt(), () -> r.stopped, commitGate(job, r));
         if (out.data() != null) {
           job.outputs.put(new AttemptKey(m.index(), m.attempt()), new ShuffleServer.Served(out.data(), out.index()));
         }
@@ -273,7 +275,8 @@ public final class Worker implements AutoCloseable {
         Path dir = job.directory.resolve(String.format("r-%05d", m.partition())).resolve("attempt-" + m.attempt());
         Files.createDirectories(dir);
         List<Path> segments = fetchAll(job, r, m, dir);
-        Map<String, Long> counters = wj.runReduce(m.partition(), m.attempt(), segments, () -> r.stopped);
+        Map<String, Long> counters = wj.runReduce(m.partition(), m.attempt(), segments, () -> r.stopped,
+            commitGate(job, r));
         LocalStorage.deleteRecursively(dir);
         succeeded(job, r, counters);
       } catch (Throwable t) {
@@ -348,6 +351,32 @@ public final class Worker implements AutoCloseable {
     return segments;
   }
 
+  /** Asks the master whether the attempt may publish its output; waits for the answer. */
+  private CommitGate commitGate(JobHere job, Running r) {
+    return new CommitGate() {
+      @Override
+      public boolean mayCommit() throws Exception {
+        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        r.commitAnswer = answer;
+        if (r.stopped) {
+          return false; // killed before it could ask
+        }
+        send(new Message.CommitRequest(job.id, r.kind, r.index, r.attempt));
+        try {
+          return answer.get(COMMIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          throw new IOException("the master did not answer the commit request of " + r.name() + " attempt "
+              + r.attempt + " within " + COMMIT_TIMEOUT_SECONDS + " s");
+        }
+      }
+
+      @Override
+      public boolean arbitrated() {
+        return true;
+      }
+    };
+  }
+
   private void succeeded(JobHere job, Running r, Map<String, Long> counters) {
     if (job.finished(r)) {
       send(new Message.TaskSucceeded(job.id, r.kind, r.index, r.attempt, counters));
@@ -393,6 +422,7 @@ public final class Worker implements AutoCloseable {
     final int index;
     final int attempt;
     volatile boolean stopped;
+    volatile CompletableFuture<Boolean> commitAnswer;
 
     Running(TaskKind kind, int index, int attempt) {
       this.kind = kind;
@@ -469,11 +499,26 @@ public final class Worker implements AutoCloseable {
       Running r = running.remove(kind + "/" + index + "/" + attempt);
       if (r != null) {
         r.stopped = true;
+        if (r.commitAnswer != null) {
+          r.commitAnswer.complete(false);
+        }
+      }
+    }
+
+    void commitAnswered(Message.CommitResponse c) {
+      Running r = running.get(c.kind() + "/" + c.index() + "/" + c.attempt());
+      if (r != null && r.commitAnswer != null) {
+        r.commitAnswer.complete(c.granted());
       }
     }
 
     void stopAll() {
-      running.values().forEach(r -> r.stopped = true);
+      running.values().forEach(r -> {
+        r.stopped = true;
+        if (r.commitAnswer != null) {
+          r.commitAnswer.complete(false);
+        }
+      });
       running.clear();
       synchronized (this) {
         notifyAll();
@@ -559,6 +604,11 @@ public final class Worker implements AutoCloseable {
         JobHere job = jobs.get(o.jobId());
         if (job != null) {
           job.addLocations(o.locations());
+        }
+      } else if (msg instanceof Message.CommitResponse c) {
+        JobHere job = jobs.get(c.jobId());
+        if (job != null) {
+          job.commitAnswered(c);
         }
       } else if (msg instanceof Message.KillTask k) {
         JobHere job = jobs.get(k.jobId());

@@ -554,4 +554,48 @@ class MasterStateTest {
         .hasMessageContaining("TaskSucceeded.counters");
   }
 
+
+  // ---------------------------------------------------------------- commit arbitration
+
+  private Message.CommitResponse askCommit(String worker, int index, int attempt) {
+    out.takeWorkers();
+    state.commitRequested(worker, new Message.CommitRequest(J, TaskKind.MAP, index, attempt));
+    List<ToWorker> sent = out.takeWorkers();
+    assertThat(sent).hasSize(1);
+    assertThat(sent.get(0).workerId()).isEqualTo(worker);
+    return (Message.CommitResponse) sent.get(0).message();
+  }
+
+  @Test
+  void commitRequested_grantsOneAttemptOfATaskAtATime() {
+    register(1, 1);
+    state.jobPrepared(J, job(0, 3), splits(1)); // map-only: m0 attempt 1 on worker-1
+    state.workerLost(W1, "connection closed"); // m0 attempt 2 goes to worker-2
+    // The lost attempt is no longer running: it may never commit, even if it asks late.
+    assertThat(askCommit(W1, 0, 1).granted()).isFalse();
+    assertThat(askCommit(W2, 0, 2).granted()).isTrue();
+    assertThat(askCommit(W2, 0, 2).granted()).as("asking again").isTrue();
+  }
+
+  @Test
+  void commitRequested_secondRunningAttempt_deniedWhileTheGrantedOneRuns_grantedOnceItFailed() {
+    register(1, 1);
+    state.jobPrepared(J, job(0, 3), splits(1));
+    // Attempt 1 is granted, then fails before publishing: attempt 2 may commit instead.
+    assertThat(askCommit(W1, 0, 1).granted()).isTrue();
+    state.taskFailed(W1, new Message.TaskFailed(J, TaskKind.MAP, 0, 1, null,
+        new Message.Failure("java.io.IOException", "disk", "")));
+    assertThat(askCommit(W1, 0, 1).granted()).as("the failed attempt again").isFalse();
+    // Attempt 2 went to the free slot: worker-1's, freed by the failure, dealt after worker-2's.
+    assertThat(askCommit(W2, 0, 2).granted()).isTrue();
+  }
+
+  @Test
+  void commitRequested_afterTheTaskIsDone_denied() {
+    register(1, 1);
+    state.jobPrepared(J, job(1, 3), splits(1));
+    state.taskSucceeded(W1, mapDone(0, 1));
+    assertThat(askCommit(W1, 0, 1).granted()).isFalse();
+    assertThat(askCommit(W2, 0, 1).granted()).as("from a worker not running it").isFalse();
+  }
 }
