@@ -299,6 +299,9 @@ public final class Master implements AutoCloseable {
       } else if (msg instanceof Message.TaskSucceeded s && workerId != null) {
         String id = workerId;
         loop.execute(() -> state.taskSucceeded(id, s));
+      } else if (msg instanceof Message.FetchFailed f && workerId != null) {
+        String id = workerId;
+        loop.execute(() -> state.fetchFailed(id, f));
       } else if (msg instanceof Message.CommitRequest c && workerId != null) {
         String id = workerId;
         loop.execute(() -> state.commitRequested(id, c));

@@ -125,10 +125,7 @@ public final class MasterState {
       boolean rerun = false;
       for (Task m : job.maps) {
         if (m.state == TaskStatus.DONE && workerId.equals(m.doneOn)) {
-          m.state = TaskStatus.PENDING;
-          m.doneOn = null;
-          job.mapsDone--;
-          job.locations.remove(m.index);
+          rerunMap(job, m);
           log.info("job {}: map {} re-runs, its output was on {}", job.id, m.index, workerId);
           rerun = true;
         }
@@ -233,6 +230,37 @@ public final class MasterState {
       t.committer = m.attempt();
     }
     outbox.toWorker(workerId, new Message.CommitResponse(m.jobId(), m.kind(), m.index(), m.attempt(), granted));
+  }
+
+  /**
+   * A reducer could not fetch a map output. After {@code min(3, R)} reports against the same
+   * attempt of the map, its output counts as lost and the map runs again (the paper's answer,
+   * without waiting for the worker's heartbeats to stop); its new location reaches the reducers.
+   */
+  public void fetchFailed(String workerId, Message.FetchFailed m) {
+    JobRun job = jobs.get(m.jobId());
+    Task t = job == null || job.finishing ? null : job.task(TaskKind.MAP, m.mapIndex());
+    if (t == null || t.state != TaskStatus.DONE || t.doneAttempt != m.mapAttempt()) {
+      return; // already re-run, or nothing we know
+    }
+    t.fetchFailures++;
+    log.warn("job {}: {} could not fetch partition {} of map {} attempt {} from {} ({} reports)", job.id, workerId,
+        m.partition(), m.mapIndex(), m.mapAttempt(), t.doneOn, t.fetchFailures);
+    if (t.fetchFailures >= Math.min(3, Math.max(1, job.reduces.length))) {
+      log.warn("job {}: map {} runs again: its output on {} cannot be fetched", job.id, t.index, t.doneOn);
+      rerunMap(job, t);
+      progress(job);
+      schedule();
+    }
+  }
+
+  private void rerunMap(JobRun job, Task m) {
+    m.state = TaskStatus.PENDING;
+    m.doneOn = null;
+    m.fetchFailures = 0;
+    job.mapsDone--;
+    job.mapsFinished = false;
+    job.locations.remove(m.index);
   }
 
   /** An attempt failed: the task runs again, or the job fails after its last attempt. */
@@ -449,6 +477,8 @@ public final class MasterState {
     int doneAttempt;
     /** The attempt last granted the commit, or 0. */
     int committer;
+    /** Reducers' reports that this map's output could not be fetched. */
+    int fetchFailures;
     Map<String, Long> counters = Map.of();
 
     Task(TaskKind kind, int index) {

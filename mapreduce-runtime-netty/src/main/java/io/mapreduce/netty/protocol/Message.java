@@ -149,6 +149,13 @@ public sealed interface Message {
   /** Master to worker: the answer to a {@link CommitRequest}. */
   record CommitResponse(String jobId, TaskKind kind, int index, int attempt, boolean granted) implements Message {}
 
+  /**
+   * Worker to master: a reducer could not fetch partition {@code partition} of map
+   * {@code mapIndex}'s output (attempt {@code mapAttempt}) after retrying. After a few such
+   * reports the master runs the map again elsewhere.
+   */
+  record FetchFailed(String jobId, int mapIndex, int mapAttempt, int partition) implements Message {}
+
   /** Master to worker: stop an attempt (a losing backup, a cancelled job). */
   record KillTask(String jobId, TaskKind kind, int index, int attempt) implements Message {}
 

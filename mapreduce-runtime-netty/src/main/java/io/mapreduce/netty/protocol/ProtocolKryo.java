@@ -67,6 +67,7 @@ public final class ProtocolKryo {
     kryo.register(Message.JarChunk.class, 145);
     kryo.register(Message.CommitRequest.class, 146);
     kryo.register(Message.CommitResponse.class, 147);
+    kryo.register(Message.FetchFailed.class, 148);
     return kryo;
   }
 

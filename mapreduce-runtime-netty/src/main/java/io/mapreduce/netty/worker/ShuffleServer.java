@@ -104,6 +104,11 @@ public final class ShuffleServer {
             + r.attempt() + " of job " + r.jobId() + (s == null ? "" : " partition " + r.partition()) + " here"));
         return;
       }
+      if (!java.nio.file.Files.isReadable(s.data())) {
+        ctx.writeAndFlush(new Message.FetchResponse(0, 0, 0, false, "the output of map " + r.mapIndex() + " attempt "
+            + r.attempt() + " of job " + r.jobId() + " is gone from this worker's disk"));
+        return;
+      }
       RunIndex index = s.index();
       int p = r.partition();
       long length = index.lengths()[p];

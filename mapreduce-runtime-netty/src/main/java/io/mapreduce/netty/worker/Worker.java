@@ -289,13 +289,15 @@ public final class Worker implements AutoCloseable {
 
   /**
    * Fetches partition {@code m.partition()} of every map output as the master announces where
-   * they are, a few at a time.
+   * they are, a few at a time. A map output that cannot be fetched after a few tries is reported
+   * to the master, which runs that map again; the reducer waits for its new location.
    */
   private List<Path> fetchAll(JobHere job, Running r, Message.RunReduce m, Path dir) throws Exception {
     Path[] fetched = new Path[m.maps()];
     Map<Integer, CompletableFuture<Long>> inFlight = new HashMap<>();
     Map<Integer, MapLocation> from = new HashMap<>();
     int[] tries = new int[m.maps()];
+    MapLocation[] unreachable = new MapLocation[m.maps()];
     int done = 0;
     while (done < m.maps()) {
       if (r.stopped) {
@@ -308,7 +310,8 @@ public final class Worker implements AutoCloseable {
         if (inFlight.size() >= PARALLEL_FETCHES) {
           break;
         }
-        if (i < 0 || i >= fetched.length || fetched[i] != null || inFlight.containsKey(i)) {
+        if (i < 0 || i >= fetched.length || fetched[i] != null || inFlight.containsKey(i)
+            || loc.equals(unreachable[i])) {
           continue;
         }
         Path target = dir.resolve("map-" + i);
@@ -333,11 +336,17 @@ public final class Worker implements AutoCloseable {
         } catch (Exception failure) {
           MapLocation loc = from.get(i);
           if (++tries[i] >= FETCH_TRIES) {
-            throw new IOException("cannot fetch the output of map " + i + " from " + loc.host() + ":" + loc.port()
-                + " after " + FETCH_TRIES + " tries: " + failure.getCause(), failure.getCause());
+            log.warn("job {} reduce {} attempt {}: cannot fetch map {} from {}:{} after {} tries ({}); reported",
+                job.id, m.partition(), m.attempt(), i, loc.host(), loc.port(), FETCH_TRIES,
+                String.valueOf(failure.getCause()));
+            unreachable[i] = loc;
+            tries[i] = 0;
+            send(new Message.FetchFailed(job.id, i, loc.attempt(), m.partition()));
+          } else {
+            log.warn("job {} reduce {}: fetching map {} from {}:{} failed, retrying: {}", job.id, m.partition(), i,
+                loc.host(), loc.port(), String.valueOf(failure.getCause()));
+            Thread.sleep(100L * tries[i]);
           }
-          log.warn("job {} reduce {}: fetching map {} from {}:{} failed, retrying: {}", job.id, m.partition(), i,
-              loc.host(), loc.port(), String.valueOf(failure.getCause()));
         }
       }
       if (!progressed) {

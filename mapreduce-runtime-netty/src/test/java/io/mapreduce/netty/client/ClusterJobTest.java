@@ -272,4 +272,64 @@ class ClusterJobTest {
         .get(60, TimeUnit.SECONDS);
     assertThat(readOutput(r)).isEqualTo(sequentialCount(in));
   }
+
+  /** Holds the maps of some files until a gate file appears; the others run at once. */
+  static final class SlowFilesMapper extends Mapper<String, Long> {
+    private final String gate;
+    private final List<String> slowFiles;
+    private transient boolean slow;
+
+    SlowFilesMapper(String gate, List<String> slowFiles) {
+      this.gate = gate;
+      this.slowFiles = new ArrayList<>(slowFiles);
+    }
+
+    @Override
+    public void setup(io.mapreduce.TaskContext context) {
+      slow = slowFiles.stream().anyMatch(context.inputFile()::endsWith);
+    }
+
+    @Override
+    public void map(long offset, String line, Emitter<String, Long> emitter) throws Exception {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (slow && !Files.exists(Path.of(gate)) && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      for (String w : line.split(" ")) {
+        if (!w.isEmpty()) {
+          emitter.emit(w, 1L);
+        }
+      }
+    }
+  }
+
+  @Test
+  void mapOutputsLostOnALiveWorker_reducersReportThem_mapsRunAgain_jobSucceeds() throws Exception {
+    String cluster = startCluster("card-dealing", 2);
+    Path in = writeInput(5, 200);
+    Path gate = dir.resolve("gate");
+    var job = MapReduce.exec(MapReduceSpecification.builder()
+        .mapper(new SlowFilesMapper(gate.toString(), List.of("part-3.txt", "part-4.txt"))).reducer(new Sum())
+        .input(in.toString()).output(dir.resolve("out").toString()).reduceTasks(2).cluster(cluster).build());
+    // Three maps of five done; reduces wait for four (slow start 0.8), so nothing was fetched yet.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (job.progress().mapsCompleted() < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(job.progress().mapsCompleted()).isEqualTo(3);
+    // The disk loses them (the paper's failed disk), though the worker lives on.
+    List<Path> outputs;
+    try (Stream<Path> files = Files.walk(dir)) {
+      // A map output is its one spill, or the merge of several; its index lies beside it.
+      outputs = files.filter(p -> p.toString().contains(java.io.File.separator + "jobs" + java.io.File.separator))
+          .filter(p -> p.getFileName().toString().matches("spill-\\d+|map-output")).toList();
+    }
+    assertThat(outputs).hasSize(3);
+    for (Path p : outputs) {
+      Files.delete(p);
+    }
+    Files.createFile(gate);
+    JobResult r = job.get(90, TimeUnit.SECONDS);
+    assertThat(readOutput(r)).isEqualTo(sequentialCount(in));
+  }
 }

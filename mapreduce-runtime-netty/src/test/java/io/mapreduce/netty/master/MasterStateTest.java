@@ -598,4 +598,41 @@ class MasterStateTest {
     assertThat(askCommit(W1, 0, 1).granted()).isFalse();
     assertThat(askCommit(W2, 0, 1).granted()).as("from a worker not running it").isFalse();
   }
+
+  // ---------------------------------------------------------------- fetch failures
+
+  @Test
+  void fetchFailed_reportsReachMinOfThreeAndR_mapRunsAgainAndReducersLearnItsNewPlace() {
+    register(2, 2);
+    state.jobPrepared(J, job(2, 3), splits(1)); // m0 on worker-1
+    state.taskSucceeded(W1, mapDone(0, 1)); // both reduces start: r0 on worker-2, r1 on worker-1
+    out.takeWorkers();
+    Message.FetchFailed report = new Message.FetchFailed(J, 0, 1, 0);
+    state.fetchFailed(W2, report);
+    assertThat(out.takeWorkers()).as("one report of two needed").isEmpty();
+    state.fetchFailed(W2, new Message.FetchFailed(J, 0, 1, 1));
+    List<ToWorker> sent = out.takeWorkers();
+    assertThat(sent).extracting(ToWorker::message).hasAtLeastOneElementOfType(RunMap.class);
+    RunMap rerun = (RunMap) sent.stream().map(ToWorker::message).filter(RunMap.class::isInstance).findFirst()
+        .orElseThrow();
+    assertThat(rerun.index()).isZero();
+    assertThat(rerun.attempt()).isEqualTo(2);
+    // A late report against the old attempt changes nothing.
+    state.fetchFailed(W2, report);
+    assertThat(out.takeWorkers()).isEmpty();
+    String where = sent.stream().filter(w -> w.message() instanceof RunMap).findFirst().orElseThrow().workerId();
+    state.taskSucceeded(where, mapDone(0, 2));
+    assertThat(out.takeWorkers()).extracting(ToWorker::message)
+        .contains(new Message.MapOutputs(J, List.of(loc(0, 2, where))));
+  }
+
+  @Test
+  void fetchFailed_forAMapNotDone_isIgnored() {
+    register(1, 1);
+    state.jobPrepared(J, job(1, 3), splits(2));
+    out.takeWorkers();
+    state.fetchFailed(W1, new Message.FetchFailed(J, 0, 1, 0));
+    state.fetchFailed(W1, new Message.FetchFailed("no-such-job", 0, 1, 0));
+    assertThat(out.takeWorkers()).isEmpty();
+  }
 }

@@ -81,6 +81,7 @@ class ProtocolKryoTest {
     c.put(Message.MissingJars.class, eq(new Message.MissingJars(List.of("b".repeat(64)))));
     c.put(Message.GetJar.class, eq(new Message.GetJar("c".repeat(64))));
     c.put(Message.CommitRequest.class, eq(new Message.CommitRequest("job-1", TaskKind.REDUCE, 2, 3)));
+    c.put(Message.FetchFailed.class, eq(new Message.FetchFailed("job-1", 4, 2, 1)));
     c.put(Message.CommitResponse.class, eq(new Message.CommitResponse("job-1", TaskKind.MAP, 7, 1, true)));
     c.put(Message.JarChunk.class, new Case(new Message.JarChunk("d".repeat(64), 10, 4, new byte[] {1, 2, 3}), d -> {
       Message.JarChunk j = (Message.JarChunk) d;
@@ -177,7 +178,8 @@ class ProtocolKryoTest {
         Message.SubmitJob.class, Message.JobAccepted.class, Message.JobProgressUpdate.class,
         Message.JobSucceeded.class, Message.JobFailed.class, Message.CancelJob.class, Message.FetchRequest.class,
         Message.FetchResponse.class, Message.HasJars.class, Message.MissingJars.class, Message.GetJar.class,
-        Message.JarChunk.class, Message.CommitRequest.class, Message.CommitResponse.class);
+        Message.JarChunk.class, Message.CommitRequest.class, Message.CommitResponse.class,
+        Message.FetchFailed.class);
     for (int i = 0; i < messages.size(); i++) {
       pinned.put(messages.get(i), 120 + i);
     }
