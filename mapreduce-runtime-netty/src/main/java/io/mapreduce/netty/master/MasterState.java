@@ -43,12 +43,29 @@ public final class MasterState {
     void abort(String jobId);
   }
 
-  /** Settings of a master. */
-  public record Settings(Duration heartbeatInterval, Duration workerTimeout, double slowStart) {
+  /**
+   * Settings of a master.
+   *
+   * @param backupTasks whether a task far slower than its peers near the end of a phase gets a
+   *     backup attempt on another worker (the paper's backup tasks, Hadoop's speculative execution)
+   */
+  public record Settings(Duration heartbeatInterval, Duration workerTimeout, double slowStart, boolean backupTasks) {
+    /** With backup tasks on. */
+    public Settings(Duration heartbeatInterval, Duration workerTimeout, double slowStart) {
+      this(heartbeatInterval, workerTimeout, slowStart, true);
+    }
+
     public static Settings defaults() {
-      return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(10), 0.8);
+      return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(10), 0.8, true);
     }
   }
+
+  /** The counter of backup attempts started for a job. */
+  public static final String BACKUP_ATTEMPTS = "backup.attempts";
+  /** A running attempt gets a backup once it has run this many times the phase's median... */
+  private static final double BACKUP_SLOWDOWN = 2.0;
+  /** ...and at least this much longer than the median, so that short tasks never get one. */
+  private static final Duration BACKUP_SLACK = Duration.ofSeconds(10);
 
   private final Settings settings;
   private final SchedulingPolicy policy;
@@ -137,12 +154,68 @@ public final class MasterState {
     schedule();
   }
 
-  /** Checks heartbeats; call every heartbeat interval or so. */
+  /** Checks heartbeats, and starts backup attempts; call every heartbeat interval or so. */
   public void tick() {
     long now = nanos.getAsLong();
     for (Worker w : new ArrayList<>(workers.values())) {
       if (now - w.lastHeartbeat > settings.workerTimeout().toNanos()) {
         workerLost(w.id, "no heartbeat for " + Duration.ofNanos(now - w.lastHeartbeat).toMillis() + " ms");
+      }
+    }
+    if (settings.backupTasks()) {
+      for (JobRun job : new ArrayList<>(jobs.values())) {
+        if (!job.finishing) {
+          startBackups(job, job.maps, now);
+          if (job.mapsDone == job.maps.length) {
+            startBackups(job, job.reduces, now);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Near the end of a phase (every task started, half of them done), gives each attempt running
+   * {@link #BACKUP_SLOWDOWN} times the phase's median duration, and {@link #BACKUP_SLACK} more, a
+   * backup attempt on another worker. The first attempt to finish wins; the other is killed.
+   */
+  private void startBackups(JobRun job, Task[] phase, long now) {
+    List<Long> durations = new ArrayList<>();
+    for (Task t : phase) {
+      if (t.state == TaskStatus.PENDING) {
+        return;
+      }
+      if (t.state == TaskStatus.DONE) {
+        durations.add(t.durationNanos);
+      }
+    }
+    if (durations.isEmpty() || durations.size() * 2 < phase.length) {
+      return;
+    }
+    durations.sort(null);
+    long median = durations.get(durations.size() / 2);
+    long threshold = Math.max((long) (BACKUP_SLOWDOWN * median), median + BACKUP_SLACK.toNanos());
+    for (Task t : phase) {
+      if (t.state != TaskStatus.RUNNING || t.running.size() != 1 || t.backedUp) {
+        continue;
+      }
+      Map.Entry<Integer, String> only = t.running.entrySet().iterator().next();
+      long elapsed = now - t.startedAt.getOrDefault(only.getKey(), now);
+      if (elapsed < threshold) {
+        continue;
+      }
+      List<Worker> free = workers.values().stream()
+          .filter(w -> w.freeSlots() > 0 && !w.id.equals(only.getValue())).toList();
+      if (free.isEmpty()) {
+        return;
+      }
+      Worker w = (Worker) policy.choose(job.id, t.kind, free);
+      if (w != null) {
+        t.backedUp = true;
+        job.backups++;
+        log.info("job {}: {} attempt {} has run {} ms (median {} ms): backup attempt on {}", job.id, t.name(),
+            only.getKey(), Duration.ofNanos(elapsed).toMillis(), Duration.ofNanos(median).toMillis(), w.id);
+        start(job, t, w);
       }
     }
   }
@@ -186,6 +259,7 @@ public final class MasterState {
     t.state = TaskStatus.DONE;
     t.doneOn = workerId;
     t.doneAttempt = m.attempt();
+    t.durationNanos = nanos.getAsLong() - t.startedAt.getOrDefault(m.attempt(), nanos.getAsLong());
     t.counters = m.counters();
     for (Map.Entry<Integer, String> other : t.running.entrySet()) {
       outbox.toWorker(other.getValue(), new Message.KillTask(job.id, t.kind, t.index, other.getKey()));
@@ -406,12 +480,18 @@ public final class MasterState {
       return false;
     }
     Worker w = (Worker) policy.choose(job.id, t.kind, free);
-    if (w == null) {
-      return true;
+    if (w != null) {
+      start(job, t, w);
     }
+    return true;
+  }
+
+  /** Starts a new attempt of a task on a worker. */
+  private void start(JobRun job, Task t, Worker w) {
     int attempt = ++t.attempts;
     t.state = TaskStatus.RUNNING;
     t.running.put(attempt, w.id);
+    t.startedAt.put(attempt, nanos.getAsLong());
     w.running.add(new Attempt(job.id, t.kind, t.index, attempt));
     if (job.startedOn.add(w.id)) {
       outbox.toWorker(w.id, new Message.StartJob(job.id, job.job, job.jars));
@@ -426,7 +506,6 @@ public final class MasterState {
         outbox.toWorker(w.id, new Message.MapOutputs(job.id, new ArrayList<>(job.locations.values())));
       }
     }
-    return true;
   }
 
   // ---------------------------------------------------------------- views
@@ -479,6 +558,12 @@ public final class MasterState {
     int committer;
     /** Reducers' reports that this map's output could not be fetched. */
     int fetchFailures;
+    /** When each attempt started. */
+    final Map<Integer, Long> startedAt = new HashMap<>();
+    /** How long the winning attempt ran. */
+    long durationNanos;
+    /** Whether it got a backup attempt (once per task). */
+    boolean backedUp;
     Map<String, Long> counters = Map.of();
 
     Task(TaskKind kind, int index) {
@@ -504,6 +589,7 @@ public final class MasterState {
     int mapsDone;
     boolean finishing;
     String outcome;
+    int backups;
     List<String> jars = List.of();
     final Map<Integer, MapLocation> locations = new HashMap<>();
     final Set<String> startedOn = new HashSet<>();
@@ -555,6 +641,9 @@ public final class MasterState {
             t.counters.forEach((k, v) -> sum.merge(k, v, Long::sum));
           }
         }
+      }
+      if (backups > 0) {
+        sum.put(BACKUP_ATTEMPTS, (long) backups);
       }
       return sum;
     }
