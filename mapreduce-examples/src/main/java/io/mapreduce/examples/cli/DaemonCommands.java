@@ -82,6 +82,11 @@ final class DaemonCommands {
             + "(password: $MAPREDUCE_TLS_PASSWORD; default: $MAPREDUCE_TLS_KEYSTORE, else no TLS).")
     Path tlsKeystore;
 
+    @Option(names = "--backup-tasks", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = "Give a task far slower than its peers near the end of a phase a backup attempt on another "
+            + "worker; the first to finish wins (default: on).")
+    boolean backupTasks;
+
     @Option(names = "--heartbeat-timeout", defaultValue = "10", paramLabel = "SECONDS",
         description = "A worker silent this long is lost (default: ${DEFAULT-VALUE}).")
     int heartbeatTimeout;
@@ -95,7 +100,7 @@ final class DaemonCommands {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
       MasterState.Settings settings = new MasterState.Settings(Duration.ofSeconds(1),
-          Duration.ofSeconds(heartbeatTimeout), 0.8);
+          Duration.ofSeconds(heartbeatTimeout), 0.8, backupTasks);
       Master master = Master.start(new Master.Config(bind, port, policy, ClusterSecret.resolve(secretFile),
           Frames.DEFAULT_MAX_FRAME_BYTES, settings,
           workDirectory != null ? workDirectory : Master.Config.defaultWorkDirectory(), httpPort,

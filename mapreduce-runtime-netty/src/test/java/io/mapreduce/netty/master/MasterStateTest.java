@@ -635,4 +635,61 @@ class MasterStateTest {
     state.fetchFailed(W1, new Message.FetchFailed("no-such-job", 0, 1, 0));
     assertThat(out.takeWorkers()).isEmpty();
   }
+
+  // ---------------------------------------------------------------- backup tasks
+
+  /** Heartbeats from both workers, so that a tick far ahead loses neither. */
+  private void tickAt(long millis) {
+    at(millis);
+    state.heartbeat(W1, 0, 0, 0);
+    state.heartbeat(W2, 0, 0, 0);
+    state.tick();
+  }
+
+  @Test
+  void tick_aStragglerNearTheEndOfThePhase_getsOneBackupOnAnotherWorker_firstToFinishWins() {
+    register(2, 2);
+    at(0);
+    state.jobPrepared(J, job(0, 3), splits(4)); // m0, m2 on worker-1; m1, m3 on worker-2
+    at(5_000);
+    state.taskSucceeded(W1, mapDone(0, 1));
+    state.taskSucceeded(W2, mapDone(1, 1));
+    state.taskSucceeded(W2, mapDone(3, 1)); // median 5 s; m2 still running on worker-1
+    out.takeWorkers();
+    tickAt(14_000); // m2 at 14 s: twice the median, but not 10 s more than it
+    assertThat(out.takeWorkers()).isEmpty();
+    tickAt(15_000);
+    assertThat(out.takeWorkers()).containsExactly(to(W2, runMap(J, 4, 2, 2)));
+    tickAt(30_000);
+    assertThat(out.takeWorkers()).as("one backup per task").isEmpty();
+    state.taskSucceeded(W2, mapDone(2, 2));
+    assertThat(out.takeWorkers()).containsExactly(to(W1, new Message.KillTask(J, TaskKind.MAP, 2, 1)));
+    state.taskSucceeded(W1, mapDone(2, 1)); // the loser's late report changes nothing
+    state.jobCommitted(J, List.of());
+    Message.JobSucceeded done = (Message.JobSucceeded) out.takeClients().stream()
+        .filter(Message.JobSucceeded.class::isInstance).findFirst().orElseThrow();
+    assertThat(done.counters()).containsEntry(MasterState.BACKUP_ATTEMPTS, 1L).containsEntry("map.records", 40L);
+  }
+
+  @Test
+  void tick_whileTasksOfThePhaseArePending_orWithBackupsOff_startsNoBackup() {
+    register(1, 1);
+    at(0);
+    state.jobPrepared(J, job(0, 3), splits(3)); // m0 on worker-1, m1 on worker-2, m2 pending
+    at(1_000);
+    state.taskSucceeded(W1, mapDone(0, 1)); // m2 starts on worker-1
+    out.takeWorkers();
+    tickAt(60_000);
+    assertThat(out.takeWorkers()).as("m2 started at 1 s; m1 runs 60 s but m2 is young and no slot is free").isEmpty();
+
+    state = master("card-dealing", new MasterState.Settings(Duration.ofSeconds(1), Duration.ofSeconds(10), 0.8, false));
+    register(2, 2);
+    at(0);
+    state.jobPrepared(J, job(0, 3), splits(2));
+    at(1_000);
+    state.taskSucceeded(W1, mapDone(0, 1));
+    out.takeWorkers();
+    tickAt(100_000);
+    assertThat(out.takeWorkers()).isEmpty();
+  }
 }
