@@ -87,6 +87,10 @@ final class DaemonCommands {
             + "worker; the first to finish wins (default: on).")
     boolean backupTasks;
 
+    @Option(names = "--no-worker-timeout", defaultValue = "60", paramLabel = "SECONDS",
+        description = "Running jobs fail after this long without any worker (default: ${DEFAULT-VALUE}).")
+    int noWorkerTimeout;
+
     @Option(names = "--heartbeat-timeout", defaultValue = "10", paramLabel = "SECONDS",
         description = "A worker silent this long is lost (default: ${DEFAULT-VALUE}).")
     int heartbeatTimeout;
@@ -100,7 +104,7 @@ final class DaemonCommands {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
       MasterState.Settings settings = new MasterState.Settings(Duration.ofSeconds(1),
-          Duration.ofSeconds(heartbeatTimeout), 0.8, backupTasks);
+          Duration.ofSeconds(heartbeatTimeout), 0.8, backupTasks, Duration.ofSeconds(noWorkerTimeout));
       Master master = Master.start(new Master.Config(bind, port, policy, ClusterSecret.resolve(secretFile),
           Frames.DEFAULT_MAX_FRAME_BYTES, settings,
           workDirectory != null ? workDirectory : Master.Config.defaultWorkDirectory(), httpPort,

@@ -48,15 +48,22 @@ public final class MasterState {
    *
    * @param backupTasks whether a task far slower than its peers near the end of a phase gets a
    *     backup attempt on another worker (the paper's backup tasks, Hadoop's speculative execution)
+   * @param noWorkerTimeout how long running jobs wait when no worker is left before they fail
    */
-  public record Settings(Duration heartbeatInterval, Duration workerTimeout, double slowStart, boolean backupTasks) {
+  public record Settings(Duration heartbeatInterval, Duration workerTimeout, double slowStart, boolean backupTasks,
+      Duration noWorkerTimeout) {
     /** With backup tasks on. */
     public Settings(Duration heartbeatInterval, Duration workerTimeout, double slowStart) {
       this(heartbeatInterval, workerTimeout, slowStart, true);
     }
 
+    /** Jobs fail after a minute without any worker. */
+    public Settings(Duration heartbeatInterval, Duration workerTimeout, double slowStart, boolean backupTasks) {
+      this(heartbeatInterval, workerTimeout, slowStart, backupTasks, Duration.ofMinutes(1));
+    }
+
     public static Settings defaults() {
-      return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(10), 0.8, true);
+      return new Settings(Duration.ofSeconds(1), Duration.ofSeconds(10), 0.8, true, Duration.ofMinutes(1));
     }
   }
 
@@ -76,6 +83,8 @@ public final class MasterState {
   /** Finished jobs, newest last, for the status page. */
   private final List<JobRun> finished = new ArrayList<>();
   private int nextWorker;
+  /** Since when no worker has been registered, on the injected clock; or null. */
+  private Long noWorkersSince;
 
   public MasterState(Settings settings, SchedulingPolicy policy, LongSupplier nanos, Outbox outbox) {
     this.settings = settings;
@@ -162,6 +171,7 @@ public final class MasterState {
         workerLost(w.id, "no heartbeat for " + Duration.ofNanos(now - w.lastHeartbeat).toMillis() + " ms");
       }
     }
+    failJobsWithoutWorkers(now);
     if (settings.backupTasks()) {
       for (JobRun job : new ArrayList<>(jobs.values())) {
         if (!job.finishing) {
@@ -170,6 +180,28 @@ public final class MasterState {
             startBackups(job, job.reduces, now);
           }
         }
+      }
+    }
+  }
+
+  /** Jobs fail when no worker has been there for {@code noWorkerTimeout}: nothing could run them. */
+  private void failJobsWithoutWorkers(long now) {
+    if (!workers.isEmpty()) {
+      noWorkersSince = null;
+      return;
+    }
+    if (noWorkersSince == null) {
+      noWorkersSince = now;
+      return;
+    }
+    long waited = now - noWorkersSince;
+    if (waited < settings.noWorkerTimeout().toNanos()) {
+      return;
+    }
+    for (JobRun job : new ArrayList<>(jobs.values())) {
+      if (!job.finishing) {
+        fail(job, new Message.JobFailed(job.id, "job " + job.id + " failed: no worker for "
+            + Duration.ofNanos(waited).toSeconds() + " s", null, 0, null, null));
       }
     }
   }

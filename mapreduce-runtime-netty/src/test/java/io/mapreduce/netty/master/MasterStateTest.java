@@ -692,4 +692,34 @@ class MasterStateTest {
     tickAt(100_000);
     assertThat(out.takeWorkers()).isEmpty();
   }
+
+  @Test
+  void tick_noWorkerForTheTimeout_failsRunningJobsSayingSo() {
+    at(0);
+    state.jobPrepared(J, job(1, 3), splits(2));
+    out.takeClients();
+    state.tick(); // no worker since 0 s
+    at(59_999);
+    state.tick();
+    assertThat(out.takeClients()).isEmpty();
+    at(60_000);
+    state.tick();
+    assertThat(out.takeClients()).singleElement().isInstanceOfSatisfying(Message.JobFailed.class,
+        f -> assertThat(f.message()).isEqualTo("job " + J + " failed: no worker for 60 s"));
+    assertThat(out.aborts).containsExactly(J);
+  }
+
+  @Test
+  void tick_aWorkerComingBackInTime_keepsTheJob() {
+    at(0);
+    state.jobPrepared(J, job(1, 3), splits(1));
+    state.tick();
+    at(50_000);
+    state.registerWorker("h1", 7001, 1);
+    state.tick();
+    at(200_000);
+    state.heartbeat(W1, 1, 0, 0);
+    state.tick();
+    assertThat(out.takeClients()).noneMatch(Message.JobFailed.class::isInstance);
+  }
 }
