@@ -24,6 +24,8 @@ public final class Counters {
   public static final String COMBINE_OUTPUT_RECORDS = "combine.output.records";
   /** Records written to intermediate files (spills and merges). */
   public static final String SPILLED_RECORDS = "spilled.records";
+  /** Records skipped as bad (map input lines, or reduce groups), with skipping on. */
+  public static final String SKIPPED_RECORDS = "skipped.records";
   /** Distinct keys seen by reducers. */
   public static final String REDUCE_INPUT_GROUPS = "reduce.input.groups";
   /** Values seen by reducers. */

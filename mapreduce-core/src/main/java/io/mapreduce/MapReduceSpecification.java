@@ -58,6 +58,7 @@ public final class MapReduceSpecification<K, V> {
   private final Class<V> valueType;
   private final boolean compressIntermediate;
   private final String cluster;
+  private final boolean skipBadRecords;
 
   private MapReduceSpecification(Builder<K, V> b, Class<K> keyType, Class<V> valueType) {
     this.name = b.name != null ? b.name : b.mapper.getClass().getSimpleName();
@@ -79,6 +80,7 @@ public final class MapReduceSpecification<K, V> {
     this.valueType = valueType;
     this.compressIntermediate = b.compressIntermediate != null ? b.compressIntermediate : DEFAULT_COMPRESS_INTERMEDIATE;
     this.cluster = b.cluster;
+    this.skipBadRecords = b.skipBadRecords != null && b.skipBadRecords;
   }
 
   /**
@@ -165,6 +167,11 @@ public final class MapReduceSpecification<K, V> {
     return keyType;
   }
 
+  /** Whether a record that fails two attempts of a task is skipped by the next (the paper's skipping mode). */
+  public boolean skipBadRecords() {
+    return skipBadRecords;
+  }
+
   /**
    * The master ({@code HOST:PORT}) of the cluster the job runs on, or empty to run embedded in
    * this JVM.
@@ -207,6 +214,7 @@ public final class MapReduceSpecification<K, V> {
     private Class<V> valueType;
     private Boolean compressIntermediate;
     private String cluster;
+    private Boolean skipBadRecords;
 
     private Builder() {}
 
@@ -372,6 +380,18 @@ public final class MapReduceSpecification<K, V> {
       checkArgument(parsed.hasPort() && !parsed.getHost().isEmpty(), "cluster must be HOST:PORT but was '%s'",
           hostPort);
       this.cluster = hostPort;
+      return this;
+    }
+
+    /**
+     * Turns on the paper's skipping mode (default: off): when two attempts of a task fail on the
+     * same record (a map input line, or a reduce key), the next attempt skips that record, counts
+     * it in {@link Counters#SKIPPED_RECORDS} and logs its position, and the job goes on. Off, the
+     * job fails after the attempts, naming the record.
+     */
+    public Builder<K, V> skipBadRecords(boolean skip) {
+      checkState(this.skipBadRecords == null, "skipBadRecords was already set to %s", this.skipBadRecords);
+      this.skipBadRecords = skip;
       return this;
     }
 

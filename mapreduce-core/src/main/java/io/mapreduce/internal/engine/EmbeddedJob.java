@@ -235,8 +235,10 @@ final class EmbeddedJob<K, V> extends Job {
     T runWithRetries() throws Exception {
       Throwable last = null;
       String where = null;
+      BadRecords bad = new BadRecords(spec.skipBadRecords());
       for (int n = 1; n <= spec.maxTaskAttempts(); n++) {
         TaskAttempt attempt = new TaskAttempt(id(), id, n, inputFile, () -> stopped);
+        attempt.skip(bad.skip());
         attempt.checkStopped();
         // An interrupt left by an earlier attempt's user code must not fail this one.
         Thread.interrupted();
@@ -262,6 +264,7 @@ final class EmbeddedJob<K, V> extends Job {
           }
           last = e instanceof MapTask.CombinerException c ? c.getCause() : e;
           where = attempt.position();
+          bad.failedAt(attempt.record());
           log.warn("task {} attempt {} of job {} failed{}: {}", id, n, id(), where == null ? "" : " at " + where,
               last.toString());
         }

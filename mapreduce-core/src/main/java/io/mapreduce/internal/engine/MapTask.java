@@ -116,10 +116,13 @@ final class MapTask<K, V> {
       while (reader.next()) {
         attempt.checkStopped();
         long offset = reader.offset();
+        if (attempt.skips(offset, file + ":" + offset)) {
+          continue;
+        }
         try {
           mapper.map(offset, reader.line(), emitter);
         } catch (Exception | Error e) {
-          attempt.at(file + ":" + offset);
+          attempt.at(file + ":" + offset, offset);
           throw e;
         }
         lines++;

@@ -73,14 +73,20 @@ final class ReduceTask<K, V> {
         }
       };
       reducer.setup(attempt);
+      long ordinal = -1;
       while (groups.nextGroup()) {
         attempt.checkStopped();
+        ordinal++;
         K key = groups.key();
+        if (attempt.skips(ordinal, "key " + abbreviate(String.valueOf(key)))) {
+          continue;
+        }
         currentKey[0] = key;
         try {
           reducer.reduce(key, groups.values(), emitter);
         } catch (Exception | Error e) {
-          attempt.at("key " + abbreviate(String.valueOf(key)));
+          // The group's ordinal identifies it in every attempt: the merged input is the same.
+          attempt.at("key " + abbreviate(String.valueOf(key)), ordinal);
           throw e;
         }
       }

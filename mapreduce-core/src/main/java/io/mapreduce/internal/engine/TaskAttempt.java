@@ -19,6 +19,8 @@ final class TaskAttempt implements TaskContext {
   private final CommitGate gate;
   private final Map<String, long[]> counters = new HashMap<>();
   private String position;
+  private long record = -1;
+  private java.util.Set<Long> skip = java.util.Set.of();
 
   TaskAttempt(String jobId, String taskId, int attempt, String inputFile, BooleanSupplier stopped) {
     this(jobId, taskId, attempt, inputFile, stopped, CommitGate.ALWAYS);
@@ -78,6 +80,36 @@ final class TaskAttempt implements TaskContext {
   /** Remembers where the attempt is, for error messages: {@code file:offset} or a key. */
   void at(String where) {
     position = where;
+  }
+
+  /**
+   * Remembers where user code failed: the position for messages, and the record's id within the
+   * task (a map's line offset, a reduce's group ordinal), by which a later attempt may skip it.
+   */
+  void at(String where, long recordId) {
+    position = where;
+    record = recordId;
+  }
+
+  /** The id of the record user code failed on, or -1. */
+  long record() {
+    return record;
+  }
+
+  /** The records (by id) this attempt skips. */
+  void skip(java.util.Set<Long> records) {
+    skip = java.util.Set.copyOf(records);
+  }
+
+  /** Whether to skip a record; counts and logs it if so. */
+  boolean skips(long recordId, String where) {
+    if (skip.isEmpty() || !skip.contains(recordId)) {
+      return false;
+    }
+    add(io.mapreduce.Counters.SKIPPED_RECORDS, 1);
+    org.slf4j.LoggerFactory.getLogger(TaskAttempt.class).warn("job {} task {} attempt {}: skipping the bad record at {}",
+        jobId, taskId, attempt, where);
+    return true;
   }
 
   String position() {
