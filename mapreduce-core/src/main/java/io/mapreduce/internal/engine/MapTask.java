@@ -186,6 +186,13 @@ final class MapTask<K, V> {
     private long objectTableBytes;
     private final long tableBudget;
     private final List<V> tableValues = new ArrayList<>();
+    /**
+     * The values of the key being combined out of the object table: the slot's array, swapped
+     * with {@link #spareValues} so that the combiner's output goes into an empty array of the slot
+     * while it reads the old one, and nothing is copied.
+     */
+    private final SlotValues<V> slotValues = new SlotValues<>();
+    private Object[] spareValues = new Object[EAGER_COMBINE];
     private final CombineOutput combineOutput = new CombineOutput();
     private boolean tableInUse;
     private long tableInputs;
@@ -279,11 +286,11 @@ final class MapTask<K, V> {
         objectTable.put(k, slot);
         objectTableBytes += SLOT_BYTES + 2L * slot.keySize;
       }
-      slot.values.add(v);
+      slot.add(v);
       outputBytes += slot.keySize + plan.valueCodec.encodedSize(v);
       objectTableBytes += VALUE_BYTES;
       tableInputs++;
-      if (slot.values.size() >= EAGER_COMBINE) {
+      if (slot.count >= EAGER_COMBINE) {
         combineSlot(k, slot, true);
       }
       if (objectTableBytes > tableBudget) {
@@ -292,18 +299,27 @@ final class MapTask<K, V> {
     }
 
     private void combineSlot(K k, Slot<V> slot, boolean keep) {
-      tableValues.clear();
-      tableValues.addAll(slot.values);
-      slot.values.clear();
-      objectTableBytes -= VALUE_BYTES * tableValues.size();
-      combineInputs += tableValues.size();
+      int n = slot.count;
+      Object[] values = slot.values;
+      if (keep) {
+        // The spare is at least EAGER_COMBINE long, as is every array it is swapped with.
+        slot.values = spareValues;
+        spareValues = values;
+      }
+      slot.count = 0;
+      objectTableBytes -= VALUE_BYTES * n;
+      combineInputs += n;
       combineOutput.slot = keep ? slot : null;
       combineOutput.slotKey = k;
-      combine(k, tableValues);
+      slotValues.reset(values, n);
+      combine(k, slotValues);
+      if (!keep) {
+        Arrays.fill(values, 0, n, null);
+      }
     }
 
     /** Runs the table's combiner into {@link #combineOutput}, as it was aimed by the caller. */
-    private void combine(K k, List<V> values) {
+    private void combine(K k, Iterable<V> values) {
       try {
         tableCombiner.reduce(k, values, combineOutput);
       } catch (RuntimeException e) {
@@ -316,7 +332,7 @@ final class MapTask<K, V> {
     private void flushObjectTable() {
       int keys = objectTable.size();
       objectTable.forEach((k, slot) -> {
-        if (!slot.values.isEmpty()) {
+        if (slot.count > 0) {
           combineSlot(k, slot, false);
         }
       });
@@ -358,7 +374,7 @@ final class MapTask<K, V> {
         plan.checkEmitted(k, v, "combiner");
         if (slot != null && Objects.equals(k, slotKey)) {
           combineOutputs++;
-          slot.values.add(v);
+          slot.add(v);
           objectTableBytes += VALUE_BYTES;
           return;
         }
@@ -547,10 +563,59 @@ final class MapTask<K, V> {
   /** A key's values waiting in the object table, and the size of the key's encoding. */
   private static final class Slot<V> {
     final int keySize;
-    final ArrayList<V> values = new ArrayList<>(4);
+    Object[] values = new Object[4];
+    int count;
 
     Slot(int keySize) {
       this.keySize = keySize;
+    }
+
+    void add(V v) {
+      if (count == values.length) {
+        values = Arrays.copyOf(values, count * 2);
+      }
+      values[count++] = v;
+    }
+  }
+
+  /**
+   * The first {@code count} values of an array, as the combiner's {@code Iterable}: reused for
+   * every key, and, as the values of a reduce group, iterable once.
+   */
+  private static final class SlotValues<V> implements Iterable<V>, java.util.Iterator<V> {
+    private Object[] values;
+    private int count;
+    private int next;
+    private boolean iterated;
+
+    void reset(Object[] values, int count) {
+      this.values = values;
+      this.count = count;
+      this.next = 0;
+      this.iterated = false;
+    }
+
+    @Override
+    public java.util.Iterator<V> iterator() {
+      if (iterated) {
+        throw new IllegalStateException("the values of a key can be iterated only once");
+      }
+      iterated = true;
+      return this;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return next < count;
+    }
+
+    @SuppressWarnings("unchecked")
+    @Override
+    public V next() {
+      if (next >= count) {
+        throw new java.util.NoSuchElementException();
+      }
+      return (V) values[next++];
     }
   }
 
