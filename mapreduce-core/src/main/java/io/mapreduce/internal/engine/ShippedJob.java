@@ -22,7 +22,15 @@ import java.util.Objects;
  */
 public record ShippedJob(String name, List<String> inputs, String output, int reduceTasks, long splitSize,
     int maxTaskAttempts, boolean compressIntermediate, String keyType, String valueType, byte[] mapper,
-    byte[] reducer, byte[] combiner, byte[] partitioner) {
+    byte[] reducer, byte[] combiner, byte[] partitioner, boolean skipBadRecords) {
+
+  /** Without skipping mode. */
+  public ShippedJob(String name, List<String> inputs, String output, int reduceTasks, long splitSize,
+      int maxTaskAttempts, boolean compressIntermediate, String keyType, String valueType, byte[] mapper,
+      byte[] reducer, byte[] combiner, byte[] partitioner) {
+    this(name, inputs, output, reduceTasks, splitSize, maxTaskAttempts, compressIntermediate, keyType, valueType,
+        mapper, reducer, combiner, partitioner, false);
+  }
 
   public ShippedJob {
     Objects.requireNonNull(name, "name");
@@ -56,7 +64,7 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
         JobPlan.serialize("mapper", spec.mapper()),
         spec.reducer().map(r -> JobPlan.serialize("reducer", r)).orElse(null),
         spec.combiner().map(c -> JobPlan.serialize("combiner", c)).orElse(null),
-        spec.partitioner().map(p -> JobPlan.serialize("partitioner", p)).orElse(null));
+        spec.partitioner().map(p -> JobPlan.serialize("partitioner", p)).orElse(null), spec.skipBadRecords());
   }
 
   private static String absolute(String path) {
@@ -84,6 +92,7 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
         .sortBufferSize(sortBufferSize)
         .workDirectory(workDirectory)
         .compressIntermediate(compressIntermediate)
+        .skipBadRecords(skipBadRecords)
         .keyType(load(keyType))
         .valueType(load(valueType));
     inputs.forEach(b::input);

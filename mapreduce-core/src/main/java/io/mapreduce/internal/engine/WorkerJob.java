@@ -52,9 +52,11 @@ public final class WorkerJob {
    * Runs one map attempt; its files live under the job directory until {@link #close()}. A
    * map-only job's attempt commits its output file when {@code gate} lets it.
    */
-  public MapOutput runMap(InputSplit split, int attempt, BooleanSupplier stopped, CommitGate gate) throws Exception {
+  public MapOutput runMap(InputSplit split, int attempt, BooleanSupplier stopped, CommitGate gate,
+      java.util.Set<Long> skip) throws Exception {
     String taskId = String.format("m-%05d", split.index());
     TaskAttempt a = new TaskAttempt(plan.jobId, taskId, attempt, split.file().path(), stopped, gate);
+    a.skip(skip);
     Path dir = plan.jobDirectory.resolve(taskId).resolve("attempt-" + attempt);
     try {
       MapTask.Output out = new MapTask<>(plan, split, a, dir, new LongAdder(), new LongAdder()).run();
@@ -71,9 +73,10 @@ public final class WorkerJob {
    * when {@code gate} lets it.
    */
   public Map<String, Long> runReduce(int partition, int attempt, List<Path> segmentFiles, BooleanSupplier stopped,
-      CommitGate gate) throws Exception {
+      CommitGate gate, java.util.Set<Long> skip) throws Exception {
     String taskId = String.format("r-%05d", partition);
     TaskAttempt a = new TaskAttempt(plan.jobId, taskId, attempt, null, stopped, gate);
+    a.skip(skip);
     List<Segment> segments = new ArrayList<>();
     for (Path f : segmentFiles) {
       RunIndex index = RunIndex.read(RunWriter.indexOf(f));
@@ -93,9 +96,9 @@ public final class WorkerJob {
   private static Exception withPosition(Throwable t, TaskAttempt a) {
     Throwable cause = t instanceof MapTask.CombinerException c ? c.getCause() : t;
     if (a.position() != null) {
-      return new TaskError(a.position(), cause);
+      return new TaskError(a.position(), a.record(), cause);
     }
-    return cause instanceof Exception e ? e : new TaskError(null, cause);
+    return cause instanceof Exception e ? e : new TaskError(null, -1, cause);
   }
 
   /** Whether a failure means the attempt was told to stop, not that it failed. */
@@ -107,15 +110,22 @@ public final class WorkerJob {
   public static final class TaskError extends Exception {
     private static final long serialVersionUID = 1L;
     private final String position;
+    private final long record;
 
-    TaskError(String position, Throwable cause) {
+    TaskError(String position, long record, Throwable cause) {
       super(cause.toString(), cause);
       this.position = position;
+      this.record = record;
     }
 
     /** Where user code failed, or null. */
     public String position() {
       return position;
+    }
+
+    /** The failing record's id within the task (for skipping mode), or -1. */
+    public long record() {
+      return record;
     }
   }
 

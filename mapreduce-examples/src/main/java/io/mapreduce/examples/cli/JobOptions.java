@@ -37,6 +37,10 @@ final class JobOptions {
   @Option(names = "--work-dir", paramLabel = "DIR", description = "Directory for intermediate files (default: $TMPDIR/mapreduce-$USER).")
   Path workDirectory;
 
+  @Option(names = "--skip-bad-records",
+      description = "Skip a record on which two attempts of a task failed, count it and go on (default: fail the job).")
+  boolean skipBadRecords;
+
   @Option(names = "--cluster", paramLabel = "HOST:PORT",
       description = "Run on the cluster whose master listens at HOST:PORT (default: in this JVM).")
   String cluster;
@@ -84,6 +88,9 @@ final class JobOptions {
     }
     if (cluster != null) {
       b.cluster(cluster);
+    }
+    if (skipBadRecords) {
+      b.skipBadRecords(true);
     }
     return b;
   }

@@ -1,5 +1,6 @@
 package io.mapreduce.netty.master;
 
+import io.mapreduce.internal.engine.BadRecords;
 import io.mapreduce.internal.engine.ShippedJob;
 import io.mapreduce.internal.io.InputSplit;
 import io.mapreduce.netty.protocol.Message;
@@ -388,6 +389,7 @@ public final class MasterState {
       return;
     }
     t.failures++;
+    t.bad.failedAt(m.record());
     log.warn("job {}: task {} attempt {} failed on {}{}: {}", job.id, t.name(), m.attempt(), workerId,
         m.position() == null ? "" : " at " + m.position(), m.failure());
     if (t.failures >= job.job.maxTaskAttempts()) {
@@ -531,9 +533,10 @@ public final class MasterState {
     if (t.kind == TaskKind.MAP) {
       InputSplit s = job.splits.get(t.index);
       outbox.toWorker(w.id, new Message.RunMap(job.id, t.index, attempt, s.file().path(), s.file().length(),
-          s.start(), s.length()));
+          s.start(), s.length(), new ArrayList<>(t.bad.skip())));
     } else {
-      outbox.toWorker(w.id, new Message.RunReduce(job.id, t.index, attempt, job.maps.length));
+      outbox.toWorker(w.id, new Message.RunReduce(job.id, t.index, attempt, job.maps.length,
+          new ArrayList<>(t.bad.skip())));
       if (!job.locations.isEmpty()) {
         outbox.toWorker(w.id, new Message.MapOutputs(job.id, new ArrayList<>(job.locations.values())));
       }
@@ -596,11 +599,14 @@ public final class MasterState {
     long durationNanos;
     /** Whether it got a backup attempt (once per task). */
     boolean backedUp;
+    /** The records its attempts failed on, and those the next attempts skip. */
+    final BadRecords bad;
     Map<String, Long> counters = Map.of();
 
-    Task(TaskKind kind, int index) {
+    Task(TaskKind kind, int index, boolean skipping) {
       this.kind = kind;
       this.index = index;
+      this.bad = new BadRecords(skipping);
     }
 
     String name() {
@@ -632,11 +638,11 @@ public final class MasterState {
       this.splits = List.copyOf(splits);
       this.maps = new Task[splits.size()];
       for (int i = 0; i < maps.length; i++) {
-        maps[i] = new Task(TaskKind.MAP, i);
+        maps[i] = new Task(TaskKind.MAP, i, job.skipBadRecords());
       }
       this.reduces = new Task[job.reduceTasks()];
       for (int i = 0; i < reduces.length; i++) {
-        reduces[i] = new Task(TaskKind.REDUCE, i);
+        reduces[i] = new Task(TaskKind.REDUCE, i, job.skipBadRecords());
       }
       this.inputBytes = splits.stream().mapToLong(InputSplit::length).sum();
       this.startedAt = startedAt;

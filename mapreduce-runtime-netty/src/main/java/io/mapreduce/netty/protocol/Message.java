@@ -108,15 +108,37 @@ public sealed interface Message {
     }
   }
 
-  /** Master to worker: run one map attempt over a byte range of a file. */
-  record RunMap(String jobId, int index, int attempt, String file, long fileLength, long start, long length)
-      implements Message {}
+  /**
+   * Master to worker: run one map attempt over a byte range of a file, skipping the lines at
+   * these byte offsets (skipping mode: earlier attempts failed on them).
+   */
+  record RunMap(String jobId, int index, int attempt, String file, long fileLength, long start, long length,
+      List<Long> skip) implements Message {
+    public RunMap {
+      skip = checkedList(skip, Long.class, "RunMap.skip");
+    }
+
+    /** Skipping nothing. */
+    public RunMap(String jobId, int index, int attempt, String file, long fileLength, long start, long length) {
+      this(jobId, index, attempt, file, fileLength, start, length, List.of());
+    }
+  }
 
   /**
    * Master to worker: run one reduce attempt over partition {@code partition} of {@code maps} map
-   * outputs, whose locations come in {@link MapOutputs} messages as the maps complete.
+   * outputs, whose locations come in {@link MapOutputs} messages as the maps complete, skipping
+   * the key groups of these ordinals (skipping mode).
    */
-  record RunReduce(String jobId, int partition, int attempt, int maps) implements Message {}
+  record RunReduce(String jobId, int partition, int attempt, int maps, List<Long> skip) implements Message {
+    public RunReduce {
+      skip = checkedList(skip, Long.class, "RunReduce.skip");
+    }
+
+    /** Skipping nothing. */
+    public RunReduce(String jobId, int partition, int attempt, int maps) {
+      this(jobId, partition, attempt, maps, List.of());
+    }
+  }
 
   /** Where a completed map task's output can be fetched. */
   record MapLocation(int mapIndex, int attempt, String host, int port) {}
@@ -136,9 +158,17 @@ public sealed interface Message {
     }
   }
 
-  /** Worker to master: an attempt failed; where (file:offset or key), and why. */
-  record TaskFailed(String jobId, TaskKind kind, int index, int attempt, String position, Failure failure)
-      implements Message {}
+  /**
+   * Worker to master: an attempt failed; where (file:offset or key), and why; {@code record} is
+   * the failing record's id within the task (a line's offset, a group's ordinal), or -1.
+   */
+  record TaskFailed(String jobId, TaskKind kind, int index, int attempt, String position, Failure failure,
+      long record) implements Message {
+    /** Not in a record. */
+    public TaskFailed(String jobId, TaskKind kind, int index, int attempt, String position, Failure failure) {
+      this(jobId, kind, index, attempt, position, failure, -1);
+    }
+  }
 
   /**
    * Worker to master: may this attempt publish its output file? The master grants each task's

@@ -246,7 +246,8 @@ public final class Worker implements AutoCloseable {
       try {
         WorkerJob wj = job.open();
         InputSplit split = new InputSplit(m.index(), new InputFile(m.file(), m.fileLength()), m.start(), m.length());
-        WorkerJob.MapOutput out = wj.runMap(split, m.attempt(), () -> r.stopped, commitGate(job, r));
+        WorkerJob.MapOutput out = wj.runMap(split, m.attempt(), () -> r.stopped, commitGate(job, r),
+            java.util.Set.copyOf(m.skip()));
         if (out.data() != null) {
           job.outputs.put(new AttemptKey(m.index(), m.attempt()), new ShuffleServer.Served(out.data(), out.index()));
         }
@@ -276,7 +277,7 @@ public final class Worker implements AutoCloseable {
         Files.createDirectories(dir);
         List<Path> segments = fetchAll(job, r, m, dir);
         Map<String, Long> counters = wj.runReduce(m.partition(), m.attempt(), segments, () -> r.stopped,
-            commitGate(job, r));
+            commitGate(job, r), java.util.Set.copyOf(m.skip()));
         LocalStorage.deleteRecursively(dir);
         succeeded(job, r, counters);
       } catch (Throwable t) {
@@ -398,10 +399,11 @@ public final class Worker implements AutoCloseable {
       return; // killed: the master no longer waits for it
     }
     String position = t instanceof WorkerJob.TaskError e ? e.position() : null;
+    long record = t instanceof WorkerJob.TaskError e ? e.record() : -1;
     Throwable cause = t instanceof WorkerJob.TaskError && t.getCause() != null ? t.getCause() : t;
     log.warn("job {} task {} attempt {} failed{}: {}", job.id, r.name(), r.attempt,
         position == null ? "" : " at " + position, cause.toString());
-    send(new Message.TaskFailed(job.id, r.kind, r.index, r.attempt, position, Failure.of(cause)));
+    send(new Message.TaskFailed(job.id, r.kind, r.index, r.attempt, position, Failure.of(cause), record));
   }
 
   /** A jar from the cache, or from the master into the cache. */

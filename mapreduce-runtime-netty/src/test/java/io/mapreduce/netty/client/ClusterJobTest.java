@@ -332,4 +332,17 @@ class ClusterJobTest {
     JobResult r = job.get(90, TimeUnit.SECONDS);
     assertThat(readOutput(r)).isEqualTo(sequentialCount(in));
   }
+
+  @Test
+  void skipping_aLineThatFailsTwoAttempts_isSkippedOnTheClusterAndCountedOnce() throws Exception {
+    String cluster = startCluster("card-dealing", 2);
+    Path in = Files.createDirectories(dir.resolve("in"));
+    Files.writeString(in.resolve("a.txt"), "fine\nstill fine\npoison here\nfine\n");
+    JobResult r = MapReduce.exec(MapReduceSpecification.builder()
+            .mapper(new FailingMapper()).reducer(new Sum())
+            .input(in.toString()).output(dir.resolve("out").toString()).skipBadRecords(true).cluster(cluster).build())
+        .get(60, TimeUnit.SECONDS);
+    assertThat(readOutput(r)).isEqualTo(Map.of("fine", 2L, "still fine", 1L));
+    assertThat(r.counters().get(Counters.SKIPPED_RECORDS)).isEqualTo(1);
+  }
 }
