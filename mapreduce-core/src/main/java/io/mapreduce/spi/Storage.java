@@ -57,4 +57,15 @@ public interface Storage {
   default JobOutput attachOutput(String directory, String jobId) throws IOException {
     throw new IOException("storage '" + scheme() + "' cannot share a job's output between processes");
   }
+
+  /**
+   * Re-opens, in a restarted master, the output that {@link #createOutput} prepared for a job
+   * that is still running: task files already committed stay, and the job commits or aborts as
+   * if the master had never stopped.
+   *
+   * @throws IOException when the prepared output is gone, or this storage cannot resume one
+   */
+  default JobOutput resumeOutput(String directory, String jobId) throws IOException {
+    throw new IOException("storage '" + scheme() + "' cannot resume a job's output");
+  }
 }

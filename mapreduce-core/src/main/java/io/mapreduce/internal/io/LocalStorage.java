@@ -159,6 +159,16 @@ public final class LocalStorage implements Storage {
   }
 
   @Override
+  public JobOutput resumeOutput(String directory, String jobId) throws IOException {
+    Path out = toPath(directory).toAbsolutePath().normalize();
+    Path staging = stagingOf(out, jobId);
+    if (!Files.isDirectory(staging)) {
+      throw new NoSuchFileException(staging.toString(), null, "job " + jobId + "'s staged output is gone");
+    }
+    return new LocalJobOutput(directory, out, staging, null, false);
+  }
+
+  @Override
   public JobOutput attachOutput(String directory, String jobId) throws IOException {
     Path out = toPath(directory).toAbsolutePath().normalize();
     Path staging = stagingOf(out, jobId);

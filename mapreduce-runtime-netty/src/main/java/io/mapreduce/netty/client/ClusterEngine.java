@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterEngine implements ExecutionEngine {
   private static final Logger log = LoggerFactory.getLogger(ClusterEngine.class);
+  /** How long a client waits for a master that went away mid-job to come back. */
+  static final Duration RECONNECT_WINDOW = Duration.ofMinutes(2);
   private static final EventLoopGroup GROUP = new NioEventLoopGroup(1, new DefaultThreadFactory("mapreduce-client", true));
 
   @Override
@@ -61,24 +63,8 @@ public final class ClusterEngine implements ExecutionEngine {
     } catch (IOException | IllegalArgumentException e) {
       throw new MapReduceException("cannot set up the connection to the master: " + e.getMessage(), e);
     }
-    ClusterJob job = new ClusterJob(UUID.randomUUID().toString(), master, shipped, JobJars.of(spec));
-    new Bootstrap()
-        .group(GROUP)
-        .channel(NioSocketChannel.class)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-        .handler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            Pipelines.client(ch, tls, secret, Frames.DEFAULT_MAX_FRAME_BYTES, "client", job.handler());
-          }
-        })
-        .connect(master.getHost(), master.getPort())
-        .addListener(f -> {
-          if (!f.isSuccess()) {
-            job.failFromCluster(new MapReduceException("cannot reach the master at " + master + ": "
-                + f.cause().getMessage(), f.cause()));
-          }
-        });
+    ClusterJob job = new ClusterJob(UUID.randomUUID().toString(), master, shipped, JobJars.of(spec), secret, tls);
+    job.connect(false);
     return job;
   }
 
@@ -90,12 +76,68 @@ public final class ClusterEngine implements ExecutionEngine {
     private volatile Channel channel;
     private volatile JobProgress progress = new JobProgress(0, 0, 0, 0, 0, 0, 0);
     private volatile boolean cancelRequested;
+    /** Whether the master has taken the job (sent its progress): then it can be followed again. */
+    private volatile boolean accepted;
+    private volatile boolean refused;
 
-    ClusterJob(String id, HostAndPort master, ShippedJob shipped, java.util.List<JobJars.Jar> jars) {
+    private final ClusterSecret secret;
+    private final ClusterTls tls;
+    /** Until when the client keeps trying to reach the master again, once it lost it. */
+    private volatile long reconnectDeadline;
+    private volatile long backoffMillis = 200;
+
+    ClusterJob(String id, HostAndPort master, ShippedJob shipped, java.util.List<JobJars.Jar> jars,
+        ClusterSecret secret, ClusterTls tls) {
       super(id);
       this.master = master;
       this.shipped = shipped;
       this.jars = jars;
+      this.secret = secret;
+      this.tls = tls;
+    }
+
+    /** Connects to the master: to submit the job, or (again) to follow it. */
+    void connect(boolean follow) {
+      new Bootstrap()
+          .group(GROUP)
+          .channel(NioSocketChannel.class)
+          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+          .handler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              Pipelines.client(ch, tls, secret, Frames.DEFAULT_MAX_FRAME_BYTES, "client", new Handler(follow));
+            }
+          })
+          .connect(master.getHost(), master.getPort())
+          .addListener(f -> {
+            if (!f.isSuccess()) {
+              if (follow) {
+                reconnectLater(f.cause());
+              } else {
+                failFromCluster(new MapReduceException("cannot reach the master at " + master + ": "
+                    + f.cause().getMessage(), f.cause()));
+              }
+            }
+          });
+    }
+
+    /**
+     * The master went away before the job ended: it may come back (restarted on its journal), so
+     * keep trying for a while, then give up saying so.
+     */
+    private void reconnectLater(Throwable why) {
+      if (isDone()) {
+        return;
+      }
+      if (System.nanoTime() > reconnectDeadline) {
+        failFromCluster(new MapReduceException("lost the connection to the master at " + master + " before job "
+            + id() + " finished, and it did not come back within " + RECONNECT_WINDOW.toSeconds() + " s"
+            + (why == null ? "" : ": " + why.getMessage())));
+        return;
+      }
+      long delay = backoffMillis;
+      backoffMillis = Math.min(5_000, backoffMillis * 2);
+      GROUP.schedule(() -> connect(true), delay, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     private void submit(Channel ch) {
@@ -128,16 +170,24 @@ public final class ClusterEngine implements ExecutionEngine {
       terminated();
     }
 
-    Handler handler() {
-      return new Handler();
-    }
-
     private final class Handler extends SimpleChannelInboundHandler<Message> {
+      private final boolean follow;
+
+      Handler(boolean follow) {
+        this.follow = follow;
+      }
+
       @Override
       public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof Authenticated) {
           channel = ctx.channel();
-          if (jars.isEmpty()) {
+          backoffMillis = 200;
+          if (follow) {
+            ctx.writeAndFlush(new Message.WatchJob(id()));
+            if (cancelRequested) {
+              ctx.writeAndFlush(new Message.CancelJob(id()));
+            }
+          } else if (jars.isEmpty()) {
             submit(ctx.channel());
           } else {
             ctx.writeAndFlush(new Message.HasJars(jars.stream().map(JobJars.Jar::sha256).toList()));
@@ -158,6 +208,7 @@ public final class ClusterEngine implements ExecutionEngine {
           }
           submit(ctx.channel());
         } else if (msg instanceof Message.JobProgressUpdate p) {
+          accepted = true;
           // The master counts bytes by finished maps: progress moves map by map.
           long doneBytes = p.mapsTotal() == 0 ? 0 : p.inputBytes() * p.mapsDone() / p.mapsTotal();
           progress = new JobProgress(p.mapsTotal(), p.mapsDone(), p.reducesTotal(), p.reducesDone(), p.inputBytes(),
@@ -176,6 +227,7 @@ public final class ClusterEngine implements ExecutionEngine {
               : new MapReduceException(f.message()));
           ctx.close();
         } else if (msg instanceof Message.ProtocolError e) {
+          refused = true;
           failFromCluster(new MapReduceException("the master at " + master + " refused the job: " + e.message()));
           ctx.close();
         } else {
@@ -185,11 +237,23 @@ public final class ClusterEngine implements ExecutionEngine {
 
       @Override
       public void channelInactive(ChannelHandlerContext ctx) {
-        if (!isDone()) {
-          failFromCluster(new MapReduceException("lost the connection to the master at " + master
-              + " before job " + id() + " finished"));
+        if (isDone()) {
+          terminated();
+          return;
         }
-        terminated();
+        if (refused) {
+          return;
+        }
+        // Only a job the master accepted can be followed again: before that, fail at once.
+        if (!follow && !accepted) {
+          failFromCluster(new MapReduceException("lost the connection to the master at " + master
+              + " before it took job " + id()));
+          return;
+        }
+        if (reconnectDeadline == 0 || !follow) {
+          reconnectDeadline = System.nanoTime() + RECONNECT_WINDOW.toNanos();
+        }
+        reconnectLater(null);
       }
 
       @Override

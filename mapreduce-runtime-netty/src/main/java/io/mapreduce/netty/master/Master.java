@@ -9,6 +9,7 @@ import io.mapreduce.netty.protocol.ClusterTls;
 import io.mapreduce.netty.protocol.Frames;
 import io.mapreduce.netty.protocol.JarStore;
 import io.mapreduce.internal.io.LocalStorage;
+import io.mapreduce.internal.io.Storages;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Pipelines;
 import io.mapreduce.spi.JobOutput;
@@ -16,6 +17,7 @@ import io.mapreduce.spi.Storage;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -89,6 +91,10 @@ public final class Master implements AutoCloseable {
       return new Config(bindAddress, port, p, secret, maxFrameBytes, settings, workDirectory, httpPort, tls);
     }
 
+    public Config withWorkDirectory(Path dir) {
+      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, dir, httpPort, tls);
+    }
+
     public Config withTls(ClusterTls t) {
       return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, httpPort, t);
     }
@@ -118,13 +124,37 @@ public final class Master implements AutoCloseable {
   private final AtomicInteger workerIds = new AtomicInteger();
   private final MasterState state;
   private final JarStore jars;
+  private final Journal journal;
   private Channel server;
   private StatusHttpServer statusPage;
+  /**
+   * Set first thing on close: the connections that close after it are not workers lost (their
+   * maps must not be journaled as lost: a restarted master finds them where they are).
+   */
+  private volatile boolean closing;
 
   private Master(Config config) throws IOException {
     this.config = config;
     this.jars = new JarStore(config.workDirectory().resolve("jars"));
+    List<Journal.Entry> entries = Journal.read(config.workDirectory());
+    this.journal = Journal.open(config.workDirectory());
     this.state = new MasterState(config.settings(), config.policy(), System::nanoTime, new Outbox());
+    // Before any connection: the state thread is not running events yet.
+    for (String jobId : state.restore(entries)) {
+      resumeOutput(jobId, entries);
+    }
+  }
+
+  /** Re-opens the staged output of a job the journal says was running; fails the job if it is gone. */
+  private void resumeOutput(String jobId, List<Journal.Entry> entries) {
+    String output = entries.stream().filter(e -> e instanceof Journal.JobStarted j && j.jobId().equals(jobId))
+        .map(e -> ((Journal.JobStarted) e).job().output()).findFirst().orElseThrow();
+    try {
+      outputs.put(jobId, Storages.forPath(output).resumeOutput(output, jobId));
+    } catch (IOException | RuntimeException e) {
+      log.warn("job {} cannot resume: {}", jobId, e.toString());
+      loop.execute(() -> state.commitFailed(jobId, "its staged output is gone: " + e.getMessage()));
+    }
   }
 
   /**
@@ -143,6 +173,8 @@ public final class Master implements AutoCloseable {
     server = new ServerBootstrap()
         .group(boss, io)
         .channel(NioServerSocketChannel.class)
+        // A master restarted on its journal takes its old port back at once.
+        .option(ChannelOption.SO_REUSEADDR, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
@@ -152,6 +184,7 @@ public final class Master implements AutoCloseable {
         .bind(config.bindAddress(), config.port())
         .sync()
         .channel();
+    loop.execute(state::resumed);
     long tick = Math.max(100, config.settings().heartbeatInterval().toMillis());
     loop.scheduleWithFixedDelay(state::tick, tick, tick, TimeUnit.MILLISECONDS);
     log.info("master listening on {} (scheduler {})", server.localAddress(), config.policy().name());
@@ -183,6 +216,8 @@ public final class Master implements AutoCloseable {
   /** Stops listening, closes every connection; running jobs' outputs are removed. */
   @Override
   public void close() {
+    closing = true;
+    loop.shutdown();
     if (statusPage != null) {
       statusPage.close();
     }
@@ -200,12 +235,18 @@ public final class Master implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    outputs.values().forEach(JobOutput::abort);
-    outputs.clear();
-    // A per-process default directory goes with the process; a chosen one keeps its jars.
+    try {
+      journal.close();
+    } catch (IOException e) {
+      log.warn("closing the journal: {}", e.toString());
+    }
+    // A per-process default directory goes with the process, and so do the running jobs' outputs;
+    // a chosen one keeps its journal, jars and the outputs: a master restarted on it resumes them.
     if (config.workDirectory().equals(Config.defaultWorkDirectory())) {
+      outputs.values().forEach(JobOutput::abort);
       LocalStorage.deleteRecursively(config.workDirectory());
     }
+    outputs.clear();
   }
 
   private void prepare(String jobId, Message.SubmitJob submit) {
@@ -270,6 +311,13 @@ public final class Master implements AutoCloseable {
         files.execute(out::abort);
       }
     }
+
+    @Override
+    public void journal(Journal.Entry entry) {
+      if (!closing) {
+        journal.append(entry);
+      }
+    }
   }
 
   /** One connection: a worker's or a client's, as its first message says. */
@@ -292,7 +340,10 @@ public final class Master implements AutoCloseable {
         String id = "worker-" + workerIds.incrementAndGet();
         workerId = id;
         workerChannels.put(id, ctx.channel());
-        loop.execute(() -> state.registerWorker(id, r.host(), r.shufflePort(), r.slots()));
+        loop.execute(() -> {
+          state.registerWorker(id, r.host(), r.shufflePort(), r.slots());
+          state.workerHolds(id, r.jobs());
+        });
       } else if (msg instanceof Message.Heartbeat h && workerId != null) {
         String id = workerId;
         loop.execute(() -> state.heartbeat(id, h.runningTasks(), h.freeSlots(), h.cpuLoad()));
@@ -336,6 +387,9 @@ public final class Master implements AutoCloseable {
                 .addListener(ChannelFutureListener.CLOSE);
           }
         });
+      } else if (msg instanceof Message.WatchJob w && workerId == null && w.jobId() != null) {
+        clientChannels.put(w.jobId(), ctx.channel());
+        loop.execute(() -> state.watch(w.jobId()));
       } else if (msg instanceof Message.CancelJob c && workerId == null) {
         loop.execute(() -> state.cancel(c.jobId()));
       } else if (msg instanceof Message.ProtocolError e) {
@@ -349,6 +403,9 @@ public final class Master implements AutoCloseable {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+      if (closing) {
+        return;
+      }
       if (workerId != null) {
         String id = workerId;
         workerChannels.remove(id, ctx.channel());

@@ -42,6 +42,9 @@ public final class MasterState {
 
     /** Remove the job's output (on another thread). */
     void abort(String jobId);
+
+    /** Record a fact in the journal, for a restarted master. */
+    default void journal(Journal.Entry entry) {}
   }
 
   /**
@@ -84,6 +87,15 @@ public final class MasterState {
   /** Finished jobs, newest last, for the status page. */
   private final List<JobRun> finished = new ArrayList<>();
   private int nextWorker;
+  /** How jobs that ended came out, for clients that come back to ask. */
+  private final Map<String, Message> outcomes = new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Message> eldest) {
+      return size() > 1000;
+    }
+  };
+  /** Attempts started by this master are numbered from here, above any of an earlier master's. */
+  private int attemptBase;
   /** Since when no worker has been registered, on the injected clock; or null. */
   private Long noWorkersSince;
 
@@ -162,6 +174,17 @@ public final class MasterState {
       }
     }
     schedule();
+  }
+
+  /** A worker registered holding map outputs of these jobs: it drops those of jobs not running here. */
+  public void workerHolds(String workerId, List<String> heldJobs) {
+    for (String jobId : heldJobs) {
+      if (!jobs.containsKey(jobId)) {
+        outbox.toWorker(workerId, new Message.EndJob(jobId));
+      } else {
+        jobs.get(jobId).startedOn.add(workerId);
+      }
+    }
   }
 
   /** Checks heartbeats, and starts backup attempts; call every heartbeat interval or so. */
@@ -264,6 +287,8 @@ public final class MasterState {
   public void jobPrepared(String jobId, ShippedJob job, List<InputSplit> splits, List<String> jars) {
     JobRun run = new JobRun(jobId, job, splits, nanos.getAsLong());
     run.jars = List.copyOf(jars);
+    outbox.journal(new Journal.JobStarted(jobId, job, jars, splits.stream()
+        .map(sp -> new Journal.Split(sp.file().path(), sp.file().length(), sp.start(), sp.length())).toList()));
     jobs.put(jobId, run);
     log.info("job {} ({}): {} map tasks, {} reduce tasks", jobId, job.name(), splits.size(), job.reduceTasks());
     progress(run);
@@ -293,6 +318,7 @@ public final class MasterState {
     t.doneOn = workerId;
     t.doneAttempt = m.attempt();
     t.durationNanos = nanos.getAsLong() - t.startedAt.getOrDefault(m.attempt(), nanos.getAsLong());
+    outbox.journal(new Journal.TaskDone(job.id, t.kind, t.index, m.attempt(), w.host, w.shufflePort, m.counters()));
     t.counters = m.counters();
     for (Map.Entry<Integer, String> other : t.running.entrySet()) {
       outbox.toWorker(other.getValue(), new Message.KillTask(job.id, t.kind, t.index, other.getKey()));
@@ -362,6 +388,7 @@ public final class MasterState {
   }
 
   private void rerunMap(JobRun job, Task m) {
+    outbox.journal(new Journal.MapLost(job.id, m.index));
     m.state = TaskStatus.PENDING;
     m.doneOn = null;
     m.fetchFailures = 0;
@@ -412,6 +439,87 @@ public final class MasterState {
     }
   }
 
+  /**
+   * Resumes from a journal, before any event: jobs that had not ended run on, with the tasks done
+   * as they were (a map's output where it was: if its worker does not come back with it, the
+   * reducers' fetch failures make it run again); ended jobs keep their outcome for clients that
+   * ask. Returns the ids of the jobs resumed, whose outputs the caller must re-open.
+   */
+  public List<String> restore(List<Journal.Entry> entries) {
+    int generation = 0;
+    for (Journal.Entry e : entries) {
+      if (e instanceof Journal.MasterStarted m) {
+        generation = Math.max(generation, m.generation());
+      } else if (e instanceof Journal.JobStarted j) {
+        List<InputSplit> splits = new ArrayList<>();
+        for (Journal.Split sp : j.splits()) {
+          splits.add(new InputSplit(splits.size(), new io.mapreduce.spi.InputFile(sp.path(), sp.fileLength()),
+              sp.start(), sp.length()));
+        }
+        JobRun run = new JobRun(j.jobId(), j.job(), splits, nanos.getAsLong());
+        run.jars = List.copyOf(j.jars());
+        jobs.put(j.jobId(), run);
+      } else if (e instanceof Journal.TaskDone d && jobs.containsKey(d.jobId())) {
+        JobRun job = jobs.get(d.jobId());
+        Task t = job.task(d.kind(), d.index());
+        if (t != null && t.state != TaskStatus.DONE) {
+          t.state = TaskStatus.DONE;
+          t.doneAttempt = d.attempt();
+          t.counters = d.counters();
+          if (t.kind == TaskKind.MAP) {
+            job.mapsDone++;
+            job.locations.put(t.index, new MapLocation(t.index, d.attempt(), d.host(), d.port()));
+          }
+        }
+      } else if (e instanceof Journal.MapLost l && jobs.containsKey(l.jobId())) {
+        JobRun job = jobs.get(l.jobId());
+        Task m = job.task(TaskKind.MAP, l.index());
+        if (m != null && m.state == TaskStatus.DONE) {
+          m.state = TaskStatus.PENDING;
+          job.mapsDone--;
+          job.locations.remove(l.index());
+        }
+      } else if (e instanceof Journal.JobEnded end) {
+        jobs.remove(end.jobId());
+        outcomes.put(end.jobId(), end.outcome());
+      }
+    }
+    attemptBase = (generation + 1) * 1000;
+    outbox.journal(new Journal.MasterStarted(generation + 1));
+    for (JobRun job : jobs.values()) {
+      job.mapsFinished = job.mapsDone == job.maps.length;
+      for (Task[] tasks : List.of(job.maps, job.reduces)) {
+        for (Task t : tasks) {
+          t.attempts = Math.max(t.attempts, attemptBase);
+        }
+      }
+      log.info("job {} ({}) resumed: {} of {} maps and {} of {} reduces done", job.id, job.job.name(), job.mapsDone,
+          job.maps.length, job.reducesDone(), job.reduces.length);
+    }
+    return new ArrayList<>(jobs.keySet());
+  }
+
+  /** Finishes the jobs {@link #restore} resumed whose tasks were all done already. */
+  public void resumed() {
+    for (JobRun job : new ArrayList<>(jobs.values())) {
+      finishIfDone(job);
+    }
+    schedule();
+  }
+
+  /** A client (back after losing its connection) follows a job: its progress, or its outcome. */
+  public void watch(String jobId) {
+    JobRun job = jobs.get(jobId);
+    if (job != null) {
+      progress(job);
+    } else if (outcomes.containsKey(jobId)) {
+      outbox.toClient(jobId, outcomes.get(jobId));
+    } else {
+      outbox.toClient(jobId, new Message.JobFailed(jobId, "the master at this address does not know job " + jobId,
+          null, 0, null, null));
+    }
+  }
+
   /** The job could not be prepared: its inputs or output are at fault. */
   public void prepareFailed(String jobId, String message) {
     outbox.toClient(jobId, new Message.JobFailed(jobId, message, null, 0, null, null));
@@ -428,9 +536,12 @@ public final class MasterState {
     Map<String, Long> counters = job.counters();
     job.outcome = "succeeded";
     endJob(job);
-    outbox.toClient(jobId, new Message.JobSucceeded(jobId, files, counters,
+    Message.JobSucceeded done = new Message.JobSucceeded(jobId, files, counters,
         Duration.ofNanos(mapsAt - job.startedAt).toMillis(), Duration.ofNanos(now - mapsAt).toMillis(),
-        Duration.ofNanos(now - job.startedAt).toMillis()));
+        Duration.ofNanos(now - job.startedAt).toMillis());
+    outcomes.put(jobId, done);
+    outbox.journal(new Journal.JobEnded(jobId, done));
+    outbox.toClient(jobId, done);
     log.info("job {} succeeded in {} ms", jobId, Duration.ofNanos(now - job.startedAt).toMillis());
     schedule();
   }
@@ -453,6 +564,8 @@ public final class MasterState {
     }
     endJob(job);
     outbox.abort(job.id);
+    outcomes.put(job.id, failure);
+    outbox.journal(new Journal.JobEnded(job.id, failure));
     outbox.toClient(job.id, failure);
     log.warn("job {} failed: {}", job.id, failure.message());
     schedule();

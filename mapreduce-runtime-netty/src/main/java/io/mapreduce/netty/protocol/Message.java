@@ -85,10 +85,19 @@ public sealed interface Message {
 
   // --- Worker and master. ---
 
-  /** Worker to master, after authenticating. */
-  record RegisterWorker(String host, int shufflePort, int slots) implements Message {
+  /**
+   * Worker to master, after authenticating; {@code jobs} are the jobs whose map outputs it still
+   * holds (from before a master restart): the master ends those it does not know.
+   */
+  record RegisterWorker(String host, int shufflePort, int slots, List<String> jobs) implements Message {
     public RegisterWorker {
       Objects.requireNonNull(host, "host");
+      jobs = checkedList(jobs, String.class, "RegisterWorker.jobs");
+    }
+
+    /** Holding nothing. */
+    public RegisterWorker(String host, int shufflePort, int slots) {
+      this(host, shufflePort, slots, List.of());
     }
   }
 
@@ -248,6 +257,9 @@ public sealed interface Message {
    */
   record JobFailed(String jobId, String message, String taskId, int attempts, String position, Failure failure)
       implements Message {}
+
+  /** Client to master, after reconnecting: follow this job again (its progress, or its outcome). */
+  record WatchJob(String jobId) implements Message {}
 
   /** Client to master: stop the job and remove what it wrote. */
   record CancelJob(String jobId) implements Message {}

@@ -68,7 +68,16 @@ public final class ProtocolKryo {
     kryo.register(Message.CommitRequest.class, 146);
     kryo.register(Message.CommitResponse.class, 147);
     kryo.register(Message.FetchFailed.class, 148);
+    kryo.register(Message.WatchJob.class, 149);
     return kryo;
+  }
+
+  /**
+   * A Kryo with the protocol's registrations, to which the master's journal adds its own records
+   * (ids 200 on). Not for the wire.
+   */
+  public static Kryo newKryoForJournal() {
+    return newKryo();
   }
 
   /** Encodes a message (its class id, then its fields). */

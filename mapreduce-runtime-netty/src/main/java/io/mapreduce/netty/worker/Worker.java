@@ -584,7 +584,8 @@ public final class Worker implements AutoCloseable {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
       if (evt instanceof Authenticated) {
         master = ctx.channel();
-        ctx.writeAndFlush(new Message.RegisterWorker(config.advertisedHost(), shuffle.port(), config.slots()));
+        ctx.writeAndFlush(new Message.RegisterWorker(config.advertisedHost(), shuffle.port(), config.slots(),
+            new ArrayList<>(jobs.keySet())));
       } else {
         super.userEventTriggered(ctx, evt);
       }
@@ -654,8 +655,10 @@ public final class Worker implements AutoCloseable {
       if (master == ctx.channel()) {
         master = null;
         workerId = null;
-        // The master re-runs this worker's attempts elsewhere when it loses it: drop everything.
-        dropAllJobs();
+        // The master re-runs this worker's running attempts elsewhere when it loses it: stop them.
+        // Finished map outputs stay, and are announced when registering again: a restarted
+        // master resumes its jobs and finds them here; a master that does not know a job ends it.
+        jobs.values().forEach(JobHere::stopAll);
         if (!closed) {
           log.warn("lost the master {}:{}; reconnecting", config.masterHost(), config.masterPort());
         }

@@ -345,4 +345,37 @@ class ClusterJobTest {
     assertThat(readOutput(r)).isEqualTo(Map.of("fine", 2L, "still fine", 1L));
     assertThat(r.counters().get(Counters.SKIPPED_RECORDS)).isEqualTo(1);
   }
+
+  @Test
+  void masterRestartedOnItsJournal_resumesTheJob_andWorkersAndTheClientComeBack() throws Exception {
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    Master.Config config = Master.Config.local().withPort(port).withWorkDirectory(dir.resolve("master"));
+    master = Master.start(config);
+    for (int i = 0; i < 2; i++) {
+      workers.add(Worker.start(Worker.Config.local(port, 2, dir.resolve("worker-" + i))));
+    }
+    Path in = writeInput(5, 200);
+    Path gate = dir.resolve("gate");
+    var job = MapReduce.exec(MapReduceSpecification.builder()
+        .mapper(new SlowFilesMapper(gate.toString(), List.of("part-3.txt", "part-4.txt"))).reducer(new Sum())
+        .input(in.toString()).output(dir.resolve("out").toString()).reduceTasks(2)
+        .cluster("127.0.0.1:" + port).build());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (job.progress().mapsCompleted() < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(job.progress().mapsCompleted()).isEqualTo(3);
+
+    master.close(); // the master goes away mid-job...
+    Thread.sleep(300);
+    master = Master.start(config); // ...and comes back on the same port and work directory
+    Files.createFile(gate);
+
+    JobResult r = job.get(120, TimeUnit.SECONDS);
+    assertThat(readOutput(r)).isEqualTo(sequentialCount(in));
+    assertThat(r.counters().get(Counters.MAP_INPUT_RECORDS)).isEqualTo(5 * 200);
+  }
 }

@@ -82,6 +82,7 @@ class ProtocolKryoTest {
     c.put(Message.GetJar.class, eq(new Message.GetJar("c".repeat(64))));
     c.put(Message.CommitRequest.class, eq(new Message.CommitRequest("job-1", TaskKind.REDUCE, 2, 3)));
     c.put(Message.FetchFailed.class, eq(new Message.FetchFailed("job-1", 4, 2, 1)));
+    c.put(Message.WatchJob.class, eq(new Message.WatchJob("job-1")));
     c.put(Message.CommitResponse.class, eq(new Message.CommitResponse("job-1", TaskKind.MAP, 7, 1, true)));
     c.put(Message.JarChunk.class, new Case(new Message.JarChunk("d".repeat(64), 10, 4, new byte[] {1, 2, 3}), d -> {
       Message.JarChunk j = (Message.JarChunk) d;
@@ -179,7 +180,7 @@ class ProtocolKryoTest {
         Message.JobSucceeded.class, Message.JobFailed.class, Message.CancelJob.class, Message.FetchRequest.class,
         Message.FetchResponse.class, Message.HasJars.class, Message.MissingJars.class, Message.GetJar.class,
         Message.JarChunk.class, Message.CommitRequest.class, Message.CommitResponse.class,
-        Message.FetchFailed.class);
+        Message.FetchFailed.class, Message.WatchJob.class);
     for (int i = 0; i < messages.size(); i++) {
       pinned.put(messages.get(i), 120 + i);
     }
@@ -269,7 +270,7 @@ class ProtocolKryoTest {
   @Test
   void decode_recordConstructorRefusing_throwsProtocolException() {
     // RegisterWorker (id 123 -> 0x7d) with a null host, which its constructor refuses.
-    assertThatThrownBy(() -> ProtocolKryo.decode(HEX.parseHex("7d000000")))
+    assertThatThrownBy(() -> ProtocolKryo.decode(HEX.parseHex("7d00000000")))
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("RegisterWorker")
         .hasRootCauseInstanceOf(NullPointerException.class)

@@ -1,0 +1,43 @@
+package io.mapreduce.netty.master;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mapreduce.internal.engine.ShippedJob;
+import io.mapreduce.netty.protocol.Message;
+import io.mapreduce.netty.protocol.Message.TaskKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JournalTest {
+  @TempDir Path dir;
+
+  @Test
+  void read_whatWasAppended_inOrder_andATornLastEntryIsIgnored() throws Exception {
+    ShippedJob job = new ShippedJob("wc", List.of("/in"), "/out", 2, 64, 4, false, "java.lang.String", "java.lang.Long",
+        new byte[] {1}, new byte[] {2}, null, null, true);
+    try (Journal j = Journal.open(dir)) {
+      j.append(new Journal.MasterStarted(1));
+      j.append(new Journal.JobStarted("j1", job, List.of("ab"), List.of(new Journal.Split("/in/a", 10, 0, 10))));
+      j.append(new Journal.TaskDone("j1", TaskKind.MAP, 0, 1, "h1", 7001, Map.of("map.input.records", 3L)));
+      j.append(new Journal.MapLost("j1", 0));
+      j.append(new Journal.JobEnded("j1", new Message.JobFailed("j1", "boom", null, 0, null, null)));
+    }
+    Files.write(dir.resolve(Journal.FILE), new byte[] {0, 0, 0, 50, 1, 2}, StandardOpenOption.APPEND);
+
+    List<Journal.Entry> entries = Journal.read(dir);
+
+    assertThat(entries).hasSize(5);
+    assertThat(entries.get(0)).isEqualTo(new Journal.MasterStarted(1));
+    assertThat(((Journal.JobStarted) entries.get(1)).job().skipBadRecords()).isTrue();
+    assertThat(((Journal.JobStarted) entries.get(1)).splits()).containsExactly(new Journal.Split("/in/a", 10, 0, 10));
+    assertThat(entries.get(2)).isEqualTo(new Journal.TaskDone("j1", TaskKind.MAP, 0, 1, "h1", 7001,
+        Map.of("map.input.records", 3L)));
+    assertThat(entries.get(3)).isEqualTo(new Journal.MapLost("j1", 0));
+    assertThat(((Journal.JobEnded) entries.get(4)).outcome()).isInstanceOf(Message.JobFailed.class);
+  }
+}
