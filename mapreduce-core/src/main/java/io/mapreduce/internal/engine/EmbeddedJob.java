@@ -236,7 +236,7 @@ final class EmbeddedJob<K, V> extends Job {
       Throwable last = null;
       String where = null;
       for (int n = 1; n <= spec.maxTaskAttempts(); n++) {
-        TaskAttempt attempt = new TaskAttempt(id(), id, n, inputFile, () -> stopped);
+        TaskAttempt attempt = new TaskAttempt(id(), id, n, inputFile, spec.reduceTasks(), () -> stopped);
         attempt.checkStopped();
         // An interrupt left by an earlier attempt's user code must not fail this one.
         Thread.interrupted();

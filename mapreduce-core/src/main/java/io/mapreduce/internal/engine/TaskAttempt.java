@@ -15,15 +15,17 @@ final class TaskAttempt implements TaskContext {
   private final String taskId;
   private final int attempt;
   private final String inputFile;
+  private final int reduceTasks;
   private final BooleanSupplier stopped;
   private final Map<String, long[]> counters = new HashMap<>();
   private String position;
 
-  TaskAttempt(String jobId, String taskId, int attempt, String inputFile, BooleanSupplier stopped) {
+  TaskAttempt(String jobId, String taskId, int attempt, String inputFile, int reduceTasks, BooleanSupplier stopped) {
     this.jobId = jobId;
     this.taskId = taskId;
     this.attempt = attempt;
     this.inputFile = inputFile;
+    this.reduceTasks = reduceTasks;
     this.stopped = stopped;
   }
 
@@ -45,6 +47,11 @@ final class TaskAttempt implements TaskContext {
   @Override
   public String inputFile() {
     return inputFile;
+  }
+
+  @Override
+  public int reduceTasks() {
+    return reduceTasks;
   }
 
   /** The attempt's id, unique within the job: {@code m-00003_1}. */

@@ -51,7 +51,7 @@ public final class WorkerJob {
   /** Runs one map attempt; its files live under the job directory until {@link #close()}. */
   public MapOutput runMap(InputSplit split, int attempt, BooleanSupplier stopped) throws Exception {
     String taskId = String.format("m-%05d", split.index());
-    TaskAttempt a = new TaskAttempt(plan.jobId, taskId, attempt, split.file().path(), stopped);
+    TaskAttempt a = new TaskAttempt(plan.jobId, taskId, attempt, split.file().path(), plan.reduceTasks(), stopped);
     Path dir = plan.jobDirectory.resolve(taskId).resolve("attempt-" + attempt);
     try {
       MapTask.Output out = new MapTask<>(plan, split, a, dir, new LongAdder(), new LongAdder()).run();
@@ -69,7 +69,7 @@ public final class WorkerJob {
   public Map<String, Long> runReduce(int partition, int attempt, List<Path> segmentFiles, BooleanSupplier stopped)
       throws Exception {
     String taskId = String.format("r-%05d", partition);
-    TaskAttempt a = new TaskAttempt(plan.jobId, taskId, attempt, null, stopped);
+    TaskAttempt a = new TaskAttempt(plan.jobId, taskId, attempt, null, plan.reduceTasks(), stopped);
     List<Segment> segments = new ArrayList<>();
     for (Path f : segmentFiles) {
       RunIndex index = RunIndex.read(RunWriter.indexOf(f));
