@@ -15,6 +15,9 @@ public interface TaskContext {
   /** For a map task: the file its split belongs to, as the input listed it. For a reduce task: null. */
   String inputFile();
 
+  /** The number of reduce tasks of the job: 0 for a map-only job, whose map output is its output. */
+  int reduceTasks();
+
   /** A user counter by name, created at zero on first use; summed over the job's successful attempts. */
   Counter counter(String name);
 

@@ -237,7 +237,7 @@ final class EmbeddedJob<K, V> extends Job {
       String where = null;
       BadRecords bad = new BadRecords(spec.skipBadRecords());
       for (int n = 1; n <= spec.maxTaskAttempts(); n++) {
-        TaskAttempt attempt = new TaskAttempt(id(), id, n, inputFile, () -> stopped);
+        TaskAttempt attempt = new TaskAttempt(id(), id, n, inputFile, spec.reduceTasks(), () -> stopped);
         attempt.skip(bad.skip());
         attempt.checkStopped();
         // An interrupt left by an earlier attempt's user code must not fail this one.

@@ -72,16 +72,40 @@ final class MapTask<K, V> {
   /** Runs the attempt; returns its run, or null for a map-only job (whose output it committed). */
   Output run() throws Exception {
     Mapper<K, V> mapper = plan.newMapper();
+    try {
+      return run(mapper);
+    } finally {
+      closeIfCloseable(mapper, attempt);
+    }
+  }
+
+  /**
+   * Closes a mapper, reducer or combiner copy that is {@link AutoCloseable} (a streaming one stops
+   * its program), once its attempt has ended either way; a failure to close is logged, not thrown,
+   * so that it cannot hide the attempt's own failure.
+   */
+  static void closeIfCloseable(Object userObject, TaskAttempt attempt) {
+    if (userObject instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("task {}: closing {} failed: {}", attempt.attemptId(), userObject.getClass().getName(), e.toString());
+      }
+    }
+  }
+
+  private Output run(Mapper<K, V> mapper) throws Exception {
     mapper.setup(attempt);
     if (plan.reduceTasks() == 0) {
       try (JobOutput.TaskOutput out = plan.output.create(outputName(split.index()), attempt.attemptId())) {
         TextOutputWriter writer = new TextOutputWriter(out.stream());
+        boolean lineOutput = mapper instanceof LineOutput;
         Emitter<K, V> emitter = (k, v) -> {
           plan.checkEmitted(k, v, "map");
           attempt.add(Counters.MAP_OUTPUT_RECORDS, 1);
           attempt.add(Counters.OUTPUT_RECORDS, 1);
           try {
-            writer.write(k, v);
+            writer.write(k, lineOutput ? null : v);
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
@@ -112,6 +136,8 @@ final class MapTask<K, V> {
     long unpublishedLines = 0;
     long unpublishedBytes = 0;
     String file = split.file().path();
+    @SuppressWarnings("unchecked")
+    LineBytesMapper<K, V> bytesMapper = mapper instanceof LineBytesMapper<?, ?> m ? (LineBytesMapper<K, V>) m : null;
     try (LineReader reader = LineReader.open(plan.inputStorage, split)) {
       while (reader.next()) {
         attempt.checkStopped();
@@ -120,7 +146,12 @@ final class MapTask<K, V> {
           continue;
         }
         try {
-          mapper.map(offset, reader.line(), emitter);
+          if (bytesMapper != null) {
+            bytesMapper.mapBytes(offset, reader.lineArray(), reader.lineStart(), (int) reader.bytes(),
+                reader.lineLength(), emitter);
+          } else {
+            mapper.map(offset, reader.line(), emitter);
+          }
         } catch (Exception | Error e) {
           attempt.at(file + ":" + offset, offset);
           throw e;
@@ -203,7 +234,7 @@ final class MapTask<K, V> {
 
     Collector() throws Exception {
       long budget = plan.spec.sortBufferSize();
-      if (combiner != null) {
+      if (combiner != null && !(combiner instanceof SortedRunCombiner)) {
         tableCombiner = plan.newCombiner();
         tableCombiner.setup(attempt);
         // The table's arrays may reach twice what it uses: a quarter of the budget holds an eighth.
@@ -438,7 +469,7 @@ final class MapTask<K, V> {
       try (RunWriter writer = new RunWriter(run, plan.reduceTasks(), plan.spec.compressIntermediate())) {
         for (int p = 0; p < plan.reduceTasks(); p++) {
           writer.startPartition(p);
-          writePartition(half.partition(p), writer);
+          writePartition(p, half.partition(p), writer);
         }
         spilledRecords += writer.written();
       }
@@ -461,6 +492,8 @@ final class MapTask<K, V> {
           Thread.currentThread().interrupt();
         }
       }
+      closeIfCloseable(combiner, attempt);
+      closeIfCloseable(tableCombiner, attempt);
     }
 
     Output finish() throws Exception {
@@ -510,7 +543,7 @@ final class MapTask<K, V> {
           }
           Path passes = attemptDirectory.resolve("passes");
           try (MergingStream merged = Segment.merge(Segment.mergeToFactor(segments, passes, "p" + p, plan.spec.compressIntermediate(), attempt))) {
-            writePartition(merged, writer);
+            writePartition(p, merged, writer);
           }
           LocalStorage.deleteRecursively(passes);
         }
@@ -523,8 +556,13 @@ final class MapTask<K, V> {
       return new Output(run, RunIndex.read(RunWriter.indexOf(run)));
     }
 
-    /** Copies one sorted partition into the writer, through the combiner when there is one. */
-    private void writePartition(RecordStream in, RunWriter writer) throws IOException {
+    /**
+     * Copies one sorted partition into the writer, through the combiner when there is one. The
+     * combiner's output is appended as it comes, so it must stay sorted and in the partition (a
+     * combiner that emits the keys it is given, in order, does): this is checked, because a run out
+     * of order would silently break the merges after it.
+     */
+    private void writePartition(int partition, RecordStream in, RunWriter writer) throws IOException {
       if (combiner == null) {
         while (in.next()) {
           writer.append(in.keyArray(), in.keyOffset(), in.keyLength(),
@@ -534,9 +572,15 @@ final class MapTask<K, V> {
       }
       ByteSink k = new ByteSink(64);
       ByteSink v = new ByteSink(64);
+      ByteSink previous = new ByteSink(64);
+      boolean[] any = new boolean[1];
       Emitter<K, V> out = (ck, cv) -> {
         plan.checkEmitted(ck, cv, "combiner");
         plan.encode(ck, cv, k, v);
+        checkCombinerOutput(partition, ck, k, previous, any[0]);
+        any[0] = true;
+        previous.clear();
+        previous.write(k.array(), 0, k.length());
         spillCombineOutputs++;
         try {
           writer.append(k.array(), 0, k.length(), v.array(), 0, v.length());
@@ -558,6 +602,24 @@ final class MapTask<K, V> {
       }
       spillCombineInputs += groups.records();
     }
+  }
+
+  private void checkCombinerOutput(int partition, K key, ByteSink encoded, ByteSink previous, boolean hasPrevious) {
+    if (hasPrevious && Arrays.compareUnsigned(previous.array(), 0, previous.length(),
+        encoded.array(), 0, encoded.length()) > 0) {
+      throw new IllegalStateException("the combiner emitted key " + abbreviate(key) + " after a greater key:"
+          + " a combiner's output must stay sorted (emit the keys it is given, in the order it gets them)");
+    }
+    int p = plan.partition(key, plan.partitionsByObject() ? 0 : JobPlan.keyHash(encoded.array(), 0, encoded.length()));
+    if (p != partition) {
+      throw new IllegalStateException("the combiner emitted key " + abbreviate(key) + ", which belongs to partition "
+          + p + ", while combining partition " + partition + ": a combiner must not change keys");
+    }
+  }
+
+  private static String abbreviate(Object key) {
+    String s = key instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(key);
+    return s.length() <= 200 ? s : s.substring(0, 200) + "...";
   }
 
   /** A key's values waiting in the object table, and the size of the key's encoding. */

@@ -59,11 +59,14 @@ final class ReduceTask<K, V> {
       // was given (as most do), its bytes are written as they came, not encoded again.
       boolean keyBytesAreText = plan.keyCodec.type() == (Class<?>) String.class;
       Object[] currentKey = new Object[1];
+      boolean lineOutput = reducer instanceof LineOutput;
       Emitter<K, V> emitter = (k, v) -> {
         plan.checkEmitted(k, v, "reduce");
         written[0]++;
         try {
-          if (keyBytesAreText && k != null && k == currentKey[0]) {
+          if (lineOutput) {
+            writer.write(k, null);
+          } else if (keyBytesAreText && k != null && k == currentKey[0]) {
             writer.write(groups.keyBytes(), groups.keyLength(), v);
           } else {
             writer.write(k, v);
@@ -98,6 +101,7 @@ final class ReduceTask<K, V> {
       attempt.add(Counters.REDUCE_INPUT_RECORDS, groups.records());
       attempt.add(Counters.OUTPUT_RECORDS, written[0]);
     } finally {
+      MapTask.closeIfCloseable(reducer, attempt);
       LocalStorage.deleteRecursively(passes);
     }
   }

@@ -15,6 +15,7 @@ final class TaskAttempt implements TaskContext {
   private final String taskId;
   private final int attempt;
   private final String inputFile;
+  private final int reduceTasks;
   private final BooleanSupplier stopped;
   private final CommitGate gate;
   private final Map<String, long[]> counters = new HashMap<>();
@@ -22,16 +23,18 @@ final class TaskAttempt implements TaskContext {
   private long record = -1;
   private java.util.Set<Long> skip = java.util.Set.of();
 
-  TaskAttempt(String jobId, String taskId, int attempt, String inputFile, BooleanSupplier stopped) {
-    this(jobId, taskId, attempt, inputFile, stopped, CommitGate.ALWAYS);
+  TaskAttempt(String jobId, String taskId, int attempt, String inputFile, int reduceTasks, BooleanSupplier stopped) {
+    this(jobId, taskId, attempt, inputFile, reduceTasks, stopped, CommitGate.ALWAYS);
   }
 
-  TaskAttempt(String jobId, String taskId, int attempt, String inputFile, BooleanSupplier stopped, CommitGate gate) {
+  TaskAttempt(String jobId, String taskId, int attempt, String inputFile, int reduceTasks, BooleanSupplier stopped,
+      CommitGate gate) {
     this.gate = gate;
     this.jobId = jobId;
     this.taskId = taskId;
     this.attempt = attempt;
     this.inputFile = inputFile;
+    this.reduceTasks = reduceTasks;
     this.stopped = stopped;
   }
 
@@ -53,6 +56,11 @@ final class TaskAttempt implements TaskContext {
   @Override
   public String inputFile() {
     return inputFile;
+  }
+
+  @Override
+  public int reduceTasks() {
+    return reduceTasks;
   }
 
   /** The attempt's id, unique within the job: {@code m-00003_1}. */

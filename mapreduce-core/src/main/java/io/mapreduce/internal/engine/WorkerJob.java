@@ -55,7 +55,8 @@ public final class WorkerJob {
   public MapOutput runMap(InputSplit split, int attempt, BooleanSupplier stopped, CommitGate gate,
       java.util.Set<Long> skip) throws Exception {
     String taskId = String.format("m-%05d", split.index());
-    TaskAttempt a = new TaskAttempt(plan.jobId, taskId, attempt, split.file().path(), stopped, gate);
+    TaskAttempt a = new TaskAttempt(plan.jobId, taskId, attempt, split.file().path(), plan.reduceTasks(), stopped,
+        gate);
     a.skip(skip);
     Path dir = plan.jobDirectory.resolve(taskId).resolve("attempt-" + attempt);
     try {
@@ -75,7 +76,7 @@ public final class WorkerJob {
   public Map<String, Long> runReduce(int partition, int attempt, List<Path> segmentFiles, BooleanSupplier stopped,
       CommitGate gate, java.util.Set<Long> skip) throws Exception {
     String taskId = String.format("r-%05d", partition);
-    TaskAttempt a = new TaskAttempt(plan.jobId, taskId, attempt, null, stopped, gate);
+    TaskAttempt a = new TaskAttempt(plan.jobId, taskId, attempt, null, plan.reduceTasks(), stopped, gate);
     a.skip(skip);
     List<Segment> segments = new ArrayList<>();
     for (Path f : segmentFiles) {

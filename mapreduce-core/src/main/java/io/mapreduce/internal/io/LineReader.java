@@ -27,6 +27,9 @@ public final class LineReader implements Closeable {
 
   private long lineOffset;
   private long lineEnd;
+  /** The current line in {@code buf}: content from {@code lineStart}, terminator to {@code pos}. */
+  private int lineStart;
+  private int lineContentEnd;
   private String line;
 
   private LineReader(InputStream in, long firstByte, long end) {
@@ -73,30 +76,43 @@ public final class LineReader implements Closeable {
       while (pos < limit) {
         byte b = buf[pos];
         if (b == '\n' || b == '\r') {
-          line = new String(buf, from, pos - from, StandardCharsets.UTF_8);
+          int contentEnd = pos;
           pos++;
-          if (b == '\r' && peek() == '\n') {
-            pos++;
+          if (b == '\r') {
+            if (pos == limit) {
+              // Keep the line in the buffer while looking past it for a '\n'.
+              long before = bufStart;
+              fill(from);
+              int shift = (int) (bufStart - before);
+              from -= shift;
+              contentEnd -= shift;
+            }
+            if (pos < limit && buf[pos] == '\n') {
+              pos++;
+            }
           }
-          return finish(start);
+          return finish(start, from, contentEnd);
         }
         pos++;
       }
-      int kept = pos - from;
-      if (!fill(from)) {
-        if (kept == 0) {
+      long before = bufStart;
+      boolean more = fill(from);
+      from -= (int) (bufStart - before);
+      if (!more) {
+        if (pos == from) {
           return false;
         }
-        line = new String(buf, 0, kept, StandardCharsets.UTF_8);
-        return finish(start);
+        return finish(start, from, pos);
       }
-      from = 0;
     }
   }
 
-  private boolean finish(long start) {
+  private boolean finish(long start, int from, int contentEnd) {
     lineOffset = start;
     lineEnd = position();
+    lineStart = from;
+    lineContentEnd = contentEnd;
+    line = null;
     return true;
   }
 
@@ -110,9 +126,30 @@ public final class LineReader implements Closeable {
     return lineEnd - lineOffset;
   }
 
-  /** The current line, without its terminator. */
+  /** The current line, without its terminator, decoded from UTF-8 (invalid bytes are replaced). */
   public String line() {
+    if (line == null) {
+      line = new String(buf, lineStart, lineContentEnd - lineStart, StandardCharsets.UTF_8);
+    }
     return line;
+  }
+
+  /**
+   * The array that holds the current line's bytes, from {@link #lineStart()}: its content
+   * ({@link #lineLength()} bytes) then its terminator as it was in the file ({@link #bytes()} in
+   * all). Valid until the next call of {@link #next()}.
+   */
+  public byte[] lineArray() {
+    return buf;
+  }
+
+  public int lineStart() {
+    return lineStart;
+  }
+
+  /** The length of the current line's content, without its terminator. */
+  public int lineLength() {
+    return lineContentEnd - lineStart;
   }
 
   private void skipLine() throws IOException {

@@ -21,13 +21,13 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The command line: {@code mapreduce wordcount|indexer|grep|sort ...}. Exit codes: 0 success, 1 the
+ * The command line: {@code mapreduce wordcount|indexer|grep|sort|streaming ...}. Exit codes: 0 success, 1 the
  * job failed (one line on stderr says why), 2 bad arguments.
  */
 @Command(name = "mapreduce", mixinStandardHelpOptions = true, version = "mapreduce 0.1.0",
     description = "Runs MapReduce jobs, embedded in this JVM or on a cluster.",
     subcommands = {Main.WordCountCommand.class, Main.IndexerCommand.class, Main.GrepCommand.class,
-        Main.SortCommand.class, DaemonCommands.MasterCommand.class, DaemonCommands.WorkerCommand.class})
+        Main.SortCommand.class, StreamingCommand.class, DaemonCommands.MasterCommand.class, DaemonCommands.WorkerCommand.class})
 public final class Main implements Runnable {
   static final int JOB_FAILED = 1;
   static final int USAGE = 2;
@@ -41,6 +41,7 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code. */
   public static int run(String... args) {
+    args = StreamingCommand.hadoopSpellings(args);
     boolean daemon = args.length > 0 && (args[0].equals("master") || args[0].equals("worker"));
     return (daemon ? newCommandLine(true) : newCommandLine()).execute(args);
   }
@@ -50,7 +51,7 @@ public final class Main implements Runnable {
     CommandLine cli = newCommandLine();
     cli.setOut(out);
     cli.setErr(err);
-    return cli.execute(args);
+    return cli.execute(StreamingCommand.hadoopSpellings(args));
   }
 
   private static CommandLine newCommandLine() {
@@ -92,7 +93,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(),
-        "missing command: wordcount, indexer, grep, sort, master or worker");
+        "missing command: wordcount, indexer, grep, sort, streaming, master or worker");
   }
 
   /** Runs a job, showing progress, and prints its summary; returns the exit code. */

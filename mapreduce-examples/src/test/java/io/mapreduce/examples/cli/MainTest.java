@@ -154,7 +154,7 @@ class MainTest {
             "--master must be HOST:PORT but was 'nohost'"),
         Arguments.of(List.of("master", "--scheduler", "random"), "mapreduce master",
             "unknown scheduler 'random': expected card-dealing, pairwise or load-aware"),
-        Arguments.of(List.of(), "mapreduce", "missing command: wordcount, indexer, grep, sort, master or worker"),
+        Arguments.of(List.of(), "mapreduce", "missing command: wordcount, indexer, grep, sort, streaming, master or worker"),
         Arguments.of(List.of("frobnicate"), "mapreduce", "Unmatched argument at index 0: 'frobnicate'"));
   }
 

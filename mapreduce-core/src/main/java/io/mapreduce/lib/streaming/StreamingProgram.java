@@ -1,0 +1,178 @@
+package io.mapreduce.lib.streaming;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A command for a streaming mapper, reducer or combiner: what {@code /bin/sh -c} runs, the
+ * environment variables set for it, and the files present in its working directory.
+ *
+ * <p>The files' bytes are read when the program is built and travel inside it (Kryo-encoded with
+ * the job, to a cluster's workers too), so a script needs no shared file system. Immutable.
+ */
+public final class StreamingProgram {
+  /** Plain arrays and lists rather than immutable collections: the program is copied with Kryo. */
+  private final String command;
+  private final String[] envNames;
+  private final String[] envValues;
+  private final String[] fileNames;
+  private final byte[][] fileContents;
+  private final boolean[] fileExecutable;
+
+  private StreamingProgram(Builder b) {
+    this.command = b.command;
+    this.envNames = b.env.keySet().toArray(new String[0]);
+    this.envValues = b.env.values().toArray(new String[0]);
+    this.fileNames = b.fileNames.toArray(new String[0]);
+    this.fileContents = b.fileContents.toArray(new byte[0][]);
+    this.fileExecutable = new boolean[fileNames.length];
+    for (int i = 0; i < fileNames.length; i++) {
+      fileExecutable[i] = b.fileExecutable.get(i);
+    }
+  }
+
+  /** A program that runs {@code command} through {@code /bin/sh -c}, with no variables or files. */
+  public static StreamingProgram of(String command) {
+    return builder(command).build();
+  }
+
+  /**
+   * Starts a program that runs {@code command} through {@code /bin/sh -c}.
+   *
+   * @throws NullPointerException if {@code command} is null
+   * @throws IllegalArgumentException if {@code command} is blank
+   */
+  public static Builder builder(String command) {
+    return new Builder(command);
+  }
+
+  /** The command line, as {@code /bin/sh -c} gets it. */
+  public String command() {
+    return command;
+  }
+
+  /** The variables set for the program (besides the task's environment), in the order given. */
+  public Map<String, String> environment() {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (int i = 0; i < envNames.length; i++) {
+      env.put(envNames[i], envValues[i]);
+    }
+    return Collections.unmodifiableMap(env);
+  }
+
+  /** The names of the files placed in the program's working directory. */
+  public List<String> fileNames() {
+    return List.of(fileNames);
+  }
+
+  /** Writes the files into a working directory (executable ones made executable). */
+  void writeFiles(Path directory) throws IOException {
+    for (int i = 0; i < fileNames.length; i++) {
+      Path f = directory.resolve(fileNames[i]);
+      Files.write(f, fileContents[i]);
+      if (fileExecutable[i]) {
+        f.toFile().setExecutable(true, false);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return command;
+  }
+
+  /** Builds a {@link StreamingProgram}; each setter checks its argument. */
+  public static final class Builder {
+    private final String command;
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final List<String> fileNames = new ArrayList<>();
+    private final List<byte[]> fileContents = new ArrayList<>();
+    private final List<Boolean> fileExecutable = new ArrayList<>();
+
+    private Builder(String command) {
+      Objects.requireNonNull(command, "command");
+      if (command.isBlank()) {
+        throw new IllegalArgumentException("the command is blank");
+      }
+      this.command = command;
+    }
+
+    /**
+     * Sets an environment variable for the program (as Hadoop's {@code -cmdenv NAME=VALUE}).
+     *
+     * @throws NullPointerException if {@code name} or {@code value} is null
+     * @throws IllegalArgumentException if {@code name} is empty or holds {@code =} or a NUL, or was
+     *     already set
+     */
+    public Builder env(String name, String value) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(value, "value");
+      if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException("bad environment variable name: '" + name + "'");
+      }
+      if (value.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException("the value of " + name + " holds a NUL character");
+      }
+      if (env.containsKey(name)) {
+        throw new IllegalArgumentException("environment variable " + name + " is already set");
+      }
+      env.put(name, value);
+      return this;
+    }
+
+    /**
+     * Reads a regular file now and places a copy, under its own name, in the program's working
+     * directory (as Hadoop's {@code -file}); an executable file stays executable.
+     *
+     * @throws NullPointerException if {@code path} is null
+     * @throws IllegalArgumentException if {@code path} is not a regular file, or a file of that name
+     *     was already added
+     * @throws UncheckedIOException if the file cannot be read
+     */
+    public Builder file(Path path) {
+      Objects.requireNonNull(path, "path");
+      if (!Files.isRegularFile(path)) {
+        throw new IllegalArgumentException("not a regular file: " + path);
+      }
+      try {
+        return file(path.getFileName().toString(), Files.readAllBytes(path), Files.isExecutable(path));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+      }
+    }
+
+    /**
+     * Places a file with these bytes in the program's working directory.
+     *
+     * @throws NullPointerException if {@code name} or {@code content} is null
+     * @throws IllegalArgumentException if {@code name} is not a plain file name, or was already added
+     */
+    public Builder file(String name, byte[] content, boolean executable) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(content, "content");
+      if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException("not a plain file name: '" + name + "'");
+      }
+      if (fileNames.contains(name)) {
+        throw new IllegalArgumentException("a file named " + name + " was already added");
+      }
+      fileNames.add(name);
+      fileContents.add(Arrays.copyOf(content, content.length));
+      fileExecutable.add(executable);
+      return this;
+    }
+
+    public StreamingProgram build() {
+      return new StreamingProgram(this);
+    }
+  }
+}

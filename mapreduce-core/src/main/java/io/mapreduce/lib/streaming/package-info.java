@@ -1,0 +1,10 @@
+/**
+ * Hadoop-Streaming-compatible mappers, reducers and combiners: programs in any language, run
+ * through {@code /bin/sh -c}, that read lines on stdin and write lines on stdout.
+ * {@link io.mapreduce.lib.streaming.StreamingMapper} and
+ * {@link io.mapreduce.lib.streaming.StreamingReducer} are ordinary {@code Mapper}s and
+ * {@code Reducer}s over {@code byte[]} keys and values; {@code StreamingProcess} (package-private)
+ * runs one program with its own pump threads. Depends on the API and on two marker interfaces of
+ * {@code internal.engine} ({@code LineBytesMapper}, {@code SortedRunCombiner}).
+ */
+package io.mapreduce.lib.streaming;

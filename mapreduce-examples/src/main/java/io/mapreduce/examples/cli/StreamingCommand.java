@@ -1,0 +1,102 @@
+package io.mapreduce.examples.cli;
+
+import io.mapreduce.MapReduceSpecification;
+import io.mapreduce.lib.streaming.StreamingMapper;
+import io.mapreduce.lib.streaming.StreamingProgram;
+import io.mapreduce.lib.streaming.StreamingReducer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code mapreduce streaming}: a job whose mapper, reducer and combiner are programs, as Hadoop
+ * Streaming runs them. Hadoop's own spellings of the options ({@code -input}, {@code -mapper},
+ * {@code -numReduceTasks}, ...) are accepted too (see {@link #hadoopSpellings}).
+ */
+@Command(name = "streaming", mixinStandardHelpOptions = true,
+    description = {"Runs programs as mapper, reducer and combiner, as Hadoop Streaming does: each reads lines on"
+        + " stdin and prints lines key<TAB>value; the output is what cat input | mapper | LC_ALL=C sort | reducer"
+        + " prints. Commands run through /bin/sh -c in a working directory holding the --file files.",
+        "Hadoop Streaming's spellings also work: -input -output -mapper -reducer -combiner -numReduceTasks"
+            + " -cmdenv -file."})
+final class StreamingCommand extends Main.JobCommand {
+  /** Hadoop Streaming's option names, and ours. */
+  private static final Map<String, String> HADOOP_SPELLINGS = Map.of("-input", "--input", "-output", "--output",
+      "-mapper", "--mapper", "-reducer", "--reducer", "-combiner", "--combiner", "-numReduceTasks", "--reduce-tasks",
+      "-cmdenv", "--cmdenv", "-file", "--file");
+
+  @Option(names = "--mapper", required = true, paramLabel = "CMD", description = "The mapper's command.")
+  String mapper;
+
+  @Option(names = "--reducer", paramLabel = "CMD|NONE",
+      description = "The reducer's command (default: cat, which writes the sorted map output); NONE: map-only.")
+  String reducer;
+
+  @Option(names = "--combiner", paramLabel = "CMD",
+      description = "A combiner command, run on sorted map output before the shuffle; it must print the keys it"
+          + " reads, in that order.")
+  String combiner;
+
+  @Option(names = "--cmdenv", paramLabel = "NAME=VALUE", description = "An environment variable for the commands; may repeat.")
+  List<String> cmdenv = new ArrayList<>();
+
+  @Option(names = "--file", paramLabel = "PATH",
+      description = "A file to place in the commands' working directory (shipped to workers); may repeat.")
+  List<Path> files = new ArrayList<>();
+
+  /** Rewrites Hadoop Streaming's option names to ours when the command is {@code streaming}. */
+  static String[] hadoopSpellings(String[] args) {
+    if (args.length == 0 || !args[0].equals("streaming")) {
+      return args;
+    }
+    String[] out = args.clone();
+    for (int i = 1; i < out.length; i++) {
+      out[i] = HADOOP_SPELLINGS.getOrDefault(out[i], out[i]);
+    }
+    return out;
+  }
+
+  @Override
+  MapReduceSpecification<?, ?> specification() {
+    boolean mapOnly = "NONE".equals(reducer);
+    if (mapOnly && options.reduceTasks != null && options.reduceTasks > 0) {
+      throw new IllegalArgumentException("--reducer NONE makes a map-only job, but --reduce-tasks is "
+          + options.reduceTasks);
+    }
+    int reduceTasks = mapOnly ? 0 : options.reduceTasksOr(1);
+    var b = MapReduceSpecification.builder().mapper(new StreamingMapper(program("--mapper", mapper)));
+    if (reduceTasks > 0) {
+      b.reducer(StreamingReducer.of(program("--reducer", reducer == null ? "cat" : reducer)));
+      if (combiner != null) {
+        b.combiner(StreamingReducer.combiner(program("--combiner", combiner)));
+      }
+    }
+    options.apply(b, true, false);
+    return b.reduceTasks(reduceTasks).build();
+  }
+
+  private StreamingProgram program(String option, String command) {
+    if (command.isBlank()) {
+      throw new IllegalArgumentException(option + " is blank");
+    }
+    StreamingProgram.Builder p = StreamingProgram.builder(command);
+    for (String e : cmdenv) {
+      int eq = e.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("--cmdenv wants NAME=VALUE but got '" + e + "'");
+      }
+      p.env(e.substring(0, eq), e.substring(eq + 1));
+    }
+    for (Path f : files) {
+      try {
+        p.file(f);
+      } catch (java.io.UncheckedIOException e) {
+        throw new IllegalArgumentException("--file " + f + ": " + e.getMessage(), e);
+      }
+    }
+    return p.build();
+  }
+}
