@@ -29,6 +29,9 @@
 #
 # JAVA_OPTS, if set, is passed to the JVM. Build first: mvn -B -o package -DskipTests
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/common.sh"
+bench_init shuffle-vs-tcp
 
 size=1g
 runs=5
@@ -38,79 +41,25 @@ iperf=1
 timeout_s=1800
 tmp_base="${TMPDIR:-/tmp}"
 
-usage() {
-  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
-}
+bench_parse_args "--size=size --runs=runs --warmups=warmups --buffer=buffer --no-iperf3=iperf:0 --timeout=timeout_s --tmp=tmp_base" "$@"
+bench_require_numbers "$runs" "$warmups" "$timeout_s"
+bench_require_positive "--runs" "$runs"
 
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --size) size="$2"; shift 2 ;;
-    --runs) runs="$2"; shift 2 ;;
-    --warmups) warmups="$2"; shift 2 ;;
-    --buffer) buffer="$2"; shift 2 ;;
-    --no-iperf3) iperf=0; shift ;;
-    --timeout) timeout_s="$2"; shift 2 ;;
-    --tmp) tmp_base="$2"; shift 2 ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "shuffle-vs-tcp: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
-  esac
-done
-for n in "$runs" "$warmups" "$timeout_s"; do
-  case "$n" in ''|*[!0-9]*) echo "shuffle-vs-tcp: '$n' is not a number" >&2; exit 2 ;; esac
-done
-if [ "$runs" -lt 1 ]; then
-  echo "shuffle-vs-tcp: --runs must be at least 1" >&2
-  exit 2
-fi
+bench_require_built "benchmarks.jar is not built; build it first" "mvn -B -o package -DskipTests" "$bench_jar"
+bench_require_tools java timeout awk df
 
-root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-bench_jar="$root/benchmarks/target/benchmarks.jar"
-if [ ! -f "$bench_jar" ]; then
-  echo "shuffle-vs-tcp: benchmarks.jar is not built; build it first with:" >&2
-  echo "  (cd '$root' && mvn -B -o package -DskipTests)" >&2
-  exit 2
-fi
-for tool in java timeout awk df; do
-  command -v "$tool" >/dev/null || { echo "shuffle-vs-tcp: '$tool' is needed" >&2; exit 2; }
-done
+bench_parse_size "$size"
+bench_require_free_space "$tmp_base" 2
 
-size_bytes=$(awk -v s="$size" 'BEGIN {
-    s = tolower(s); n = s + 0; u = s; sub(/^[0-9]+ */, "", u); sub(/i?b$/, "", u)
-    m = (u == "k") ? 2^10 : (u == "m") ? 2^20 : (u == "g") ? 2^30 : (u == "t") ? 2^40 : (u == "") ? 1 : -1
-    if (m < 0 || n <= 0) { print -1 } else { printf "%.0f\n", n * m } }')
-if [ "$size_bytes" -le 0 ]; then
-  echo "shuffle-vs-tcp: '$size' is not a size (examples: 64m, 256m, 1g)" >&2
-  exit 2
-fi
-mkdir -p "$tmp_base"
-free_kb=$(df -Pk "$tmp_base" | awk 'NR == 2 { print $4 }')
-if [ $((free_kb * 1024)) -lt $((2 * size_bytes)) ]; then
-  echo "shuffle-vs-tcp: $tmp_base has $((free_kb / 1024)) MiB free; $((2 * size_bytes / 1048576)) MiB needed" >&2
-  exit 2
-fi
-
-work="$(mktemp -d "$tmp_base/shuffle-vs-tcp.XXXXXX")"
-child=""
 server=""
-exec 3>&2
-cleanup() {
+# Stops a running iperf3 server before the work directory goes.
+bench_before_cleanup() {
   if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  rm -rf "$work"
 }
-interrupted() {
-  if [ -n "$child" ]; then
-    kill "$child" 2>/dev/null || true
-    wait "$child" 2>/dev/null || true
-  fi
-  echo "shuffle-vs-tcp: interrupted" >&3
-  exit 130
-}
-trap cleanup EXIT
-trap interrupted INT TERM HUP
+bench_make_work_dir "$tmp_base"
 
-load() { awk '{ print $1 }' /proc/loadavg; }
-echo "shuffle-vs-tcp: $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs; $(java -version 2>&1 | head -n 1)${JAVA_OPTS:+; JAVA_OPTS=$JAVA_OPTS}"
-echo "load average (1 min) before: $(load)"
+echo "shuffle-vs-tcp: $(bench_now); $(bench_machine)"
+echo "load average (1 min) before: $(bench_load1)"
 
 rc=0
 # shellcheck disable=SC2086 # JAVA_OPTS is split on spaces on purpose, as bin/mapreduce does.
@@ -124,7 +73,7 @@ if [ "$rc" -ne 0 ]; then
   echo "shuffle-vs-tcp: ShuffleFetchThroughput failed with exit code $rc" >&2
   exit 1
 fi
-echo "load average (1 min) after the Java runs: $(load)"
+echo "load average (1 min) after the Java runs: $(bench_load1)"
 fetch=$(awk '/^medians-MiB\/s/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "fetch") print kv[2] } }' "$work/java.out")
 discard=$(awk '/^medians-MiB\/s/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "raw-discard") print kv[2] } }' "$work/java.out")
 
@@ -142,8 +91,7 @@ if [ "$iperf" -eq 1 ]; then
     if ! iperf3 -c 127.0.0.1 -p "$port" -n "$size_bytes" -J >"$work/iperf.json" 2>&1; then
       echo "shuffle-vs-tcp: iperf3 failed (run $i); skipped:" >&2
       tail -n 5 "$work/iperf.json" "$work/iperf-server.log" >&2 || true
-      kill "$server" 2>/dev/null || true
-      wait "$server" 2>/dev/null || true
+      bench_before_cleanup
       server=""
       iperf=0
       break
@@ -155,13 +103,12 @@ if [ "$iperf" -eq 1 ]; then
       FS=':' "$work/iperf.json" >>"$work/iperf.rates"
   done
   if [ "$iperf" -eq 1 ]; then
-    iperf_median=$(sort -g "$work/iperf.rates" | awk '{ v[NR] = $1 }
-      END { if (NR % 2) printf "%.1f", v[(NR + 1) / 2]; else printf "%.1f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+    iperf_median=$(bench_median_of '%.1f' <"$work/iperf.rates")
     echo
     echo "iperf3 -c 127.0.0.1 -n $size_bytes (one stream, memory to memory), $runs runs after the Java runs:"
     echo "  median $iperf_median MiB/s; each run: $(paste -sd ' ' "$work/iperf.rates")"
     awk -v f="$fetch" -v d="$discard" -v p="$iperf_median" 'BEGIN {
       printf "  ratio of medians, fetch / iperf3: %.2f; raw-discard / iperf3: %.2f\n", f / p, d / p }'
-    echo "load average (1 min) after iperf3: $(load)"
+    echo "load average (1 min) after iperf3: $(bench_load1)"
   fi
 fi

@@ -24,6 +24,9 @@
 # /proc every 0.1 s.
 # Build first: mvn -B -o package -DskipTests
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/common.sh"
+bench_init sort-vs-gnu
 
 size=1g
 files=8
@@ -33,82 +36,28 @@ seed=1
 timeout_s=1800
 tmp_base="${TMPDIR:-/tmp}"
 
-usage() {
-  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
-}
+bench_parse_args "--size=size --files=files --runs=runs --heap=heap --seed=seed --timeout=timeout_s --tmp=tmp_base" "$@"
+bench_require_numbers "$files" "$runs" "$seed" "$timeout_s"
+bench_require_positive "--runs and --files" "$runs" "$files"
 
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --size) size="$2"; shift 2 ;;
-    --files) files="$2"; shift 2 ;;
-    --runs) runs="$2"; shift 2 ;;
-    --heap) heap="$2"; shift 2 ;;
-    --seed) seed="$2"; shift 2 ;;
-    --timeout) timeout_s="$2"; shift 2 ;;
-    --tmp) tmp_base="$2"; shift 2 ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "sort-vs-gnu: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
-  esac
-done
-for n in "$files" "$runs" "$seed" "$timeout_s"; do
-  case "$n" in ''|*[!0-9]*) echo "sort-vs-gnu: '$n' is not a number" >&2; exit 2 ;; esac
-done
-if [ "$runs" -lt 1 ] || [ "$files" -lt 1 ]; then
-  echo "sort-vs-gnu: --runs and --files must be at least 1" >&2
-  exit 2
-fi
-
-root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-bench_jar="$root/benchmarks/target/benchmarks.jar"
-mr_jar=""
-for candidate in "$root"/mapreduce-examples/target/mapreduce-examples-*-all.jar; do
-  [ -f "$candidate" ] && mr_jar="$candidate"
-done
-if [ ! -f "$bench_jar" ] || [ -z "$mr_jar" ]; then
-  echo "sort-vs-gnu: the jars are not built; build them first with:" >&2
-  echo "  (cd '$root' && mvn -B -o package -DskipTests)" >&2
-  exit 2
-fi
-for tool in java timeout sort cmp awk df sed; do
-  command -v "$tool" >/dev/null || { echo "sort-vs-gnu: '$tool' is needed" >&2; exit 2; }
-done
+bench_require_built "the jars are not built; build them first" "mvn -B -o package -DskipTests" \
+  "$bench_jar" "$(bench_find_mr_jar)"
+bench_require_tools java timeout sort cmp awk df sed
 if ! sort --parallel=2 </dev/null >/dev/null 2>&1; then
-  echo "sort-vs-gnu: this sort has no --parallel; GNU coreutils sort is needed" >&2
-  exit 2
+  bench_fail "this sort has no --parallel; GNU coreutils sort is needed"
 fi
 
-# A size with a binary unit (64m, 1g, 512k, or plain bytes) in bytes, or -1.
-to_bytes() {
-  awk -v s="$1" 'BEGIN {
-    s = tolower(s); n = s + 0; u = s; sub(/^[0-9]+ */, "", u); sub(/i?b$/, "", u)
-    m = (u == "k") ? 2^10 : (u == "m") ? 2^20 : (u == "g") ? 2^30 : (u == "t") ? 2^40 : (u == "") ? 1 : -1
-    if (m < 0 || n <= 0 || s !~ /^[0-9]/) { print -1 } else { printf "%.0f\n", n * m } }'
-}
-size_bytes=$(to_bytes "$size")
-heap_bytes=$(to_bytes "$heap")
-if [ "$size_bytes" -le 0 ]; then
-  echo "sort-vs-gnu: '$size' is not a size (examples: 64m, 256m, 1g)" >&2
-  exit 2
-fi
+bench_parse_size "$size"
+heap_bytes=$(bench_to_bytes "$heap")
 if [ "$heap_bytes" -lt 16777216 ]; then
-  echo "sort-vs-gnu: '$heap' is not a heap size of at least 16m (examples: 64m, 256m, 1g)" >&2
-  exit 2
+  bench_fail "'$heap' is not a heap size of at least 16m (examples: 64m, 256m, 1g)"
 fi
 # The same number of KiB for both programs (the JVM and GNU sort both read a K suffix as KiB).
 heap_k=$((heap_bytes / 1024))
 
-# Refuse early rather than fill a shared disk.
-mkdir -p "$tmp_base"
-free_kb=$(df -Pk "$tmp_base" | awk 'NR == 2 { print $4 }')
-if [ $((free_kb * 1024)) -lt $((7 * size_bytes)) ]; then
-  echo "sort-vs-gnu: $tmp_base has $((free_kb / 1024)) MiB free; $((7 * size_bytes / 1048576)) MiB needed" >&2
-  exit 2
-fi
+# Refuse early rather than fill a shared disk: the text twice, two outputs, and the spills of each.
+bench_require_free_space "$tmp_base" 7
 
-work="$(mktemp -d "$tmp_base/sort-vs-gnu.XXXXXX")"
-child=""
-exec 3>&2 # the script's stderr, for the trap: it may run while stderr is redirected
-cleanup() { rm -rf "$work"; }
 # A process and its descendants, parents first.
 tree_pids() {
   local pids="$1" p next
@@ -118,33 +67,27 @@ tree_pids() {
     for p in $pids; do
       next="$next $(cat /proc/"$p"/task/*/children 2>/dev/null || true)"
     done
+    # shellcheck disable=SC2086,SC2116 # word splitting joins the pids on one line
     pids="$(echo $next)"
   done
 }
-interrupted() {
-  # The run in progress is a background job (so that this trap runs at once). Stop all of it, and
-  # wait until it is gone: /usr/bin/time does not pass signals on, and a JVM still shutting down
-  # would recreate its work directory after the cleanup.
-  if [ -n "$child" ]; then
-    local pids n=0
-    pids="$(tree_pids "$child")"
-    # shellcheck disable=SC2086
-    kill $pids 2>/dev/null || true
-    # shellcheck disable=SC2086
-    while kill -0 $pids 2>/dev/null && [ "$n" -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
-    # shellcheck disable=SC2086
-    kill -KILL $pids 2>/dev/null || true
-    wait "$child" 2>/dev/null || true
-  fi
-  echo "sort-vs-gnu: interrupted" >&3
-  exit 130
+# Replaces the common one: stops the whole tree of the run in progress, and waits until it is gone:
+# /usr/bin/time does not pass signals on, and a JVM still shutting down would recreate its work
+# directory after the cleanup.
+bench_stop_child() {
+  local pids n=0
+  pids="$(tree_pids "$child")"
+  # shellcheck disable=SC2086
+  kill $pids 2>/dev/null || true
+  # shellcheck disable=SC2086
+  while kill -0 $pids 2>/dev/null && [ "$n" -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+  # shellcheck disable=SC2086
+  kill -KILL $pids 2>/dev/null || true
+  wait "$child" 2>/dev/null || true
 }
-trap cleanup EXIT
-trap interrupted INT TERM HUP
 
-# shellcheck disable=SC2086 # JAVA_OPTS is split on spaces on purpose, as bin/mapreduce does.
-java ${JAVA_OPTS:-} -cp "$bench_jar" io.mapreduce.benchmarks.GenerateText \
-  --size "$size" --files "$files" --seed "$seed" --out "$work/input"
+bench_make_work_dir "$tmp_base"
+bench_generate_text "$bench_jar"
 # GNU sort keeps a line's CR as part of the line; mapreduce ends lines at \n, \r\n or \r and keeps
 # no terminator. GenerateText writes \n and \r\n only, so removing a CR before \n makes the inputs
 # equal. Done once, untimed: a cost of the comparison, not of either program.
@@ -200,23 +143,14 @@ timed() {
       split(prev, p, " "); printf "%.3f %.3f %.3f %d\n", $2 - $1, $3 - p[1], $4 - p[2], $5 }' >>"$times"
     cpu_prev="$cpu"
   fi
-  if [ "$rc" -ne 0 ]; then
-    if [ "$rc" -eq 124 ]; then
-      echo "sort-vs-gnu: $label took longer than ${timeout_s}s and was killed" >&2
-    else
-      echo "sort-vs-gnu: $label failed with exit code $rc; its output:" >&2
-    fi
-    tail -n 20 "$log" >&2
-    exit 1
-  fi
+  bench_check_run "$rc" "$label" "$log"
 }
 
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+load_before=$(bench_load3)
 : >"$work/mr.times"
 : >"$work/gnu.times"
 for i in $(seq 1 "$runs"); do
   echo "run $i of $runs: mapreduce sort" >&2
-  # shellcheck disable=SC2086
   timed "mapreduce sort (run $i)" "$work/mr.times" "$work/mr.log" \
     env JAVA_OPTS="-Xmx${heap_k}k ${JAVA_OPTS:-}" "$root/bin/mapreduce" sort --input "$work/input" --output "$work/mr-out" --work-dir "$work/mr-work"
   rm -rf "$work/mr-work"
@@ -233,41 +167,31 @@ for i in $(seq 1 "$runs"); do
   lines=$(wc -l <"$work/gnu-out.txt")
   rm -rf "$work/mr-out" "$work/gnu-out.txt"
 done
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+load_after=$(bench_load3)
 
-input_bytes=$(cat "$work"/input/* | wc -c)
+input_bytes=$(bench_input_bytes)
 
-# median of column $1 of a file of "wall user sys rss" lines
-median() {
-  awk -v c="$1" '{ print $c }' "$2" | sort -g | awk '{ v[NR] = $1 }
-    END { if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-cpu_median() {
-  awk '{ print $2 + $3 }' "$1" | sort -g | awk '{ v[NR] = $1 }
-    END { if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+# Peak RSS in MiB, the largest or the median, of a file of "wall user sys rss" lines.
 rss_max() { awk '$4 > m { m = $4 } END { printf "%.0f", m / 1024 }' "$1"; }
-rss_median() { median 4 "$1" | awk '{ printf "%.0f", $1 / 1024 }'; }
-list() { awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $1 }' "$1"; }
-
-mr_wall=$(median 1 "$work/mr.times")
-gnu_wall=$(median 1 "$work/gnu.times")
-mib() { awk -v b="$input_bytes" -v s="$1" 'BEGIN { printf "%.1f", b / 1048576 / s }'; }
+rss_median() { bench_median 4 "$1" | awk '{ printf "%.0f", $1 / 1024 }'; }
+# A results row: program $1, its times file $2.
+row() {
+  local wall
+  wall=$(bench_median 1 "$2")
+  printf '%-44s %9s %13s %7s %18s   %s\n' "$1" "$wall" "$(bench_cpu_median "$2")" "$(bench_mib "$wall")" \
+    "$(rss_median "$2")/$(rss_max "$2")" "$(bench_list "$2")"
+}
 
 echo
 echo "sort-vs-gnu: $input_bytes bytes, $lines lines in $files files (GenerateText --size $size --seed $seed)," \
   "$runs runs each, alternating; heap $heap"
-echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) CPUs; $(java -version 2>&1 | head -n 1)${JAVA_OPTS:+; JAVA_OPTS=$JAVA_OPTS}"
+echo "$(bench_now); $(bench_machine)"
 echo "load average before: $load_before; after: $load_after; peak RSS from $rss_source"
 echo "outputs byte for byte identical in every run"
 echo
 printf '%-44s %9s %13s %7s %18s   %s\n' "program" "median s" "median CPU s" "MiB/s" "peak RSS MiB med/max" \
   "wall s of each run"
-printf '%-44s %9s %13s %7s %18s   %s\n' "JAVA_OPTS=-Xmx$heap bin/mapreduce sort" "$mr_wall" \
-  "$(cpu_median "$work/mr.times")" "$(mib "$mr_wall")" "$(rss_median "$work/mr.times")/$(rss_max "$work/mr.times")" \
-  "$(list "$work/mr.times")"
-printf '%-44s %9s %13s %7s %18s   %s\n' "LC_ALL=C sort -S $heap --parallel=2" "$gnu_wall" \
-  "$(cpu_median "$work/gnu.times")" "$(mib "$gnu_wall")" "$(rss_median "$work/gnu.times")/$(rss_max "$work/gnu.times")" \
-  "$(list "$work/gnu.times")"
+row "JAVA_OPTS=-Xmx$heap bin/mapreduce sort" "$work/mr.times"
+row "LC_ALL=C sort -S $heap --parallel=2" "$work/gnu.times"
 echo
-awk -v m="$mr_wall" -v g="$gnu_wall" 'BEGIN { printf "ratio of medians, mapreduce / GNU sort: %.2f\n", m / g }'
+bench_print_ratio "mapreduce / GNU sort" "$(bench_median 1 "$work/mr.times")" "$(bench_median 1 "$work/gnu.times")"

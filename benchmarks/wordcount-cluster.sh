@@ -27,6 +27,9 @@
 # workers inherit only its -Xmx, -Xms and -XX:+Use... options.
 # Build first: mvn -B -o package -DskipTests
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib/common.sh
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/common.sh"
+bench_init wordcount-cluster
 
 size=1g
 files=8
@@ -36,166 +39,60 @@ seed=1
 timeout_s=1800
 tmp_base="${TMPDIR:-/tmp}"
 
-usage() {
-  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
-}
+bench_parse_args "--size=size --files=files --runs=runs --workers=workers --seed=seed --timeout=timeout_s --tmp=tmp_base" "$@"
+bench_require_numbers "$files" "$runs" "$workers" "$seed" "$timeout_s"
+bench_require_positive "--runs, --files and --workers" "$runs" "$files" "$workers"
 
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --size) size="$2"; shift 2 ;;
-    --files) files="$2"; shift 2 ;;
-    --runs) runs="$2"; shift 2 ;;
-    --workers) workers="$2"; shift 2 ;;
-    --seed) seed="$2"; shift 2 ;;
-    --timeout) timeout_s="$2"; shift 2 ;;
-    --tmp) tmp_base="$2"; shift 2 ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "wordcount-cluster: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
-  esac
-done
-for n in "$files" "$runs" "$workers" "$seed" "$timeout_s"; do
-  case "$n" in ''|*[!0-9]*) echo "wordcount-cluster: '$n' is not a number" >&2; exit 2 ;; esac
-done
-if [ "$runs" -lt 1 ] || [ "$files" -lt 1 ] || [ "$workers" -lt 1 ]; then
-  echo "wordcount-cluster: --runs, --files and --workers must be at least 1" >&2
-  exit 2
-fi
-
-root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-bench_jar="$root/benchmarks/target/benchmarks.jar"
-mr_jar=""
-for candidate in "$root"/mapreduce-examples/target/mapreduce-examples-*-all.jar; do
-  [ -f "$candidate" ] && mr_jar="$candidate"
-done
-if [ ! -f "$bench_jar" ] || [ -z "$mr_jar" ]; then
-  echo "wordcount-cluster: the jars are not built; build them first with:" >&2
-  echo "  (cd '$root' && mvn -B -o package -DskipTests)" >&2
-  exit 2
-fi
-for tool in java timeout sort cmp awk df; do
-  command -v "$tool" >/dev/null || { echo "wordcount-cluster: '$tool' is needed" >&2; exit 2; }
-done
+bench_require_built "the jars are not built; build them first" "mvn -B -o package -DskipTests" \
+  "$bench_jar" "$(bench_find_mr_jar)"
+bench_require_tools java timeout sort cmp awk df
 
 # Refuse early rather than fill a shared disk: the text, plus a margin for spills and outputs.
-size_bytes=$(awk -v s="$size" 'BEGIN {
-    s = tolower(s); n = s + 0; u = s; sub(/^[0-9]+ */, "", u); sub(/i?b$/, "", u)
-    m = (u == "k") ? 2^10 : (u == "m") ? 2^20 : (u == "g") ? 2^30 : (u == "t") ? 2^40 : (u == "") ? 1 : -1
-    if (m < 0 || n <= 0) { print -1 } else { printf "%.0f\n", n * m } }')
-if [ "$size_bytes" -le 0 ]; then
-  echo "wordcount-cluster: '$size' is not a size (examples: 64m, 256m, 1g)" >&2
-  exit 2
-fi
-mkdir -p "$tmp_base"
-free_kb=$(df -Pk "$tmp_base" | awk 'NR == 2 { print $4 }')
-if [ $((free_kb * 1024)) -lt $((2 * size_bytes)) ]; then
-  echo "wordcount-cluster: $tmp_base has $((free_kb / 1024)) MiB free; $((2 * size_bytes / 1048576)) MiB needed" >&2
-  exit 2
-fi
+bench_parse_size "$size"
+bench_require_free_space "$tmp_base" 2
 
-work="$(mktemp -d "$tmp_base/wordcount-cluster.XXXXXX")"
-child=""
-exec 3>&2 # the script's stderr, for the trap: it may run while stderr is redirected
-cleanup() { rm -rf "$work"; }
-interrupted() {
-  # The run in progress is a background job (so that this trap runs at once): stop it first.
-  # timeout passes the signal on to its whole process group, which holds the local workers too.
-  if [ -n "$child" ]; then
-    kill "$child" 2>/dev/null || true
-    wait "$child" 2>/dev/null || true
-  fi
-  echo "wordcount-cluster: interrupted" >&3
-  exit 130
-}
-trap cleanup EXIT
-trap interrupted INT TERM HUP
+# On Ctrl-C or a timeout, timeout signals its whole process group: the client JVM and its workers.
+bench_make_work_dir "$tmp_base"
+bench_generate_text "$bench_jar"
 
-# shellcheck disable=SC2086 # JAVA_OPTS is split on spaces on purpose, as bin/mapreduce does.
-java ${JAVA_OPTS:-} -cp "$bench_jar" io.mapreduce.benchmarks.GenerateText \
-  --size "$size" --files "$files" --seed "$seed" --out "$work/input"
-
-TIMEFORMAT='%3R %3U %3S'
-
-# Runs a command under the timeout with its output in a log; appends "wall user sys" to $2.
-timed() {
-  local label="$1" times="$2" log="$3"
-  shift 3
-  local rc=0
-  # bash's time counts the CPU of the children reaped meanwhile: timeout, through it the client JVM,
-  # and through that the worker JVMs it started and waited for.
-  { time { timeout "$timeout_s" "$@" >"$log" 2>&1 & child=$!; wait "$child"; }; } 2>>"$times" || rc=$?
-  child=""
-  if [ "$rc" -ne 0 ]; then
-    # On a timeout, timeout signals its whole process group: the client JVM and its workers.
-    if [ "$rc" -eq 124 ]; then
-      echo "wordcount-cluster: $label took longer than ${timeout_s}s and was killed" >&2
-    else
-      echo "wordcount-cluster: $label failed with exit code $rc; its output:" >&2
-    fi
-    tail -n 20 "$log" >&2
-    exit 1
-  fi
-}
-
-load() { awk '{ print $1 }' /proc/loadavg; }
-load_before=$(load)
-started="$(date -u '+%Y-%m-%d %H:%M UTC')"
+load_before=$(bench_load1)
+started="$(bench_now)"
 
 : >"$work/embedded.times"
 : >"$work/cluster.times"
 for i in $(seq 1 "$runs"); do
   echo "run $i of $runs: mapreduce wordcount (embedded)" >&2
-  timed "embedded (run $i)" "$work/embedded.times" "$work/embedded.log" \
+  bench_timed "embedded (run $i)" "$work/embedded.times" "$work/embedded.log" \
     "$root/bin/mapreduce" wordcount --input "$work/input" --output "$work/embedded-out"
   LC_ALL=C sort "$work"/embedded-out/mr-out-* >"$work/embedded.sorted"
   rm -rf "$work/embedded-out"
 
   echo "run $i of $runs: mapreduce wordcount --local-workers $workers" >&2
-  timed "--local-workers $workers (run $i)" "$work/cluster.times" "$work/cluster.log" \
+  bench_timed "--local-workers $workers (run $i)" "$work/cluster.times" "$work/cluster.log" \
     "$root/bin/mapreduce" wordcount --input "$work/input" --output "$work/cluster-out" --local-workers "$workers"
   LC_ALL=C sort "$work"/cluster-out/mr-out-* >"$work/cluster.sorted"
   rm -rf "$work/cluster-out"
 
-  if ! cmp -s "$work/embedded.sorted" "$work/cluster.sorted"; then
-    echo "wordcount-cluster: run $i: the outputs differ (< embedded, > cluster):" >&2
-    diff "$work/embedded.sorted" "$work/cluster.sorted" | head -n 20 >&2 || true
-    exit 1
-  fi
+  bench_require_same "run $i" "$work/embedded.sorted" "$work/cluster.sorted" "< embedded, > cluster"
 done
-load_after=$(load)
+load_after=$(bench_load1)
 
-words=$(wc -l <"$work/embedded.sorted")
-total=$(awk -F'\t' '{ n += $2 } END { printf "%.0f", n }' "$work/embedded.sorted")
-input_bytes=$(cat "$work"/input/* | wc -c)
-
-# median of column $1 of a file of "wall user sys" lines
-median() {
-  awk -v c="$1" '{ print $c }' "$2" | sort -g | awk '{ v[NR] = $1 }
-    END { if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-cpu_median() {
-  awk '{ print $2 + $3 }' "$1" | sort -g | awk '{ v[NR] = $1 }
-    END { if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-list() { awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $1 }' "$1"; }
-
-em_wall=$(median 1 "$work/embedded.times")
-cl_wall=$(median 1 "$work/cluster.times")
-em_cpu=$(cpu_median "$work/embedded.times")
-cl_cpu=$(cpu_median "$work/cluster.times")
-mib() { awk -v b="$input_bytes" -v s="$1" 'BEGIN { printf "%.1f", b / 1048576 / s }'; }
+input_bytes=$(bench_input_bytes)
+em_wall=$(bench_median 1 "$work/embedded.times")
+cl_wall=$(bench_median 1 "$work/cluster.times")
+em_cpu=$(bench_cpu_median "$work/embedded.times")
+cl_cpu=$(bench_cpu_median "$work/cluster.times")
 
 echo
 echo "wordcount-cluster: $input_bytes bytes in $files files (GenerateText --size $size --seed $seed)," \
   "$runs runs each, alternating"
-echo "started $started; $(nproc) CPUs; $(java -version 2>&1 | head -n 1)${JAVA_OPTS:+; JAVA_OPTS=$JAVA_OPTS}"
+echo "started $started; $(bench_machine)"
 echo "load average (1 min) before $load_before, after $load_after"
-echo "outputs identical in every run: $words distinct words, $total words in all"
+bench_print_word_totals "$work/embedded.sorted"
 echo
-printf '%-32s %10s %12s %10s   %s\n' "mode" "median s" "median CPU s" "MiB/s" "wall s of each run"
-printf '%-32s %10s %12s %10s   %s\n' "embedded" "$em_wall" "$em_cpu" "$(mib "$em_wall")" \
-  "$(list "$work/embedded.times")"
-printf '%-32s %10s %12s %10s   %s\n' "--local-workers $workers" "$cl_wall" "$cl_cpu" "$(mib "$cl_wall")" \
-  "$(list "$work/cluster.times")"
+bench_print_table_header 32 "mode"
+bench_print_table_row 32 "embedded" "$work/embedded.times"
+bench_print_table_row 32 "--local-workers $workers" "$work/cluster.times"
 echo
-awk -v c="$cl_wall" -v e="$em_wall" 'BEGIN { printf "ratio of medians, cluster / embedded (wall): %.2f\n", c / e }'
+bench_print_ratio "cluster / embedded (wall)" "$cl_wall" "$em_wall"
 awk -v c="$cl_cpu" -v e="$em_cpu" 'BEGIN { printf "ratio of medians, cluster / embedded (CPU):  %.2f\n", c / e }'

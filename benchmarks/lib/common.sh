@@ -1,0 +1,275 @@
+# Shared helpers of the end-to-end benchmark scripts in benchmarks/*.sh. Sourced, not run: each
+# script sets `set -euo pipefail` first, then sources this file and calls bench_init with its name.
+# The functions keep the scripts' messages, exit codes (2: bad arguments or environment, 1: a run
+# failed or the outputs differ, 130: interrupted) and output formats.
+# shellcheck shell=bash disable=SC2034,SC2154 # the variables are the sourcing script's
+
+# Names the script for its messages and sets root (the repository) and bench_jar.
+bench_init() {
+  bench="$1"
+  root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
+  bench_jar="$root/benchmarks/target/benchmarks.jar"
+  work=""
+  child=""
+}
+
+# Prints "<script>: MESSAGE" on stderr and exits 2: the script was used or set up wrongly.
+bench_fail() {
+  echo "$bench: $1" >&2
+  exit 2
+}
+
+# Prints the script's header comment (from line 2 to the first line not a comment) as its usage.
+bench_usage() {
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+}
+
+# Parses the arguments: $1 lists "--option=variable" (takes a value) and "--flag=variable:value"
+# (sets the value) words; the rest are the script's arguments. -h/--help prints the usage.
+bench_parse_args() {
+  local spec="$1" word opt target found
+  shift
+  while [ $# -gt 0 ]; do
+    case "$1" in -h|--help) bench_usage; exit 0 ;; esac
+    found=""
+    for word in $spec; do
+      opt="${word%%=*}"
+      target="${word#*=}"
+      [ "$opt" = "$1" ] || continue
+      found=1
+      if [ "${target#*:}" != "$target" ]; then
+        printf -v "${target%%:*}" '%s' "${target#*:}"
+        shift
+      else
+        printf -v "$target" '%s' "$2"
+        shift 2
+      fi
+      break
+    done
+    if [ -z "$found" ]; then
+      echo "$bench: unknown argument '$1'" >&2
+      bench_usage >&2
+      exit 2
+    fi
+  done
+}
+
+# Exits 2 unless every argument is a whole number of decimal digits.
+bench_require_numbers() {
+  local n
+  for n in "$@"; do
+    case "$n" in ''|*[!0-9]*) bench_fail "'$n' is not a number" ;; esac
+  done
+}
+
+# Exits 2 with "$1 must be at least 1" if any further argument is below 1.
+bench_require_positive() {
+  local what="$1" n
+  shift
+  for n in "$@"; do
+    [ "$n" -ge 1 ] || bench_fail "$what must be at least 1"
+  done
+}
+
+# Prints the newest mapreduce-examples-*-all.jar under the repository, or nothing if none is built.
+bench_find_mr_jar() {
+  local candidate found=""
+  for candidate in "$root"/mapreduce-examples/target/mapreduce-examples-*-all.jar; do
+    [ -f "$candidate" ] && found="$candidate"
+  done
+  echo "$found"
+}
+
+# Exits 2 with "$1 with:" and the build command $2 unless every further argument is a built file.
+bench_require_built() {
+  local what="$1" build="$2" f
+  shift 2
+  for f in "$@"; do
+    if [ -z "$f" ] || [ ! -f "$f" ]; then
+      echo "$bench: $what with:" >&2
+      echo "  (cd '$root' && $build)" >&2
+      exit 2
+    fi
+  done
+}
+
+# Exits 2 unless each named command is on the PATH.
+bench_require_tools() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || bench_fail "'$tool' is needed"
+  done
+}
+
+# Prints a size with a binary unit (64m, 1g, 512k, or plain bytes) in bytes, or -1 if it is not one.
+bench_to_bytes() {
+  awk -v s="$1" 'BEGIN {
+    s = tolower(s); n = s + 0; u = s; sub(/^[0-9]+ */, "", u); sub(/i?b$/, "", u)
+    m = (u == "k") ? 2^10 : (u == "m") ? 2^20 : (u == "g") ? 2^30 : (u == "t") ? 2^40 : (u == "") ? 1 : -1
+    if (m < 0 || n <= 0 || s !~ /^[0-9]/) { print -1 } else { printf "%.0f\n", n * m } }'
+}
+
+# Sets size_bytes from the --size argument $1; exits 2 if it is not a size.
+bench_parse_size() {
+  size_bytes=$(bench_to_bytes "$1")
+  [ "$size_bytes" -gt 0 ] || bench_fail "'$1' is not a size (examples: 64m, 256m, 1g)"
+}
+
+# Creates directory $1 and exits 2 unless it has $2 * size_bytes free: refuse rather than fill a disk.
+bench_require_free_space() {
+  local dir="$1" factor="$2" free_kb
+  mkdir -p "$dir"
+  free_kb=$(df -Pk "$dir" | awk 'NR == 2 { print $4 }')
+  if [ $((free_kb * 1024)) -lt $((factor * size_bytes)) ]; then
+    bench_fail "$dir has $((free_kb / 1024)) MiB free; $((factor * size_bytes / 1048576)) MiB needed"
+  fi
+}
+
+# Stops the run in progress ($child, a background job) and waits for it; timeout passes the signal
+# on to its process group. A script may redefine it to stop more (sort-vs-gnu.sh stops the tree).
+bench_stop_child() {
+  kill "$child" 2>/dev/null || true
+  wait "$child" 2>/dev/null || true
+}
+
+# EXIT trap: runs the script's bench_before_cleanup if it defines one, then removes the work dir.
+bench_cleanup() {
+  if declare -F bench_before_cleanup >/dev/null; then bench_before_cleanup; fi
+  rm -rf "$work"
+}
+
+# INT/TERM/HUP trap: stops the run in progress (so that Ctrl-C acts at once), then exits 130.
+bench_interrupted() {
+  if [ -n "$child" ]; then bench_stop_child; fi
+  echo "$bench: interrupted" >&3
+  exit 130
+}
+
+# Creates the work directory under $1 (sets work) and the traps that remove it on exit and Ctrl-C.
+bench_make_work_dir() {
+  work="$(mktemp -d "$1/$bench.XXXXXX")"
+  child=""
+  exec 3>&2 # the script's stderr, for the trap: it may run while stderr is redirected
+  trap bench_cleanup EXIT
+  trap bench_interrupted INT TERM HUP
+}
+
+# Writes the benchmark text into $work/input with GenerateText from jar $1 (untimed).
+bench_generate_text() {
+  # shellcheck disable=SC2086 # JAVA_OPTS is split on spaces on purpose, as bin/mapreduce does.
+  java ${JAVA_OPTS:-} -cp "$1" io.mapreduce.benchmarks.GenerateText \
+    --size "$size" --files "$files" --seed "$seed" --out "$work/input"
+}
+
+# Exits 1 if run $2 (its output in log $3) ended with code $1: 124 is timeout's, after timeout_s.
+bench_check_run() {
+  local rc="$1" label="$2" log="$3"
+  [ "$rc" -eq 0 ] && return 0
+  if [ "$rc" -eq 124 ]; then
+    echo "$bench: $label took longer than ${timeout_s}s and was killed" >&2
+  else
+    echo "$bench: $label failed with exit code $rc; its output:" >&2
+  fi
+  tail -n 20 "$log" >&2
+  exit 1
+}
+
+# Runs a command (label $1) under the timeout with its output in log $3; appends "wall user sys" to
+# file $2. bash's time counts the CPU of the children reaped meanwhile: timeout, through it the JVM,
+# and through that any JVMs it started and waited for.
+bench_timed() {
+  local label="$1" times="$2" log="$3" rc=0 TIMEFORMAT='%3R %3U %3S'
+  shift 3
+  # The run is a background job so that the INT trap runs at once.
+  { time { timeout "$timeout_s" "$@" >"$log" 2>&1 & child=$!; wait "$child"; }; } 2>>"$times" || rc=$?
+  child=""
+  bench_check_run "$rc" "$label" "$log"
+}
+
+# Exits 1, showing the first differences, unless files $2 and $3 are equal; $1 names the run, $4
+# the two sides, e.g. "< mapreduce, > plain".
+bench_require_same() {
+  if ! cmp -s "$2" "$3"; then
+    echo "$bench: $1: the outputs differ ($4):" >&2
+    diff "$2" "$3" | head -n 20 >&2 || true
+    exit 1
+  fi
+}
+
+# Prints the median of the numbers on stdin, one a line, with printf format $1 (such as %.2f).
+bench_median_of() {
+  sort -g | awk -v f="$1" '{ v[NR] = $1 }
+    END { if (NR % 2) printf f, v[(NR + 1) / 2]; else printf f, (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Prints the median of column $1 of a times file $2 ("wall user sys ..." lines).
+bench_median() {
+  awk -v c="$1" '{ print $c }' "$2" | bench_median_of '%.2f'
+}
+
+# Prints the median CPU seconds (user + sys) of a times file.
+bench_cpu_median() {
+  awk '{ print $2 + $3 }' "$1" | bench_median_of '%.2f'
+}
+
+# Prints the wall seconds of each run in a times file, on one line.
+bench_list() {
+  awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $1 }' "$1"
+}
+
+# Prints the bytes of the generated input, $work/input/*.
+bench_input_bytes() {
+  cat "$work"/input/* | wc -c
+}
+
+# Prints the input's MiB/s for a run of $1 seconds (input_bytes must be set).
+bench_mib() {
+  awk -v b="$input_bytes" -v s="$1" 'BEGIN { printf "%.1f", b / 1048576 / s }'
+}
+
+# Prints the current date and time (UTC), to the minute, as the results' header shows it.
+bench_now() {
+  date -u '+%Y-%m-%d %H:%M UTC'
+}
+
+# Prints the machine part of the results' header: CPUs, the Java version and JAVA_OPTS if set.
+bench_machine() {
+  echo "$(nproc) CPUs; $(java -version 2>&1 | head -n 1)${JAVA_OPTS:+; JAVA_OPTS=$JAVA_OPTS}"
+}
+
+# Prints the 1-minute load average.
+bench_load1() {
+  awk '{ print $1 }' /proc/loadavg
+}
+
+# Prints the 1, 5 and 15-minute load averages.
+bench_load3() {
+  cut -d' ' -f1-3 /proc/loadavg
+}
+
+# Prints "outputs identical in every run: N distinct words, M words in all" from a sorted
+# "word<TAB>count" file.
+bench_print_word_totals() {
+  local words total
+  words=$(wc -l <"$1")
+  total=$(awk -F'\t' '{ n += $2 } END { printf "%.0f", n }' "$1")
+  echo "outputs identical in every run: $words distinct words, $total words in all"
+}
+
+# Prints the header row of the results table, its first column $2 wide $1.
+bench_print_table_header() {
+  printf "%-${1}s %10s %12s %10s   %s\n" "$2" "median s" "median CPU s" "MiB/s" "wall s of each run"
+}
+
+# Prints a results row, first column $1 wide: name $2, the times file $3's medians, MiB/s and runs.
+bench_print_table_row() {
+  local wall
+  wall=$(bench_median 1 "$3")
+  printf "%-${1}s %10s %12s %10s   %s\n" "$2" "$wall" "$(bench_cpu_median "$3")" "$(bench_mib "$wall")" \
+    "$(bench_list "$3")"
+}
+
+# Prints "ratio of medians, $1: X.XX" for the medians $2 / $3.
+bench_print_ratio() {
+  awk -v what="$1" -v a="$2" -v b="$3" 'BEGIN { printf "ratio of medians, %s: %.2f\n", what, a / b }'
+}
