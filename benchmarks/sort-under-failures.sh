@@ -69,6 +69,7 @@ start_master() {
   port=""
   "$mapreduce" master --port 0 --http-port -1 --work-dir "$work/master-dir-$RANDOM" "$@" >"$log" 2>&1 &
   daemons+=("$!")
+  disown "$!"
   for _ in $(seq 1 600); do
     port="$(sed -n 's/.*master listening on [^:]*:\([0-9]*\).*/\1/p' "$log" | head -n 1)"
     [ -n "$port" ] && return
@@ -84,6 +85,7 @@ start_worker() {
   "$mapreduce" worker --master "127.0.0.1:$1" --slots 1 --work-dir "$work/worker-$2" \
     >"$work/worker-$2.log" 2>&1 &
   last_worker=$!
+  disown "$last_worker" # killed on purpose: no "Killed" notice from the shell
   daemons+=("$last_worker")
 }
 
