@@ -409,28 +409,30 @@ class FaultToleranceIT {
     Path in = writeInput(8, 2000, seed);
     Map<String, Long> expected = sequentialCount(in);
     awaitWorkers(3);
-    // About a second per map task (5 ms every 10 lines), a few tenths of a second per reduce.
+    // About a second per map task (5 ms every 10 lines), and per reduce task (5 ms a key, ~170 keys each).
     Job job = MapReduce.exec(wordCount(in, cluster, new TracingMapper(trace.toString(), 0, 10, 5, 0, null, List.of()),
-        new TracingSum(trace.toString(), 0, 2, null), 3));
+        new TracingSum(trace.toString(), 0, 5, null), 3));
     Random random = new Random(seed);
     int killInMap = random.nextInt(job.progress().mapsTotal() == 0 ? 6 : job.progress().mapsTotal() - 2);
     long mapDelay = random.nextInt(400);
     long reduceDelay = random.nextInt(300);
     await(() -> job.isDone() || job.progress().mapsCompleted() >= killInMap, 60, "maps done: " + killInMap);
     Thread.sleep(mapDelay);
-    int killed = 0;
+    boolean killedInMap = false;
     if (!job.isDone() && job.progress().mapsCompleted() < job.progress().mapsTotal()) {
       killAndReplace(random);
-      killed++;
+      killedInMap = true;
     }
     await(() -> job.isDone() || job.progress().mapsCompleted() == job.progress().mapsTotal(), 60, "all maps done");
     Thread.sleep(reduceDelay);
+    boolean killedInReduce = false;
     if (!job.isDone()) {
       killAndReplace(random);
-      killed++;
+      killedInReduce = true;
     }
     JobResult result = job.get(75, TimeUnit.SECONDS);
-    assertThat(killed).as("workers killed mid-job").isGreaterThanOrEqualTo(1);
+    assertThat(killedInMap).as("a worker killed in the map phase").isTrue();
+    assertThat(killedInReduce).as("a worker killed in the reduce phase").isTrue();
     assertThat(readOutput(result)).isEqualTo(expected);
     assertThat(result.outputFiles()).hasSize(3);
     assertThat(result.counters().get(Counters.MAP_INPUT_RECORDS)).isEqualTo(8 * 2000);
@@ -673,7 +675,10 @@ class FaultToleranceIT {
         new TracingMapper(trace.toString(), 0, 0, 0, 0, gate.toString(), List.of("part-3.txt", "part-4.txt")),
         TracingSum.plain(trace.toString()), 2));
     await(() -> job.progress().mapsCompleted() >= 3, 60, "three maps done");
+    List<String> doneBefore = events().stream().filter(e -> e.kind.equals("m") && e.what.equals("end"))
+        .map(Event::task).toList();
 
+    assertThat(job.isDone()).isFalse();
     masterProcess.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     Thread.sleep(500);
     masterProcess = startMasterProcess(port, workDir);
@@ -683,5 +688,9 @@ class FaultToleranceIT {
     assertThat(readOutput(result)).isEqualTo(sequentialCount(in));
     assertThat(result.counters().get(Counters.MAP_INPUT_RECORDS)).isEqualTo(5 * 300);
     assertThat(dir.resolve("out").resolve("_SUCCESS")).exists();
+    // The journal kept the maps done before the kill, and the workers kept their outputs: none runs again.
+    Map<String, Long> mapAttempts = starts("m").stream().collect(Collectors.groupingBy(Event::task, Collectors.counting()));
+    assertThat(doneBefore).hasSizeGreaterThanOrEqualTo(3)
+        .allSatisfy(task -> assertThat(mapAttempts.get(task)).as("attempts of %s, done before the kill", task).isEqualTo(1));
   }
 }
