@@ -204,7 +204,22 @@ public final class LocalStorage implements Storage {
 
     @Override
     public TaskOutput create(String fileName, String attemptId) throws IOException {
-      Path dir = Files.createDirectories(attempts.resolve(attemptId));
+      // One level at a time, never the staging directory itself: a stale attempt that starts after
+      // the job committed (or aborted) must fail, not bring the staging directory back beside the
+      // output.
+      try {
+        Files.createDirectory(attempts);
+      } catch (FileAlreadyExistsException exists) {
+        // other attempts made it
+      } catch (NoSuchFileException gone) {
+        throw new NoSuchFileException(staging.toString(), null, "the job's output was already committed or aborted");
+      }
+      Path dir = attempts.resolve(attemptId);
+      try {
+        Files.createDirectory(dir);
+      } catch (FileAlreadyExistsException again) {
+        // the same attempt's earlier file of another name
+      }
       Path file = dir.resolve(fileName);
       OutputStream stream = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       return new TaskOutput() {

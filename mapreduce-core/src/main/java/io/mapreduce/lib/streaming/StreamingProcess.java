@@ -90,7 +90,9 @@ final class StreamingProcess implements AutoCloseable {
       env.putAll(taskEnv);
       env.putAll(program.environment());
       try {
-        process = pb.start();
+        synchronized (StreamingProgram.SPAWN_LOCK) {
+          process = pb.start();
+        }
       } catch (IOException e) {
         throw new StreamingException(describe() + " cannot be started: " + e.getMessage(), e);
       }

@@ -74,13 +74,22 @@ public final class StreamingProgram {
     return List.of(fileNames);
   }
 
+  /**
+   * Held while program files are open for writing and while programs start: a process forked in
+   * this JVM while another attempt's script is open for writing inherits that descriptor, and the
+   * script then fails to run with "Text file busy" (ETXTBSY) until the child execs.
+   */
+  static final Object SPAWN_LOCK = new Object();
+
   /** Writes the files into a working directory (executable ones made executable). */
   void writeFiles(Path directory) throws IOException {
-    for (int i = 0; i < fileNames.length; i++) {
-      Path f = directory.resolve(fileNames[i]);
-      Files.write(f, fileContents[i]);
-      if (fileExecutable[i]) {
-        f.toFile().setExecutable(true, false);
+    synchronized (SPAWN_LOCK) {
+      for (int i = 0; i < fileNames.length; i++) {
+        Path f = directory.resolve(fileNames[i]);
+        Files.write(f, fileContents[i]);
+        if (fileExecutable[i]) {
+          f.toFile().setExecutable(true, false);
+        }
       }
     }
   }

@@ -313,6 +313,14 @@ public final class Master implements AutoCloseable {
     }
 
     @Override
+    public void dropWorker(String workerId) {
+      Channel ch = workerChannels.remove(workerId);
+      if (ch != null) {
+        ch.close();
+      }
+    }
+
+    @Override
     public void journal(Journal.Entry entry) {
       if (!closing) {
         journal.append(entry);

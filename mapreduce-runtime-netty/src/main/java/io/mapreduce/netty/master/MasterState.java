@@ -45,6 +45,12 @@ public final class MasterState {
 
     /** Record a fact in the journal, for a restarted master. */
     default void journal(Journal.Entry entry) {}
+
+    /**
+     * Close a lost worker's connection, if it is still open (a worker that stopped heartbeating
+     * without its connection closing: a paused process), so that it registers again when it wakes.
+     */
+    default void dropWorker(String workerId) {}
   }
 
   /**
@@ -143,6 +149,7 @@ public final class MasterState {
     if (w == null) {
       return;
     }
+    outbox.dropWorker(workerId);
     log.warn("{} lost ({}): re-running its {} running attempts", workerId, why, w.running.size());
     for (Attempt a : new ArrayList<>(w.running)) {
       JobRun job = jobs.get(a.jobId);
@@ -208,6 +215,33 @@ public final class MasterState {
     }
   }
 
+  /**
+   * Kills a running reduce attempt of the job on a worker other than {@code notOn}, which gets the
+   * freed slot; the reduce goes back to pending (not counted as a failure). Null if there is none.
+   */
+  private Worker preemptReduce(JobRun job, String notOn) {
+    for (Task r : job.reduces) {
+      if (r.state != TaskStatus.RUNNING) {
+        continue;
+      }
+      for (Map.Entry<Integer, String> a : new ArrayList<>(r.running.entrySet())) {
+        Worker w = workers.get(a.getValue());
+        if (w == null || w.id.equals(notOn)) {
+          continue;
+        }
+        r.running.remove(a.getKey());
+        w.running.remove(new Attempt(job.id, TaskKind.REDUCE, r.index, a.getKey()));
+        outbox.toWorker(w.id, new Message.KillTask(job.id, TaskKind.REDUCE, r.index, a.getKey()));
+        if (r.running.isEmpty()) {
+          r.state = TaskStatus.PENDING;
+        }
+        log.info("job {}: reduce {} attempt {} on {} makes way for a backup map", job.id, r.index, a.getKey(), w.id);
+        return w;
+      }
+    }
+    return null;
+  }
+
   /** Jobs fail when no worker has been there for {@code noWorkerTimeout}: nothing could run them. */
   private void failJobsWithoutWorkers(long now) {
     if (!workers.isEmpty()) {
@@ -262,6 +296,12 @@ public final class MasterState {
       }
       List<Worker> free = workers.values().stream()
           .filter(w -> w.freeSlots() > 0 && !w.id.equals(only.getValue())).toList();
+      if (free.isEmpty() && t.kind == TaskKind.MAP) {
+        // The reduces started early (slow start) may hold every slot while they wait for this very
+        // map: free one, as Hadoop preempts reducers; the reduce runs again later.
+        Worker w = preemptReduce(job, only.getValue());
+        free = w == null ? List.of() : List.of(w);
+      }
       if (free.isEmpty()) {
         return;
       }

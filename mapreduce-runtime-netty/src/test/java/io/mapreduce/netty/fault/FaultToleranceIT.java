@@ -35,7 +35,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
@@ -596,9 +595,6 @@ class FaultToleranceIT {
    * workers' only slots while the straggling map still runs, so its backup finds no free slot.
    */
   @Test
-  @Disabled("bug: MasterState.startBackups only backs up on a worker with a free slot, and schedule() starts the"
-      + " reduces at slow start (5 of 6 maps done) on every free slot; the reduces then wait for the straggling map,"
-      + " which never gets its backup: the job takes the straggler's full 40 s and backup.attempts is 0")
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void straggler_oneSlotWorkers_reducesHoldEverySlot_stillGetsABackup() throws Exception {
     runStraggler(1);
@@ -697,10 +693,6 @@ class FaultToleranceIT {
   }
 
   @Test
-  @Disabled("bug: a stale map attempt of a map-only job that leaves Mapper.setup after the job committed calls"
-      + " LocalJobOutput.create (MapTask.java:100), whose Files.createDirectories(staging/_attempts/<attempt>)"
-      + " re-creates .out.<job>.staging beside the committed output; the denied attempt's abort removes only"
-      + " its own attempt directory, so .out.<job>.staging/_attempts stays there for good")
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void frozenWorker_wakingAfterTheCommit_leavesNothingBesideTheOutput() throws Exception {
     Frozen f = freezeAWorkerInAMapOnlyJob();
@@ -712,10 +704,6 @@ class FaultToleranceIT {
   }
 
   @Test
-  @Disabled("bug: MasterState.workerLost (heartbeat timeout) forgets the worker but Master never closes its"
-      + " connection, and MasterState.heartbeat ignores heartbeats of unknown workers; so a worker that was only"
-      + " paused (GC, SIGSTOP, a network stall shorter than TCP's timeout) keeps heartbeating into the void and"
-      + " never registers again: it is lost to the cluster until restarted")
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void frozenWorker_wakingUp_isBackAmongTheMastersWorkers() throws Exception {
     freezeAWorkerInAMapOnlyJob();
