@@ -1,5 +1,6 @@
 /**
- * The {@code s3://} storage on the AWS SDK for Java v2. Not built yet: this module is a
- * placeholder until issue 7; only local files are supported today.
+ * The {@code s3://} {@link io.mapreduce.spi.Storage} on the AWS SDK for Java v2: listing, ranged
+ * reads and multipart-upload output. Depends on mapreduce-core's SPI and the SDK only; the core
+ * finds it with {@code ServiceLoader} and never imports the SDK.
  */
 package io.mapreduce.s3;

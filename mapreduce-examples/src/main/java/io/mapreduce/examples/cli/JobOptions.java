@@ -37,6 +37,11 @@ final class JobOptions {
   @Option(names = "--work-dir", paramLabel = "DIR", description = "Directory for intermediate files (default: $TMPDIR/mapreduce-$USER).")
   Path workDirectory;
 
+  @Option(names = "--s3-path-style",
+      description = "Address S3 buckets by path (http://endpoint/bucket/key), as S3-compatible stores such as MinIO "
+          + "and s3proxy want; the endpoint comes from AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL.")
+  boolean s3PathStyle;
+
   @Option(names = "--skip-bad-records",
       description = "Skip a record on which two attempts of a task failed, count it and go on (default: fail the job).")
   boolean skipBadRecords;
@@ -66,6 +71,10 @@ final class JobOptions {
   /** Applies the shared options to a builder (inputs too unless the command already set them). */
   <K, V> MapReduceSpecification.Builder<K, V> apply(MapReduceSpecification.Builder<K, V> b, boolean withInputs,
       boolean withReduceTasks) {
+    if (s3PathStyle) {
+      // Read by mapreduce-s3 when it makes its client, on first use of an s3:// path.
+      System.setProperty("mapreduce.s3.pathStyle", "true");
+    }
     if (withInputs) {
       b.input(inputs.toArray(String[]::new));
     }

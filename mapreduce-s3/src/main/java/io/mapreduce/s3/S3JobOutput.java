@@ -1,0 +1,192 @@
+package io.mapreduce.s3;
+
+import io.mapreduce.spi.JobOutput;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+
+/**
+ * A job's output under an S3 prefix. S3 has no rename, so nothing is staged: each attempt streams
+ * its file as a multipart upload (parts of {@link #PART_BYTES}) and completes it only when the task
+ * commits, so a failed or losing attempt leaves no visible object (it aborts its upload; a file
+ * smaller than a part is one PUT at commit). The cluster's master grants each task's commit to one
+ * attempt. The job commits by writing {@code _SUCCESS} last; it aborts by deleting what it wrote
+ * and aborting the uploads left under its prefix.
+ */
+final class S3JobOutput implements JobOutput {
+  private static final Logger log = LoggerFactory.getLogger(S3JobOutput.class);
+  /** S3's smallest part is 5 MiB; larger parts mean fewer requests. */
+  static final int PART_BYTES = 8 << 20;
+
+  private final S3Storage storage;
+  private final S3Path dir;
+  private final String jobId;
+
+  S3JobOutput(S3Storage storage, S3Path dir, String jobId) {
+    this.storage = storage;
+    this.dir = dir;
+    this.jobId = jobId;
+  }
+
+  @Override
+  public TaskOutput create(String fileName, String attemptId) {
+    return new Upload(dir.directoryPrefix() + fileName);
+  }
+
+  @Override
+  public List<URI> commit() throws IOException {
+    String prefix = dir.directoryPrefix();
+    try {
+      storage.client().putObject(PutObjectRequest.builder().bucket(dir.bucket()).key(prefix + "_SUCCESS").build(),
+          RequestBody.empty());
+      List<URI> files = new ArrayList<>();
+      for (S3Object o : storage.client().listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(dir.bucket())
+          .prefix(prefix).build()).contents()) {
+        if (!o.key().equals(prefix + "_SUCCESS")) {
+          files.add(URI.create(dir.uri(o.key())));
+        }
+      }
+      files.sort(null);
+      return files;
+    } catch (S3Exception e) {
+      throw S3Storage.failure(dir.toString(), e);
+    }
+  }
+
+  @Override
+  public void abort() {
+    String prefix = dir.directoryPrefix();
+    try {
+      for (S3Object o : storage.client().listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(dir.bucket())
+          .prefix(prefix).build()).contents()) {
+        storage.client().deleteObject(DeleteObjectRequest.builder().bucket(dir.bucket()).key(o.key()).build());
+      }
+      for (MultipartUpload u : storage.client().listMultipartUploads(ListMultipartUploadsRequest.builder()
+          .bucket(dir.bucket()).prefix(prefix).build()).uploads()) {
+        storage.client().abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(dir.bucket()).key(u.key())
+            .uploadId(u.uploadId()).build());
+      }
+    } catch (RuntimeException e) {
+      log.warn("job {}: could not remove everything under {}: {}", jobId, dir, e.toString());
+    }
+  }
+
+  /** One attempt's file: buffered into parts, uploaded as they fill, completed on commit. */
+  private final class Upload extends OutputStream implements TaskOutput {
+    private final String key;
+    private byte[] part = new byte[PART_BYTES];
+    private int filled;
+    private String uploadId;
+    private final List<CompletedPart> parts = new ArrayList<>();
+    private boolean done;
+
+    Upload(String key) {
+      this.key = key;
+    }
+
+    @Override
+    public OutputStream stream() {
+      return this;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      if (filled == part.length) {
+        uploadPart();
+      }
+      part[filled++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      while (len > 0) {
+        if (filled == part.length) {
+          uploadPart();
+        }
+        int n = Math.min(len, part.length - filled);
+        System.arraycopy(b, off, part, filled, n);
+        filled += n;
+        off += n;
+        len -= n;
+      }
+    }
+
+    private void uploadPart() throws IOException {
+      try {
+        if (uploadId == null) {
+          uploadId = storage.client().createMultipartUpload(CreateMultipartUploadRequest.builder()
+              .bucket(dir.bucket()).key(key).build()).uploadId();
+        }
+        int number = parts.size() + 1;
+        String etag = storage.client().uploadPart(UploadPartRequest.builder().bucket(dir.bucket()).key(key)
+            .uploadId(uploadId).partNumber(number).build(), RequestBody.fromBytes(java.util.Arrays.copyOf(part, filled)))
+            .eTag();
+        parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+        filled = 0;
+      } catch (S3Exception e) {
+        throw S3Storage.failure(dir.uri(key), e);
+      }
+    }
+
+    @Override
+    public void commit() throws IOException {
+      try {
+        if (uploadId == null) {
+          storage.client().putObject(PutObjectRequest.builder().bucket(dir.bucket()).key(key).build(),
+              RequestBody.fromBytes(java.util.Arrays.copyOf(part, filled)));
+        } else {
+          if (filled > 0) {
+            uploadPart();
+          }
+          storage.client().completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(dir.bucket())
+              .key(key).uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())
+              .build());
+        }
+        done = true;
+        part = null;
+      } catch (S3Exception e) {
+        throw S3Storage.failure(dir.uri(key), e);
+      }
+    }
+
+    @Override
+    public void abort() {
+      if (done) {
+        return;
+      }
+      done = true;
+      part = null;
+      if (uploadId != null) {
+        try {
+          storage.client().abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(dir.bucket()).key(key)
+              .uploadId(uploadId).build());
+        } catch (RuntimeException e) {
+          log.warn("job {}: could not abort the upload of {}: {}", jobId, dir.uri(key), e.toString());
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      abort();
+    }
+  }
+}

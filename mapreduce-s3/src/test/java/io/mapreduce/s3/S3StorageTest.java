@@ -1,0 +1,232 @@
+package io.mapreduce.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mapreduce.Emitter;
+import io.mapreduce.JobResult;
+import io.mapreduce.MapReduce;
+import io.mapreduce.MapReduceSpecification;
+import io.mapreduce.Mapper;
+import io.mapreduce.Reducer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+
+/**
+ * Jobs from S3 to S3 against a real S3 server on 127.0.0.1: s3proxy (in-memory backend), run by
+ * the test as a child process from the jar the build copies into target/s3proxy.
+ */
+class S3StorageTest {
+  private static final String BUCKET = "data";
+  private static Process s3proxy;
+  private static S3Client s3;
+  @TempDir static Path tmp;
+
+  @BeforeAll
+  static void startS3() throws Exception {
+    int port;
+    try (var probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    Path props = tmp.resolve("s3proxy.properties");
+    Files.writeString(props, String.join("\n",
+        "s3proxy.endpoint=http://127.0.0.1:" + port,
+        "s3proxy.authorization=none",
+        "jclouds.provider=transient",
+        "jclouds.identity=local",
+        "jclouds.credential=local",
+        ""));
+    Path jar = Path.of("target", "s3proxy", "s3proxy.jar");
+    assertThat(jar).as("s3proxy jar copied by the build").exists();
+    s3proxy = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+        "-jar", jar.toString(), "--properties", props.toString())
+        .redirectErrorStream(true).redirectOutput(tmp.resolve("s3proxy.log").toFile()).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        break;
+      } catch (IOException notYet) {
+        if (!s3proxy.isAlive() || System.nanoTime() > deadline) {
+          throw new AssertionError("s3proxy did not start: " + Files.readString(tmp.resolve("s3proxy.log")));
+        }
+        Thread.sleep(100);
+      }
+    }
+    System.setProperty("aws.region", "us-east-1");
+    System.setProperty("aws.accessKeyId", "local");
+    System.setProperty("aws.secretAccessKey", "local");
+    System.setProperty("mapreduce.s3.endpoint", "http://127.0.0.1:" + port);
+    System.setProperty("mapreduce.s3.pathStyle", "true");
+    s3 = S3Clients.create();
+    s3.createBucket(b -> b.bucket(BUCKET));
+  }
+
+  @AfterAll
+  static void stopS3() throws InterruptedException {
+    if (s3 != null) {
+      s3.close();
+    }
+    if (s3proxy != null) {
+      s3proxy.destroy();
+      if (!s3proxy.waitFor(10, TimeUnit.SECONDS)) {
+        s3proxy.destroyForcibly();
+      }
+    }
+  }
+
+  static final class Words extends Mapper<String, Long> {
+    @Override
+    public void map(long offset, String line, Emitter<String, Long> emitter) {
+      for (String w : line.split(" ")) {
+        if (!w.isEmpty()) {
+          emitter.emit(w, 1L);
+        }
+      }
+    }
+  }
+
+  static final class Sum extends Reducer<String, Long> {
+    @Override
+    public void reduce(String key, Iterable<Long> values, Emitter<String, Long> emitter) {
+      long s = 0;
+      for (long v : values) {
+        s += v;
+      }
+      emitter.emit(key, s);
+    }
+  }
+
+  private static void put(String key, String text) {
+    s3.putObject(PutObjectRequest.builder().bucket(BUCKET).key(key).build(), RequestBody.fromString(text));
+  }
+
+  private static String get(URI uri) {
+    S3Path p = S3Path.parse(uri.toString());
+    return s3.getObjectAsBytes(GetObjectRequest.builder().bucket(p.bucket()).key(p.key()).build())
+        .asString(StandardCharsets.UTF_8);
+  }
+
+  private static List<String> keys(String prefix) {
+    List<String> keys = new ArrayList<>();
+    s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(BUCKET).prefix(prefix).build()).contents()
+        .forEach(o -> keys.add(o.key()));
+    return keys;
+  }
+
+  @Test
+  void wordCount_fromS3ToS3_equalsTheSameJobOnLocalFiles() throws Exception {
+    Path local = Files.createDirectories(tmp.resolve("wc-in"));
+    StringBuilder big = new StringBuilder();
+    for (int i = 0; i < 40_000; i++) {
+      big.append("w").append(i % 997).append(i % 7 == 6 ? "\n" : " ");
+    }
+    String[] texts = {"the cat sat\non the mat\n", big.toString(), "no newline at the end"};
+    for (int i = 0; i < texts.length; i++) {
+      put("wc/in/part-" + i + ".txt", texts[i]);
+      Files.writeString(local.resolve("part-" + i + ".txt"), texts[i]);
+    }
+    put("wc/in/_ignored", "not input");
+    JobResult fromS3 = MapReduce.exec(MapReduceSpecification.builder().mapper(new Words()).reducer(new Sum())
+        .combiner(new Sum()).input("s3://" + BUCKET + "/wc/in").output("s3://" + BUCKET + "/wc/out")
+        .reduceTasks(3).splitSize(64 << 10).workDirectory(tmp.resolve("work")).build()).get(2, TimeUnit.MINUTES);
+    JobResult fromDisk = MapReduce.exec(MapReduceSpecification.builder().mapper(new Words()).reducer(new Sum())
+        .combiner(new Sum()).input(local.toString()).output(tmp.resolve("wc-out").toString())
+        .reduceTasks(3).splitSize(64 << 10).workDirectory(tmp.resolve("work")).build()).get(2, TimeUnit.MINUTES);
+
+    assertThat(fromS3.outputFiles()).hasSize(3);
+    for (int r = 0; r < 3; r++) {
+      assertThat(get(fromS3.outputFiles().get(r))).isEqualTo(Files.readString(Path.of(fromDisk.outputFiles().get(r))));
+    }
+    assertThat(keys("wc/out/")).contains("wc/out/_SUCCESS").hasSize(4);
+  }
+
+  @Test
+  void globOverThousandsOfObjects_listsEveryPage() throws Exception {
+    int n = 1_100; // more than one page of 1,000 keys
+    for (int i = 0; i < n; i++) {
+      put(String.format("many/2017/%02d/obj-%04d.txt", i % 12 + 1, i), "x\n");
+    }
+    JobResult r = MapReduce.exec(MapReduceSpecification.builder().mapper(new Words()).reducer(new Sum())
+        .input("s3://" + BUCKET + "/many/2017/*/*.txt").output("s3://" + BUCKET + "/many-out")
+        .workDirectory(tmp.resolve("work")).build()).get(3, TimeUnit.MINUTES);
+    assertThat(get(r.outputFiles().get(0))).isEqualTo("x\t" + n + "\n");
+  }
+
+  @Test
+  void existingOutputPrefix_isRefusedBeforeTheJobStarts_andLeftUntouched() throws Exception {
+    put("taken/in.txt", "a b\n");
+    put("taken/out/keep.txt", "mine");
+    var job = MapReduce.exec(MapReduceSpecification.builder().mapper(new Words()).reducer(new Sum())
+        .input("s3://" + BUCKET + "/taken/in.txt").output("s3://" + BUCKET + "/taken/out")
+        .workDirectory(tmp.resolve("work")).build());
+    assertThatThrownBy(() -> job.get(1, TimeUnit.MINUTES)).isInstanceOf(ExecutionException.class)
+        .cause().hasMessageContaining("already exists").hasMessageContaining("s3://" + BUCKET + "/taken/out");
+    assertThat(keys("taken/out/")).containsExactly("taken/out/keep.txt");
+  }
+
+  @Test
+  void missingBucket_failsAtOnceSayingSo() {
+    var job = MapReduce.exec(MapReduceSpecification.builder().mapper(new Words()).reducer(new Sum())
+        .input("s3://no-such-bucket/in").output("s3://" + BUCKET + "/nb-out").workDirectory(tmp.resolve("work"))
+        .build());
+    assertThatThrownBy(() -> job.get(1, TimeUnit.MINUTES)).isInstanceOf(ExecutionException.class)
+        .cause().hasMessageContaining("bucket no-such-bucket does not exist");
+  }
+
+  /** Writes more than a part (so a multipart upload starts), then fails. */
+  static final class FailingReducer extends Reducer<String, Long> {
+    @Override
+    public void reduce(String key, Iterable<Long> values, Emitter<String, Long> emitter) {
+      String filler = "y".repeat(1 << 20);
+      for (int i = 0; i < 10; i++) {
+        emitter.emit(key + filler + i, 1L);
+      }
+      throw new IllegalStateException("reducer gives up");
+    }
+  }
+
+  @Test
+  void failingAttempts_leaveNoVisibleObjectAndNoUpload() throws Exception {
+    put("fail/in.txt", "a\n");
+    var job = MapReduce.exec(MapReduceSpecification.builder().mapper(new Words()).reducer(new FailingReducer())
+        .input("s3://" + BUCKET + "/fail/in.txt").output("s3://" + BUCKET + "/fail/out").maxTaskAttempts(2)
+        .workDirectory(tmp.resolve("work")).build());
+    assertThatThrownBy(() -> job.get(2, TimeUnit.MINUTES)).cause().hasMessageContaining("reducer gives up");
+    job.awaitTermination(java.time.Duration.ofSeconds(30));
+    assertThat(keys("fail/out")).isEmpty();
+    assertThat(s3.listMultipartUploads(ListMultipartUploadsRequest.builder().bucket(BUCKET).prefix("fail/out").build())
+        .uploads()).isEmpty();
+  }
+
+  @Test
+  void rangedReads_fromAnOffset_returnTheRest() throws Exception {
+    put("range/a.txt", "0123456789");
+    S3Storage storage = new S3Storage(s3);
+    var file = storage.listInputs("s3://" + BUCKET + "/range/a.txt").get(0);
+    assertThat(file.length()).isEqualTo(10);
+    try (InputStream in = storage.open(file, 4)) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("456789");
+    }
+  }
+}
