@@ -62,6 +62,13 @@ final class LocalCluster implements AutoCloseable {
         cmd.add(arg);
       }
     }
+    // Settings the client was given as properties (--s3-path-style, an S3 endpoint, AWS settings)
+    // hold for its workers too.
+    for (String name : System.getProperties().stringPropertyNames()) {
+      if (name.startsWith("mapreduce.") || name.startsWith("aws.")) {
+        cmd.add("-D" + name + "=" + System.getProperty(name));
+      }
+    }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(Main.class.getName());
