@@ -87,11 +87,9 @@ public final class StreamingMapper extends Mapper<byte[], byte[]>
   @Override
   public void cleanup(Emitter<byte[], byte[]> emitter) throws Exception {
     this.emitter = emitter;
-    StreamingProcess p = process;
-    Map<String, Long> counters = p.finish();
+    // Not cleared before: if the program fails, close() still stops it.
+    process.finishInto(context);
     process = null;
-    p.close();
-    counters.forEach((name, amount) -> context.counter(name).increment(amount));
   }
 
   @Override

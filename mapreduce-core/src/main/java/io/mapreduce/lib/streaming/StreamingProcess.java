@@ -248,6 +248,13 @@ final class StreamingProcess implements AutoCloseable {
     }
   }
 
+  /** {@link #finish}es the program, {@link #close}s it, and adds the counters it reported to the task's. */
+  void finishInto(TaskContext context) throws IOException {
+    Map<String, Long> reported = finish();
+    close();
+    reported.forEach((name, amount) -> context.counter(name).increment(amount));
+  }
+
   private String stderrTail() {
     synchronized (stderrTail) {
       if (stderrTail.isEmpty()) {

@@ -94,11 +94,9 @@ public final class StreamingReducer extends Reducer<byte[], byte[]> implements S
   @Override
   public void cleanup(Emitter<byte[], byte[]> emitter) throws Exception {
     this.emitter = emitter;
-    StreamingProcess p = process;
-    Map<String, Long> counters = p.finish();
+    // Not cleared before: if the program fails, close() still stops it.
+    process.finishInto(context);
     process = null;
-    p.close();
-    counters.forEach((name, amount) -> context.counter(name).increment(amount));
   }
 
   @Override
