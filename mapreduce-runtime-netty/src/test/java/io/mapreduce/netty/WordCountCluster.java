@@ -81,7 +81,29 @@ public final class WordCountCluster {
     return counts;
   }
 
-  private static Map<String, Long> sequentialCount(Path in) throws IOException {
+  /**
+   * Writes {@code files} files of {@code linesPerFile} lines of seeded random words (with digits,
+   * and a word outside ASCII) into {@code in}, for the jobs of the cluster tests.
+   */
+  public static Path writeWords(Path in, int files, int linesPerFile, long seed) throws IOException {
+    Files.createDirectories(in);
+    Random random = new Random(seed);
+    String[] words = {"apple", "banana", "cherry", "date", "elder", "fig", "grape", "Ünïcode", "kiwi", "lime"};
+    for (int f = 0; f < files; f++) {
+      StringBuilder sb = new StringBuilder();
+      for (int l = 0; l < linesPerFile; l++) {
+        for (int w = 0; w < 1 + random.nextInt(8); w++) {
+          sb.append(words[random.nextInt(words.length)]).append(random.nextInt(50)).append(' ');
+        }
+        sb.append('\n');
+      }
+      Files.writeString(in.resolve("part-" + f + ".txt"), sb.toString());
+    }
+    return in;
+  }
+
+  /** The oracle: counts the space-separated words of the files in {@code in} by a plain loop. */
+  public static Map<String, Long> sequentialCount(Path in) throws IOException {
     Map<String, Long> counts = new TreeMap<>();
     try (Stream<Path> files = Files.list(in)) {
       for (Path f : files.toList()) {

@@ -1,5 +1,7 @@
 package io.mapreduce.netty.client;
 
+import static io.mapreduce.netty.WordCountCluster.readOutput;
+import static io.mapreduce.netty.WordCountCluster.sequentialCount;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,20 +12,18 @@ import io.mapreduce.MapReduce;
 import io.mapreduce.MapReduceSpecification;
 import io.mapreduce.Mapper;
 import io.mapreduce.TaskFailedException;
+import io.mapreduce.netty.WordCountCluster;
 import io.mapreduce.netty.WordCountCluster.SplitMapper;
 import io.mapreduce.netty.WordCountCluster.Sum;
 import io.mapreduce.netty.master.Master;
 import io.mapreduce.netty.master.SchedulingPolicy;
 import io.mapreduce.netty.worker.Worker;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -59,49 +59,11 @@ class ClusterJobTest {
   }
 
   private Path writeInput(int files, int linesPerFile) throws IOException {
-    Path in = Files.createDirectories(dir.resolve("in"));
-    Random random = new Random(42);
-    String[] words = {"apple", "banana", "cherry", "date", "elder", "fig", "grape", "Ünïcode", "kiwi", "lime"};
-    for (int f = 0; f < files; f++) {
-      StringBuilder sb = new StringBuilder();
-      for (int l = 0; l < linesPerFile; l++) {
-        for (int w = 0; w < 1 + random.nextInt(8); w++) {
-          sb.append(words[random.nextInt(words.length)]).append(random.nextInt(50)).append(' ');
-        }
-        sb.append('\n');
-      }
-      Files.writeString(in.resolve("part-" + f + ".txt"), sb.toString());
-    }
-    return in;
+    return WordCountCluster.writeWords(dir.resolve("in"), files, linesPerFile, 42);
   }
 
-  /** The oracle: counts by a plain loop over the files. */
-  private static Map<String, Long> sequentialCount(Path in) throws IOException {
-    Map<String, Long> counts = new TreeMap<>();
-    try (Stream<Path> files = Files.list(in)) {
-      for (Path f : files.toList()) {
-        for (String line : Files.readAllLines(f)) {
-          for (String w : line.split(" ")) {
-            if (!w.isEmpty()) {
-              counts.merge(w, 1L, Long::sum);
-            }
-          }
-        }
-      }
-    }
-    return counts;
-  }
 
-  private static Map<String, Long> readOutput(JobResult result) throws IOException {
-    Map<String, Long> counts = new TreeMap<>();
-    for (var uri : result.outputFiles()) {
-      for (String line : Files.readAllLines(Path.of(uri), StandardCharsets.UTF_8)) {
-        String[] kv = line.split("\t");
-        assertThat(counts.put(kv[0], Long.parseLong(kv[1]))).as("key %s in two output files", kv[0]).isNull();
-      }
-    }
-    return counts;
-  }
+
 
 
 
