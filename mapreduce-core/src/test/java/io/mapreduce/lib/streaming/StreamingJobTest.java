@@ -34,22 +34,7 @@ class StreamingJobTest {
           for w in line.split():
               sys.stdout.buffer.write(w.lower() + b"\\t1\\n")
       """;
-  /** Sums adjacent lines of a key, as Hadoop Streaming reducers do; a line without a tab counts 1. */
-  static final String REDUCER = """
-      #!/usr/bin/env python3
-      import sys
-      out = sys.stdout.buffer
-      key, total = None, 0
-      for line in sys.stdin.buffer:
-          k, _, v = line.rstrip(b"\\n").partition(b"\\t")
-          if k != key:
-              if key is not None:
-                  out.write(key + b"\\t" + str(total).encode() + b"\\n")
-              key, total = k, 0
-          total += int(v) if v else 1
-      if key is not None:
-          out.write(key + b"\\t" + str(total).encode() + b"\\n")
-      """;
+  static final String REDUCER = StreamingScripts.SUM_REDUCER;
 
   @TempDir
   Path dir;

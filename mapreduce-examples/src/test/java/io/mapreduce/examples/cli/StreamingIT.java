@@ -2,6 +2,7 @@ package io.mapreduce.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mapreduce.lib.streaming.StreamingScripts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -39,21 +40,7 @@ class StreamingIT {
           for w in line.split():
               sys.stdout.buffer.write(w.lower() + b"\\t1\\n")
       """;
-  private static final String REDUCER = """
-      #!/usr/bin/env python3
-      import sys
-      out = sys.stdout.buffer
-      key, total = None, 0
-      for line in sys.stdin.buffer:
-          k, _, v = line.rstrip(b"\\n").partition(b"\\t")
-          if k != key:
-              if key is not None:
-                  out.write(key + b"\\t" + str(total).encode() + b"\\n")
-              key, total = k, 0
-          total += int(v) if v else 1
-      if key is not None:
-          out.write(key + b"\\t" + str(total).encode() + b"\\n")
-      """;
+  private static final String REDUCER = StreamingScripts.SUM_REDUCER;
   private static final String FAIL = """
       #!/usr/bin/env python3
       import sys
