@@ -59,6 +59,7 @@ public final class MapReduceSpecification<K, V> {
   private final boolean compressIntermediate;
   private final String cluster;
   private final boolean skipBadRecords;
+  private final String intermediate;
 
   private MapReduceSpecification(Builder<K, V> b, Class<K> keyType, Class<V> valueType) {
     this.name = b.name != null ? b.name : b.mapper.getClass().getSimpleName();
@@ -81,6 +82,7 @@ public final class MapReduceSpecification<K, V> {
     this.compressIntermediate = b.compressIntermediate != null ? b.compressIntermediate : DEFAULT_COMPRESS_INTERMEDIATE;
     this.cluster = b.cluster;
     this.skipBadRecords = b.skipBadRecords != null && b.skipBadRecords;
+    this.intermediate = b.intermediate;
   }
 
   /**
@@ -184,6 +186,14 @@ public final class MapReduceSpecification<K, V> {
     return valueType;
   }
 
+  /**
+   * The shared directory (such as {@code s3://bucket/tmp/}) where a cluster keeps map outputs
+   * instead of its workers' disks, or empty.
+   */
+  public Optional<String> intermediate() {
+    return Optional.ofNullable(intermediate);
+  }
+
   @Override
   public String toString() {
     return "MapReduceSpecification[" + name + ", inputs=" + inputs + ", output=" + output
@@ -215,6 +225,7 @@ public final class MapReduceSpecification<K, V> {
     private Boolean compressIntermediate;
     private String cluster;
     private Boolean skipBadRecords;
+    private String intermediate;
 
     private Builder() {}
 
@@ -395,6 +406,22 @@ public final class MapReduceSpecification<K, V> {
       return this;
     }
 
+    /**
+     * On a cluster, keeps map outputs in shared storage under this directory (such as
+     * {@code s3://bucket/tmp/}; each job uses {@code <directory>/<job-id>/} and removes it when it
+     * ends) instead of on the disks of the workers that ran the maps. A worker that dies after its
+     * maps finished then costs nothing: its outputs are still there, and reducers read their
+     * partition of each with ranged reads. Default: workers' disks, served by the workers, as in
+     * the paper. The embedded engine keeps map outputs in its work directory either way.
+     */
+    public Builder<K, V> intermediate(String directory) {
+      requireNonNull(directory, "intermediate");
+      checkState(this.intermediate == null, "intermediate was already set to %s", this.intermediate);
+      checkArgument(!directory.isBlank(), "intermediate must not be blank");
+      this.intermediate = directory;
+      return this;
+    }
+
     /** Sets the key type, when it cannot be read from the mapper's type arguments. */
     @SuppressWarnings("unchecked")
     public Builder<K, V> keyType(Class<? super K> type) {
@@ -432,6 +459,9 @@ public final class MapReduceSpecification<K, V> {
         Storages.forPath(in);
       }
       Storages.forPath(output);
+      if (intermediate != null) {
+        Storages.forPath(intermediate);
+      }
       Class<K> k = keyType != null ? keyType : typeArgument(mapper, 0, "keyType");
       Class<V> v = valueType != null ? valueType : typeArgument(mapper, 1, "valueType");
       try {

@@ -31,7 +31,11 @@ public interface Storage {
     return file.path();
   }
 
-  /** Opens a file for reading from a byte offset to its end. */
+  /**
+   * Opens a file for reading from a byte offset to its end, which is {@code file.length()}: a
+   * storage may stop there even if the file has grown, and a caller may pass a shorter length to
+   * read a range.
+   */
   InputStream open(InputFile file, long offset) throws IOException;
 
   /**

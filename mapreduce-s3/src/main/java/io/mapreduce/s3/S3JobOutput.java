@@ -52,6 +52,11 @@ final class S3JobOutput implements JobOutput {
   }
 
   @Override
+  public String committedFile(String fileName) {
+    return dir.uri(dir.directoryPrefix() + fileName);
+  }
+
+  @Override
   public List<URI> commit() throws IOException {
     String prefix = dir.directoryPrefix();
     try {

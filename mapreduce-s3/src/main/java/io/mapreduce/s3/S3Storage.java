@@ -144,15 +144,15 @@ public final class S3Storage implements Storage {
   @Override
   public InputStream open(InputFile file, long offset) throws IOException {
     S3Path p = S3Path.parse(file.path());
-    GetObjectRequest.Builder get = GetObjectRequest.builder().bucket(p.bucket()).key(p.key());
-    if (offset > 0) {
-      if (offset >= file.length()) {
-        return InputStream.nullInputStream();
-      }
-      get.range("bytes=" + offset + "-");
+    if (offset >= file.length()) {
+      return InputStream.nullInputStream();
     }
+    // Bounded by the length as listed: a reader of part of an object (a map output's partition)
+    // gets only those bytes, not a stream it must abandon.
+    GetObjectRequest get = GetObjectRequest.builder().bucket(p.bucket()).key(p.key())
+        .range("bytes=" + offset + "-" + (file.length() - 1)).build();
     try {
-      return client().getObject(get.build());
+      return client().getObject(get);
     } catch (S3Exception e) {
       throw failure(file.path(), e);
     }

@@ -65,4 +65,19 @@ public final class JobFiles {
       throw new MapReduceException("cannot create output directory " + output + ": " + e, e);
     }
   }
+
+  /**
+   * Prepares the shared directory of a job's map outputs ({@link SharedMapOutputs}) as an output
+   * that is never committed: the master aborts it, removing everything, when the job ends.
+   */
+  public static JobOutput createIntermediate(String directory, String jobId) {
+    try {
+      return Storages.forPath(directory).createOutput(directory, jobId);
+    } catch (NoSuchFileException e) {
+      throw new MapReduceException("cannot use intermediate directory " + directory + ": "
+          + (e.getReason() == null ? e.getFile() + " does not exist" : e.getReason()), e);
+    } catch (IOException e) {
+      throw new MapReduceException("cannot use intermediate directory " + directory + ": " + e, e);
+    }
+  }
 }

@@ -22,7 +22,15 @@ import java.util.Objects;
  */
 public record ShippedJob(String name, List<String> inputs, String output, int reduceTasks, long splitSize,
     int maxTaskAttempts, boolean compressIntermediate, String keyType, String valueType, byte[] mapper,
-    byte[] reducer, byte[] combiner, byte[] partitioner, boolean skipBadRecords) {
+    byte[] reducer, byte[] combiner, byte[] partitioner, boolean skipBadRecords, String intermediate) {
+
+  /** Map outputs on the workers' disks. */
+  public ShippedJob(String name, List<String> inputs, String output, int reduceTasks, long splitSize,
+      int maxTaskAttempts, boolean compressIntermediate, String keyType, String valueType, byte[] mapper,
+      byte[] reducer, byte[] combiner, byte[] partitioner, boolean skipBadRecords) {
+    this(name, inputs, output, reduceTasks, splitSize, maxTaskAttempts, compressIntermediate, keyType, valueType,
+        mapper, reducer, combiner, partitioner, skipBadRecords, null);
+  }
 
   /** Without skipping mode. */
   public ShippedJob(String name, List<String> inputs, String output, int reduceTasks, long splitSize,
@@ -64,7 +72,8 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
         JobPlan.serialize("mapper", spec.mapper()),
         spec.reducer().map(r -> JobPlan.serialize("reducer", r)).orElse(null),
         spec.combiner().map(c -> JobPlan.serialize("combiner", c)).orElse(null),
-        spec.partitioner().map(p -> JobPlan.serialize("partitioner", p)).orElse(null), spec.skipBadRecords());
+        spec.partitioner().map(p -> JobPlan.serialize("partitioner", p)).orElse(null), spec.skipBadRecords(),
+        spec.intermediate().map(ShippedJob::absolute).orElse(null));
   }
 
   private static String absolute(String path) {
@@ -72,6 +81,17 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
       return path;
     }
     return Path.of(path).toAbsolutePath().normalize().toString();
+  }
+
+  /**
+   * Where this job keeps its map outputs when they are shared ({@code <intermediate>/<job-id>}),
+   * or null when they stay on the workers' disks.
+   */
+  public String intermediateDirectory(String jobId) {
+    if (intermediate == null) {
+      return null;
+    }
+    return SharedMapOutputs.directory(intermediate, jobId);
   }
 
   /**
@@ -96,6 +116,9 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
         .keyType(load(keyType))
         .valueType(load(valueType));
     inputs.forEach(b::input);
+    if (intermediate != null) {
+      b.intermediate(intermediate);
+    }
     if (reducer != null) {
       b.reducer((Reducer) decode("reducer", reducer));
     }

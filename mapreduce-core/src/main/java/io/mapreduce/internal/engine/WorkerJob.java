@@ -23,6 +23,8 @@ import java.util.function.BooleanSupplier;
  */
 public final class WorkerJob {
   private final JobPlan<?, ?> plan;
+  /** Where map outputs go when the job shares them (its {@code intermediate} setting), or null. */
+  private final SharedMapOutputs shared;
 
   /**
    * Prepares a job: opens its output (prepared by the master) and makes its directory for map
@@ -32,6 +34,14 @@ public final class WorkerJob {
     JobOutput output = Storages.forPath(spec.output()).attachOutput(spec.output(), jobId);
     Files.createDirectories(jobDirectory);
     this.plan = new JobPlan<>(jobId, spec, Storages.forPath(spec.inputs().get(0)), List.of(), output, jobDirectory);
+    this.shared = spec.intermediate().isPresent() && spec.reduceTasks() > 0
+        ? new SharedMapOutputs(jobId, SharedMapOutputs.directory(spec.intermediate().get(), jobId), spec.reduceTasks())
+        : null;
+  }
+
+  /** The job's shared map outputs, which reducers read from, or null when workers serve them. */
+  public SharedMapOutputs sharedMapOutputs() {
+    return shared;
   }
 
   public String jobId() {
@@ -43,8 +53,9 @@ public final class WorkerJob {
   }
 
   /**
-   * What a map attempt produced: its run file and the index beside it (null for a map-only job,
-   * whose attempt committed its output file itself), and its counters.
+   * What a map attempt produced: its run file and the index beside it, for this worker to serve
+   * (null for a map-only job, whose attempt committed its output file itself, and for a job that
+   * keeps map outputs in shared storage, where the attempt published them), and its counters.
    */
   public record MapOutput(Path data, RunIndex index, Map<String, Long> counters) {}
 
@@ -61,6 +72,11 @@ public final class WorkerJob {
     Path dir = plan.jobDirectory.resolve(taskId).resolve("attempt-" + attempt);
     try {
       MapTask.Output out = new MapTask<>(plan, split, a, dir, new LongAdder(), new LongAdder()).run();
+      if (out != null && shared != null) {
+        shared.publish(split.index(), attempt, out.data(), RunWriter.indexOf(out.data()));
+        LocalStorage.deleteRecursively(dir);
+        out = null;
+      }
       return new MapOutput(out == null ? null : out.data(), out == null ? null : out.index(), a.counterValues());
     } catch (Throwable t) {
       LocalStorage.deleteRecursively(dir);

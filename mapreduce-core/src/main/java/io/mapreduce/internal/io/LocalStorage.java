@@ -263,6 +263,11 @@ public final class LocalStorage implements Storage {
     }
 
     @Override
+    public String committedFile(String fileName) {
+      return staging.resolve(fileName).toString();
+    }
+
+    @Override
     public List<URI> commit() throws IOException {
       if (attached) {
         throw new IllegalStateException("only the process that created job output " + spelled + " commits it");

@@ -28,6 +28,11 @@ public record RunIndex(long[] offsets, long[] lengths, long[] records, int[] che
     this(offsets, lengths, records, checksums, false);
   }
 
+  /** The size of the index of a run with this many partitions. */
+  public static long sizeOf(int partitions) {
+    return HEADER_BYTES + (long) partitions * ENTRY_BYTES + CHECKSUM_BYTES;
+  }
+
   public int partitions() {
     return offsets.length;
   }
@@ -72,7 +77,7 @@ public record RunIndex(long[] offsets, long[] lengths, long[] records, int[] che
       }
       int n = in.readInt();
       // Checked before the arrays are allocated: a corrupt count must not ask for gigabytes.
-      if (n < 0 || size != HEADER_BYTES + (long) n * ENTRY_BYTES + CHECKSUM_BYTES) {
+      if (n < 0 || size != sizeOf(n)) {
         throw new IOException(file + ": corrupt run index (" + n + " partitions in " + size + " bytes)");
       }
       long[] offsets = new long[n];

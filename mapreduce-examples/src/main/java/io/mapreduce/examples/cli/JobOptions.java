@@ -50,6 +50,11 @@ final class JobOptions {
       description = "Run on the cluster whose master listens at HOST:PORT (default: in this JVM).")
   String cluster;
 
+  @Option(names = "--intermediate", paramLabel = "DIR",
+      description = "On a cluster, keep map outputs in this shared directory (such as s3://bucket/tmp/) instead of "
+          + "the workers' disks, so a worker lost after its maps costs no re-run (default: workers' disks).")
+  String intermediate;
+
   @Option(names = "--local-workers", paramLabel = "N",
       description = "Start a master and N worker JVMs on this machine, run the job on them, and stop them.")
   Integer localWorkers;
@@ -100,6 +105,9 @@ final class JobOptions {
     }
     if (skipBadRecords) {
       b.skipBadRecords(true);
+    }
+    if (intermediate != null) {
+      b.intermediate(intermediate);
     }
     return b;
   }

@@ -2,6 +2,7 @@ package io.mapreduce.netty.master;
 
 import io.mapreduce.MapReduceException;
 import io.mapreduce.internal.engine.JobFiles;
+import io.mapreduce.internal.engine.ShippedJob;
 import io.mapreduce.internal.io.InputSplit;
 import io.mapreduce.netty.protocol.Authenticated;
 import io.mapreduce.netty.protocol.ClusterSecret;
@@ -121,6 +122,8 @@ public final class Master implements AutoCloseable {
   private final Map<String, Channel> workerChannels = new ConcurrentHashMap<>();
   private final Map<String, Channel> clientChannels = new ConcurrentHashMap<>();
   private final Map<String, JobOutput> outputs = new ConcurrentHashMap<>();
+  /** The shared map outputs of jobs that keep them in shared storage, removed when the job ends. */
+  private final Map<String, JobOutput> intermediates = new ConcurrentHashMap<>();
   private final AtomicInteger workerIds = new AtomicInteger();
   private final MasterState state;
   private final JarStore jars;
@@ -145,12 +148,20 @@ public final class Master implements AutoCloseable {
     }
   }
 
-  /** Re-opens the staged output of a job the journal says was running; fails the job if it is gone. */
+  /**
+   * Re-opens the staged output (and the shared map outputs) of a job the journal says was
+   * running; fails the job if they are gone.
+   */
   private void resumeOutput(String jobId, List<Journal.Entry> entries) {
-    String output = entries.stream().filter(e -> e instanceof Journal.JobStarted j && j.jobId().equals(jobId))
-        .map(e -> ((Journal.JobStarted) e).job().output()).findFirst().orElseThrow();
+    ShippedJob job = entries.stream().filter(e -> e instanceof Journal.JobStarted j && j.jobId().equals(jobId))
+        .map(e -> ((Journal.JobStarted) e).job()).findFirst().orElseThrow();
+    String output = job.output();
     try {
       outputs.put(jobId, Storages.forPath(output).resumeOutput(output, jobId));
+      String shared = job.intermediateDirectory(jobId);
+      if (shared != null && job.reduceTasks() > 0) {
+        intermediates.put(jobId, Storages.forPath(shared).resumeOutput(shared, jobId));
+      }
     } catch (IOException | RuntimeException e) {
       log.warn("job {} cannot resume: {}", jobId, e.toString());
       loop.execute(() -> state.commitFailed(jobId, "its staged output is gone: " + e.getMessage()));
@@ -244,28 +255,47 @@ public final class Master implements AutoCloseable {
     // a chosen one keeps its journal, jars and the outputs: a master restarted on it resumes them.
     if (config.workDirectory().equals(Config.defaultWorkDirectory())) {
       outputs.values().forEach(JobOutput::abort);
+      intermediates.values().forEach(JobOutput::abort);
       LocalStorage.deleteRecursively(config.workDirectory());
     }
     outputs.clear();
+    intermediates.clear();
   }
 
   private void prepare(String jobId, Message.SubmitJob submit) {
     try {
       var job = submit.job();
-      Storage storage = JobFiles.storageOf(job.inputs());
-      List<InputSplit> splits = InputSplit.of(JobFiles.listInputs(storage, job.inputs()), job.splitSize());
-      JobOutput output = JobFiles.createOutput(job.output(), jobId);
-      outputs.put(jobId, output);
       for (String jar : submit.jars()) {
         if (jars.find(jar) == null) {
           throw new MapReduceException("job " + jobId + " names jar " + jar + ", which the client did not send");
         }
       }
+      Storage storage = JobFiles.storageOf(job.inputs());
+      List<InputSplit> splits = InputSplit.of(JobFiles.listInputs(storage, job.inputs()), job.splitSize());
+      JobOutput output = JobFiles.createOutput(job.output(), jobId);
+      String shared = job.intermediateDirectory(jobId);
+      if (shared != null && job.reduceTasks() > 0) {
+        try {
+          intermediates.put(jobId, JobFiles.createIntermediate(shared, jobId));
+        } catch (RuntimeException e) {
+          output.abort();
+          throw e;
+        }
+      }
+      outputs.put(jobId, output);
       loop.execute(() -> state.jobPrepared(jobId, job, splits, submit.jars()));
     } catch (MapReduceException e) {
       loop.execute(() -> state.prepareFailed(jobId, e.getMessage()));
     } catch (Exception e) {
       loop.execute(() -> state.prepareFailed(jobId, "job " + jobId + " failed: " + e));
+    }
+  }
+
+  /** Removes a job's shared map outputs, if it has any: it ended. */
+  private void removeIntermediate(String jobId) {
+    JobOutput shared = intermediates.remove(jobId);
+    if (shared != null) {
+      files.execute(shared::abort);
     }
   }
 
@@ -297,6 +327,7 @@ public final class Master implements AutoCloseable {
         try {
           List<String> files = out.commit().stream().map(URI::toString).toList();
           outputs.remove(jobId);
+          removeIntermediate(jobId);
           loop.execute(() -> state.jobCommitted(jobId, files));
         } catch (Exception e) {
           loop.execute(() -> state.commitFailed(jobId, e.toString()));
@@ -310,6 +341,7 @@ public final class Master implements AutoCloseable {
       if (out != null) {
         files.execute(out::abort);
       }
+      removeIntermediate(jobId);
     }
 
     @Override

@@ -142,7 +142,7 @@ public final class MasterState {
   /**
    * A worker is gone (its connection closed, or it missed heartbeats): its running attempts are
    * run elsewhere, and so are its completed maps whose output a job still needs, because that
-   * output lived on its disk.
+   * output lived on its disk (unless the job keeps map outputs in shared storage).
    */
   public void workerLost(String workerId, String why) {
     Worker w = workers.remove(workerId);
@@ -167,6 +167,9 @@ public final class MasterState {
       }
       if (job.reduces.length == 0) {
         continue; // a map-only job's maps committed their output already
+      }
+      if (job.job.intermediate() != null) {
+        continue; // its map outputs are in shared storage: they outlive the worker
       }
       boolean rerun = false;
       for (Task m : job.maps) {

@@ -1,6 +1,7 @@
 package io.mapreduce.netty.worker;
 
 import io.mapreduce.internal.engine.CommitGate;
+import io.mapreduce.internal.engine.SharedMapOutputs;
 import io.mapreduce.internal.engine.ShippedJob;
 import io.mapreduce.internal.engine.WorkerJob;
 import io.mapreduce.internal.io.InputSplit;
@@ -104,6 +105,9 @@ public final class Worker implements AutoCloseable {
   private final ShuffleServer shuffle;
   private final Fetcher fetcher;
   private final JarStore jars;
+  /** Reads of map outputs from shared storage: blocking calls, off the event loop. */
+  private final ExecutorService sharedReads = Executors.newCachedThreadPool(
+      new DefaultThreadFactory("worker-shared-read", true));
   private final ExecutorService cleanup = Executors.newSingleThreadExecutor(
       new DefaultThreadFactory("worker-cleanup", true));
   private volatile boolean closed;
@@ -205,6 +209,7 @@ public final class Worker implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     shuffle.close();
+    sharedReads.shutdownNow();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     dropAllJobs();
     cleanup.shutdown();
@@ -275,7 +280,7 @@ public final class Worker implements AutoCloseable {
         WorkerJob wj = job.open();
         Path dir = job.directory.resolve(String.format("r-%05d", m.partition())).resolve("attempt-" + m.attempt());
         Files.createDirectories(dir);
-        List<Path> segments = fetchAll(job, r, m, dir);
+        List<Path> segments = fetchAll(job, r, m, dir, wj.sharedMapOutputs());
         Map<String, Long> counters = wj.runReduce(m.partition(), m.attempt(), segments, () -> r.stopped,
             commitGate(job, r), java.util.Set.copyOf(m.skip()));
         LocalStorage.deleteRecursively(dir);
@@ -290,10 +295,12 @@ public final class Worker implements AutoCloseable {
 
   /**
    * Fetches partition {@code m.partition()} of every map output as the master announces where
-   * they are, a few at a time. A map output that cannot be fetched after a few tries is reported
-   * to the master, which runs that map again; the reducer waits for its new location.
+   * they are, a few at a time: from the worker that ran the map, or, when the job keeps map
+   * outputs in shared storage, from there. A map output that cannot be fetched after a few tries
+   * is reported to the master, which runs that map again; the reducer waits for its new location.
    */
-  private List<Path> fetchAll(JobHere job, Running r, Message.RunReduce m, Path dir) throws Exception {
+  private List<Path> fetchAll(JobHere job, Running r, Message.RunReduce m, Path dir, SharedMapOutputs shared)
+      throws Exception {
     Path[] fetched = new Path[m.maps()];
     Map<Integer, CompletableFuture<Long>> inFlight = new HashMap<>();
     Map<Integer, MapLocation> from = new HashMap<>();
@@ -317,8 +324,16 @@ public final class Worker implements AutoCloseable {
         }
         Path target = dir.resolve("map-" + i);
         from.put(i, loc);
-        inFlight.put(i, fetcher.fetch(loc.host(), loc.port(),
-            new Message.FetchRequest(job.id, i, loc.attempt(), m.partition()), target));
+        inFlight.put(i, shared == null
+            ? fetcher.fetch(loc.host(), loc.port(), new Message.FetchRequest(job.id, i, loc.attempt(), m.partition()),
+                target)
+            : CompletableFuture.supplyAsync(() -> {
+              try {
+                return shared.fetch(i, loc.attempt(), m.partition(), target);
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            }, sharedReads));
       }
       // Collect finished ones.
       boolean progressed = false;
@@ -336,16 +351,16 @@ public final class Worker implements AutoCloseable {
           done++;
         } catch (Exception failure) {
           MapLocation loc = from.get(i);
+          String source = shared == null ? loc.host() + ":" + loc.port() : "shared storage";
           if (++tries[i] >= FETCH_TRIES) {
-            log.warn("job {} reduce {} attempt {}: cannot fetch map {} from {}:{} after {} tries ({}); reported",
-                job.id, m.partition(), m.attempt(), i, loc.host(), loc.port(), FETCH_TRIES,
-                String.valueOf(failure.getCause()));
+            log.warn("job {} reduce {} attempt {}: cannot fetch map {} from {} after {} tries ({}); reported",
+                job.id, m.partition(), m.attempt(), i, source, FETCH_TRIES, String.valueOf(failure.getCause()));
             unreachable[i] = loc;
             tries[i] = 0;
             send(new Message.FetchFailed(job.id, i, loc.attempt(), m.partition()));
           } else {
-            log.warn("job {} reduce {}: fetching map {} from {}:{} failed, retrying: {}", job.id, m.partition(), i,
-                loc.host(), loc.port(), String.valueOf(failure.getCause()));
+            log.warn("job {} reduce {}: fetching map {} from {} failed, retrying: {}", job.id, m.partition(), i,
+                source, String.valueOf(failure.getCause()));
             Thread.sleep(100L * tries[i]);
           }
         }

@@ -62,11 +62,6 @@ class ClusterJobTest {
     return WordCountCluster.writeWords(dir.resolve("in"), files, linesPerFile, 42);
   }
 
-
-
-
-
-
   @ParameterizedTest
   @ValueSource(strings = {"card-dealing", "pairwise", "load-aware"})
   void exec_wordCountOnThreeWorkers_equalsSequentialCount(String policy) throws Exception {
@@ -293,6 +288,55 @@ class ClusterJobTest {
     Files.createFile(gate);
     JobResult r = job.get(90, TimeUnit.SECONDS);
     assertThat(readOutput(r)).isEqualTo(sequentialCount(in));
+  }
+
+  /**
+   * Map outputs in a shared directory (a file system every worker sees, like S3): the workers
+   * keep none on their disks; when every worker that ran maps is gone, those maps stay done and
+   * a new worker runs only what was left; the job equals the count, and its shared directory is
+   * removed when it ends.
+   */
+  @Test
+  void intermediateInASharedDirectory_workersThatRanMapsGone_mapsDoNotRunAgain() throws Exception {
+    String cluster = startCluster("card-dealing", 2);
+    Path in = writeInput(5, 200);
+    Path gate = dir.resolve("gate");
+    Path shared = dir.resolve("shared");
+    var job = MapReduce.exec(MapReduceSpecification.builder()
+        .mapper(new SlowFilesMapper(gate.toString(), List.of("part-3.txt", "part-4.txt"))).reducer(new Sum())
+        .input(in.toString()).output(dir.resolve("out").toString()).reduceTasks(3).intermediate(shared.toString())
+        .cluster(cluster).build());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (job.progress().mapsCompleted() < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(job.progress().mapsCompleted()).isEqualTo(3);
+    try (Stream<Path> files = Files.walk(dir)) {
+      List<String> names = files.map(p -> dir.relativize(p).toString()).toList();
+      assertThat(names).as("map outputs on the workers' disks")
+          .noneMatch(n -> n.startsWith("worker-") && n.matches(".*(spill-\\d+|map-output)"));
+      assertThat(names.stream().filter(n -> n.startsWith("shared") && n.matches(".*m-0000\\d\\.\\d+\\.(data|index)")))
+          .as("map outputs in the shared directory").hasSize(6);
+    }
+    for (Worker w : workers) {
+      w.close();
+    }
+    workers.clear();
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!master.status().workers().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(master.status().workers()).isEmpty();
+    assertThat(master.status().jobs().get(0).mapsDone()).as("maps done, with their workers gone").isEqualTo(3);
+    workers.add(Worker.start(Worker.Config.local(master.port(), 2, dir.resolve("worker-new"))));
+    Files.createFile(gate);
+    JobResult r = job.get(90, TimeUnit.SECONDS);
+    assertThat(readOutput(r)).isEqualTo(sequentialCount(in));
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (Files.exists(shared) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(shared).as("the job's shared map outputs, removed when it ended").doesNotExist();
   }
 
   @Test

@@ -438,16 +438,25 @@ class MasterStateTest {
     assertThat(state.status().workers()).isEmpty();
   }
 
-  @Test
-  void workerLost_whileReducing_rerunsItsReduceAndItsMapsAndSendsTheNewLocations() {
+  /**
+   * Four maps done (m0, m2 on worker-1; m1, m3 on worker-2), one reduce running on each worker;
+   * returns where the map outputs are.
+   */
+  private List<MapLocation> reducingOnTwoWorkers(ShippedJob job) {
     register(2, 4);
-    state.jobPrepared(J, job(2, 3), splits(4)); // m0, m2 on worker-1; m1, m3 on worker-2
+    state.jobPrepared(J, job, splits(4));
     for (int i = 0; i < 4; i++) {
       state.taskSucceeded(i % 2 == 0 ? W1 : W2, mapDone(i, 1));
     }
-    List<MapLocation> before = List.of(loc(0, 1, W1), loc(1, 1, W2), loc(2, 1, W1), loc(3, 1, W2));
-    assertThat(out.takeWorkers()).endsWith(to(W1, new RunReduce(J, 0, 1, 4)), to(W1, new MapOutputs(J, before)),
-        to(W2, new RunReduce(J, 1, 1, 4)), to(W2, new MapOutputs(J, before)));
+    List<MapLocation> all = List.of(loc(0, 1, W1), loc(1, 1, W2), loc(2, 1, W1), loc(3, 1, W2));
+    assertThat(out.takeWorkers()).endsWith(to(W1, new RunReduce(J, 0, 1, 4)), to(W1, new MapOutputs(J, all)),
+        to(W2, new RunReduce(J, 1, 1, 4)), to(W2, new MapOutputs(J, all)));
+    return all;
+  }
+
+  @Test
+  void workerLost_whileReducing_rerunsItsReduceAndItsMapsAndSendsTheNewLocations() {
+    reducingOnTwoWorkers(job(2, 3));
 
     state.workerLost(W1, "connection reset");
     // Its maps run again first; its reduce waits for slow start again.
@@ -458,6 +467,22 @@ class MasterStateTest {
     List<MapLocation> after = List.of(loc(0, 2, W2), loc(1, 1, W2), loc(2, 2, W2), loc(3, 1, W2));
     assertThat(out.takeWorkers()).containsExactly(to(W2, new MapOutputs(J, List.of(loc(2, 2, W2)))),
         to(W2, new RunReduce(J, 0, 2, 4)), to(W2, new MapOutputs(J, after)));
+    state.taskSucceeded(W2, reduceDone(0, 2));
+    state.taskSucceeded(W2, reduceDone(1, 1));
+    assertThat(out.commits).containsExactly(J);
+  }
+
+  @Test
+  void workerLost_whileReducing_mapOutputsInSharedStorage_onlyItsReduceRunsAgain() {
+    ShippedJob plain = job(2, 3);
+    List<MapLocation> all = reducingOnTwoWorkers(new ShippedJob(plain.name(), plain.inputs(), plain.output(),
+        plain.reduceTasks(), plain.splitSize(), plain.maxTaskAttempts(), false, plain.keyType(), plain.valueType(),
+        plain.mapper(), plain.reducer(), null, null, false, "s3://bucket/tmp"));
+
+    state.workerLost(W1, "connection reset");
+    // Its maps' outputs outlive it: only its running reduce runs again, told where they all are.
+    assertThat(out.takeWorkers()).containsExactly(to(W2, new RunReduce(J, 0, 2, 4)), to(W2, new MapOutputs(J, all)));
+    assertThat(state.status().jobs().get(0).mapsDone()).isEqualTo(4);
     state.taskSucceeded(W2, reduceDone(0, 2));
     state.taskSucceeded(W2, reduceDone(1, 1));
     assertThat(out.commits).containsExactly(J);

@@ -47,7 +47,7 @@ class FrameCodecTest {
     assertThat(ch.writeOutbound(RUN_MAP)).isTrue();
     ByteBuf wire = ch.readOutbound();
     assertThat(wire.getInt(0)).isEqualTo(0x4D525043);
-    assertThat(wire.getShort(4)).isEqualTo((short) 1);
+    assertThat(wire.getShort(4)).isEqualTo((short) 2);
     assertThat(wire.getInt(6)).isEqualTo(wire.readableBytes() - Frames.HEADER_BYTES);
     assertThat(ch.writeInbound(wire)).isTrue();
     assertThat((Object) ch.readInbound()).isEqualTo(RUN_MAP);
@@ -120,10 +120,10 @@ class FrameCodecTest {
 
   @Test
   void decode_otherVersion_isRefusedNamingBothVersions() {
-    assertThatThrownBy(() -> ch.writeInbound(header(Frames.MAGIC, 2, 0)))
+    assertThatThrownBy(() -> ch.writeInbound(header(Frames.MAGIC, 1, 0)))
         .isInstanceOf(DecoderException.class)
         .hasCauseInstanceOf(ProtocolException.class)
-        .hasMessageContaining("protocol version mismatch: the peer speaks version 2, this side speaks 1");
+        .hasMessageContaining("protocol version mismatch: the peer speaks version 1, this side speaks 2");
     assertThat(ch.writeInbound(frame(RUN_MAP))).isFalse();
   }
 

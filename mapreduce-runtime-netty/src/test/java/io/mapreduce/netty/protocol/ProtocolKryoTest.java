@@ -30,7 +30,7 @@ class ProtocolKryoTest {
   private static ShippedJob shippedJob(String name) {
     return new ShippedJob(name, List.of("/in/a.txt", "s3://bucket/b.txt"), "/out/" + name, 7, 64L << 20, 4, true,
         "java.lang.String", "java.lang.Long", new byte[] {1, 2, 3}, new byte[] {4, 5}, new byte[] {6},
-        new byte[] {7, 8, 9, 10});
+        new byte[] {7, 8, 9, 10}, true, "s3://bucket/tmp/");
   }
 
   private static final Failure FAILURE = new Failure("java.lang.IllegalStateException", "bad record ü",
@@ -118,6 +118,8 @@ class ProtocolKryoTest {
     assertThat(j.reducer()).containsExactly(e.reducer());
     assertThat(j.combiner()).containsExactly(e.combiner());
     assertThat(j.partitioner()).containsExactly(e.partitioner());
+    assertThat(j.skipBadRecords()).isEqualTo(e.skipBadRecords());
+    assertThat(j.intermediate()).isEqualTo(e.intermediate());
   }
 
   private record Case(Message message, Consumer<Message> check) {}
@@ -207,14 +209,14 @@ class ProtocolKryoTest {
    */
   @Test
   void encode_smallMessages_giveTheGoldenFrameBytes() {
-    // magic 4d525043, version 0001, length, then class id (id + 2, varint) and the fields by name.
-    assertThat(frameHex(new Message.ProtocolError("ab"))).isEqualTo("4d525043" + "0001" + "00000005" + "7c0102" + "6162");
+    // magic 4d525043, version 0002, length, then class id (id + 2, varint) and the fields by name.
+    assertThat(frameHex(new Message.ProtocolError("ab"))).isEqualTo("4d525043" + "0002" + "00000005" + "7c0102" + "6162");
     assertThat(frameHex(new Message.KillTask("j", TaskKind.REDUCE, 2, 1)))
-        .isEqualTo("4d525043" + "0001" + "00000008" + "8601" + "02" + "04" + "01016a" + "02");
+        .isEqualTo("4d525043" + "0002" + "00000008" + "8601" + "02" + "04" + "01016a" + "02");
     assertThat(frameHex(new Message.Heartbeat(3, 1, 0.5)))
-        .isEqualTo("4d525043" + "0001" + "0000000b" + "7f" + "000000000000e03f" + "02" + "06");
+        .isEqualTo("4d525043" + "0002" + "0000000b" + "7f" + "000000000000e03f" + "02" + "06");
     assertThat(frameHex(new Message.MapOutputs("j", List.of(new MapLocation(1, 2, "h", 7)))))
-        .isEqualTo("4d525043" + "0001" + "0000000e" + "8301" + "01016a" + "67" + "01" + "6b" + "04" + "010168" + "02"
+        .isEqualTo("4d525043" + "0002" + "0000000e" + "8301" + "01016a" + "67" + "01" + "6b" + "04" + "010168" + "02"
             + "0e");
   }
 
