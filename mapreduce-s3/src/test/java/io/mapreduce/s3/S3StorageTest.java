@@ -9,9 +9,7 @@ import io.mapreduce.MapReduce;
 import io.mapreduce.MapReduceSpecification;
 import io.mapreduce.Mapper;
 import io.mapreduce.Reducer;
-import java.io.IOException;
 import java.io.InputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,64 +32,27 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
- * Jobs from S3 to S3 against a real S3 server on 127.0.0.1: s3proxy (in-memory backend), run by
- * the test as a child process from the jar the build copies into target/s3proxy.
+ * Jobs from S3 to S3 against a real S3 server on 127.0.0.1 ({@link S3ProxyServer}), to which this
+ * JVM's {@code s3://} storage is pointed.
  */
 class S3StorageTest {
   private static final String BUCKET = "data";
-  private static Process s3proxy;
+  private static S3ProxyServer server;
   private static S3Client s3;
   @TempDir static Path tmp;
 
   @BeforeAll
   static void startS3() throws Exception {
-    int port;
-    try (var probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
-    }
-    Path props = tmp.resolve("s3proxy.properties");
-    Files.writeString(props, String.join("\n",
-        "s3proxy.endpoint=http://127.0.0.1:" + port,
-        "s3proxy.authorization=none",
-        "jclouds.provider=transient",
-        "jclouds.identity=local",
-        "jclouds.credential=local",
-        ""));
-    Path jar = Path.of("target", "s3proxy", "s3proxy.jar");
-    assertThat(jar).as("s3proxy jar copied by the build").exists();
-    s3proxy = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-        "-jar", jar.toString(), "--properties", props.toString())
-        .redirectErrorStream(true).redirectOutput(tmp.resolve("s3proxy.log").toFile()).start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        break;
-      } catch (IOException notYet) {
-        if (!s3proxy.isAlive() || System.nanoTime() > deadline) {
-          throw new AssertionError("s3proxy did not start: " + Files.readString(tmp.resolve("s3proxy.log")));
-        }
-        Thread.sleep(100);
-      }
-    }
-    System.setProperty("aws.region", "us-east-1");
-    System.setProperty("aws.accessKeyId", "local");
-    System.setProperty("aws.secretAccessKey", "local");
-    System.setProperty("mapreduce.s3.endpoint", "http://127.0.0.1:" + port);
-    System.setProperty("mapreduce.s3.pathStyle", "true");
-    s3 = S3Clients.create();
-    s3.createBucket(b -> b.bucket(BUCKET));
+    server = S3ProxyServer.start(tmp);
+    server.setSystemProperties();
+    s3 = server.client();
+    server.createBucket(BUCKET);
   }
 
   @AfterAll
   static void stopS3() throws InterruptedException {
-    if (s3 != null) {
-      s3.close();
-    }
-    if (s3proxy != null) {
-      s3proxy.destroy();
-      if (!s3proxy.waitFor(10, TimeUnit.SECONDS)) {
-        s3proxy.destroyForcibly();
-      }
+    if (server != null) {
+      server.close();
     }
   }
 
