@@ -19,6 +19,7 @@ import io.mapreduce.netty.WordCountCluster;
 import io.mapreduce.netty.WorkerProcess;
 import io.mapreduce.netty.master.Master;
 import io.mapreduce.netty.master.MasterState;
+import io.mapreduce.s3.S3ProxyServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -436,10 +437,8 @@ class FaultToleranceIT {
     await(() -> job.progress().mapsCompleted() == 6, 60, "all maps done");
     Map<Long, List<String>> mapsByPid = starts("m").stream()
         .collect(Collectors.groupingBy(Event::pid, Collectors.mapping(Event::task, Collectors.toList())));
-    long victimPid = mapsByPid.keySet().iterator().next();
-    Process victim = workers.stream().filter(p -> p.pid() == victimPid).findFirst().orElseThrow();
+    long victimPid = killWorkerThatRanMaps();
     List<String> lostMaps = mapsByPid.get(victimPid);
-    victim.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     // The master re-runs the lost maps on the two workers left; then the reduces may finish.
     await(() -> {
       try {
@@ -453,6 +452,60 @@ class FaultToleranceIT {
     JobResult result = job.get(60, TimeUnit.SECONDS);
     assertThat(readOutput(result)).isEqualTo(sequentialCount(in));
     assertThat(result.counters().get(Counters.MAP_INPUT_RECORDS)).as("counted once per map task").isEqualTo(6 * 300);
+  }
+
+  /** SIGKILLs a worker JVM that ran maps (as the trace says); returns its pid. */
+  private long killWorkerThatRanMaps() throws Exception {
+    long victimPid = starts("m").get(0).pid();
+    Process victim = workers.stream().filter(p -> p.pid() == victimPid).findFirst().orElseThrow();
+    victim.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    return victimPid;
+  }
+
+  /**
+   * As above, with the map outputs in S3 ({@code intermediate("s3://scratch/tmp/")}, s3proxy on
+   * 127.0.0.1): the killed worker's maps do not run again, the job succeeds, and its intermediate
+   * objects are gone when it ends.
+   */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void s3Intermediate_workerKilledAfterItsMapsFinished_noMapRunsAgain() throws Exception {
+    try (S3ProxyServer s3 = S3ProxyServer.start(Files.createDirectories(dir.resolve("s3")))) {
+      s3.createBucket("scratch");
+      // This JVM's master creates and removes the job's intermediate objects. Its S3 client is made
+      // once per JVM: no other test of this JVM uses S3.
+      s3.setSystemProperties();
+      String cluster = startMaster(true);
+      for (int i = 0; i < 3; i++) {
+        startWorker(master.port(), 2, s3.jvmOptions().toArray(String[]::new));
+      }
+      Path in = writeInput(6, 300, 11);
+      awaitWorkers(3);
+      Path gate = dir.resolve("reduce-gate");
+      Job job = MapReduce.exec(MapReduceSpecification.builder().mapper(TracingMapper.plain(trace.toString()))
+          .reducer(new TracingSum(trace.toString(), 0, 0, gate.toString()))
+          .input(in.toString()).output(dir.resolve("out").toString()).reduceTasks(3)
+          .intermediate("s3://scratch/tmp/").cluster(cluster).build());
+      await(() -> job.progress().mapsCompleted() == 6, 60, "all maps done");
+      assertThat(objects(s3, "tmp/")).as("each map's run and index, in S3")
+          .hasSize(12).allMatch(k -> k.matches("tmp/[^/]+/m-0000[0-5]\\.1\\.(data|index)"));
+      long victimPid = killWorkerThatRanMaps();
+      await(() -> master.status().workers().size() == 2, 30, "the killed worker is lost");
+      Files.createFile(gate);
+      JobResult result = job.get(60, TimeUnit.SECONDS);
+
+      assertThat(readOutput(result)).isEqualTo(sequentialCount(in));
+      List<Event> mapStarts = starts("m");
+      assertThat(mapStarts).as("map attempts: each map once, none again after worker %d died", victimPid)
+          .hasSize(6).extracting(Event::task).doesNotHaveDuplicates();
+      assertThat(mapStarts).anyMatch(e -> e.pid() == victimPid);
+      await(() -> objects(s3, "tmp/").isEmpty(), 30, "the job's intermediate objects removed");
+    }
+  }
+
+  private static List<String> objects(S3ProxyServer s3, String prefix) {
+    return s3.client().listObjectsV2Paginator(b -> b.bucket("scratch").prefix(prefix)).contents().stream()
+        .map(software.amazon.awssdk.services.s3.model.S3Object::key).toList();
   }
 
   /** 6.824's map and reduce parallelism tests: with two workers, both run tasks at the same time. */
