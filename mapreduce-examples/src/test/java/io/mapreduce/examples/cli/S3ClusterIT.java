@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -19,10 +20,10 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * {@code bin/mapreduce wordcount} from S3 to S3 as a user runs it, against s3proxy on 127.0.0.1
- * (configured only through the environment and {@code --s3-path-style}): embedded and with
- * {@code --local-workers 2}, whose workers read their splits and write their outputs in S3; both
- * equal the word count of the same files on local disk.
+ * {@code bin/mapreduce wordcount} and {@code sort} from S3 to S3 as a user runs them, against
+ * s3proxy on 127.0.0.1 (configured only through the environment and {@code --s3-path-style}):
+ * embedded, with {@code --local-workers 2}, whose workers read their splits and write their
+ * outputs in S3, and so with the map outputs in S3 too; all equal the same job on local files.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class S3ClusterIT {
@@ -74,22 +75,52 @@ class S3ClusterIT {
     return s3.getObjectAsBytes(b -> b.bucket("data").key(key)).asString(StandardCharsets.UTF_8);
   }
 
-  @Test
-  void wordcount_fromS3ToS3_embeddedAndOnLocalWorkers_equalsTheLocalRun() throws Exception {
-    Path local = tmp.resolve("local-out");
-    run("wordcount", "--input", root.resolve("mapreduce-examples/sample").toString(), "--output", local.toString(),
-        "--reduce-tasks", "2", "--split-size", "256k");
-    run("wordcount", "--s3-path-style", "--input", "s3://data/sample", "--output", "s3://data/embedded",
-        "--reduce-tasks", "2", "--split-size", "256k");
-    run("wordcount", "--s3-path-style", "--input", "s3://data/sample", "--output", "s3://data/cluster",
-        "--reduce-tasks", "2", "--split-size", "256k", "--local-workers", "2");
-    for (String out : List.of("embedded", "cluster")) {
-      for (int r = 0; r < 2; r++) {
+  private static List<String> keys(String prefix) {
+    return s3.listObjectsV2Paginator(b -> b.bucket("data").prefix(prefix)).contents().stream()
+        .map(software.amazon.awssdk.services.s3.model.S3Object::key).toList();
+  }
+
+  /**
+   * Runs an example on the local sample, then from S3 to S3 embedded, on 2 local worker JVMs,
+   * and on 2 local worker JVMs with the map outputs in S3 ({@code --intermediate}); every S3
+   * output equals the local one file for file, and no intermediate object is left.
+   */
+  private static void assertSameFromS3ToS3(String example, int reduces) throws Exception {
+    Path local = tmp.resolve(example + "-local-out");
+    List<String> common = List.of("--reduce-tasks", Integer.toString(reduces), "--split-size", "256k");
+    List<String> args = new ArrayList<>(List.of(example, "--input", root.resolve("mapreduce-examples/sample").toString(),
+        "--output", local.toString()));
+    args.addAll(common);
+    run(args.toArray(String[]::new));
+    Map<String, List<String>> modes = Map.of(
+        "embedded", List.of(),
+        "cluster", List.of("--local-workers", "2"),
+        "cluster-shared", List.of("--local-workers", "2", "--intermediate", "s3://data/tmp/"));
+    for (var mode : modes.entrySet()) {
+      String out = example + "/" + mode.getKey();
+      args = new ArrayList<>(List.of(example, "--s3-path-style", "--input", "s3://data/sample", "--output",
+          "s3://data/" + out));
+      args.addAll(common);
+      args.addAll(mode.getValue());
+      run(args.toArray(String[]::new));
+      for (int r = 0; r < reduces; r++) {
         String name = String.format("mr-out-%05d", r);
         assertThat(object(out + "/" + name)).as(out + "/" + name)
             .isEqualTo(Files.readString(local.resolve(name), StandardCharsets.UTF_8));
       }
       assertThat(object(out + "/_SUCCESS")).isEmpty();
+      assertThat(keys(out + "/")).as(out).hasSize(reduces + 1);
     }
+    assertThat(keys("tmp/")).as("map outputs left in s3://data/tmp/").isEmpty();
+  }
+
+  @Test
+  void wordcount_fromS3ToS3_embeddedAndOnLocalWorkers_equalsTheLocalRun() throws Exception {
+    assertSameFromS3ToS3("wordcount", 2);
+  }
+
+  @Test
+  void sort_fromS3ToS3_embeddedAndOnLocalWorkers_equalsTheLocalRun() throws Exception {
+    assertSameFromS3ToS3("sort", 3);
   }
 }
