@@ -38,31 +38,14 @@ bench_require_tools java timeout awk df
 bench_parse_size "$size"
 bench_require_free_space "$tmp_base" 2
 
-s3pid=""
 bench_before_cleanup() {
-  if [ -n "$s3pid" ]; then kill "$s3pid" 2>/dev/null || true; wait "$s3pid" 2>/dev/null || true; fi
+  bench_stop_s3proxy
 }
 bench_make_work_dir "$tmp_base"
 bench_generate_text "$bench_jar"
-
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-mkdir -p "$work/blobs"
-cat > "$work/s3proxy.properties" <<PROPS
-s3proxy.endpoint=http://127.0.0.1:$port
-s3proxy.authorization=none
-jclouds.provider=filesystem
-jclouds.filesystem.basedir=$work/blobs
-jclouds.identity=local
-jclouds.credential=local
-PROPS
-java -Xmx512m -jar "$s3proxy_jar" --properties "$work/s3proxy.properties" >"$work/s3proxy.log" 2>&1 &
-s3pid=$!
-for _ in $(seq 1 600); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.1
-done
+bench_start_s3proxy "$s3proxy_jar"
 
 echo "$bench: $(bench_now); $(bench_machine); load $(bench_load1)"
 # shellcheck disable=SC2086 # JAVA_OPTS is split on spaces on purpose, as bin/mapreduce does.
 timeout "$timeout_s" java ${JAVA_OPTS:-} -cp "$bench_jar" io.mapreduce.benchmarks.S3ReadThroughput \
-  --endpoint "http://127.0.0.1:$port" --file "$(ls "$work"/input/* | head -n 1)" --parallel "$parallel" --runs "$runs"
+  --endpoint "$s3_endpoint" --file "$(ls "$work"/input/* | head -n 1)" --parallel "$parallel" --runs "$runs"

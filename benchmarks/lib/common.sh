@@ -273,3 +273,39 @@ bench_print_table_row() {
 bench_print_ratio() {
   awk -v what="$1" -v a="$2" -v b="$3" 'BEGIN { printf "ratio of medians, %s: %.2f\n", what, a / b }'
 }
+
+# Starts s3proxy from jar $1 on a free port of 127.0.0.1 with the filesystem backend under
+# $work/blobs (no authorization), its log in $work/s3proxy.log; waits until it accepts connections.
+# Sets s3_endpoint and s3pid; the script's bench_before_cleanup should call bench_stop_s3proxy.
+bench_start_s3proxy() {
+  local port
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  s3_endpoint="http://127.0.0.1:$port"
+  mkdir -p "$work/blobs"
+  cat >"$work/s3proxy.properties" <<PROPS
+s3proxy.endpoint=$s3_endpoint
+s3proxy.authorization=none
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$work/blobs
+jclouds.identity=local
+jclouds.credential=local
+PROPS
+  java -Xmx512m -jar "$1" --properties "$work/s3proxy.properties" >"$work/s3proxy.log" 2>&1 &
+  s3pid=$!
+  for _ in $(seq 1 600); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+    kill -0 "$s3pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "$bench: s3proxy did not start; its log:" >&2
+  tail -n 20 "$work/s3proxy.log" >&2
+  exit 2
+}
+
+# Stops the s3proxy bench_start_s3proxy started, if any.
+bench_stop_s3proxy() {
+  if [ -n "${s3pid:-}" ]; then
+    kill "$s3pid" 2>/dev/null || true
+    wait "$s3pid" 2>/dev/null || true
+  fi
+}
