@@ -135,7 +135,9 @@ public final class S3Storage implements Storage {
     }
     String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
     if (e.statusCode() == 403) {
-      return new java.nio.file.AccessDeniedException(path, null, "S3 denied access (" + code + ")");
+      // A HEAD's answer has no body, hence no code.
+      return new java.nio.file.AccessDeniedException(path, null,
+          "S3 denied access" + (code == null ? "" : " (" + code + ")"));
     }
     return new IOException(path + ": S3 error " + e.statusCode() + (code == null ? "" : " " + code) + ": "
         + e.getMessage(), e);

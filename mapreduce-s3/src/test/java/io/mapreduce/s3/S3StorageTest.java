@@ -4,14 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mapreduce.Emitter;
+import io.mapreduce.EngineContract.Sum;
 import io.mapreduce.JobResult;
 import io.mapreduce.MapReduce;
 import io.mapreduce.MapReduceSpecification;
-import io.mapreduce.Mapper;
 import io.mapreduce.Reducer;
+import io.mapreduce.s3.WordCount.Words;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,12 +22,19 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -53,28 +62,6 @@ class S3StorageTest {
   static void stopS3() throws InterruptedException {
     if (server != null) {
       server.close();
-    }
-  }
-
-  static final class Words extends Mapper<String, Long> {
-    @Override
-    public void map(long offset, String line, Emitter<String, Long> emitter) {
-      for (String w : line.split(" ")) {
-        if (!w.isEmpty()) {
-          emitter.emit(w, 1L);
-        }
-      }
-    }
-  }
-
-  static final class Sum extends Reducer<String, Long> {
-    @Override
-    public void reduce(String key, Iterable<Long> values, Emitter<String, Long> emitter) {
-      long s = 0;
-      for (long v : values) {
-        s += v;
-      }
-      emitter.emit(key, s);
     }
   }
 
@@ -108,12 +95,10 @@ class S3StorageTest {
       Files.writeString(local.resolve("part-" + i + ".txt"), texts[i]);
     }
     put("wc/in/_ignored", "not input");
-    JobResult fromS3 = MapReduce.exec(MapReduceSpecification.builder().mapper(new Words()).reducer(new Sum())
-        .combiner(new Sum()).input("s3://" + BUCKET + "/wc/in").output("s3://" + BUCKET + "/wc/out")
-        .reduceTasks(3).splitSize(64 << 10).workDirectory(tmp.resolve("work")).build()).get(2, TimeUnit.MINUTES);
-    JobResult fromDisk = MapReduce.exec(MapReduceSpecification.builder().mapper(new Words()).reducer(new Sum())
-        .combiner(new Sum()).input(local.toString()).output(tmp.resolve("wc-out").toString())
-        .reduceTasks(3).splitSize(64 << 10).workDirectory(tmp.resolve("work")).build()).get(2, TimeUnit.MINUTES);
+    JobResult fromS3 = MapReduce.exec(WordCount.spec("s3://" + BUCKET + "/wc/in", "s3://" + BUCKET + "/wc/out",
+        tmp.resolve("work"))).get(2, TimeUnit.MINUTES);
+    JobResult fromDisk = MapReduce.exec(WordCount.spec(local.toString(), tmp.resolve("wc-out").toString(),
+        tmp.resolve("work"))).get(2, TimeUnit.MINUTES);
 
     assertThat(fromS3.outputFiles()).hasSize(3);
     for (int r = 0; r < 3; r++) {
@@ -153,6 +138,55 @@ class S3StorageTest {
         .build());
     assertThatThrownBy(() -> job.get(1, TimeUnit.MINUTES)).isInstanceOf(ExecutionException.class)
         .cause().hasMessageContaining("bucket no-such-bucket does not exist");
+  }
+
+  /** Counts the HTTP requests a client sends, each retry included. */
+  static final class Requests implements ExecutionInterceptor {
+    final AtomicInteger sent = new AtomicInteger();
+
+    @Override
+    public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+      sent.incrementAndGet();
+    }
+  }
+
+  @Test
+  void wrongSecret_isDeniedAtTheFirstRequest_withoutRetries() throws Exception {
+    put("denied/in.txt", "a b\n");
+    Requests requests = new Requests();
+    // The job's client as S3Clients sets it up (retries included), but for the secret.
+    S3ClientBuilder b = S3Clients.builder().credentialsProvider(StaticCredentialsProvider.create(
+        AwsBasicCredentials.create(S3ProxyServer.ACCESS_KEY, "wrong-" + S3ProxyServer.SECRET_KEY)));
+    b.overrideConfiguration(b.overrideConfiguration().toBuilder().addExecutionInterceptor(requests).build());
+    try (S3Client wrongSecret = b.build()) {
+      S3Storage storage = new S3Storage(wrongSecret);
+      assertThatThrownBy(() -> storage.listInputs("s3://" + BUCKET + "/denied/in.txt"))
+          .isInstanceOf(AccessDeniedException.class).hasMessage("s3://" + BUCKET + "/denied/in.txt: S3 denied access");
+      assertThat(requests.sent).hasValue(1);
+      assertThatThrownBy(() -> storage.createOutput("s3://" + BUCKET + "/denied/out", "job-1"))
+          .isInstanceOf(AccessDeniedException.class)
+          .hasMessageStartingWith("s3://" + BUCKET + "/denied/out: S3 denied access (");
+      assertThat(requests.sent).hasValue(2);
+    }
+  }
+
+  @Test
+  void wrongSecret_jobsFailBeforeAnyTask_withOneLineSayingAccessToThePathWasDenied() throws Exception {
+    put("denied/in.txt", "a b\n");
+    Path localIn = Files.writeString(tmp.resolve("denied-in.txt"), "a b\n");
+    Path localOut = tmp.resolve("denied-out");
+    Map<String, String> wrongSecret = server.systemProperties();
+    wrongSecret.put("aws.secretAccessKey", "wrong-" + S3ProxyServer.SECRET_KEY);
+    List<String> printed = WordCount.runInChildJvm(tmp, wrongSecret, tmp.resolve("denied-work").toString(),
+        "s3://" + BUCKET + "/denied/in.txt", localOut.toString(),
+        localIn.toString(), "s3://" + BUCKET + "/denied/out");
+    assertThat(printed).hasSize(2);
+    assertThat(printed.get(0)).isEqualTo(localOut + ": 0 lines mapped, failed: cannot read input s3://" + BUCKET
+        + "/denied/in.txt: S3 denied access");
+    assertThat(printed.get(1)).startsWith("s3://" + BUCKET + "/denied/out: 0 lines mapped, failed: cannot create "
+        + "output directory s3://" + BUCKET + "/denied/out: S3 denied access (");
+    assertThat(localOut).doesNotExist();
+    assertThat(keys("denied/out")).isEmpty();
   }
 
   /** Writes more than a part (so a multipart upload starts), then fails. */

@@ -6,6 +6,7 @@ import io.mapreduce.spi.InputFile;
 import io.mapreduce.spi.JobOutput;
 import io.mapreduce.spi.Storage;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.util.LinkedHashMap;
@@ -42,6 +43,8 @@ public final class JobFiles {
         }
       } catch (NoSuchFileException e) {
         throw new MapReduceException((e.getReason() == null ? "input not found" : e.getReason()) + ": " + input, e);
+      } catch (AccessDeniedException e) {
+        throw new MapReduceException("cannot read input " + input + ": " + denied(input, e), e);
       }
     }
     return List.copyOf(files.values());
@@ -61,6 +64,8 @@ public final class JobFiles {
     } catch (java.nio.file.NotDirectoryException e) {
       throw new MapReduceException("cannot create output directory " + output + ": " + e.getFile()
           + " is not a directory", e);
+    } catch (AccessDeniedException e) {
+      throw new MapReduceException("cannot create output directory " + output + ": " + denied(output, e), e);
     } catch (IOException e) {
       throw new MapReduceException("cannot create output directory " + output + ": " + e, e);
     }
@@ -76,8 +81,20 @@ public final class JobFiles {
     } catch (NoSuchFileException e) {
       throw new MapReduceException("cannot use intermediate directory " + directory + ": "
           + (e.getReason() == null ? e.getFile() + " does not exist" : e.getReason()), e);
+    } catch (AccessDeniedException e) {
+      throw new MapReduceException("cannot use intermediate directory " + directory + ": " + denied(directory, e), e);
     } catch (IOException e) {
       throw new MapReduceException("cannot use intermediate directory " + directory + ": " + e, e);
     }
+  }
+
+  /**
+   * What the storage said of a refusal (such as "S3 denied access (AccessDenied)"), else "access
+   * denied", and to which file when not the path the user gave: one line that names the path once,
+   * where the exception's toString would repeat it after its class name.
+   */
+  private static String denied(String path, AccessDeniedException e) {
+    String what = e.getReason() == null ? "access denied" : e.getReason();
+    return e.getFile() == null || e.getFile().equals(path) ? what : what + " to " + e.getFile();
   }
 }
