@@ -50,11 +50,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The worker daemon: registers with the master (retrying with backoff until it answers, and again
  * whenever the connection drops), heartbeats, runs the map and reduce attempts it is given in
- * {@code slots} threads, keeps map outputs on its own disk and serves them to reducers.
+ * {@code slots} threads, keeps map outputs on its own disk and serves them to reducers (or, for a
+ * job with shared intermediate storage, publishes them there, where reducers read them).
  *
  * <p>Workers are blind to what they run: a job's mapper, reducer and combiner arrive Kryo-encoded
- * with the job and are decoded with this process's class path (the job's classes must be on it;
- * shipping jars from the client is not built yet).
+ * with the job and are decoded in the job's own class loader, over the jars the client shipped
+ * (fetched from the master once per content hash and cached).
  */
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
