@@ -21,17 +21,6 @@ public interface JobOutput {
   /** Removes everything this job wrote; never throws. */
   void abort();
 
-  /**
-   * Where a task file already committed (by this process or another attached to the same output)
-   * can be read before the job commits, as a path its storage opens; for intermediate data that
-   * a cluster keeps in shared storage.
-   *
-   * @throws UnsupportedOperationException when this output cannot say
-   */
-  default String committedFile(String fileName) {
-    throw new UnsupportedOperationException(getClass().getName() + " cannot read back committed task files");
-  }
-
   /** One attempt's output file. */
   interface TaskOutput extends AutoCloseable {
 

@@ -72,4 +72,14 @@ public interface Storage {
   default JobOutput resumeOutput(String directory, String jobId) throws IOException {
     throw new IOException("storage '" + scheme() + "' cannot resume a job's output");
   }
+
+  /**
+   * A directory of this storage for scratch files shared by a cluster's machines (a job's map
+   * outputs, with {@code intermediate} set). Makes nothing yet: see {@link SharedDirectory#create()}.
+   *
+   * @throws IOException when this storage cannot hold shared scratch files
+   */
+  default SharedDirectory sharedDirectory(String directory) throws IOException {
+    throw new IOException("storage '" + scheme() + "' cannot hold shared intermediate data");
+  }
 }

@@ -14,10 +14,7 @@ import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.DeleteObjectRequest;
-import software.amazon.awssdk.services.s3.model.ListMultipartUploadsRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
-import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -39,11 +36,14 @@ final class S3JobOutput implements JobOutput {
   private final S3Storage storage;
   private final S3Path dir;
   private final String jobId;
+  /** Opened by {@link S3Storage#attachOutput}: task files only; the creator commits or aborts the job. */
+  private final boolean attached;
 
-  S3JobOutput(S3Storage storage, S3Path dir, String jobId) {
+  S3JobOutput(S3Storage storage, S3Path dir, String jobId, boolean attached) {
     this.storage = storage;
     this.dir = dir;
     this.jobId = jobId;
+    this.attached = attached;
   }
 
   @Override
@@ -52,12 +52,10 @@ final class S3JobOutput implements JobOutput {
   }
 
   @Override
-  public String committedFile(String fileName) {
-    return dir.uri(dir.directoryPrefix() + fileName);
-  }
-
-  @Override
   public List<URI> commit() throws IOException {
+    if (attached) {
+      throw new IllegalStateException("only the process that created job output " + dir + " commits it");
+    }
     String prefix = dir.directoryPrefix();
     try {
       storage.client().putObject(PutObjectRequest.builder().bucket(dir.bucket()).key(prefix + "_SUCCESS").build(),
@@ -78,19 +76,13 @@ final class S3JobOutput implements JobOutput {
 
   @Override
   public void abort() {
-    String prefix = dir.directoryPrefix();
+    if (attached) {
+      return;
+    }
     try {
-      for (S3Object o : storage.client().listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(dir.bucket())
-          .prefix(prefix).build()).contents()) {
-        storage.client().deleteObject(DeleteObjectRequest.builder().bucket(dir.bucket()).key(o.key()).build());
-      }
-      for (MultipartUpload u : storage.client().listMultipartUploads(ListMultipartUploadsRequest.builder()
-          .bucket(dir.bucket()).prefix(prefix).build()).uploads()) {
-        storage.client().abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(dir.bucket()).key(u.key())
-            .uploadId(u.uploadId()).build());
-      }
-    } catch (RuntimeException e) {
-      log.warn("job {}: could not remove everything under {}: {}", jobId, dir, e.toString());
+      storage.deletePrefix(dir.bucket(), dir.directoryPrefix());
+    } catch (IOException e) {
+      log.warn("job {}: could not remove everything under {}: {}", jobId, dir, e.getMessage());
     }
   }
 

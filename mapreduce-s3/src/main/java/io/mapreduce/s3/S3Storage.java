@@ -2,6 +2,7 @@ package io.mapreduce.s3;
 
 import io.mapreduce.spi.InputFile;
 import io.mapreduce.spi.JobOutput;
+import io.mapreduce.spi.SharedDirectory;
 import io.mapreduce.spi.Storage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,13 +13,16 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -31,6 +35,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class S3Storage implements Storage {
   private volatile S3Client client;
+  /** Set once the store refused a multi-object delete. */
+  private volatile boolean oneDeleteAtATime;
 
   /** For the service loader: the client is made on first use, from the environment. */
   public S3Storage() {}
@@ -128,8 +134,14 @@ public final class S3Storage implements Storage {
         || (e.awsErrorDetails() != null && "NoSuchBucket".equals(e.awsErrorDetails().errorCode()));
   }
 
-  /** An S3 failure as a one-line IOException naming the path and what S3 said. */
-  static IOException failure(String path, S3Exception e) {
+  /**
+   * An S3 failure as a one-line IOException naming the path and what S3 said (or, when S3 could
+   * not be reached, what went wrong on the way).
+   */
+  static IOException failure(String path, SdkException failure) {
+    if (!(failure instanceof S3Exception e)) {
+      return new IOException(path + ": cannot reach S3: " + failure.getMessage(), failure);
+    }
     if (isMissingBucket(e)) {
       return new NoSuchFileException(path, null, "bucket " + S3Path.parse(path).bucket() + " does not exist");
     }
@@ -172,16 +184,68 @@ public final class S3Storage implements Storage {
     } catch (S3Exception e) {
       throw failure(directory, e);
     }
-    return new S3JobOutput(this, p, jobId);
+    return new S3JobOutput(this, p, jobId, false);
   }
 
   @Override
   public JobOutput attachOutput(String directory, String jobId) {
-    return new S3JobOutput(this, S3Path.parse(directory), jobId);
+    return new S3JobOutput(this, S3Path.parse(directory), jobId, true);
   }
 
   @Override
   public JobOutput resumeOutput(String directory, String jobId) {
-    return new S3JobOutput(this, S3Path.parse(directory), jobId);
+    return new S3JobOutput(this, S3Path.parse(directory), jobId, false);
+  }
+
+  @Override
+  public SharedDirectory sharedDirectory(String directory) {
+    return new S3SharedDirectory(this, S3Path.parse(directory));
+  }
+
+  /**
+   * Deletes every object under a prefix (a thousand per request) and aborts the multipart uploads
+   * left under it, every page of both listings.
+   */
+  void deletePrefix(String bucket, String prefix) throws IOException {
+    try {
+      List<ObjectIdentifier> batch = new ArrayList<>();
+      for (S3Object o : client().listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
+        batch.add(ObjectIdentifier.builder().key(o.key()).build());
+        if (batch.size() == 1000) {
+          deleteObjects(bucket, batch);
+        }
+      }
+      deleteObjects(bucket, batch);
+      for (MultipartUpload u : client().listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(prefix))
+          .uploads()) {
+        client().abortMultipartUpload(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId()));
+      }
+    } catch (SdkException e) {
+      throw failure("s3://" + bucket + "/" + prefix, e);
+    }
+  }
+
+  private void deleteObjects(String bucket, List<ObjectIdentifier> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    if (!oneDeleteAtATime) {
+      try {
+        client().deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(batch).quiet(true)));
+        batch.clear();
+        return;
+      } catch (S3Exception e) {
+        if (e.statusCode() != 501) {
+          throw e;
+        }
+        // Some S3-compatible stores (s3proxy 2.9, older Ceph) refuse the checksum header the SDK
+        // sends with a multi-object delete: delete one by one there.
+        oneDeleteAtATime = true;
+      }
+    }
+    for (ObjectIdentifier o : batch) {
+      client().deleteObject(b -> b.bucket(bucket).key(o.key()));
+    }
+    batch.clear();
   }
 }

@@ -4,6 +4,7 @@ import io.mapreduce.MapReduceException;
 import io.mapreduce.internal.io.Storages;
 import io.mapreduce.spi.InputFile;
 import io.mapreduce.spi.JobOutput;
+import io.mapreduce.spi.SharedDirectory;
 import io.mapreduce.spi.Storage;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -72,19 +73,21 @@ public final class JobFiles {
   }
 
   /**
-   * Prepares the shared directory of a job's map outputs ({@link SharedMapOutputs}) as an output
-   * that is never committed: the master aborts it, removing everything, when the job ends.
+   * Creates the shared directory of a job's map outputs ({@link SharedMapOutputs}), checking that
+   * it can be written; the master deletes it when the job ends.
    */
-  public static JobOutput createIntermediate(String directory, String jobId) {
+  public static SharedDirectory createIntermediate(String directory) {
     try {
-      return Storages.forPath(directory).createOutput(directory, jobId);
+      SharedDirectory shared = Storages.forPath(directory).sharedDirectory(directory);
+      shared.create();
+      return shared;
     } catch (NoSuchFileException e) {
       throw new MapReduceException("cannot use intermediate directory " + directory + ": "
           + (e.getReason() == null ? e.getFile() + " does not exist" : e.getReason()), e);
     } catch (AccessDeniedException e) {
       throw new MapReduceException("cannot use intermediate directory " + directory + ": " + denied(directory, e), e);
     } catch (IOException e) {
-      throw new MapReduceException("cannot use intermediate directory " + directory + ": " + e, e);
+      throw new MapReduceException("cannot use intermediate directory " + directory + ": " + e.getMessage(), e);
     }
   }
 

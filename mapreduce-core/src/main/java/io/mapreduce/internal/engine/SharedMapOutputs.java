@@ -1,39 +1,38 @@
 package io.mapreduce.internal.engine;
 
-import com.google.common.io.ByteStreams;
 import io.mapreduce.internal.io.Storages;
 import io.mapreduce.internal.shuffle.RunIndex;
 import io.mapreduce.internal.shuffle.RunWriter;
-import io.mapreduce.spi.InputFile;
-import io.mapreduce.spi.JobOutput;
-import io.mapreduce.spi.Storage;
+import io.mapreduce.spi.SharedDirectory;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.util.function.BooleanSupplier;
 
 /**
  * Map outputs kept in shared storage (a job's {@code intermediate} directory, such as
  * {@code s3://bucket/tmp/<job-id>/}) instead of on the disk of the worker that ran the map, so
- * that they outlive it. Each map attempt publishes its run file and its index as two task files
- * of a {@link JobOutput} the master prepared, committed as the attempt ends; the attempt number
- * in their names keeps attempts apart, so no commit arbitration is needed. A reducer reads the
- * index, then its partition with one ranged read, into a local run file of one partition, as a
- * fetch from a worker writes it. The master aborts the output when the job ends, which removes
- * everything (for S3, with the uploads killed attempts left).
+ * that they outlive it. Each map attempt publishes its run file and then its index, each written
+ * whole under a name that holds the attempt number, so attempts never collide and need no commit
+ * arbitration. A reducer reads the index, then its partition with one ranged read, into a local
+ * run file of one partition, as a fetch from a worker writes it. The master creates the directory
+ * when the job starts and deletes it when the job ends.
  */
 public final class SharedMapOutputs {
+  /** Bytes of map output (runs and indexes) a job's map attempts wrote to shared storage. */
+  public static final String BYTES_WRITTEN = "map.output.shared.bytes";
+  private static final int COPY_BUFFER_BYTES = 1 << 16;
+
   private final String jobId;
-  private final Storage storage;
-  private final JobOutput output;
+  private final SharedDirectory directory;
   private final int reduceTasks;
 
   SharedMapOutputs(String jobId, String directory, int reduceTasks) throws IOException {
     this.jobId = jobId;
-    this.storage = Storages.forPath(directory);
-    this.output = storage.attachOutput(directory, jobId);
+    this.directory = Storages.forPath(directory).sharedDirectory(directory);
     this.reduceTasks = reduceTasks;
   }
 
@@ -50,59 +49,78 @@ public final class SharedMapOutputs {
     return String.format("m-%05d.%d.index", mapIndex, attempt);
   }
 
-  /** Publishes one map attempt's run file and index; the index last, so it marks a whole output. */
-  void publish(int mapIndex, int attempt, Path data, Path index) throws IOException {
-    String attemptId = String.format("m-%05d.%d", mapIndex, attempt);
-    upload(data, dataName(mapIndex, attempt), attemptId);
-    upload(index, indexName(mapIndex, attempt), attemptId);
+  /**
+   * Publishes one map attempt's run file and index, the index last, so that it marks a whole
+   * output; returns the bytes written. Not once the attempt is stopped: a killed attempt, or one of
+   * a job that ended, must not write after the master deleted the directory.
+   */
+  long publish(int mapIndex, int attempt, Path data, Path index, BooleanSupplier stopped) throws IOException {
+    checkRunning(stopped, "map attempt stopped before publishing its output");
+    directory.put(dataName(mapIndex, attempt), data);
+    checkRunning(stopped, "map attempt stopped before publishing its output");
+    directory.put(indexName(mapIndex, attempt), index);
+    return Files.size(data) + Files.size(index);
   }
 
-  private void upload(Path file, String name, String attemptId) throws IOException {
-    try (JobOutput.TaskOutput out = output.create(name, attemptId)) {
-      OutputStream stream = out.stream();
-      Files.copy(file, stream);
-      out.commit();
+  private static void checkRunning(BooleanSupplier stopped, String message) throws InterruptedIOException {
+    if (stopped.getAsBoolean()) {
+      throw new InterruptedIOException(message);
     }
   }
 
   /**
    * Reads partition {@code partition} of a published map output into {@code target}, with the
    * index of that one partition beside it ({@link RunWriter#indexOf}); returns the bytes read.
+   * Gives up, throwing, once {@code stopped} says the reduce attempt was stopped.
    */
-  public long fetch(int mapIndex, int attempt, int partition, Path target) throws IOException {
-    long indexBytes = RunIndex.sizeOf(reduceTasks);
+  public long fetch(int mapIndex, int attempt, int partition, Path target, BooleanSupplier stopped)
+      throws IOException {
+    String indexName = indexName(mapIndex, attempt);
     Path indexCopy = target.resolveSibling(target.getFileName() + ".shared-index");
     RunIndex index;
     try {
-      try (InputStream in = storage.open(new InputFile(output.committedFile(indexName(mapIndex, attempt)), indexBytes),
-          0)) {
-        Files.copy(ByteStreams.limit(in, indexBytes), indexCopy, StandardCopyOption.REPLACE_EXISTING);
+      try (InputStream in = directory.read(indexName, 0, RunIndex.sizeOf(reduceTasks))) {
+        copy(in, indexCopy, stopped);
       }
       index = RunIndex.read(indexCopy);
+    } catch (IOException e) {
+      throw new IOException(name(indexName) + ": " + e.getMessage(), e);
     } finally {
       Files.deleteIfExists(indexCopy);
     }
     if (index.partitions() != reduceTasks) {
-      throw new IOException("job " + jobId + ": map " + mapIndex + " attempt " + attempt + " has "
-          + index.partitions() + " partitions, not " + reduceTasks);
+      throw new IOException(name(indexName) + " indexes " + index.partitions() + " partitions, not " + reduceTasks);
     }
-    long offset = index.offsets()[partition];
     long length = index.lengths()[partition];
-    if (length > 0) {
-      String data = output.committedFile(dataName(mapIndex, attempt));
-      try (InputStream in = storage.open(new InputFile(data, offset + length), offset)) {
-        long copied = Files.copy(ByteStreams.limit(in, length), target, StandardCopyOption.REPLACE_EXISTING);
-        if (copied != length) {
-          throw new IOException(data + ": partition " + partition + " ended after " + copied + " of " + length
-              + " bytes");
-        }
+    String dataName = dataName(mapIndex, attempt);
+    try (InputStream in = length == 0 ? InputStream.nullInputStream()
+        : directory.read(dataName, index.offsets()[partition], length)) {
+      long copied = copy(in, target, stopped);
+      if (copied != length) {
+        throw new IOException(name(dataName) + ": partition " + partition + " ended after " + copied + " of " + length
+            + " bytes");
       }
-    } else {
-      Files.deleteIfExists(target);
-      Files.createFile(target);
     }
     new RunIndex(new long[] {0}, new long[] {length}, new long[] {index.records()[partition]},
         new int[] {index.checksums()[partition]}, index.compressed()).write(RunWriter.indexOf(target));
     return length;
+  }
+
+  private String name(String file) {
+    return directory.path() + "/" + file + " (job " + jobId + ")";
+  }
+
+  /** Copies a stream into a new file, checking between buffers whether to give up. */
+  private static long copy(InputStream in, Path target, BooleanSupplier stopped) throws IOException {
+    byte[] buffer = new byte[COPY_BUFFER_BYTES];
+    long copied = 0;
+    try (OutputStream out = Files.newOutputStream(target)) {
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        checkRunning(stopped, "reduce attempt stopped while reading map outputs");
+        out.write(buffer, 0, n);
+        copied += n;
+      }
+    }
+    return copied;
   }
 }

@@ -73,7 +73,8 @@ public final class WorkerJob {
     try {
       MapTask.Output out = new MapTask<>(plan, split, a, dir, new LongAdder(), new LongAdder()).run();
       if (out != null && shared != null) {
-        shared.publish(split.index(), attempt, out.data(), RunWriter.indexOf(out.data()));
+        a.add(SharedMapOutputs.BYTES_WRITTEN,
+            shared.publish(split.index(), attempt, out.data(), RunWriter.indexOf(out.data()), stopped));
         LocalStorage.deleteRecursively(dir);
         out = null;
       }

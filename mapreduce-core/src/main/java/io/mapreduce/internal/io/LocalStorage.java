@@ -1,7 +1,9 @@
 package io.mapreduce.internal.io;
 
+import com.google.common.io.ByteStreams;
 import io.mapreduce.spi.InputFile;
 import io.mapreduce.spi.JobOutput;
+import io.mapreduce.spi.SharedDirectory;
 import io.mapreduce.spi.Storage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -179,6 +181,57 @@ public final class LocalStorage implements Storage {
     return new LocalJobOutput(directory, out, staging, null, true);
   }
 
+  @Override
+  public SharedDirectory sharedDirectory(String directory) {
+    return new LocalSharedDirectory(directory, toPath(directory).toAbsolutePath().normalize());
+  }
+
+  /**
+   * Scratch files in a directory of a file system the cluster shares (NFS, say): each written to a
+   * hidden temporary file beside its name and renamed, so it appears whole.
+   */
+  private record LocalSharedDirectory(String path, Path dir) implements SharedDirectory {
+    private static final String MARKER = "_job";
+
+    @Override
+    public void create() throws IOException {
+      Files.createDirectories(dir);
+      Files.write(dir.resolve(MARKER), new byte[0]);
+    }
+
+    @Override
+    public void put(String name, Path source) throws IOException {
+      Path target = dir.resolve(name);
+      if (Files.exists(target)) {
+        throw new FileAlreadyExistsException(target.toString(), null, "shared file already written");
+      }
+      Path temporary = dir.resolve("." + name + "." + java.util.UUID.randomUUID() + ".tmp");
+      try {
+        Files.copy(source, temporary);
+        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(temporary);
+      }
+    }
+
+    @Override
+    public InputStream read(String name, long offset, long length) throws IOException {
+      FileChannel ch = FileChannel.open(dir.resolve(name), StandardOpenOption.READ);
+      try {
+        ch.position(offset);
+      } catch (IOException e) {
+        ch.close();
+        throw e;
+      }
+      return ByteStreams.limit(Channels.newInputStream(ch), length);
+    }
+
+    @Override
+    public void delete() {
+      deleteRecursively(dir);
+    }
+  }
+
   /**
    * Attempts write under {@code staging/_attempts/<attempt>/}; a task commit renames the file into
    * the staging directory; the job commit adds {@code _SUCCESS} and renames the staging directory
@@ -260,11 +313,6 @@ public final class LocalStorage implements Storage {
           abort();
         }
       };
-    }
-
-    @Override
-    public String committedFile(String fileName) {
-      return staging.resolve(fileName).toString();
     }
 
     @Override

@@ -57,11 +57,12 @@ class S3ClusterIT {
     }
   }
 
-  private static void run(String... args) throws Exception {
+  /** Runs bin/mapreduce, which must succeed; returns what it printed. */
+  private static String run(String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(root.resolve("bin/mapreduce").toString()));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(tmp.resolve("run-" + System.nanoTime() + ".log").toFile());
+    Path log = tmp.resolve("run-" + System.nanoTime() + ".log");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("AWS_ENDPOINT_URL_S3", s3proxy.endpoint());
     pb.environment().put("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY);
     pb.environment().put("AWS_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY);
@@ -69,6 +70,7 @@ class S3ClusterIT {
     Process p = pb.start();
     assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
     assertThat(p.exitValue()).as("bin/mapreduce %s", cmd).isZero();
+    return Files.readString(log);
   }
 
   private static String object(String key) {
@@ -102,7 +104,10 @@ class S3ClusterIT {
           "s3://data/" + out));
       args.addAll(common);
       args.addAll(mode.getValue());
-      run(args.toArray(String[]::new));
+      String printed = run(args.toArray(String[]::new));
+      // The counter of bytes map attempts wrote to shared storage, among those the job prints.
+      assertThat(printed.contains("map.output.shared.bytes")).as(out + " printed:\n" + printed)
+          .isEqualTo(mode.getKey().equals("cluster-shared"));
       for (int r = 0; r < reduces; r++) {
         String name = String.format("mr-out-%05d", r);
         assertThat(object(out + "/" + name)).as(out + "/" + name)

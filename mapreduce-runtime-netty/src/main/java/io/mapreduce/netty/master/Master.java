@@ -14,6 +14,7 @@ import io.mapreduce.internal.io.Storages;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Pipelines;
 import io.mapreduce.spi.JobOutput;
+import io.mapreduce.spi.SharedDirectory;
 import io.mapreduce.spi.Storage;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -109,6 +110,9 @@ public final class Master implements AutoCloseable {
     }
   }
 
+  /** How long after a job's end its shared map outputs are deleted a second time. */
+  static final java.time.Duration LATE_UPLOAD_GRACE = java.time.Duration.ofMinutes(1);
+
   private final Config config;
   private final EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("master-accept", true));
   private final EventLoopGroup io = new NioEventLoopGroup(2, new DefaultThreadFactory("master-io", true));
@@ -122,8 +126,8 @@ public final class Master implements AutoCloseable {
   private final Map<String, Channel> workerChannels = new ConcurrentHashMap<>();
   private final Map<String, Channel> clientChannels = new ConcurrentHashMap<>();
   private final Map<String, JobOutput> outputs = new ConcurrentHashMap<>();
-  /** The shared map outputs of jobs that keep them in shared storage, removed when the job ends. */
-  private final Map<String, JobOutput> intermediates = new ConcurrentHashMap<>();
+  /** The shared map outputs of jobs that keep them in shared storage, deleted when the job ends. */
+  private final Map<String, SharedDirectory> intermediates = new ConcurrentHashMap<>();
   private final AtomicInteger workerIds = new AtomicInteger();
   private final MasterState state;
   private final JarStore jars;
@@ -143,8 +147,39 @@ public final class Master implements AutoCloseable {
     this.journal = Journal.open(config.workDirectory());
     this.state = new MasterState(config.settings(), config.policy(), System::nanoTime, new Outbox());
     // Before any connection: the state thread is not running events yet.
-    for (String jobId : state.restore(entries)) {
+    List<String> resumed = state.restore(entries);
+    for (String jobId : resumed) {
       resumeOutput(jobId, entries);
+    }
+    deleteIntermediatesOfEndedJobs(entries, resumed);
+  }
+
+  /**
+   * Deletes, again, the shared map outputs of the journal's jobs that ended: a master stopped
+   * between a job's end and that deletion would leave them forever. Idempotent; off this thread.
+   */
+  private void deleteIntermediatesOfEndedJobs(List<Journal.Entry> entries, List<String> resumed) {
+    for (Journal.Entry e : entries) {
+      if (e instanceof Journal.JobStarted j && !resumed.contains(j.jobId()) && j.job().reduceTasks() > 0) {
+        String shared = j.job().intermediateDirectory(j.jobId());
+        if (shared != null) {
+          files.execute(() -> {
+            try {
+              deleteShared(j.jobId(), Storages.forPath(shared).sharedDirectory(shared));
+            } catch (IOException | RuntimeException ex) {
+              log.warn("job {}: cannot delete its map outputs in {}: {}", j.jobId(), shared, ex.getMessage());
+            }
+          });
+        }
+      }
+    }
+  }
+
+  private static void deleteShared(String jobId, SharedDirectory directory) {
+    try {
+      directory.delete();
+    } catch (IOException | RuntimeException e) {
+      log.warn("job {}: could not delete its map outputs in {}: {}", jobId, directory.path(), e.getMessage());
     }
   }
 
@@ -156,12 +191,16 @@ public final class Master implements AutoCloseable {
     ShippedJob job = entries.stream().filter(e -> e instanceof Journal.JobStarted j && j.jobId().equals(jobId))
         .map(e -> ((Journal.JobStarted) e).job()).findFirst().orElseThrow();
     String output = job.output();
+    String shared = job.intermediateDirectory(jobId);
+    if (shared != null && job.reduceTasks() > 0) {
+      try {
+        intermediates.put(jobId, Storages.forPath(shared).sharedDirectory(shared));
+      } catch (IOException | RuntimeException e) {
+        log.warn("job {} cannot find its map outputs in {}: {}", jobId, shared, e.toString());
+      }
+    }
     try {
       outputs.put(jobId, Storages.forPath(output).resumeOutput(output, jobId));
-      String shared = job.intermediateDirectory(jobId);
-      if (shared != null && job.reduceTasks() > 0) {
-        intermediates.put(jobId, Storages.forPath(shared).resumeOutput(shared, jobId));
-      }
     } catch (IOException | RuntimeException e) {
       log.warn("job {} cannot resume: {}", jobId, e.toString());
       loop.execute(() -> state.commitFailed(jobId, "its staged output is gone: " + e.getMessage()));
@@ -255,7 +294,7 @@ public final class Master implements AutoCloseable {
     // a chosen one keeps its journal, jars and the outputs: a master restarted on it resumes them.
     if (config.workDirectory().equals(Config.defaultWorkDirectory())) {
       outputs.values().forEach(JobOutput::abort);
-      intermediates.values().forEach(JobOutput::abort);
+      intermediates.forEach(Master::deleteShared);
       LocalStorage.deleteRecursively(config.workDirectory());
     }
     outputs.clear();
@@ -276,7 +315,7 @@ public final class Master implements AutoCloseable {
       String shared = job.intermediateDirectory(jobId);
       if (shared != null && job.reduceTasks() > 0) {
         try {
-          intermediates.put(jobId, JobFiles.createIntermediate(shared, jobId));
+          intermediates.put(jobId, JobFiles.createIntermediate(shared));
         } catch (RuntimeException e) {
           output.abort();
           throw e;
@@ -291,11 +330,17 @@ public final class Master implements AutoCloseable {
     }
   }
 
-  /** Removes a job's shared map outputs, if it has any: it ended. */
+  /**
+   * Deletes a job's shared map outputs, if it has any: it ended. Once now, and once more after
+   * {@link #LATE_UPLOAD_GRACE}: a map attempt on a worker the master gave up on (paused, or cut off)
+   * may still finish an upload it started before it learnt that its job ended.
+   */
   private void removeIntermediate(String jobId) {
-    JobOutput shared = intermediates.remove(jobId);
+    SharedDirectory shared = intermediates.remove(jobId);
     if (shared != null) {
-      files.execute(shared::abort);
+      files.execute(() -> deleteShared(jobId, shared));
+      loop.schedule(() -> files.execute(() -> deleteShared(jobId, shared)), LATE_UPLOAD_GRACE.toSeconds(),
+          TimeUnit.SECONDS);
     }
   }
 

@@ -423,6 +423,14 @@ public final class MasterState {
     log.warn("job {}: {} could not fetch partition {} of map {} attempt {} from {} ({} reports)", job.id, workerId,
         m.partition(), m.mapIndex(), m.mapAttempt(), t.doneOn, t.fetchFailures);
     if (t.fetchFailures >= Math.min(3, Math.max(1, job.reduces.length))) {
+      // An output that no run of the map makes readable (shared storage refusing reads, say) would
+      // otherwise make the map run forever: as many runs as a task has attempts.
+      if (++t.outputsLost >= job.job.maxTaskAttempts()) {
+        fail(job, new Message.JobFailed(job.id, "job " + job.id + " failed: reducers could not fetch the output of "
+            + t.name() + " after " + t.outputsLost + " runs of it (see the workers' logs for why)", t.name(),
+            t.outputsLost, null, null));
+        return;
+      }
       log.warn("job {}: map {} runs again: its output on {} cannot be fetched", job.id, t.index, t.doneOn);
       rerunMap(job, t);
       progress(job);
@@ -749,6 +757,8 @@ public final class MasterState {
     int committer;
     /** Reducers' reports that this map's output could not be fetched. */
     int fetchFailures;
+    /** Times its output was declared lost on reducers' reports, and the map ran again. */
+    int outputsLost;
     /** When each attempt started. */
     final Map<Integer, Long> startedAt = new HashMap<>();
     /** How long the winning attempt ran. */

@@ -330,7 +330,7 @@ public final class Worker implements AutoCloseable {
                 target)
             : CompletableFuture.supplyAsync(() -> {
               try {
-                return shared.fetch(i, loc.attempt(), m.partition(), target);
+                return shared.fetch(i, loc.attempt(), m.partition(), target, () -> r.stopped);
               } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
               }
@@ -351,6 +351,11 @@ public final class Worker implements AutoCloseable {
           fetched[i] = dir.resolve("map-" + i);
           done++;
         } catch (Exception failure) {
+          IOException refusal = shared == null ? null : refusal(failure);
+          if (refusal != null) {
+            // Another run of the map cannot help: fail this attempt, naming the object.
+            throw new IOException("cannot read map " + i + "'s output: " + refusal.getMessage(), refusal);
+          }
           MapLocation loc = from.get(i);
           String source = shared == null ? loc.host() + ":" + loc.port() : "shared storage";
           if (++tries[i] >= FETCH_TRIES) {
@@ -375,6 +380,23 @@ public final class Worker implements AutoCloseable {
       segments.add(p);
     }
     return segments;
+  }
+
+  /**
+   * The first I/O failure among the causes of a failed read that was refused for want of
+   * permission (its own cause, or itself, an {@link java.nio.file.AccessDeniedException}), or null.
+   */
+  private static IOException refusal(Throwable t) {
+    IOException first = null;
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (first == null && c instanceof IOException io) {
+        first = io;
+      }
+      if (c instanceof java.nio.file.AccessDeniedException) {
+        return first;
+      }
+    }
+    return null;
   }
 
   /** Asks the master whether the attempt may publish its output; waits for the answer. */

@@ -487,8 +487,8 @@ class FaultToleranceIT {
           .input(in.toString()).output(dir.resolve("out").toString()).reduceTasks(3)
           .intermediate("s3://scratch/tmp/").cluster(cluster).build());
       await(() -> job.progress().mapsCompleted() == 6, 60, "all maps done");
-      assertThat(objects(s3, "tmp/")).as("each map's run and index, in S3")
-          .hasSize(12).allMatch(k -> k.matches("tmp/[^/]+/m-0000[0-5]\\.1\\.(data|index)"));
+      assertThat(objects(s3, "tmp/")).as("each map's run and index, in S3, and the job's marker")
+          .hasSize(13).allMatch(k -> k.matches("tmp/[^/]+/(m-0000[0-5]\\.1\\.(data|index)|_job)"));
       long victimPid = killWorkerThatRanMaps();
       await(() -> master.status().workers().size() == 2, 30, "the killed worker is lost");
       Files.createFile(gate);

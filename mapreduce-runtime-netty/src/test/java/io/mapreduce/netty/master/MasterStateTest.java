@@ -652,6 +652,23 @@ class MasterStateTest {
   }
 
   @Test
+  void fetchFailed_anOutputNoRunMakesFetchable_failsTheJobAfterAsManyRunsAsATaskHasAttempts() {
+    register(2, 2);
+    state.jobPrepared(J, job(1, 3), splits(1)); // m0, then r0
+    for (int run = 1; run <= 3; run++) {
+      String where = out.takeWorkers().stream().filter(w -> w.message() instanceof RunMap).findFirst().orElseThrow()
+          .workerId();
+      state.taskSucceeded(where, mapDone(0, run));
+      assertThat(out.takeClients()).noneMatch(Message.JobFailed.class::isInstance);
+      state.fetchFailed(W2, new Message.FetchFailed(J, 0, run, 0));
+    }
+    assertThat(out.takeClients()).filteredOn(Message.JobFailed.class::isInstance).singleElement()
+        .extracting(m -> ((Message.JobFailed) m).message()).asString()
+        .contains("could not fetch the output of m-00000 after 3 runs");
+    assertThat(out.aborts).containsExactly(J);
+  }
+
+  @Test
   void fetchFailed_forAMapNotDone_isIgnored() {
     register(1, 1);
     state.jobPrepared(J, job(1, 3), splits(2));

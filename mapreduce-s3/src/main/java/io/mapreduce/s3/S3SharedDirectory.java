@@ -1,0 +1,132 @@
+package io.mapreduce.s3;
+
+import io.mapreduce.spi.SharedDirectory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+
+/**
+ * Shared scratch files under an S3 prefix: a file up to {@link #SINGLE_PUT_BYTES} is one PUT from
+ * the local file, a larger one a multipart upload of parts read from the file (a failed upload is
+ * aborted); either way the object appears whole. Reads are ranged GETs. Deleting removes every
+ * object under the prefix and aborts the uploads left there (by attempts killed mid-upload).
+ */
+final class S3SharedDirectory implements SharedDirectory {
+  /** Above this a file goes in parts: S3 takes at most 5 GiB in one PUT, and parts can be retried alone. */
+  static final long SINGLE_PUT_BYTES = 64L << 20;
+  static final long PART_BYTES = 32L << 20;
+  private static final String MARKER = "_job";
+
+  private final S3Storage storage;
+  private final S3Path dir;
+  private final long singlePutBytes;
+  private final long partBytes;
+
+  S3SharedDirectory(S3Storage storage, S3Path dir) {
+    this(storage, dir, SINGLE_PUT_BYTES, PART_BYTES);
+  }
+
+  /** With other sizes (tests: S3 takes parts of 5 MiB and more, but for the last). */
+  S3SharedDirectory(S3Storage storage, S3Path dir, long singlePutBytes, long partBytes) {
+    this.storage = storage;
+    this.dir = dir;
+    this.singlePutBytes = singlePutBytes;
+    this.partBytes = partBytes;
+  }
+
+  private String key(String name) {
+    return dir.directoryPrefix() + name;
+  }
+
+  @Override
+  public String path() {
+    String prefix = dir.directoryPrefix();
+    return dir.uri(prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix);
+  }
+
+  @Override
+  public void create() throws IOException {
+    try {
+      storage.client().putObject(b -> b.bucket(dir.bucket()).key(key(MARKER)), RequestBody.empty());
+    } catch (SdkException e) {
+      throw S3Storage.failure(path(), e);
+    }
+  }
+
+  @Override
+  public void put(String name, Path source) throws IOException {
+    String key = key(name);
+    long size = Files.size(source);
+    try {
+      if (size <= singlePutBytes) {
+        storage.client().putObject(b -> b.bucket(dir.bucket()).key(key), RequestBody.fromFile(source));
+      } else {
+        putInParts(key, source, size);
+      }
+    } catch (SdkException e) {
+      throw S3Storage.failure(dir.uri(key), e);
+    }
+  }
+
+  private void putInParts(String key, Path source, long size) throws IOException {
+    String uploadId = storage.client().createMultipartUpload(b -> b.bucket(dir.bucket()).key(key)).uploadId();
+    boolean completed = false;
+    try (FileChannel file = FileChannel.open(source, StandardOpenOption.READ)) {
+      List<CompletedPart> parts = new ArrayList<>();
+      for (long offset = 0; offset < size; offset += partBytes) {
+        long length = Math.min(partBytes, size - offset);
+        int number = parts.size() + 1;
+        file.position(offset);
+        // Not closed here: closing would close the channel; the part's length bounds what is read.
+        InputStream part = Channels.newInputStream(file);
+        String etag = storage.client().uploadPart(b -> b.bucket(dir.bucket()).key(key).uploadId(uploadId)
+            .partNumber(number).contentLength(length), RequestBody.fromInputStream(part, length)).eTag();
+        parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+      }
+      storage.client().completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(dir.bucket()).key(key)
+          .uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()).build());
+      completed = true;
+    } finally {
+      if (!completed) {
+        try {
+          storage.client().abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(dir.bucket()).key(key)
+              .uploadId(uploadId).build());
+        } catch (RuntimeException ignored) {
+          // delete() aborts what is left under the prefix when the job ends
+        }
+      }
+    }
+  }
+
+  @Override
+  public InputStream read(String name, long offset, long length) throws IOException {
+    if (length == 0) {
+      return InputStream.nullInputStream();
+    }
+    String key = key(name);
+    try {
+      return storage.client().getObject(GetObjectRequest.builder().bucket(dir.bucket()).key(key)
+          .range("bytes=" + offset + "-" + (offset + length - 1)).build());
+    } catch (SdkException e) {
+      throw S3Storage.failure(dir.uri(key), e);
+    }
+  }
+
+  @Override
+  public void delete() throws IOException {
+    storage.deletePrefix(dir.bucket(), dir.directoryPrefix());
+  }
+}
