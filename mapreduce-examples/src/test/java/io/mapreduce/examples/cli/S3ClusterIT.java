@@ -50,7 +50,7 @@ class S3ClusterIT {
   }
 
   @AfterAll
-  static void stop() throws InterruptedException {
+  static void stop() {
     if (s3proxy != null) {
       s3proxy.close();
     }
