@@ -75,17 +75,23 @@ public final class S3ProxyServer implements AutoCloseable {
         "-Xmx256m", "-jar", jar().toString(), "--properties", props.toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
-    while (true) {
-      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-        return new S3ProxyServer(process, endpoint);
-      } catch (IOException notYet) {
-        if (!process.isAlive() || System.nanoTime() > deadline) {
-          stop(process);
-          throw new IOException("s3proxy did not start on " + endpoint + " within " + START_TIMEOUT_SECONDS
-              + " s; its log:\n" + Files.readString(log));
-        }
-        Thread.sleep(100);
+    while (!accepts(port)) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        stop(process);
+        throw new IOException("s3proxy did not start on " + endpoint + " within " + START_TIMEOUT_SECONDS
+            + " s; its log:\n" + Files.readString(log));
       }
+      Thread.sleep(100);
+    }
+    return new S3ProxyServer(process, endpoint);
+  }
+
+  private static boolean accepts(int port) {
+    try {
+      new Socket(InetAddress.getLoopbackAddress(), port).close();
+      return true;
+    } catch (IOException notYet) {
+      return false;
     }
   }
 
@@ -158,15 +164,20 @@ public final class S3ProxyServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     client.close();
     stop(process);
   }
 
-  private static void stop(Process process) throws InterruptedException {
+  private static void stop(Process process) {
     process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 }

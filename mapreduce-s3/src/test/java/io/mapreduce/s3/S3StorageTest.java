@@ -59,7 +59,7 @@ class S3StorageTest {
   }
 
   @AfterAll
-  static void stopS3() throws InterruptedException {
+  static void stopS3() {
     if (server != null) {
       server.close();
     }
@@ -84,21 +84,13 @@ class S3StorageTest {
 
   @Test
   void wordCount_fromS3ToS3_equalsTheSameJobOnLocalFiles() throws Exception {
-    Path local = Files.createDirectories(tmp.resolve("wc-in"));
-    StringBuilder big = new StringBuilder();
-    for (int i = 0; i < 40_000; i++) {
-      big.append("w").append(i % 997).append(i % 7 == 6 ? "\n" : " ");
-    }
-    String[] texts = {"the cat sat\non the mat\n", big.toString(), "no newline at the end"};
-    for (int i = 0; i < texts.length; i++) {
-      put("wc/in/part-" + i + ".txt", texts[i]);
-      Files.writeString(local.resolve("part-" + i + ".txt"), texts[i]);
-    }
+    Path local = tmp.resolve("wc-in");
+    WordCount.writeInputs(s3, BUCKET, "wc/in/", local, 40_000);
     put("wc/in/_ignored", "not input");
     JobResult fromS3 = MapReduce.exec(WordCount.spec("s3://" + BUCKET + "/wc/in", "s3://" + BUCKET + "/wc/out",
-        tmp.resolve("work"))).get(2, TimeUnit.MINUTES);
+        tmp.resolve("work")).build()).get(2, TimeUnit.MINUTES);
     JobResult fromDisk = MapReduce.exec(WordCount.spec(local.toString(), tmp.resolve("wc-out").toString(),
-        tmp.resolve("work"))).get(2, TimeUnit.MINUTES);
+        tmp.resolve("work")).build()).get(2, TimeUnit.MINUTES);
 
     assertThat(fromS3.outputFiles()).hasSize(3);
     for (int r = 0; r < 3; r++) {

@@ -15,6 +15,9 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
  * The word count the S3 tests run, in this JVM or, through {@link #main}, in a child JVM: a JVM's
@@ -40,9 +43,28 @@ final class WordCount {
   }
 
   /** With a combiner, 3 reduce tasks and 64 KiB splits, so that a few inputs make several tasks. */
-  static MapReduceSpecification<String, Long> spec(String input, String output, Path workDirectory) {
+  static MapReduceSpecification.Builder<String, Long> spec(String input, String output, Path workDirectory) {
     return MapReduceSpecification.builder().mapper(new Words()).reducer(new Sum()).combiner(new Sum())
-        .input(input).output(output).reduceTasks(3).splitSize(64 << 10).workDirectory(workDirectory).build();
+        .input(input).output(output).reduceTasks(3).splitSize(64 << 10).workDirectory(workDirectory);
+  }
+
+  /**
+   * The same three files in S3 under {@code prefix} and in {@code local}: a short one, one of
+   * {@code words} words (a split of 64 KiB holds about 11,000), and one with no newline at its end.
+   */
+  static void writeInputs(S3Client s3, String bucket, String prefix, Path local, int words) throws IOException {
+    StringBuilder big = new StringBuilder();
+    for (int i = 0; i < words; i++) {
+      big.append("w").append(i % 997).append(i % 7 == 6 ? "\n" : " ");
+    }
+    List<String> texts = List.of("the cat sat\non the mat\n", big.toString(), "no newline at the end");
+    Files.createDirectories(local);
+    for (int i = 0; i < texts.size(); i++) {
+      String name = "part-" + i + ".txt";
+      s3.putObject(PutObjectRequest.builder().bucket(bucket).key(prefix + name).build(),
+          RequestBody.fromString(texts.get(i)));
+      Files.writeString(local.resolve(name), texts.get(i));
+    }
   }
 
   /**
@@ -56,7 +78,9 @@ final class WordCount {
       long before = Words.LINES.get();
       String outcome;
       try {
-        MapReduce.exec(spec(args[i], output, work)).get(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        // One attempt a task: a failed S3 request fails the job, not hidden by a task's re-run.
+        MapReduce.exec(spec(args[i], output, work).maxTaskAttempts(1).build())
+            .get(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         outcome = "written";
       } catch (ExecutionException e) {
         outcome = "failed: " + e.getCause().getMessage();

@@ -51,7 +51,7 @@ class S3ClusterIT {
   }
 
   @AfterAll
-  static void stop() throws InterruptedException {
+  static void stop() {
     if (s3proxy != null) {
       s3proxy.close();
     }
