@@ -9,20 +9,24 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A peer on a plain {@link Socket}, outside Netty: it writes whatever bytes a test asks for and
  * reads frames by hand, so that tests of a live master or worker do not share the code under
- * test. Every read times out (5 s unless told), so a test never hangs on a silent peer.
+ * test. It plays a client ({@link #connect}) or, to a live client, a server ({@link #accept}).
+ * Every read times out (5 s unless told), so a test never hangs on a silent peer.
  */
 public final class RawPeer implements AutoCloseable {
   public static final int READ_TIMEOUT_MILLIS = 5_000;
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Socket socket;
   private final DataInputStream in;
@@ -38,9 +42,26 @@ public final class RawPeer implements AutoCloseable {
   public static RawPeer connect(int port) throws IOException {
     Socket s = new Socket();
     s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-    s.setSoTimeout(READ_TIMEOUT_MILLIS);
-    s.setTcpNoDelay(true);
-    return new RawPeer(s);
+    return configured(s);
+  }
+
+  /**
+   * The server's end of the next connection to {@code server} (the server socket's own timeout,
+   * if set, bounds the wait).
+   */
+  public static RawPeer accept(ServerSocket server) throws IOException {
+    return configured(server.accept());
+  }
+
+  private static RawPeer configured(Socket s) throws IOException {
+    try {
+      s.setSoTimeout(READ_TIMEOUT_MILLIS);
+      s.setTcpNoDelay(true);
+      return new RawPeer(s);
+    } catch (IOException e) {
+      s.close();
+      throw e;
+    }
   }
 
   public Socket socket() {
@@ -106,10 +127,30 @@ public final class RawPeer implements AutoCloseable {
     return b;
   }
 
-  /** Reads the server's challenge and answers it under this secret. */
-  public void authenticate(ClusterSecret secret) throws IOException {
+  /**
+   * Reads the server's challenge and answers it under this secret, with a fresh nonce of its own
+   * (returned) for the server to answer; does not read the server's answer.
+   */
+  public byte[] answerChallenge(ClusterSecret secret) throws IOException {
     Message.Challenge c = read(Message.Challenge.class);
-    send(new Message.Authenticate(secret.answer(c.nonce()), "raw-peer"));
+    byte[] nonce = new byte[32];
+    RANDOM.nextBytes(nonce);
+    send(new Message.Authenticate(secret.clientProof(c.nonce()), "raw-peer", nonce.clone()));
+    return nonce;
+  }
+
+  /**
+   * The whole handshake as a client, under this secret: answers the server's challenge, then reads
+   * the server's {@code Welcome} and checks its proof.
+   *
+   * @throws IOException when the server sends anything else, or a wrong proof
+   */
+  public void authenticate(ClusterSecret secret) throws IOException {
+    byte[] nonce = answerChallenge(secret);
+    Message.Welcome w = read(Message.Welcome.class);
+    if (!secret.verifiesServer(nonce, w.mac())) {
+      throw new IOException("the server's Welcome does not prove it knows the secret");
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ import io.mapreduce.netty.protocol.Authenticated;
 import io.mapreduce.netty.protocol.ClusterSecret;
 import io.mapreduce.netty.protocol.ClusterTls;
 import io.mapreduce.netty.protocol.Frames;
+import io.mapreduce.netty.protocol.HandshakeFailed;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Pipelines;
 import io.mapreduce.spi.ExecutionEngine;
@@ -172,6 +173,8 @@ public final class ClusterEngine implements ExecutionEngine {
 
     private final class Handler extends SimpleChannelInboundHandler<Message> {
       private final boolean follow;
+      /** Why the handshake failed, if it did: the connection is closing. */
+      private String handshakeFailure;
 
       Handler(boolean follow) {
         this.follow = follow;
@@ -192,6 +195,8 @@ public final class ClusterEngine implements ExecutionEngine {
           } else {
             ctx.writeAndFlush(new Message.HasJars(jars.stream().map(JobJars.Jar::sha256).toList()));
           }
+        } else if (evt instanceof HandshakeFailed f) {
+          handshakeFailure = f.reason();
         } else {
           super.userEventTriggered(ctx, evt);
         }
@@ -244,6 +249,11 @@ public final class ClusterEngine implements ExecutionEngine {
         if (refused) {
           return;
         }
+        // Nothing was said: to submit, fail at once; to follow, the real master may come back.
+        if (handshakeFailure != null && !follow) {
+          failFromCluster(new MapReduceException("cannot reach the master at " + master + ": " + handshakeFailure));
+          return;
+        }
         // Only a job the master accepted can be followed again: before that, fail at once.
         if (!follow && !accepted) {
           failFromCluster(new MapReduceException("lost the connection to the master at " + master
@@ -253,7 +263,7 @@ public final class ClusterEngine implements ExecutionEngine {
         if (reconnectDeadline == 0 || !follow) {
           reconnectDeadline = System.nanoTime() + RECONNECT_WINDOW.toNanos();
         }
-        reconnectLater(null);
+        reconnectLater(handshakeFailure == null ? null : new MapReduceException(handshakeFailure));
       }
 
       @Override

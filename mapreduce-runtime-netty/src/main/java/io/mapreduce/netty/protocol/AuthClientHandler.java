@@ -1,37 +1,54 @@
 package io.mapreduce.netty.protocol;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
- * The client side of the handshake: answers the server's challenge, leaves the pipeline and fires
- * {@link Authenticated}. One per channel.
+ * The client side of the handshake: answers the server's challenge with its proof and a nonce of
+ * its own, checks the server's proof over that nonce, and only then leaves the pipeline, firing
+ * {@link Authenticated}: the application never hears from a server that has not proven it knows
+ * the cluster secret. A wrong proof, any other message, or no proof within ten seconds closes the
+ * connection (firing {@link HandshakeFailed}). One per channel.
  */
-public final class AuthClientHandler extends ChannelInboundHandlerAdapter {
+public final class AuthClientHandler extends HandshakeHandler {
   private final ClusterSecret secret;
   private final String self;
+  private final byte[] nonce = nonce();
+  private boolean answered;
 
   /** @param self what this client calls itself to the server, for its logs */
   public AuthClientHandler(ClusterSecret secret, String self) {
+    // The application says why: a job's error, a fetch's failure, a worker's log.
+    super(false);
     this.secret = secret;
     this.self = self;
   }
 
+  private static String server(ChannelHandlerContext ctx) {
+    return "the server at " + ctx.channel().remoteAddress();
+  }
+
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof Message.Challenge c && c.nonce() != null) {
-      ctx.writeAndFlush(new Message.Authenticate(secret.answer(c.nonce()), self));
-      ctx.pipeline().remove(this);
-      ctx.fireUserEventTriggered(new Authenticated(String.valueOf(ctx.channel().remoteAddress())));
-      return;
+  String timeoutReason(ChannelHandlerContext ctx) {
+    return server(ctx) + " did not complete the handshake within " + TIMEOUT_SECONDS + " s";
+  }
+
+  @Override
+  void handshake(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof Message.ProtocolError e) {
+      // The server refused us (or our proof): say so, without answering its error with another.
+      fail(ctx, server(ctx) + " refused the handshake: " + e.message(), false);
+    } else if (!answered && msg instanceof Message.Challenge c && c.nonce() != null) {
+      answered = true;
+      ctx.writeAndFlush(new Message.Authenticate(secret.clientProof(c.nonce()), self, nonce.clone()));
+    } else if (!answered) {
+      fail(ctx, "expected a challenge from " + server(ctx) + ", got " + msg.getClass().getSimpleName(), true);
+    } else if (!(msg instanceof Message.Welcome w)) {
+      fail(ctx, "expected " + server(ctx) + " to prove it knows the cluster secret, got "
+          + msg.getClass().getSimpleName(), true);
+    } else if (!secret.verifiesServer(nonce, w.mac())) {
+      fail(ctx, server(ctx) + " does not know the cluster secret", true);
+    } else {
+      succeed(ctx, new Authenticated(String.valueOf(ctx.channel().remoteAddress())));
     }
-    // The application handler logs a ProtocolError; anything else is a server gone wrong.
-    if (msg instanceof Message.ProtocolError) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
-    ctx.writeAndFlush(new Message.ProtocolError("expected a challenge, got " + msg.getClass().getSimpleName()))
-        .addListener(ChannelFutureListener.CLOSE);
   }
 }

@@ -1,64 +1,45 @@
 package io.mapreduce.netty.protocol;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.security.SecureRandom;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The server side of the handshake: challenges the client, checks its answer, and leaves the
- * pipeline, firing {@link Authenticated}. A wrong answer, any other first message, or silence
- * for ten seconds closes the connection. One per channel.
+ * The server side of the handshake: challenges the client with a nonce, checks its proof, answers
+ * the client's own nonce with the server's proof ({@link Message.Welcome}), and leaves the
+ * pipeline, firing {@link Authenticated}. A wrong proof, any other first message, or no proof
+ * within ten seconds closes the connection. One per channel.
  */
-public final class AuthServerHandler extends ChannelInboundHandlerAdapter {
-  private static final Logger log = LoggerFactory.getLogger(AuthServerHandler.class);
-  private static final SecureRandom RANDOM = new SecureRandom();
-  private static final long TIMEOUT_SECONDS = 10;
-
+public final class AuthServerHandler extends HandshakeHandler {
   private final ClusterSecret secret;
-  private final byte[] nonce = new byte[32];
-  private ScheduledFuture<?> timeout;
+  private final byte[] nonce = nonce();
 
   public AuthServerHandler(ClusterSecret secret) {
+    // A client that never got in is no concern of the server's application: warn here.
+    super(true);
     this.secret = secret;
   }
 
   @Override
-  public void channelActive(ChannelHandlerContext ctx) {
-    RANDOM.nextBytes(nonce);
+  void started(ChannelHandlerContext ctx) {
     ctx.writeAndFlush(new Message.Challenge(nonce.clone()));
-    timeout = ctx.executor().schedule(() -> {
-      log.warn("closing connection from {}: no authentication within {} s", ctx.channel().remoteAddress(),
-          TIMEOUT_SECONDS);
-      ctx.close();
-    }, TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    ctx.fireChannelActive();
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof Message.Authenticate a && a.mac() != null && secret.verifies(nonce, a.mac())) {
-      timeout.cancel(false);
-      ctx.pipeline().remove(this);
-      ctx.fireUserEventTriggered(new Authenticated(a.peer()));
-      return;
-    }
-    timeout.cancel(false);
-    String why = msg instanceof Message.Authenticate ? "authentication failed (wrong cluster secret?)"
-        : "expected authentication, got " + msg.getClass().getSimpleName();
-    log.warn("closing connection from {}: {}", ctx.channel().remoteAddress(), why);
-    ctx.writeAndFlush(new Message.ProtocolError(why)).addListener(ChannelFutureListener.CLOSE);
+  String timeoutReason(ChannelHandlerContext ctx) {
+    return "no authentication within " + TIMEOUT_SECONDS + " s";
   }
 
   @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    if (timeout != null) {
-      timeout.cancel(false);
+  void handshake(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof Message.Authenticate a)) {
+      fail(ctx, "expected authentication, got " + msg.getClass().getSimpleName(), true);
+    } else if (!secret.verifiesClient(nonce, a.mac())) {
+      fail(ctx, "authentication failed (wrong cluster secret?)", true);
+    } else if (a.nonce() == null) {
+      fail(ctx, "authentication without a nonce for the server to answer", true);
+    } else {
+      // Before Authenticated, so that the Welcome precedes whatever the application writes.
+      ctx.writeAndFlush(new Message.Welcome(secret.serverProof(a.nonce())));
+      succeed(ctx, new Authenticated(a.peer()));
     }
-    ctx.fireChannelInactive();
   }
 }

@@ -10,10 +10,15 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The shared secret that authenticates every connection of a cluster: a server sends a random
- * nonce, the client answers with HMAC-SHA256(secret, nonce); the secret itself never crosses the
- * wire. Without a configured secret ({@link #NONE}) a fixed key is used, which only proves that
- * the peer speaks this protocol: daemons refuse to bind a non-loopback address that way.
+ * The shared secret that authenticates every connection of a cluster, both ways: the server sends
+ * a random nonce, the client answers with its {@linkplain #clientProof proof} over it and a nonce
+ * of its own, and the server answers that with its {@linkplain #serverProof proof}, so that each
+ * side knows the other holds the secret before it believes a word from it. The secret itself never
+ * crosses the wire. Without TLS an active man in the middle can still relay a whole handshake
+ * between a real client and a real server and then read (not forge) what follows; TLS with the
+ * cluster's shared keystore covers that. Without a configured secret ({@link #NONE}) a fixed key is
+ * used, which only proves that the peer speaks this protocol: daemons refuse to bind a
+ * non-loopback address that way.
  */
 public final class ClusterSecret {
   /** No secret: for clusters on loopback only. */
@@ -82,20 +87,48 @@ public final class ClusterSecret {
     return configured;
   }
 
-  /** HMAC-SHA256 of the nonce under this secret. */
-  public byte[] answer(byte[] nonce) {
+  /**
+   * What the client answers to the server's challenge: HMAC-SHA256 of "client" and the server's
+   * nonce.
+   */
+  public byte[] clientProof(byte[] serverNonce) {
+    return hmac(CLIENT, serverNonce);
+  }
+
+  /** What the server answers to the client's nonce: HMAC-SHA256 of "server" and that nonce. */
+  public byte[] serverProof(byte[] clientNonce) {
+    return hmac(SERVER, clientNonce);
+  }
+
+  /** Whether {@code mac} is the client's proof for {@code serverNonce}; in constant time. */
+  public boolean verifiesClient(byte[] serverNonce, byte[] mac) {
+    return MessageDigest.isEqual(clientProof(serverNonce), mac);
+  }
+
+  /** Whether {@code mac} is the server's proof for {@code clientNonce}; in constant time. */
+  public boolean verifiesServer(byte[] clientNonce, byte[] mac) {
+    return MessageDigest.isEqual(serverProof(clientNonce), mac);
+  }
+
+  /*
+   * Each proof starts with its role, so that one side's proof is never the other's. Without the
+   * labels both proofs would be HMAC(nonce), and a fake server could take the nonce a client sent
+   * it, send that nonce as its challenge to another client (or to the same one on a second
+   * connection), and hand the answer back to the first as its own proof. The labels have the same
+   * length, so label and nonce never run into each other.
+   */
+  private static final byte[] CLIENT = "client".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SERVER = "server".getBytes(StandardCharsets.US_ASCII);
+
+  private byte[] hmac(byte[] role, byte[] nonce) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      mac.update(role);
       return mac.doFinal(nonce);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is not available", e);
     }
-  }
-
-  /** Whether {@code mac} answers {@code nonce} under this secret; in constant time. */
-  public boolean verifies(byte[] nonce, byte[] mac) {
-    return MessageDigest.isEqual(answer(nonce), mac);
   }
 
   @Override

@@ -72,13 +72,22 @@ public sealed interface Message {
     }
   }
 
-  // --- Authentication: the first exchange on every connection. ---
+  // --- Authentication: the first exchange on every connection, both ways (see ClusterSecret). ---
 
   /** Server to client, on connect: a fresh random nonce to answer. */
   record Challenge(byte[] nonce) implements Message {}
 
-  /** Client to server: HMAC-SHA256 of the nonce under the cluster secret; and who it is. */
-  record Authenticate(byte[] mac, String peer) implements Message {}
+  /**
+   * Client to server: its proof over the server's nonce ({@link ClusterSecret#clientProof}), who it
+   * is, and a fresh random nonce of its own for the server to answer.
+   */
+  record Authenticate(byte[] mac, String peer, byte[] nonce) implements Message {}
+
+  /**
+   * Server to client, once the client has proven itself: the server's proof over the client's
+   * nonce ({@link ClusterSecret#serverProof}). The client believes nothing from the server before.
+   */
+  record Welcome(byte[] mac) implements Message {}
 
   /** Either side, before it closes the connection for a reason the other side should log. */
   record ProtocolError(String message) implements Message {}

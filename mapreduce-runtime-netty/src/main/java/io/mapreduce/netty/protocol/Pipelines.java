@@ -15,12 +15,12 @@ import org.slf4j.Logger;
 public final class Pipelines {
   private Pipelines() {}
 
-  /** A server's connection: it challenges the client. */
+  /** A server's connection: it challenges the client, then proves itself to it. */
   public static void server(Channel ch, ClusterSecret secret, int maxFrameBytes, ChannelHandler app) {
     server(ch, ClusterTls.NONE, secret, maxFrameBytes, app);
   }
 
-  /** A server's connection, in TLS when it is on: it challenges the client. */
+  /** A server's connection, in TLS when it is on: it challenges the client, then proves itself to it. */
   public static void server(Channel ch, ClusterTls tls, ClusterSecret secret, int maxFrameBytes, ChannelHandler app) {
     if (tls.enabled()) {
       ch.pipeline().addLast("tls", tls.server().newHandler(ch.alloc()));
@@ -32,12 +32,15 @@ public final class Pipelines {
         .addLast("app", app);
   }
 
-  /** A client's connection: it answers the server's challenge. */
+  /** A client's connection: it answers the server's challenge and checks the server's proof. */
   public static void client(Channel ch, ClusterSecret secret, int maxFrameBytes, String self, ChannelHandler app) {
     client(ch, ClusterTls.NONE, secret, maxFrameBytes, self, app);
   }
 
-  /** A client's connection, in TLS when it is on: it answers the server's challenge. */
+  /**
+   * A client's connection, in TLS when it is on: it answers the server's challenge and checks the
+   * server's proof.
+   */
   public static void client(Channel ch, ClusterTls tls, ClusterSecret secret, int maxFrameBytes, String self,
       ChannelHandler app) {
     if (tls.enabled()) {

@@ -69,6 +69,7 @@ public final class ProtocolKryo {
     kryo.register(Message.CommitResponse.class, 147);
     kryo.register(Message.FetchFailed.class, 148);
     kryo.register(Message.WatchJob.class, 149);
+    kryo.register(Message.Welcome.class, 150);
     return kryo;
   }
 

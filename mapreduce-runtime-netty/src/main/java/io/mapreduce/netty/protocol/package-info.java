@@ -1,7 +1,7 @@
 /**
  * The wire: every message as a record of one sealed interface, Kryo-encoded with registration
- * required, in frames of magic, version and length; the HMAC handshake that opens every
- * connection; content-addressed jar storage. Depends on Netty and Kryo only (and the core's
+ * required, in frames of magic, version and length; the mutual HMAC handshake that opens
+ * every connection; content-addressed jar storage. Depends on Netty and Kryo only (and the core's
  * {@code ShippedJob}).
  */
 package io.mapreduce.netty.protocol;

@@ -6,6 +6,7 @@ import io.mapreduce.netty.protocol.Authenticated;
 import io.mapreduce.netty.protocol.ClusterSecret;
 import io.mapreduce.netty.protocol.ClusterTls;
 import io.mapreduce.netty.protocol.FrameDecoder;
+import io.mapreduce.netty.protocol.HandshakeFailed;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Pipelines;
 import io.netty.bootstrap.Bootstrap;
@@ -86,6 +87,8 @@ public final class Fetcher {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
       if (evt instanceof Authenticated) {
         ctx.writeAndFlush(request);
+      } else if (evt instanceof HandshakeFailed f) {
+        fail(ctx, new IOException(f.reason()));
       } else {
         super.userEventTriggered(ctx, evt);
       }

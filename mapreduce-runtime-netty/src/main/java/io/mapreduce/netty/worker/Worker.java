@@ -10,6 +10,7 @@ import io.mapreduce.netty.protocol.Authenticated;
 import io.mapreduce.netty.protocol.ClusterSecret;
 import io.mapreduce.netty.protocol.ClusterTls;
 import io.mapreduce.netty.protocol.Frames;
+import io.mapreduce.netty.protocol.HandshakeFailed;
 import io.mapreduce.netty.protocol.JarStore;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Message.Failure;
@@ -624,6 +625,9 @@ public final class Worker implements AutoCloseable {
         master = ctx.channel();
         ctx.writeAndFlush(new Message.RegisterWorker(config.advertisedHost(), shuffle.port(), config.slots(),
             new ArrayList<>(jobs.keySet())));
+      } else if (evt instanceof HandshakeFailed f) {
+        // The connection closes next, and the worker tries again with backoff.
+        log.error("cannot register with master {}:{}: {}", config.masterHost(), config.masterPort(), f.reason());
       } else {
         super.userEventTriggered(ctx, evt);
       }

@@ -280,7 +280,7 @@ class LivePeerFuzzIT {
 
   @Test
   void fuzz_bytesAfterTheMessage_refused() throws Exception {
-    byte[] m = ProtocolKryo.encode(new Message.Authenticate(new byte[32], "x"));
+    byte[] m = ProtocolKryo.encode(new Message.Authenticate(new byte[32], "x", new byte[32]));
     byte[] payload = java.util.Arrays.copyOf(m, m.length + 5);
     var answers = attackBoth(sendThenReadUntilClosed(RawPeer.frame(payload)));
     assertOneProtocolError(answers, "bytes after its message");
@@ -322,7 +322,7 @@ class LivePeerFuzzIT {
     var answers = attackBoth(p -> {
       p.read(Message.Challenge.class);
       ByteArrayOutputStream b = new ByteArrayOutputStream();
-      b.write(RawPeer.frame(new Message.Authenticate(new byte[32], "forger")));
+      b.write(RawPeer.frame(new Message.Authenticate(new byte[32], "forger", new byte[32])));
       b.write(RawPeer.frame(new Message.RegisterWorker("127.0.0.1", 1, 4)));
       p.send(b.toByteArray());
       return p.readUntilClosed();
@@ -335,11 +335,36 @@ class LivePeerFuzzIT {
   void fuzz_authenticateWithNullMac_refused() throws Exception {
     var answers = attackBoth(p -> {
       p.read(Message.Challenge.class);
-      p.send(new Message.Authenticate(null, null));
+      p.send(new Message.Authenticate(null, null, null));
       return p.readUntilClosed();
     });
     // Above all, no MissingJars and no FetchResponse: a refused connection is served nothing.
     assertAtMostOneProtocolError(answers, "authentication failed");
+  }
+
+  @Test
+  void fuzz_rightProofWithoutANonce_refusedWithoutAProof() throws Exception {
+    var answers = attackBoth(p -> {
+      Message.Challenge c = p.read(Message.Challenge.class);
+      p.send(new Message.Authenticate(ClusterSecret.NONE.clientProof(c.nonce()), "no nonce", null));
+      return p.readUntilClosed();
+    });
+    // No Welcome: the server has nothing to prove itself over.
+    assertOneProtocolError(answers, "without a nonce");
+  }
+
+  @Test
+  void handshake_bothTargetsWelcomeWithTheirProofOverTheClientsNonce() throws Exception {
+    for (Target t : Target.values()) {
+      try (RawPeer p = RawPeer.connect(port(t))) {
+        byte[] nonce = p.answerChallenge(ClusterSecret.NONE);
+        byte[] proof = p.read(Message.Welcome.class).mac();
+        assertThat(ClusterSecret.NONE.verifiesServer(nonce, proof)).as(t.name()).isTrue();
+        assertThat(ClusterSecret.NONE.verifiesClient(nonce, proof)).as(t.name()).isFalse();
+        assertThat(ClusterSecret.of("s3cret").verifiesServer(nonce, proof)).as(t.name()).isFalse();
+        roundTrip(t, p);
+      }
+    }
   }
 
   @Test
@@ -357,8 +382,9 @@ class LivePeerFuzzIT {
     var answers = attackBoth(p -> {
       Message.Challenge c = p.read(Message.Challenge.class);
       ByteArrayOutputStream b = new ByteArrayOutputStream();
-      b.write(RawPeer.frame(new Message.Authenticate(new byte[32], "first guess")));
-      b.write(RawPeer.frame(new Message.Authenticate(ClusterSecret.NONE.answer(c.nonce()), "second guess")));
+      b.write(RawPeer.frame(new Message.Authenticate(new byte[32], "first guess", new byte[32])));
+      b.write(RawPeer.frame(new Message.Authenticate(ClusterSecret.NONE.clientProof(c.nonce()), "second guess",
+          new byte[32])));
       b.write(RawPeer.frame(new Message.HasJars(List.of("1".repeat(64)))));
       b.write(RawPeer.frame(new Message.FetchRequest("after-refusal", 0, 1, 0)));
       p.send(b.toByteArray());
@@ -442,13 +468,13 @@ class LivePeerFuzzIT {
   void secret_clientWithAnotherSecret_refusedSayingAuthenticationFailed() throws Exception {
     try (SecretCluster c = new SecretCluster(dir.resolve("secret-1"))) {
       try (RawPeer p = RawPeer.connect(c.master.port())) {
-        p.authenticate(ClusterSecret.of("not the secret"));
+        p.answerChallenge(ClusterSecret.of("not the secret"));
         List<Message> got = p.readUntilClosed();
         assertThat(got).hasSize(1);
         assertThat(((Message.ProtocolError) got.get(0)).message()).contains("authentication failed");
       }
       try (RawPeer p = RawPeer.connect(c.master.port())) {
-        p.authenticate(ClusterSecret.NONE);
+        p.answerChallenge(ClusterSecret.NONE);
         assertThat(((Message.ProtocolError) p.readUntilClosed().get(0)).message()).contains("authentication failed");
       }
       try (RawPeer p = wellBehaved(Target.MASTER, c.master.port(), SecretCluster.SECRET)) {
@@ -456,7 +482,7 @@ class LivePeerFuzzIT {
       }
       // The workers' shuffle ports want the secret too.
       try (RawPeer p = RawPeer.connect(c.workers.get(0).shufflePort())) {
-        p.authenticate(ClusterSecret.NONE);
+        p.answerChallenge(ClusterSecret.NONE);
         assertThat(((Message.ProtocolError) p.readUntilClosed().get(0)).message()).contains("authentication failed");
       }
       try (RawPeer p = wellBehaved(Target.SHUFFLE, c.workers.get(0).shufflePort(), SecretCluster.SECRET)) {

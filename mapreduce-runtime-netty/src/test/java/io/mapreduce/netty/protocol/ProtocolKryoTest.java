@@ -45,12 +45,16 @@ class ProtocolKryoTest {
     c.put(Message.Challenge.class, new Case(new Message.Challenge(new byte[] {9, -1, 0, 127, -128}), d -> {
       assertThat(((Message.Challenge) d).nonce()).containsExactly(9, -1, 0, 127, -128);
     }));
-    c.put(Message.Authenticate.class, new Case(new Message.Authenticate(new byte[] {1, 2, 3, -4}, "worker@host-1"),
-        d -> {
+    c.put(Message.Authenticate.class, new Case(new Message.Authenticate(new byte[] {1, 2, 3, -4}, "worker@host-1",
+        new byte[] {5, -6, 7}), d -> {
           Message.Authenticate a = (Message.Authenticate) d;
           assertThat(a.mac()).containsExactly(1, 2, 3, -4);
           assertThat(a.peer()).isEqualTo("worker@host-1");
+          assertThat(a.nonce()).containsExactly(5, -6, 7);
         }));
+    c.put(Message.Welcome.class, new Case(new Message.Welcome(new byte[] {8, -9, 10}), d -> {
+      assertThat(((Message.Welcome) d).mac()).containsExactly(8, -9, 10);
+    }));
     c.put(Message.ProtocolError.class, eq(new Message.ProtocolError("expected authentication, got Heartbeat")));
     c.put(Message.RegisterWorker.class, eq(new Message.RegisterWorker("10.0.0.7", 45_123, 16)));
     c.put(Message.Registered.class, eq(new Message.Registered("worker-3", 1_500L)));
@@ -182,7 +186,7 @@ class ProtocolKryoTest {
         Message.JobSucceeded.class, Message.JobFailed.class, Message.CancelJob.class, Message.FetchRequest.class,
         Message.FetchResponse.class, Message.HasJars.class, Message.MissingJars.class, Message.GetJar.class,
         Message.JarChunk.class, Message.CommitRequest.class, Message.CommitResponse.class,
-        Message.FetchFailed.class, Message.WatchJob.class);
+        Message.FetchFailed.class, Message.WatchJob.class, Message.Welcome.class);
     for (int i = 0; i < messages.size(); i++) {
       pinned.put(messages.get(i), 120 + i);
     }
