@@ -30,7 +30,11 @@ import org.slf4j.LoggerFactory;
  */
 final class Journal implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Journal.class);
-  static final String FILE = "journal";
+  /**
+   * The journal's records are the protocol's (jobs, outcomes): a new protocol version, whose
+   * records an older journal may not decode, starts a journal of its own name.
+   */
+  static final String FILE = "journal-v" + io.mapreduce.netty.protocol.Frames.VERSION;
 
   /** One fact about a job. */
   sealed interface Entry {}
@@ -82,6 +86,13 @@ final class Journal implements AutoCloseable {
   static List<Entry> read(Path directory) throws IOException {
     Path file = directory.resolve(FILE);
     List<Entry> entries = new ArrayList<>();
+    if (Files.isDirectory(directory)) {
+      try (var names = Files.list(directory)) {
+        names.map(p -> p.getFileName().toString()).filter(n -> n.matches("journal(-v\\d+)?") && !n.equals(FILE))
+            .forEach(n -> log.warn("{}: a journal of another version of the protocol; the jobs it holds are not"
+                + " resumed (it is left as it is)", directory.resolve(n)));
+      }
+    }
     if (!Files.exists(file)) {
       return entries;
     }

@@ -40,4 +40,17 @@ class JournalTest {
     assertThat(entries.get(3)).isEqualTo(new Journal.MapLost("j1", 0));
     assertThat(((Journal.JobEnded) entries.get(4)).outcome()).isInstanceOf(Message.JobFailed.class);
   }
+
+  @Test
+  void read_aJournalOfAnotherProtocolVersionBeside_isLeftAloneAndNotRead() throws Exception {
+    byte[] older = {0, 0, 0, 3, 9, 9, 9};
+    Files.write(dir.resolve("journal"), older);
+    try (Journal j = Journal.open(dir)) {
+      j.append(new Journal.MasterStarted(4));
+    }
+
+    assertThat(Journal.FILE).isNotEqualTo("journal");
+    assertThat(Journal.read(dir)).containsExactly(new Journal.MasterStarted(4));
+    assertThat(dir.resolve("journal")).hasBinaryContent(older);
+  }
 }
