@@ -142,7 +142,8 @@ final class MapTask<K, V> {
       while (reader.next()) {
         attempt.checkStopped();
         long offset = reader.offset();
-        if (attempt.skips(offset, file + ":" + offset)) {
+        if (attempt.skips(offset)) {
+          attempt.skipped(file + ":" + offset);
           continue;
         }
         try {

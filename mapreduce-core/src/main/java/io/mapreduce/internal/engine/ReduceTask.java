@@ -81,7 +81,8 @@ final class ReduceTask<K, V> {
         attempt.checkStopped();
         ordinal++;
         K key = groups.key();
-        if (attempt.skips(ordinal, "key " + abbreviate(String.valueOf(key)))) {
+        if (attempt.skips(ordinal)) {
+          attempt.skipped("key " + abbreviate(String.valueOf(key)));
           continue;
         }
         currentKey[0] = key;

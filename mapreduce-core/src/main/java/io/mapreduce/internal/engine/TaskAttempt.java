@@ -109,15 +109,19 @@ final class TaskAttempt implements TaskContext {
     skip = java.util.Set.copyOf(records);
   }
 
-  /** Whether to skip a record; counts and logs it if so. */
-  boolean skips(long recordId, String where) {
-    if (skip.isEmpty() || !skip.contains(recordId)) {
-      return false;
-    }
+  /**
+   * Whether to skip a record, which the caller then reports with {@link #skipped}. Two calls, so
+   * that the common case (nothing to skip) builds no description: it runs once per input line.
+   */
+  boolean skips(long recordId) {
+    return !skip.isEmpty() && skip.contains(recordId);
+  }
+
+  /** Counts and logs a record skipped, {@code where} saying which. */
+  void skipped(String where) {
     add(io.mapreduce.Counters.SKIPPED_RECORDS, 1);
     org.slf4j.LoggerFactory.getLogger(TaskAttempt.class).warn("job {} task {} attempt {}: skipping the bad record at {}",
         jobId, taskId, attempt, where);
-    return true;
   }
 
   String position() {
