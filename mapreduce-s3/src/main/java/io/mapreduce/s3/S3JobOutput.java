@@ -6,8 +6,12 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
@@ -32,6 +36,8 @@ final class S3JobOutput implements JobOutput {
   private static final Logger log = LoggerFactory.getLogger(S3JobOutput.class);
   /** S3's smallest part is 5 MiB; larger parts mean fewer requests. */
   static final int PART_BYTES = 8 << 20;
+  /** Parts of one file uploading at once while the next fills: memory is that many parts more. */
+  static final int PARTS_IN_FLIGHT = 2;
 
   private final S3Storage storage;
   private final S3Path dir;
@@ -86,13 +92,19 @@ final class S3JobOutput implements JobOutput {
     }
   }
 
-  /** One attempt's file: buffered into parts, uploaded as they fill, completed on commit. */
+  /**
+   * One attempt's file: buffered into parts (the buffer grows to a part's size, so a small file
+   * costs little), uploaded as they fill, in the background while the next part fills, at most
+   * {@link #PARTS_IN_FLIGHT} at once; completed on commit.
+   */
   private final class Upload extends OutputStream implements TaskOutput {
+    private static final int FIRST_BUFFER_BYTES = 64 << 10;
     private final String key;
-    private byte[] part = new byte[PART_BYTES];
+    private byte[] part = new byte[FIRST_BUFFER_BYTES];
     private int filled;
     private String uploadId;
-    private final List<CompletedPart> parts = new ArrayList<>();
+    private final List<Future<CompletedPart>> parts = new ArrayList<>();
+    private final Semaphore inFlight = new Semaphore(PARTS_IN_FLIGHT);
     private boolean done;
 
     Upload(String key) {
@@ -107,7 +119,7 @@ final class S3JobOutput implements JobOutput {
     @Override
     public void write(int b) throws IOException {
       if (filled == part.length) {
-        uploadPart();
+        makeRoom();
       }
       part[filled++] = (byte) b;
     }
@@ -116,7 +128,7 @@ final class S3JobOutput implements JobOutput {
     public void write(byte[] b, int off, int len) throws IOException {
       while (len > 0) {
         if (filled == part.length) {
-          uploadPart();
+          makeRoom();
         }
         int n = Math.min(len, part.length - filled);
         System.arraycopy(b, off, part, filled, n);
@@ -126,21 +138,50 @@ final class S3JobOutput implements JobOutput {
       }
     }
 
+    /** Grows the buffer up to a part's size; a full part goes to the uploads. */
+    private void makeRoom() throws IOException {
+      if (part.length < PART_BYTES) {
+        part = java.util.Arrays.copyOf(part, Math.min(PART_BYTES, part.length * 2));
+      } else {
+        uploadPart();
+        part = new byte[PART_BYTES];
+      }
+    }
+
+    /** Hands the buffer to an upload in the background (the caller gives up the buffer). */
     private void uploadPart() throws IOException {
+      byte[] body = part;
+      int length = filled;
+      filled = 0;
       try {
         if (uploadId == null) {
           uploadId = storage.client().createMultipartUpload(CreateMultipartUploadRequest.builder()
               .bucket(dir.bucket()).key(key).build()).uploadId();
         }
-        int number = parts.size() + 1;
-        String etag = storage.client().uploadPart(UploadPartRequest.builder().bucket(dir.bucket()).key(key)
-            .uploadId(uploadId).partNumber(number).build(), RequestBody.fromBytes(java.util.Arrays.copyOf(part, filled)))
-            .eTag();
-        parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
-        filled = 0;
+        inFlight.acquire();
       } catch (S3Exception e) {
         throw S3Storage.failure(dir.uri(key), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while uploading " + dir.uri(key));
       }
+      int number = parts.size() + 1;
+      String id = uploadId;
+      parts.add(storage.uploads().submit(() -> {
+        try {
+          String etag = storage.client().uploadPart(UploadPartRequest.builder().bucket(dir.bucket()).key(key)
+              .uploadId(id).partNumber(number).build(), bytes(body, length)).eTag();
+          return CompletedPart.builder().partNumber(number).eTag(etag).build();
+        } finally {
+          inFlight.release();
+        }
+      }));
+    }
+
+    /** A body the SDK can read again for a retry, without copying the buffer. */
+    private RequestBody bytes(byte[] body, int length) {
+      return RequestBody.fromContentProvider(() -> new java.io.ByteArrayInputStream(body, 0, length), length,
+          "application/octet-stream");
     }
 
     @Override
@@ -148,19 +189,31 @@ final class S3JobOutput implements JobOutput {
       try {
         if (uploadId == null) {
           storage.client().putObject(PutObjectRequest.builder().bucket(dir.bucket()).key(key).build(),
-              RequestBody.fromBytes(java.util.Arrays.copyOf(part, filled)));
+              bytes(part, filled));
         } else {
           if (filled > 0) {
             uploadPart();
           }
+          List<CompletedPart> completed = new ArrayList<>();
+          for (Future<CompletedPart> p : parts) {
+            completed.add(p.get());
+          }
           storage.client().completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(dir.bucket())
-              .key(key).uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())
+              .key(key).uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(completed).build())
               .build());
         }
         done = true;
         part = null;
       } catch (S3Exception e) {
         throw S3Storage.failure(dir.uri(key), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while uploading " + dir.uri(key));
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof SdkException sdk) {
+          throw S3Storage.failure(dir.uri(key), sdk);
+        }
+        throw new IOException(dir.uri(key) + ": " + e.getCause(), e.getCause());
       }
     }
 
@@ -171,6 +224,7 @@ final class S3JobOutput implements JobOutput {
       }
       done = true;
       part = null;
+      parts.forEach(p -> p.cancel(true));
       if (uploadId != null) {
         try {
           storage.client().abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(dir.bucket()).key(key)

@@ -1,5 +1,6 @@
 package io.mapreduce.s3;
 
+import com.google.common.io.ByteStreams;
 import io.mapreduce.spi.SharedDirectory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +11,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
@@ -20,14 +24,16 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 
 /**
  * Shared scratch files under an S3 prefix: a file up to {@link #SINGLE_PUT_BYTES} is one PUT from
- * the local file, a larger one a multipart upload of parts read from the file (a failed upload is
- * aborted); either way the object appears whole. Reads are ranged GETs. Deleting removes every
+ * the local file, a larger one a multipart upload of parts read from the file, a few at once (a
+ * failed upload is aborted); either way the object appears whole. Reads are ranged GETs. Deleting removes every
  * object under the prefix and aborts the uploads left there (by attempts killed mid-upload).
  */
 final class S3SharedDirectory implements SharedDirectory {
   /** Above this a file goes in parts: S3 takes at most 5 GiB in one PUT, and parts can be retried alone. */
   static final long SINGLE_PUT_BYTES = 64L << 20;
   static final long PART_BYTES = 32L << 20;
+  /** Parts of one file uploaded at once. */
+  static final int PARALLEL_PARTS = 4;
   private static final String MARKER = "_job";
 
   private final S3Storage storage;
@@ -81,26 +87,51 @@ final class S3SharedDirectory implements SharedDirectory {
     }
   }
 
+  /**
+   * Uploads the file in parts, up to {@link #PARALLEL_PARTS} at once (one connection each: S3's
+   * throughput per connection is the limit, not the disk). Each part's body re-opens the file at
+   * its range, so the SDK can retry a part on its own.
+   */
   private void putInParts(String key, Path source, long size) throws IOException {
     String uploadId = storage.client().createMultipartUpload(b -> b.bucket(dir.bucket()).key(key)).uploadId();
     boolean completed = false;
-    try (FileChannel file = FileChannel.open(source, StandardOpenOption.READ)) {
-      List<CompletedPart> parts = new ArrayList<>();
+    List<Future<CompletedPart>> uploads = new ArrayList<>();
+    try {
+      Semaphore inFlight = new Semaphore(PARALLEL_PARTS);
       for (long offset = 0; offset < size; offset += partBytes) {
+        long from = offset;
         long length = Math.min(partBytes, size - offset);
-        int number = parts.size() + 1;
-        file.position(offset);
-        // Not closed here: closing would close the channel; the part's length bounds what is read.
-        InputStream part = Channels.newInputStream(file);
-        String etag = storage.client().uploadPart(b -> b.bucket(dir.bucket()).key(key).uploadId(uploadId)
-            .partNumber(number).contentLength(length), RequestBody.fromInputStream(part, length)).eTag();
-        parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+        int number = uploads.size() + 1;
+        inFlight.acquire();
+        uploads.add(storage.uploads().submit(() -> {
+          try {
+            String etag = storage.client().uploadPart(b -> b.bucket(dir.bucket()).key(key).uploadId(uploadId)
+                .partNumber(number).contentLength(length), RequestBody.fromContentProvider(
+                    () -> openRange(source, from, length), length, "application/octet-stream")).eTag();
+            return CompletedPart.builder().partNumber(number).eTag(etag).build();
+          } finally {
+            inFlight.release();
+          }
+        }));
+      }
+      List<CompletedPart> parts = new ArrayList<>();
+      for (Future<CompletedPart> upload : uploads) {
+        parts.add(upload.get());
       }
       storage.client().completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(dir.bucket()).key(key)
           .uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()).build());
       completed = true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while uploading " + dir.uri(key));
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof SdkException sdk) {
+        throw sdk;
+      }
+      throw new IOException(dir.uri(key) + ": " + e.getCause(), e.getCause());
     } finally {
       if (!completed) {
+        uploads.forEach(u -> u.cancel(true));
         try {
           storage.client().abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(dir.bucket()).key(key)
               .uploadId(uploadId).build());
@@ -108,6 +139,16 @@ final class S3SharedDirectory implements SharedDirectory {
           // delete() aborts what is left under the prefix when the job ends
         }
       }
+    }
+  }
+
+  private static InputStream openRange(Path file, long offset, long length) {
+    try {
+      FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+      ch.position(offset);
+      return ByteStreams.limit(Channels.newInputStream(ch), length);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

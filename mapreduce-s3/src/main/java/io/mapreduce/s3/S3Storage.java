@@ -35,6 +35,13 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class S3Storage implements Storage {
   private volatile S3Client client;
+  /** Part uploads of shared files: daemon threads, made as needed, ended when idle. */
+  private final java.util.concurrent.ExecutorService uploads = java.util.concurrent.Executors.newCachedThreadPool(
+      r -> {
+        Thread t = new Thread(r, "s3-upload");
+        t.setDaemon(true);
+        return t;
+      });
   /** Set once the store refused a multi-object delete. */
   private volatile boolean oneDeleteAtATime;
 
@@ -44,6 +51,10 @@ public final class S3Storage implements Storage {
   /** With a given client (tests). */
   public S3Storage(S3Client client) {
     this.client = client;
+  }
+
+  java.util.concurrent.ExecutorService uploads() {
+    return uploads;
   }
 
   S3Client client() {

@@ -136,6 +136,12 @@ public final class S3ProxyServer implements AutoCloseable {
     client.createBucket(b -> b.bucket(bucket));
   }
 
+  /** The keys under a prefix, every page. */
+  public List<String> keys(String bucket, String prefix) {
+    return client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents().stream()
+        .map(software.amazon.awssdk.services.s3.model.S3Object::key).toList();
+  }
+
   /** The system properties with which a JVM's {@code s3://} storage uses this server (a copy to change). */
   public Map<String, String> systemProperties() {
     Map<String, String> p = new LinkedHashMap<>();

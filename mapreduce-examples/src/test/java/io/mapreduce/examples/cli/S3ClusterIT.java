@@ -78,8 +78,7 @@ class S3ClusterIT {
   }
 
   private static List<String> keys(String prefix) {
-    return s3.listObjectsV2Paginator(b -> b.bucket("data").prefix(prefix)).contents().stream()
-        .map(software.amazon.awssdk.services.s3.model.S3Object::key).toList();
+    return s3proxy.keys("data", prefix);
   }
 
   /**

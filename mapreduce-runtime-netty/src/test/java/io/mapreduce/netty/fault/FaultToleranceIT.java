@@ -504,8 +504,7 @@ class FaultToleranceIT {
   }
 
   private static List<String> objects(S3ProxyServer s3, String prefix) {
-    return s3.client().listObjectsV2Paginator(b -> b.bucket("scratch").prefix(prefix)).contents().stream()
-        .map(software.amazon.awssdk.services.s3.model.S3Object::key).toList();
+    return s3.keys("scratch", prefix);
   }
 
   /** 6.824's map and reduce parallelism tests: with two workers, both run tasks at the same time. */

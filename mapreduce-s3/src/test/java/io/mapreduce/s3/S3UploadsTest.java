@@ -3,8 +3,10 @@ package io.mapreduce.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mapreduce.spi.JobOutput;
 import io.mapreduce.spi.SharedDirectory;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,13 +17,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * A job's shared scratch directory in S3 (s3proxy on 127.0.0.1): files written whole (one PUT, or
- * parts), read back by byte ranges, and deleted with the uploads a killed attempt left.
+ * What mapreduce-s3 writes, straight through the SPI against s3proxy on 127.0.0.1: a job's output
+ * (files larger than a part go up in parts in the background and come back byte for byte; an
+ * aborted file leaves no object and no upload; an attached output neither commits nor aborts the
+ * job), and a job's shared scratch directory (files written whole, in one PUT or in parts, read
+ * back by byte ranges, and deleted with the uploads a killed attempt left).
  */
-class S3SharedDirectoryTest {
+class S3UploadsTest {
   @TempDir static Path tmp;
   private static S3ProxyServer s3;
   private static S3Storage storage;
@@ -30,6 +34,7 @@ class S3SharedDirectoryTest {
   static void start() throws Exception {
     s3 = S3ProxyServer.start(tmp);
     s3.createBucket("scratch");
+    s3.createBucket("out");
     storage = new S3Storage(s3.client());
   }
 
@@ -41,8 +46,7 @@ class S3SharedDirectoryTest {
   }
 
   private static List<String> keys(String prefix) {
-    return s3.client().listObjectsV2Paginator(b -> b.bucket("scratch").prefix(prefix)).contents().stream()
-        .map(S3Object::key).toList();
+    return s3.keys("scratch", prefix);
   }
 
   private static byte[] read(SharedDirectory d, String name, long offset, long length) throws Exception {
@@ -104,5 +108,66 @@ class S3SharedDirectoryTest {
   void create_missingBucket_failsNamingIt() {
     assertThatThrownBy(() -> storage.sharedDirectory("s3://no-such-bucket/tmp/job-c").create())
         .isInstanceOf(NoSuchFileException.class).hasMessageContaining("no-such-bucket");
+  }
+
+  /** Writes {@code data} in uneven pieces, some a byte at a time. */
+  private static void write(OutputStream out, byte[] data) throws Exception {
+    Random random = new Random(7);
+    int i = 0;
+    while (i < data.length) {
+      if (random.nextInt(10) == 0) {
+        out.write(data[i++]);
+      } else {
+        int n = Math.min(data.length - i, 1 + random.nextInt(3 << 20));
+        out.write(data, i, n);
+        i += n;
+      }
+    }
+  }
+
+  @Test
+  void largeFile_inPartsUploadedInTheBackground_comesBackWhole_abortedOneLeavesNothing() throws Exception {
+    byte[] big = new byte[(2 * S3JobOutput.PART_BYTES) + (3 << 20) + 5]; // three parts
+    byte[] other = new byte[S3JobOutput.PART_BYTES + 1];
+    new Random(1).nextBytes(big);
+    new Random(2).nextBytes(other);
+    JobOutput output = storage.createOutput("s3://out/job-1", "job-1");
+
+    try (JobOutput.TaskOutput file = output.create("mr-out-00000", "r-00000.1")) {
+      write(file.stream(), big);
+      file.commit();
+    }
+    try (JobOutput.TaskOutput aborted = output.create("mr-out-00001", "r-00001.1")) {
+      write(aborted.stream(), other);
+    } // closed without a commit: aborted
+    try (JobOutput.TaskOutput small = output.create("mr-out-00002", "r-00002.1")) {
+      small.stream().write(new byte[] {'h', 'i', '\n'});
+      small.commit();
+    }
+    assertThat(output.commit()).extracting(Object::toString)
+        .containsExactly("s3://out/job-1/mr-out-00000", "s3://out/job-1/mr-out-00002");
+
+    assertThat(s3.client().getObjectAsBytes(b -> b.bucket("out").key("job-1/mr-out-00000")).asByteArray())
+        .isEqualTo(big);
+    assertThat(s3.client().getObjectAsBytes(b -> b.bucket("out").key("job-1/mr-out-00002")).asUtf8String())
+        .isEqualTo("hi\n");
+    assertThat(s3.keys("out", "job-1/")).containsExactlyInAnyOrder("job-1/mr-out-00000", "job-1/mr-out-00002",
+        "job-1/_SUCCESS");
+    assertThat(s3.client().listMultipartUploads(b -> b.bucket("out").prefix("job-1/")).uploads()).isEmpty();
+  }
+
+  @Test
+  void attachedOutput_writesTaskFiles_butNeitherCommitsNorAbortsTheJob() throws Exception {
+    JobOutput created = storage.createOutput("s3://out/job-2", "job-2");
+    JobOutput attached = storage.attachOutput("s3://out/job-2", "job-2");
+    try (JobOutput.TaskOutput file = attached.create("mr-out-00000", "r-00000.1")) {
+      file.stream().write('x');
+      file.commit();
+    }
+    attached.abort();
+    assertThat(s3.keys("out", "job-2/")).containsExactly("job-2/mr-out-00000");
+    assertThatThrownBy(attached::commit).isInstanceOf(IllegalStateException.class);
+    created.abort();
+    assertThat(s3.keys("out", "job-2/")).isEmpty();
   }
 }
