@@ -6,23 +6,14 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
-import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
-import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /**
  * A job's output under an S3 prefix. S3 has no rename, so nothing is staged: each attempt streams
@@ -102,9 +93,8 @@ final class S3JobOutput implements JobOutput {
     private final String key;
     private byte[] part = new byte[FIRST_BUFFER_BYTES];
     private int filled;
-    private String uploadId;
-    private final List<Future<CompletedPart>> parts = new ArrayList<>();
-    private final Semaphore inFlight = new Semaphore(PARTS_IN_FLIGHT);
+    /** Started with the first full part; null while the file fits in one. */
+    private PartUploads uploads;
     private boolean done;
 
     Upload(String key) {
@@ -148,73 +138,37 @@ final class S3JobOutput implements JobOutput {
       }
     }
 
-    /** Hands the buffer to an upload in the background (the caller gives up the buffer). */
+    /** Hands the buffer to the uploads; only once they took it does it count as written. */
     private void uploadPart() throws IOException {
+      if (uploads == null) {
+        uploads = PartUploads.start(storage, dir.bucket(), key, PARTS_IN_FLIGHT);
+      }
       byte[] body = part;
       int length = filled;
+      uploads.submit(() -> new java.io.ByteArrayInputStream(body, 0, length), length);
       filled = 0;
-      try {
-        if (uploadId == null) {
-          uploadId = storage.client().createMultipartUpload(CreateMultipartUploadRequest.builder()
-              .bucket(dir.bucket()).key(key).build()).uploadId();
-        }
-        inFlight.acquire();
-      } catch (S3Exception e) {
-        throw S3Storage.failure(dir.uri(key), e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted while uploading " + dir.uri(key));
-      }
-      int number = parts.size() + 1;
-      String id = uploadId;
-      parts.add(storage.uploads().submit(() -> {
-        try {
-          String etag = storage.client().uploadPart(UploadPartRequest.builder().bucket(dir.bucket()).key(key)
-              .uploadId(id).partNumber(number).build(), bytes(body, length)).eTag();
-          return CompletedPart.builder().partNumber(number).eTag(etag).build();
-        } finally {
-          inFlight.release();
-        }
-      }));
-    }
-
-    /** A body the SDK can read again for a retry, without copying the buffer. */
-    private RequestBody bytes(byte[] body, int length) {
-      return RequestBody.fromContentProvider(() -> new java.io.ByteArrayInputStream(body, 0, length), length,
-          "application/octet-stream");
     }
 
     @Override
     public void commit() throws IOException {
-      try {
-        if (uploadId == null) {
+      if (uploads == null) {
+        byte[] body = part;
+        int length = filled;
+        try {
           storage.client().putObject(PutObjectRequest.builder().bucket(dir.bucket()).key(key).build(),
-              bytes(part, filled));
-        } else {
-          if (filled > 0) {
-            uploadPart();
-          }
-          List<CompletedPart> completed = new ArrayList<>();
-          for (Future<CompletedPart> p : parts) {
-            completed.add(p.get());
-          }
-          storage.client().completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(dir.bucket())
-              .key(key).uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(completed).build())
-              .build());
+              RequestBody.fromContentProvider(() -> new java.io.ByteArrayInputStream(body, 0, length), length,
+                  "application/octet-stream"));
+        } catch (SdkException e) {
+          throw S3Storage.failure(dir.uri(key), e);
         }
-        done = true;
-        part = null;
-      } catch (S3Exception e) {
-        throw S3Storage.failure(dir.uri(key), e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted while uploading " + dir.uri(key));
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof SdkException sdk) {
-          throw S3Storage.failure(dir.uri(key), sdk);
+      } else {
+        if (filled > 0) {
+          uploadPart();
         }
-        throw new IOException(dir.uri(key) + ": " + e.getCause(), e.getCause());
+        uploads.complete();
       }
+      done = true;
+      part = null;
     }
 
     @Override
@@ -224,14 +178,8 @@ final class S3JobOutput implements JobOutput {
       }
       done = true;
       part = null;
-      parts.forEach(p -> p.cancel(true));
-      if (uploadId != null) {
-        try {
-          storage.client().abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(dir.bucket()).key(key)
-              .uploadId(uploadId).build());
-        } catch (RuntimeException e) {
-          log.warn("job {}: could not abort the upload of {}: {}", jobId, dir.uri(key), e.toString());
-        }
+      if (uploads != null) {
+        uploads.abort();
       }
     }
 

@@ -2,6 +2,7 @@ package io.mapreduce.s3;
 
 import com.google.common.io.ByteStreams;
 import io.mapreduce.spi.SharedDirectory;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -9,17 +10,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
-import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 
 /**
@@ -89,66 +82,67 @@ final class S3SharedDirectory implements SharedDirectory {
 
   /**
    * Uploads the file in parts, up to {@link #PARALLEL_PARTS} at once (one connection each: S3's
-   * throughput per connection is the limit, not the disk). Each part's body re-opens the file at
-   * its range, so the SDK can retry a part on its own.
+   * throughput per connection is the limit, not the disk). Each part's body opens the file at its
+   * range again for a retry, so the SDK can retry a part on its own.
    */
   private void putInParts(String key, Path source, long size) throws IOException {
-    String uploadId = storage.client().createMultipartUpload(b -> b.bucket(dir.bucket()).key(key)).uploadId();
+    PartUploads uploads = PartUploads.start(storage, dir.bucket(), key, PARALLEL_PARTS);
     boolean completed = false;
-    List<Future<CompletedPart>> uploads = new ArrayList<>();
     try {
-      Semaphore inFlight = new Semaphore(PARALLEL_PARTS);
       for (long offset = 0; offset < size; offset += partBytes) {
-        long from = offset;
         long length = Math.min(partBytes, size - offset);
-        int number = uploads.size() + 1;
-        inFlight.acquire();
-        uploads.add(storage.uploads().submit(() -> {
-          try {
-            String etag = storage.client().uploadPart(b -> b.bucket(dir.bucket()).key(key).uploadId(uploadId)
-                .partNumber(number).contentLength(length), RequestBody.fromContentProvider(
-                    () -> openRange(source, from, length), length, "application/octet-stream")).eTag();
-            return CompletedPart.builder().partNumber(number).eTag(etag).build();
-          } finally {
-            inFlight.release();
-          }
-        }));
+        uploads.submit(new FileRange(source, offset, length), length);
       }
-      List<CompletedPart> parts = new ArrayList<>();
-      for (Future<CompletedPart> upload : uploads) {
-        parts.add(upload.get());
-      }
-      storage.client().completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(dir.bucket()).key(key)
-          .uploadId(uploadId).multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()).build());
+      uploads.complete();
       completed = true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while uploading " + dir.uri(key));
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof SdkException sdk) {
-        throw sdk;
-      }
-      throw new IOException(dir.uri(key) + ": " + e.getCause(), e.getCause());
     } finally {
       if (!completed) {
-        uploads.forEach(u -> u.cancel(true));
-        try {
-          storage.client().abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(dir.bucket()).key(key)
-              .uploadId(uploadId).build());
-        } catch (RuntimeException ignored) {
-          // delete() aborts what is left under the prefix when the job ends
-        }
+        uploads.abort();
       }
     }
   }
 
-  private static InputStream openRange(Path file, long offset, long length) {
-    try {
-      FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-      ch.position(offset);
-      return ByteStreams.limit(Channels.newInputStream(ch), length);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+  /** A byte range of a file as a part's body: each stream the SDK asks for closes the one before. */
+  private static final class FileRange implements ContentStreamProvider, Closeable {
+    private final Path file;
+    private final long offset;
+    private final long length;
+    private InputStream open;
+
+    FileRange(Path file, long offset, long length) {
+      this.file = file;
+      this.offset = offset;
+      this.length = length;
+    }
+
+    @Override
+    public synchronized InputStream newStream() {
+      close();
+      try {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+          ch.position(offset);
+        } catch (IOException e) {
+          ch.close();
+          throw e;
+        }
+        open = ByteStreams.limit(Channels.newInputStream(ch), length);
+        return open;
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public synchronized void close() {
+      if (open != null) {
+        try {
+          open.close();
+        } catch (IOException ignored) {
+          // a read-only file: nothing was lost
+        }
+        open = null;
+      }
     }
   }
 

@@ -229,20 +229,31 @@ public final class S3Storage implements Storage {
       deleteObjects(bucket, batch);
       for (MultipartUpload u : client().listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(prefix))
           .uploads()) {
-        client().abortMultipartUpload(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId()));
+        try {
+          client().abortMultipartUpload(b -> b.bucket(bucket).key(u.key()).uploadId(u.uploadId()));
+        } catch (S3Exception e) {
+          if (e.statusCode() != 404) {
+            throw e; // 404: it completed or was aborted meanwhile
+          }
+        }
       }
     } catch (SdkException e) {
       throw failure("s3://" + bucket + "/" + prefix, e);
     }
   }
 
-  private void deleteObjects(String bucket, List<ObjectIdentifier> batch) {
+  private void deleteObjects(String bucket, List<ObjectIdentifier> batch) throws IOException {
     if (batch.isEmpty()) {
       return;
     }
     if (!oneDeleteAtATime) {
       try {
-        client().deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(batch).quiet(true)));
+        var errors = client().deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(batch).quiet(true)))
+            .errors();
+        if (!errors.isEmpty()) {
+          throw new IOException("s3://" + bucket + "/" + errors.get(0).key() + ": S3 did not delete it ("
+              + errors.get(0).code() + ": " + errors.get(0).message() + "), nor " + (errors.size() - 1) + " more");
+        }
         batch.clear();
         return;
       } catch (S3Exception e) {

@@ -170,4 +170,17 @@ class S3UploadsTest {
     created.abort();
     assertThat(s3.keys("out", "job-2/")).isEmpty();
   }
+
+  @Test
+  void abort_onAnInterruptedThread_stillAbortsTheUpload_andKeepsTheInterrupt() throws Exception {
+    // A cancelled task's thread is interrupted; the SDK sends nothing from such a thread.
+    JobOutput output = storage.createOutput("s3://out/job-3", "job-3");
+    JobOutput.TaskOutput file = output.create("mr-out-00000", "r-00000.1");
+    write(file.stream(), new byte[S3JobOutput.PART_BYTES + 10]); // one part sent, an upload open
+    Thread.currentThread().interrupt();
+    file.close();
+    assertThat(Thread.interrupted()).as("the interrupt, kept").isTrue();
+    assertThat(s3.client().listMultipartUploads(b -> b.bucket("out").prefix("job-3/")).uploads()).isEmpty();
+    assertThat(s3.keys("out", "job-3/")).isEmpty();
+  }
 }
