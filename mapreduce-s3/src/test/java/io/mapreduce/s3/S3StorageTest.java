@@ -101,10 +101,14 @@ class S3StorageTest {
 
   @Test
   void globOverThousandsOfObjects_listsEveryPage() throws Exception {
-    int n = 1_100; // more than one page of 1,000 keys
+    int n = 2_100; // three pages of at most 1,000 keys
     for (int i = 0; i < n; i++) {
       put(String.format("many/2017/%02d/obj-%04d.txt", i % 12 + 1, i), "x\n");
     }
+    // Beside them, keys the glob must not match.
+    put("many/2016/01/obj-0000.txt", "y\n");
+    put("many/2017/01/obj-0000.csv", "y\n");
+    put("many/2017/obj-0000.txt", "y\n");
     JobResult r = MapReduce.exec(MapReduceSpecification.builder().mapper(new Words()).reducer(new Sum())
         .input("s3://" + BUCKET + "/many/2017/*/*.txt").output("s3://" + BUCKET + "/many-out")
         .workDirectory(tmp.resolve("work")).build()).get(3, TimeUnit.MINUTES);
