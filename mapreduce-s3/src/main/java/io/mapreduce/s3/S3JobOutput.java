@@ -12,7 +12,6 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -66,7 +65,7 @@ final class S3JobOutput implements JobOutput {
       }
       files.sort(null);
       return files;
-    } catch (S3Exception e) {
+    } catch (SdkException e) {
       throw S3Storage.failure(dir.toString(), e);
     }
   }

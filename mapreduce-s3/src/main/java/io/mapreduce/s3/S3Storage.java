@@ -117,7 +117,7 @@ public final class S3Storage implements Storage {
         throw new NoSuchFileException(pattern, null, glob < 0 ? "input not found" : "glob matches nothing");
       }
       return files;
-    } catch (S3Exception e) {
+    } catch (SdkException e) {
       throw failure(pattern, e);
     }
   }
@@ -178,7 +178,7 @@ public final class S3Storage implements Storage {
         .range("bytes=" + offset + "-" + (file.length() - 1)).build();
     try {
       return client().getObject(get);
-    } catch (S3Exception e) {
+    } catch (SdkException e) {
       throw failure(file.path(), e);
     }
   }
@@ -192,7 +192,7 @@ public final class S3Storage implements Storage {
       if (!page.contents().isEmpty()) {
         throw new FileAlreadyExistsException(directory, null, "output prefix already holds objects");
       }
-    } catch (S3Exception e) {
+    } catch (SdkException e) {
       throw failure(directory, e);
     }
     return new S3JobOutput(this, p, jobId, false);

@@ -167,6 +167,28 @@ class S3StorageTest {
   }
 
   @Test
+  void unreachableEndpoint_failsNamingThePath_andSayingS3CannotBeReached() throws Exception {
+    int closedPort;
+    try (var probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = probe.getLocalPort();
+    }
+    S3ClientBuilder b = S3Clients.builder().endpointOverride(java.net.URI.create("http://127.0.0.1:" + closedPort))
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)));
+    // One attempt: the point is the message, not the retries' backoff.
+    b.overrideConfiguration(b.overrideConfiguration().toBuilder()
+        .retryStrategy(software.amazon.awssdk.retries.DefaultRetryStrategy.doNotRetry()).build());
+    try (S3Client nowhere = b.build()) {
+      S3Storage storage = new S3Storage(nowhere);
+      assertThatThrownBy(() -> storage.listInputs("s3://" + BUCKET + "/some/in.txt"))
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageStartingWith("s3://" + BUCKET + "/some/in.txt: cannot reach S3: ");
+      assertThatThrownBy(() -> storage.createOutput("s3://" + BUCKET + "/some/out", "job-9"))
+          .hasMessageStartingWith("s3://" + BUCKET + "/some/out: cannot reach S3: ");
+    }
+  }
+
+  @Test
   void wrongSecret_jobsFailBeforeAnyTask_withOneLineSayingAccessToThePathWasDenied() throws Exception {
     put("denied/in.txt", "a b\n");
     Path localIn = Files.writeString(tmp.resolve("denied-in.txt"), "a b\n");

@@ -46,6 +46,11 @@ public final class JobFiles {
         throw new MapReduceException((e.getReason() == null ? "input not found" : e.getReason()) + ": " + input, e);
       } catch (AccessDeniedException e) {
         throw new MapReduceException("cannot read input " + input + ": " + denied(input, e), e);
+      } catch (IOException e) {
+        // A storage's message may name the input already (S3's does).
+        String why = String.valueOf(e.getMessage());
+        throw new MapReduceException(why.contains(input) ? "cannot read input: " + why
+            : "cannot read input " + input + ": " + why, e);
       }
     }
     return List.copyOf(files.values());
