@@ -106,6 +106,8 @@ final class EmbeddedJob<K, V> extends Job {
       JobPlan<K, V> plan = new JobPlan<>(id(), spec, inputStorage, splits, output, jobDirectory);
       log.info("job {} ({}): {} map tasks over {} bytes, {} reduce tasks", id(), spec.name(), splits.size(),
           inputBytes, spec.reduceTasks());
+      spec.intermediate().ifPresent(dir -> log.info("job {}: intermediate {} is for clusters; this JVM keeps its"
+          + " map outputs in {}", id(), dir, jobDirectory));
 
       List<MapTask.Output> mapOutputs = runMaps(plan);
       long mapsDone = System.nanoTime();
