@@ -6,7 +6,6 @@ import io.mapreduce.internal.shuffle.RecordStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.NoSuchElementException;
 
 /**
@@ -82,20 +81,10 @@ final class Groups<K, V> {
   }
 
   /** The values of one key: an {@link Iterable} whose {@code iterator()} may be called once. */
-  private final class Values implements Iterable<V>, Iterator<V> {
+  private final class Values extends ValuesOnce<V> {
     /** The stream's current record is a value of this group not yet returned. */
     private boolean pending = true;
     private boolean ended;
-    private boolean iterated;
-
-    @Override
-    public Iterator<V> iterator() {
-      if (iterated) {
-        throw new IllegalStateException("the values of a key can be iterated only once");
-      }
-      iterated = true;
-      return this;
-    }
 
     @Override
     public boolean hasNext() {

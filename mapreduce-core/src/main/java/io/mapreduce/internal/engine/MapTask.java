@@ -645,26 +645,16 @@ final class MapTask<K, V> {
    * The first {@code count} values of an array, as the combiner's {@code Iterable}: reused for
    * every key, and, as the values of a reduce group, iterable once.
    */
-  private static final class SlotValues<V> implements Iterable<V>, java.util.Iterator<V> {
+  private static final class SlotValues<V> extends ValuesOnce<V> {
     private Object[] values;
     private int count;
     private int next;
-    private boolean iterated;
 
     void reset(Object[] values, int count) {
       this.values = values;
       this.count = count;
       this.next = 0;
-      this.iterated = false;
-    }
-
-    @Override
-    public java.util.Iterator<V> iterator() {
-      if (iterated) {
-        throw new IllegalStateException("the values of a key can be iterated only once");
-      }
-      iterated = true;
-      return this;
+      rearm();
     }
 
     @Override
