@@ -1,5 +1,6 @@
 package io.mapreduce.lib.streaming;
 
+import static io.mapreduce.lib.streaming.StreamingScripts.sortedLines;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -80,23 +80,7 @@ class StreamingJobTest {
 
   /** The output lines of a shell pipeline run in the scripts directory, sorted as bytes. */
   List<String> pipeline(String command) throws Exception {
-    Process p = new ProcessBuilder("/bin/sh", "-c", command).directory(scripts.toFile())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    p.getOutputStream().close();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertThat(p.waitFor()).as("exit status of %s", command).isZero();
-    return sortedLines(out);
-  }
-
-  static List<String> sortedLines(byte[] bytes) {
-    // ISO-8859-1 keeps every byte as one char, so sorting the strings sorts the bytes.
-    String s = new String(bytes, StandardCharsets.ISO_8859_1);
-    List<String> lines = new ArrayList<>(List.of(s.split("\n", -1)));
-    if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
-      lines.remove(lines.size() - 1);
-    }
-    lines.sort(null);
-    return lines;
+    return StreamingScripts.pipeline(scripts, command);
   }
 
   static byte[] outputBytes(Path out) throws IOException {

@@ -1,8 +1,40 @@
 package io.mapreduce.lib.streaming;
 
-/** Python programs shared by the streaming tests of the core and of the command line. */
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Python programs, and the sequential oracle (a shell pipeline), shared by the streaming tests of
+ * the core and of the command line.
+ */
 public final class StreamingScripts {
   private StreamingScripts() {}
+
+  /** The output lines of a shell pipeline run in {@code dir}, sorted as bytes; it must exit 0. */
+  public static List<String> pipeline(Path dir, String command) throws Exception {
+    Process p = new ProcessBuilder("/bin/sh", "-c", command).directory(dir.toFile())
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    p.getOutputStream().close();
+    byte[] out = p.getInputStream().readAllBytes();
+    assertThat(p.waitFor()).as("exit status of %s", command).isZero();
+    return sortedLines(out);
+  }
+
+  /** Lines of bytes (a last empty one dropped), sorted as bytes. */
+  public static List<String> sortedLines(byte[] bytes) {
+    // ISO-8859-1 keeps every byte as one char, so sorting the strings sorts the bytes.
+    String s = new String(bytes, StandardCharsets.ISO_8859_1);
+    List<String> lines = new ArrayList<>(List.of(s.split("\n", -1)));
+    if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
+      lines.remove(lines.size() - 1);
+    }
+    lines.sort(null);
+    return lines;
+  }
 
   /** Sums adjacent lines of a key, as Hadoop Streaming reducers do; a line without a tab counts 1. */
   public static final String SUM_REDUCER = """

@@ -1,5 +1,6 @@
 package io.mapreduce.examples.cli;
 
+import static io.mapreduce.lib.streaming.StreamingScripts.sortedLines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mapreduce.lib.streaming.StreamingScripts;
@@ -7,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -86,22 +86,7 @@ class StreamingIT {
   }
 
   private List<String> pipeline(String command) throws Exception {
-    Process p = new ProcessBuilder("/bin/sh", "-c", command).directory(scripts.toFile())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    p.getOutputStream().close();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertThat(p.waitFor()).as("exit status of %s", command).isZero();
-    return sortedLines(out);
-  }
-
-  private static List<String> sortedLines(byte[] bytes) {
-    String s = new String(bytes, StandardCharsets.ISO_8859_1);
-    List<String> lines = new ArrayList<>(List.of(s.split("\n", -1)));
-    if (lines.get(lines.size() - 1).isEmpty()) {
-      lines.remove(lines.size() - 1);
-    }
-    lines.sort(null);
-    return lines;
+    return StreamingScripts.pipeline(scripts, command);
   }
 
   private static List<String> outputLines(Path out) throws IOException {
