@@ -85,10 +85,10 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
 
   /**
    * Where this job keeps its map outputs when they are shared ({@code <intermediate>/<job-id>}),
-   * or null when they stay on the workers' disks.
+   * or null when they stay on the workers' disks, or there are none (a map-only job).
    */
   public String intermediateDirectory(String jobId) {
-    if (intermediate == null) {
+    if (intermediate == null || reduceTasks == 0) {
       return null;
     }
     return SharedMapOutputs.directory(intermediate, jobId);

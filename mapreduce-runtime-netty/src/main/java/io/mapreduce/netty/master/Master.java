@@ -160,7 +160,7 @@ public final class Master implements AutoCloseable {
    */
   private void deleteIntermediatesOfEndedJobs(List<Journal.Entry> entries, List<String> resumed) {
     for (Journal.Entry e : entries) {
-      if (e instanceof Journal.JobStarted j && !resumed.contains(j.jobId()) && j.job().reduceTasks() > 0) {
+      if (e instanceof Journal.JobStarted j && !resumed.contains(j.jobId())) {
         String shared = j.job().intermediateDirectory(j.jobId());
         if (shared != null) {
           files.execute(() -> {
@@ -192,7 +192,7 @@ public final class Master implements AutoCloseable {
         .map(e -> ((Journal.JobStarted) e).job()).findFirst().orElseThrow();
     String output = job.output();
     String shared = job.intermediateDirectory(jobId);
-    if (shared != null && job.reduceTasks() > 0) {
+    if (shared != null) {
       try {
         intermediates.put(jobId, Storages.forPath(shared).sharedDirectory(shared));
       } catch (IOException | RuntimeException e) {
@@ -313,7 +313,7 @@ public final class Master implements AutoCloseable {
       List<InputSplit> splits = InputSplit.of(JobFiles.listInputs(storage, job.inputs()), job.splitSize());
       JobOutput output = JobFiles.createOutput(job.output(), jobId);
       String shared = job.intermediateDirectory(jobId);
-      if (shared != null && job.reduceTasks() > 0) {
+      if (shared != null) {
         try {
           intermediates.put(jobId, JobFiles.createIntermediate(shared));
         } catch (RuntimeException e) {
