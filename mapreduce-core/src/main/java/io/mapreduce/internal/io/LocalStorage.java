@@ -123,7 +123,12 @@ public final class LocalStorage implements Storage {
 
   @Override
   public InputStream open(InputFile file, long offset) throws IOException {
-    FileChannel ch = FileChannel.open(toPath(file.path()), StandardOpenOption.READ);
+    return openAt(toPath(file.path()), offset);
+  }
+
+  /** A file read from a byte offset to its end. */
+  private static InputStream openAt(Path file, long offset) throws IOException {
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
     try {
       ch.position(offset);
     } catch (IOException e) {
@@ -216,14 +221,7 @@ public final class LocalStorage implements Storage {
 
     @Override
     public InputStream read(String name, long offset, long length) throws IOException {
-      FileChannel ch = FileChannel.open(dir.resolve(name), StandardOpenOption.READ);
-      try {
-        ch.position(offset);
-      } catch (IOException e) {
-        ch.close();
-        throw e;
-      }
-      return ByteStreams.limit(Channels.newInputStream(ch), length);
+      return ByteStreams.limit(openAt(dir.resolve(name), offset), length);
     }
 
     @Override
