@@ -13,7 +13,6 @@ import java.nio.file.StandardOpenOption;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 
 /**
  * Shared scratch files under an S3 prefix: a file up to {@link #SINGLE_PUT_BYTES} is one PUT from
@@ -148,16 +147,7 @@ final class S3SharedDirectory implements SharedDirectory {
 
   @Override
   public InputStream read(String name, long offset, long length) throws IOException {
-    if (length == 0) {
-      return InputStream.nullInputStream();
-    }
-    String key = key(name);
-    try {
-      return storage.client().getObject(GetObjectRequest.builder().bucket(dir.bucket()).key(key)
-          .range("bytes=" + offset + "-" + (offset + length - 1)).build());
-    } catch (SdkException e) {
-      throw S3Storage.failure(dir.uri(key), e);
-    }
+    return storage.getRange(dir.bucket(), key(name), offset, offset + length);
   }
 
   @Override

@@ -168,18 +168,21 @@ public final class S3Storage implements Storage {
 
   @Override
   public InputStream open(InputFile file, long offset) throws IOException {
+    // Bounded by the length as listed: the object may have grown since.
     S3Path p = S3Path.parse(file.path());
-    if (offset >= file.length()) {
+    return getRange(p.bucket(), p.key(), offset, file.length());
+  }
+
+  /** Bytes {@code [from, to)} of an object, with one ranged GET (none for an empty range). */
+  InputStream getRange(String bucket, String key, long from, long to) throws IOException {
+    if (from >= to) {
       return InputStream.nullInputStream();
     }
-    // Bounded by the length as listed: a reader of part of an object (a map output's partition)
-    // gets only those bytes, not a stream it must abandon.
-    GetObjectRequest get = GetObjectRequest.builder().bucket(p.bucket()).key(p.key())
-        .range("bytes=" + offset + "-" + (file.length() - 1)).build();
     try {
-      return client().getObject(get);
+      return client().getObject(GetObjectRequest.builder().bucket(bucket).key(key)
+          .range("bytes=" + from + "-" + (to - 1)).build());
     } catch (SdkException e) {
-      throw failure(file.path(), e);
+      throw failure("s3://" + bucket + "/" + key, e);
     }
   }
 
