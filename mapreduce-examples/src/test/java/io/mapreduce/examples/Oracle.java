@@ -35,12 +35,15 @@ final class Oracle {
 
   /** The lines of a file: {@code \n}, {@code \r\n} and {@code \r} end a line; a last unterminated line counts. */
   static List<Line> lines(Path file, String listedAs) {
-    byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      return lines(Files.readAllBytes(file), listedAs);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The lines of a file's contents, as {@link #lines(Path, String)} splits them. */
+  static List<Line> lines(byte[] bytes, String listedAs) {
     List<Line> lines = new ArrayList<>();
     int start = 0;
     int i = 0;

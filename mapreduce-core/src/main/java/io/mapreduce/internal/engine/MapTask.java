@@ -134,7 +134,7 @@ final class MapTask<K, V> {
     long lines = 0;
     long bytes = 0;
     long unpublishedLines = 0;
-    long unpublishedBytes = 0;
+    long publishedTo = split.start();
     String file = split.file().path();
     @SuppressWarnings("unchecked")
     LineBytesMapper<K, V> bytesMapper = mapper instanceof LineBytesMapper<?, ?> m ? (LineBytesMapper<K, V>) m : null;
@@ -159,17 +159,18 @@ final class MapTask<K, V> {
         }
         lines++;
         bytes += reader.bytes();
-        unpublishedBytes += reader.bytes();
         if (++unpublishedLines == PROGRESS_EVERY) {
           recordsRead.add(unpublishedLines);
-          bytesRead.add(unpublishedBytes);
+          // Progress is in the file's bytes (compressed ones for a compressed file), as input sizes are.
+          long consumed = reader.consumed();
+          bytesRead.add(consumed - publishedTo);
+          publishedTo = consumed;
           unpublishedLines = 0;
-          unpublishedBytes = 0;
         }
       }
+      recordsRead.add(unpublishedLines);
+      bytesRead.add(Math.max(0, Math.min(reader.consumed(), split.end()) - publishedTo));
     }
-    recordsRead.add(unpublishedLines);
-    bytesRead.add(unpublishedBytes);
     attempt.add(Counters.MAP_INPUT_RECORDS, lines);
     attempt.add(Counters.MAP_INPUT_BYTES, bytes);
     mapper.cleanup(emitter);

@@ -18,12 +18,16 @@ public record InputSplit(int index, InputFile file, long start, long length) {
 
   /**
    * Cuts files into splits of at most {@code splitSize} bytes; a file no larger than that (an
-   * empty one included) is one split.
+   * empty one included), and a compressed file of any size ({@link Compression}), is one split.
    */
   public static List<InputSplit> of(List<InputFile> files, long splitSize) {
     checkArgument(splitSize > 0, "splitSize must be positive but was %s", splitSize);
     List<InputSplit> splits = new ArrayList<>();
     for (InputFile f : files) {
+      if (!Compression.of(f.path()).splittable()) {
+        splits.add(new InputSplit(splits.size(), f, 0, f.length()));
+        continue;
+      }
       long start = 0;
       do {
         long len = Math.min(splitSize, f.length() - start);

@@ -38,8 +38,28 @@ public final class LineReader implements Closeable {
     this.end = end;
   }
 
+  /**
+   * Opens a split. A compressed file ({@link Compression#of} its path) is one split, read whole
+   * through its codec; offsets are then those of the decompressed bytes.
+   */
   public static LineReader open(Storage storage, InputSplit split) throws IOException {
     long start = split.start();
+    Compression compression = Compression.of(split.file().path());
+    if (compression != Compression.NONE) {
+      if (start != 0) {
+        throw new IllegalArgumentException("a " + compression.extension() + " file is read whole, not from byte "
+            + start + ": " + split);
+      }
+      InputStream raw = storage.open(split.file(), 0);
+      InputStream in;
+      try {
+        in = compression.decompress(raw, split.file().path());
+      } catch (IOException | RuntimeException e) {
+        raw.close();
+        throw e;
+      }
+      return new LineReader(in, 0, Long.MAX_VALUE);
+    }
     if (start == 0) {
       return new LineReader(storage.open(split.file(), 0), 0, split.end());
     }
@@ -114,6 +134,15 @@ public final class LineReader implements Closeable {
     lineContentEnd = contentEnd;
     line = null;
     return true;
+  }
+
+  /**
+   * How much of the file the reader has consumed: for a compressed file the compressed bytes read
+   * so far (progress is measured against file sizes), else the offset after the current line.
+   */
+  public long consumed() {
+    long compressed = Compression.compressedBytesRead(in);
+    return compressed >= 0 ? compressed : lineEnd;
   }
 
   /** The file offset at which the current line starts. */

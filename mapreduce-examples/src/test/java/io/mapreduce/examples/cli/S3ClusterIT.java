@@ -127,4 +127,28 @@ class S3ClusterIT {
   void sort_fromS3ToS3_embeddedAndOnLocalWorkers_equalsTheLocalRun() throws Exception {
     assertSameFromS3ToS3("sort", 3);
   }
+
+  @Test
+  void wordcount_gzippedInputInS3_embeddedAndOnLocalWorkers_equalsTheLocalRunOfThePlainText() throws Exception {
+    Path local = tmp.resolve("gz-local-out");
+    run("wordcount", "--input", root.resolve("mapreduce-examples/sample").toString(), "--output", local.toString());
+    try (Stream<Path> files = Files.list(root.resolve("mapreduce-examples/sample"))) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        // gzip(1), as a user compresses logs before uploading them.
+        Path gz = tmp.resolve(f.getFileName() + ".gz");
+        Process p = new ProcessBuilder("sh", "-c", "gzip -c '" + f + "' > '" + gz + "'").start();
+        assertThat(p.waitFor()).isZero();
+        s3.putObject(b -> b.bucket("data").key("sample-gz/" + gz.getFileName()), RequestBody.fromFile(gz));
+      }
+    }
+    for (List<String> mode : List.of(List.<String>of(), List.of("--local-workers", "2"))) {
+      Path out = tmp.resolve("gz-out-" + mode.size());
+      List<String> args = new ArrayList<>(List.of("wordcount", "--s3-path-style", "--input", "s3://data/sample-gz",
+          "--output", out.toString(), "--split-size", "256k"));
+      args.addAll(mode);
+      run(args.toArray(String[]::new));
+      assertThat(Files.readString(out.resolve("mr-out-00000"))).as("%s", mode)
+          .isEqualTo(Files.readString(local.resolve("mr-out-00000")));
+    }
+  }
 }
