@@ -222,6 +222,11 @@ bench_input_bytes() {
   cat "$work"/input/* | wc -c
 }
 
+# Prints the bytes of the files in directory $1.
+bench_dir_bytes() {
+  cat "$1"/* | wc -c
+}
+
 # Prints the input's MiB/s for a run of $1 seconds (input_bytes must be set).
 bench_mib() {
   awk -v b="$input_bytes" -v s="$1" 'BEGIN { printf "%.1f", b / 1048576 / s }'
@@ -235,6 +240,11 @@ bench_now() {
 # Prints the machine part of the results' header: CPUs, the Java version and JAVA_OPTS if set.
 bench_machine() {
   echo "$(nproc) CPUs; $(java -version 2>&1 | head -n 1)${JAVA_OPTS:+; JAVA_OPTS=$JAVA_OPTS}"
+}
+
+# Prints the CPU model, as /proc/cpuinfo names it (its first "model name"), or "unknown CPU".
+bench_cpu_model() {
+  awk -F': *' '/^model name/ { print $2; found = 1; exit } END { if (!found) print "unknown CPU" }' /proc/cpuinfo
 }
 
 # Prints the 1-minute load average.
@@ -267,6 +277,13 @@ bench_print_table_row() {
   wall=$(bench_median 1 "$3")
   printf "%-${1}s %10s %12s %10s   %s\n" "$2" "$wall" "$(bench_cpu_median "$3")" "$(bench_mib "$wall")" \
     "$(bench_list "$3")"
+}
+
+# Prints "ratio of each run, $1: X.XX Y.YY ...": the wall time of each run in times file $2 over the
+# run of the same number in times file $3 (the runs of a pair, in scripts that alternate).
+bench_print_run_ratios() {
+  paste -d' ' "$2" "$3" | awk -v what="$1" '{ r = r sprintf("%s%.2f", (NR > 1 ? " " : ""), $1 / $4) }
+    END { printf "ratio of each run, %s: %s\n", what, r }'
 }
 
 # Prints "ratio of medians, $1: X.XX" for the medians $2 / $3.
