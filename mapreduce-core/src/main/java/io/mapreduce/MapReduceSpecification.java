@@ -6,6 +6,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.net.HostAndPort;
 import com.google.common.reflect.TypeToken;
+import io.mapreduce.format.InputFormat;
+import io.mapreduce.format.OutputFormat;
 import io.mapreduce.internal.codec.Codecs;
 import io.mapreduce.internal.io.Storages;
 import java.lang.reflect.Type;
@@ -30,8 +32,12 @@ import java.util.Optional;
  * JobResult result = MapReduce.exec(spec).get();
  * }</pre>
  *
- * @param <K> the intermediate and output key type
- * @param <V> the intermediate and output value type
+ * <p>The input is text lines unless {@link Builder#inputFormat} says otherwise; the output is text
+ * lines unless {@link Builder#outputFormat} does. A {@link PairReducer} may emit other types than
+ * the intermediate ones: {@link #outputKeyType()} and {@link #outputValueType()} say which.
+ *
+ * @param <K> the intermediate key type (the mapper's output)
+ * @param <V> the intermediate value type
  */
 public final class MapReduceSpecification<K, V> {
   /** The default split size, 64 MiB, as the paper's and Hadoop's block size. */
@@ -44,8 +50,8 @@ public final class MapReduceSpecification<K, V> {
   private final String name;
   private final List<String> inputs;
   private final String output;
-  private final Mapper<K, V> mapper;
-  private final Reducer<K, V> reducer;
+  private final PairMapper<?, ?, K, V> mapper;
+  private final PairReducer<K, V, ?, ?> reducer;
   private final Reducer<K, V> combiner;
   private final Partitioner<K> partitioner;
   private final int reduceTasks;
@@ -60,8 +66,16 @@ public final class MapReduceSpecification<K, V> {
   private final String cluster;
   private final boolean skipBadRecords;
   private final String intermediate;
+  private final InputFormat<?, ?> inputFormat;
+  private final OutputFormat outputFormat;
+  private final Class<?> outputKeyType;
+  private final Class<?> outputValueType;
+  private final boolean lazyOutput;
+  private final boolean sortDescending;
+  private final int groupPrefix;
 
-  private MapReduceSpecification(Builder<K, V> b, Class<K> keyType, Class<V> valueType) {
+  private MapReduceSpecification(Builder<K, V> b, Class<K> keyType, Class<V> valueType, Class<?> outputKeyType,
+      Class<?> outputValueType) {
     this.name = b.name != null ? b.name : b.mapper.getClass().getSimpleName();
     this.inputs = List.copyOf(b.inputs);
     this.output = b.output;
@@ -83,6 +97,13 @@ public final class MapReduceSpecification<K, V> {
     this.cluster = b.cluster;
     this.skipBadRecords = b.skipBadRecords != null && b.skipBadRecords;
     this.intermediate = b.intermediate;
+    this.inputFormat = b.inputFormat != null ? b.inputFormat : InputFormat.text();
+    this.outputFormat = b.outputFormat != null ? b.outputFormat : OutputFormat.text();
+    this.outputKeyType = outputKeyType;
+    this.outputValueType = outputValueType;
+    this.lazyOutput = b.lazyOutput != null && b.lazyOutput;
+    this.sortDescending = b.sortDescending;
+    this.groupPrefix = b.groupPrefix;
   }
 
   /**
@@ -114,13 +135,52 @@ public final class MapReduceSpecification<K, V> {
     return output;
   }
 
-  public Mapper<K, V> mapper() {
+  /** The mapper: a {@link Mapper} of lines, or a {@link PairMapper} of the input format's records. */
+  public PairMapper<?, ?, K, V> mapper() {
     return mapper;
   }
 
   /** The reducer; absent only for a map-only job. */
-  public Optional<Reducer<K, V>> reducer() {
+  public Optional<PairReducer<K, V, ?, ?>> reducer() {
     return Optional.ofNullable(reducer);
+  }
+
+  /** How the input files become records: {@link InputFormat#text()} unless set. */
+  public InputFormat<?, ?> inputFormat() {
+    return inputFormat;
+  }
+
+  /** How the output files are written: {@link OutputFormat#text()} unless set. */
+  public OutputFormat outputFormat() {
+    return outputFormat;
+  }
+
+  /** The type of the output's keys: the reducer's (or, for a map-only job, the mapper's). */
+  public Class<?> outputKeyType() {
+    return outputKeyType;
+  }
+
+  /** The type of the output's values. */
+  public Class<?> outputValueType() {
+    return outputValueType;
+  }
+
+  /** Whether keys reach reducers (and each output file) in decreasing order. */
+  public boolean sortDescending() {
+    return sortDescending;
+  }
+
+  /**
+   * How many leading components of a record key make a reduce group (secondary sort), or 0 when
+   * the whole key does.
+   */
+  public int groupPrefix() {
+    return groupPrefix;
+  }
+
+  /** Whether a task that writes no pair leaves no output file (Hadoop's lazy output). */
+  public boolean lazyOutput() {
+    return lazyOutput;
   }
 
   public Optional<Reducer<K, V>> combiner() {
@@ -196,7 +256,8 @@ public final class MapReduceSpecification<K, V> {
 
   @Override
   public String toString() {
-    return "MapReduceSpecification[" + name + ", inputs=" + inputs + ", output=" + output
+    return "MapReduceSpecification[" + name + ", inputs=" + inputs + ", inputFormat=" + inputFormat + ", output="
+        + output + ", outputFormat=" + outputFormat
         + ", reduceTasks=" + reduceTasks + ", splitSize=" + splitSize + ", parallelism=" + parallelism + "]";
   }
 
@@ -210,8 +271,8 @@ public final class MapReduceSpecification<K, V> {
     private String name;
     private final List<String> inputs = new ArrayList<>();
     private String output;
-    private Mapper<K, V> mapper;
-    private Reducer<K, V> reducer;
+    private PairMapper<?, ?, K, V> mapper;
+    private PairReducer<K, V, ?, ?> reducer;
     private Reducer<K, V> combiner;
     private Partitioner<K> partitioner;
     private int reduceTasks = UNSET;
@@ -226,6 +287,13 @@ public final class MapReduceSpecification<K, V> {
     private String cluster;
     private Boolean skipBadRecords;
     private String intermediate;
+    private InputFormat<?, ?> inputFormat;
+    private OutputFormat outputFormat;
+    private Class<?> outputKeyType;
+    private Class<?> outputValueType;
+    private Boolean lazyOutput;
+    private boolean sortDescending;
+    private int groupPrefix;
 
     private Builder() {}
 
@@ -274,9 +342,12 @@ public final class MapReduceSpecification<K, V> {
       return output(requireNonNull(directory, "output").toString());
     }
 
-    /** Sets the mapper, whose type parameters fix the job's key and value types. */
+    /**
+     * Sets the mapper, whose type parameters fix the job's key and value types: a {@link Mapper}
+     * of text lines, or a {@link PairMapper} of the records of the {@link #inputFormat}.
+     */
     @SuppressWarnings("unchecked")
-    public <K1, V1> Builder<K1, V1> mapper(Mapper<K1, V1> mapper) {
+    public <K1, V1> Builder<K1, V1> mapper(PairMapper<?, ?, K1, V1> mapper) {
       requireNonNull(mapper, "mapper");
       checkState(this.mapper == null, "mapper was already set to %s", this.mapper);
       Builder<K1, V1> self = (Builder<K1, V1>) this;
@@ -284,7 +355,11 @@ public final class MapReduceSpecification<K, V> {
       return self;
     }
 
-    public Builder<K, V> reducer(Reducer<K, V> reducer) {
+    /**
+     * Sets the reducer: a {@link Reducer}, which emits the types it reads, or a
+     * {@link PairReducer}, whose last two type parameters are the output's types.
+     */
+    public Builder<K, V> reducer(PairReducer<K, V, ?, ?> reducer) {
       requireNonNull(reducer, "reducer");
       checkState(this.reducer == null, "reducer was already set to %s", this.reducer);
       this.reducer = reducer;
@@ -422,6 +497,80 @@ public final class MapReduceSpecification<K, V> {
       return this;
     }
 
+    /**
+     * Sets how input files become records (default {@link InputFormat#text()}): the mapper must
+     * read its record types, as a {@link Mapper} reads the text formats' {@code (Long, String)}.
+     */
+    public Builder<K, V> inputFormat(InputFormat<?, ?> format) {
+      requireNonNull(format, "inputFormat");
+      checkState(this.inputFormat == null, "inputFormat was already set to %s", this.inputFormat);
+      this.inputFormat = format;
+      return this;
+    }
+
+    /** Sets how output files are written (default {@link OutputFormat#text()}). */
+    public Builder<K, V> outputFormat(OutputFormat format) {
+      requireNonNull(format, "outputFormat");
+      checkState(this.outputFormat == null, "outputFormat was already set to %s", this.outputFormat);
+      this.outputFormat = format;
+      return this;
+    }
+
+    /**
+     * Writes no output file for a task that emits nothing (default: every task writes its file,
+     * empty or not), as Hadoop's {@code LazyOutputFormat}.
+     */
+    public Builder<K, V> lazyOutput(boolean lazy) {
+      checkState(this.lazyOutput == null, "lazyOutput was already set to %s", this.lazyOutput);
+      this.lazyOutput = lazy;
+      return this;
+    }
+
+    /**
+     * Sorts keys in decreasing order (default: increasing): reducers see the largest key first and
+     * each output file is in decreasing order; with a total-order partitioner, file 0 holds the
+     * largest keys. For one component of a record key, annotate it {@link Descending} instead.
+     */
+    public Builder<K, V> sortDescending() {
+      checkState(!sortDescending, "sortDescending was already set");
+      this.sortDescending = true;
+      return this;
+    }
+
+    /**
+     * Secondary sort: groups reduce input by the first {@code components} components of the
+     * record key, so that one {@code reduce} call gets every key that shares them, with its values
+     * in the order of the whole key (the rest of its components, each ascending unless
+     * {@link Descending}). The key given to {@code reduce} is the group's first. Partitions follow
+     * the same prefix, so a group never spans two reducers. This is Hadoop's grouping comparator
+     * pattern, expressed with the key's type instead of comparators on bytes.
+     *
+     * @throws IllegalArgumentException unless {@code components} is at least 1; {@link #build()}
+     *     checks it against the key type
+     */
+    public Builder<K, V> groupByPrefix(int components) {
+      checkState(groupPrefix == 0, "groupByPrefix was already set to %s", groupPrefix);
+      checkArgument(components >= 1, "groupByPrefix needs at least one component but was %s", components);
+      this.groupPrefix = components;
+      return this;
+    }
+
+    /** Sets the output key type, when it cannot be read from the reducer's type arguments. */
+    public Builder<K, V> outputKeyType(Class<?> type) {
+      requireNonNull(type, "outputKeyType");
+      checkState(this.outputKeyType == null, "outputKeyType was already set to %s", this.outputKeyType);
+      this.outputKeyType = type;
+      return this;
+    }
+
+    /** Sets the output value type, when it cannot be read from the reducer's type arguments. */
+    public Builder<K, V> outputValueType(Class<?> type) {
+      requireNonNull(type, "outputValueType");
+      checkState(this.outputValueType == null, "outputValueType was already set to %s", this.outputValueType);
+      this.outputValueType = type;
+      return this;
+    }
+
     /** Sets the key type, when it cannot be read from the mapper's type arguments. */
     @SuppressWarnings("unchecked")
     public Builder<K, V> keyType(Class<? super K> type) {
@@ -462,25 +611,80 @@ public final class MapReduceSpecification<K, V> {
       if (intermediate != null) {
         Storages.forPath(intermediate);
       }
-      Class<K> k = keyType != null ? keyType : typeArgument(mapper, 0, "keyType");
-      Class<V> v = valueType != null ? valueType : typeArgument(mapper, 1, "valueType");
+      Class<K> k = keyType != null ? keyType : typeArgument(mapper, PairMapper.class, 2, "keyType");
+      Class<V> v = valueType != null ? valueType : typeArgument(mapper, PairMapper.class, 3, "valueType");
       try {
         Codecs.forKey(k);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("keyType " + e.getMessage(), e);
       }
       Codecs.forValue(v);
-      return new MapReduceSpecification<>(this, k, v);
+      if (groupPrefix > 0) {
+        int count = Codecs.componentCount(Codecs.forKey(k));
+        checkArgument(count > groupPrefix, "groupByPrefix(%s) needs a record key of more than %s components, but"
+            + " the key type %s %s", groupPrefix, groupPrefix, k.getName(),
+            count < 0 ? "is not a record" : "has " + count);
+      }
+      InputFormat<?, ?> format = inputFormat != null ? inputFormat : InputFormat.text();
+      checkReads(mapper, format);
+      Class<?> ok;
+      Class<?> ov;
+      if (reducer instanceof Reducer<?, ?> && r > 0) {
+        // It emits the types it reads, whatever its type arguments say (a generic identity reducer).
+        ok = outputKeyType != null ? outputKeyType : k;
+        ov = outputValueType != null ? outputValueType : v;
+      } else if (reducer != null && r > 0) {
+        ok = outputKeyType != null ? outputKeyType : typeArgument(reducer, PairReducer.class, 2, "outputKeyType");
+        ov = outputValueType != null ? outputValueType
+            : typeArgument(reducer, PairReducer.class, 3, "outputValueType");
+      } else {
+        ok = outputKeyType != null ? outputKeyType : k;
+        ov = outputValueType != null ? outputValueType : v;
+      }
+      return new MapReduceSpecification<>(this, k, v, ok, ov);
+    }
+
+    /**
+     * Refuses a mapper that cannot read the input format's records: a {@link Mapper} reads lines,
+     * and a {@link PairMapper}'s input types must accept the format's key and value types.
+     */
+    private static void checkReads(PairMapper<?, ?, ?, ?> mapper, InputFormat<?, ?> format) {
+      Class<?> ki = resolvedOrNull(mapper, PairMapper.class, 0);
+      Class<?> vi = resolvedOrNull(mapper, PairMapper.class, 1);
+      boolean keyFits = ki == null || com.google.common.primitives.Primitives.wrap(ki).isAssignableFrom(format.keyType());
+      boolean valueFits = vi == null || vi.isAssignableFrom(format.valueType());
+      if (keyFits && valueFits) {
+        return;
+      }
+      String reads = "(" + (ki == null ? "?" : ki.getName()) + ", " + (vi == null ? "?" : vi.getName()) + ")";
+      String gives = "(" + format.keyType().getName() + ", " + format.valueType().getName() + ")";
+      String hint = mapper instanceof Mapper<?, ?>
+          ? "; a Mapper reads text lines: extend PairMapper<" + format.keyType().getSimpleName() + ", "
+              + format.valueType().getSimpleName() + ", K, V> to read these records"
+          : "";
+      throw new IllegalArgumentException("the mapper " + mapper.getClass().getName() + " reads records " + reads
+          + " but the input format " + format + " gives " + gives + hint);
+    }
+
+    /** A type argument of {@code base} as {@code object}'s class binds it, or null if it cannot be read. */
+    private static Class<?> resolvedOrNull(Object object, Class<?> base, int index) {
+      Type t = TypeToken.of(object.getClass()).resolveType(base.getTypeParameters()[index]).getType();
+      if (t instanceof Class<?> || t instanceof java.lang.reflect.ParameterizedType
+          || t instanceof java.lang.reflect.GenericArrayType) {
+        return TypeToken.of(t).getRawType();
+      }
+      return null;
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> Class<T> typeArgument(Mapper<?, ?> mapper, int index, String field) {
-      Type t = TypeToken.of(mapper.getClass()).resolveType(Mapper.class.getTypeParameters()[index]).getType();
-      if (!(t instanceof Class<?> || t instanceof java.lang.reflect.ParameterizedType)) {
-        throw new IllegalArgumentException(field + " cannot be read from " + mapper.getClass().getName()
+    private static <T> Class<T> typeArgument(Object object, Class<?> base, int index, String field) {
+      Class<?> c = resolvedOrNull(object, base, index);
+      if (c == null) {
+        Type t = TypeToken.of(object.getClass()).resolveType(base.getTypeParameters()[index]).getType();
+        throw new IllegalArgumentException(field + " cannot be read from " + object.getClass().getName()
             + "'s type arguments (" + t + "); set it with " + field + "(...)");
       }
-      return (Class<T>) TypeToken.of(t).getRawType();
+      return (Class<T>) c;
     }
   }
 }

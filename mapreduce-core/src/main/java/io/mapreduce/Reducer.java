@@ -12,16 +12,12 @@ package io.mapreduce;
  * <p>A reducer named as the combiner of a job runs on partial groups of map output, zero or more
  * times; its output pairs are fed back into the shuffle, so it must emit the same types it reads.
  *
- * <p>As for {@link Mapper}, each task attempt works on its own Kryo copy of the instance.
+ * <p>As for {@link Mapper}, each task attempt works on its own Kryo copy of the instance. A
+ * reducer that emits other types than it reads is a {@link PairReducer}.
  */
-public abstract class Reducer<K, V> {
+public abstract class Reducer<K, V> extends PairReducer<K, V, K, V> {
 
-  /** Called once per task attempt before the first key. */
-  public void setup(TaskContext context) throws Exception {}
-
-  /** Reduces one key; may emit any number of pairs. */
+  /** Reduces one key; may emit any number of pairs of the types it reads. */
+  @Override
   public abstract void reduce(K key, Iterable<V> values, Emitter<K, V> emitter) throws Exception;
-
-  /** Called once per task attempt after the last key; may emit further pairs. */
-  public void cleanup(Emitter<K, V> emitter) throws Exception {}
 }

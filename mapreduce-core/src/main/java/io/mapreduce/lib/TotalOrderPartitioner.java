@@ -4,7 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import io.mapreduce.MapReduceException;
 import io.mapreduce.Partitioner;
-import io.mapreduce.internal.io.InputSplit;
+import io.mapreduce.spi.InputSplit;
 import io.mapreduce.internal.io.LineReader;
 import io.mapreduce.internal.io.Storages;
 import io.mapreduce.spi.InputFile;

@@ -111,6 +111,90 @@ class JobClassesIT {
     return lines;
   }
 
+  /**
+   * A job whose input format, mapper and reducer (with output types of its own) exist only in a
+   * directory compiled here: the format's classes travel with the job (splits are computed by the
+   * client, records read by the workers), on two worker JVMs.
+   */
+  @Test
+  void aCustomInputFormatAndAPairReducer_travelWithTheJob() throws Exception {
+    master = Master.start(Master.Config.local());
+    workers.add(worker(0));
+    workers.add(worker(1));
+    Path src = Files.createDirectories(dir.resolve("src-fmt").resolve("dyn"));
+    Files.writeString(src.resolve("CsvFormat.java"), """
+        package dyn;
+        import io.mapreduce.format.*;
+        import io.mapreduce.spi.*;
+        import java.io.IOException;
+        import java.util.List;
+        /** Lines "name,number" as (name, number), through the text format's reader. */
+        public final class CsvFormat extends InputFormat<String, Long> {
+          private final InputFormat<Long, String> lines = InputFormat.text();
+          public CsvFormat() { super(String.class, Long.class); }
+          @Override public List<InputSplit> split(Storage s, List<InputFile> f, long size) throws IOException {
+            return lines.split(s, f, size);
+          }
+          @Override public RecordReader<String, Long> open(Storage s, InputSplit split) throws IOException {
+            RecordReader<Long, String> r = lines.open(s, split);
+            return new RecordReader<>() {
+              String[] f;
+              public boolean next() throws IOException { boolean n = r.next(); f = n ? r.value().split(",") : null; return n; }
+              public String key() { return f[0]; }
+              public Long value() { return Long.parseLong(f[1].trim()); }
+              public String file() { return r.file(); }
+              public long offset() { return r.offset(); }
+              public long recordBytes() { return r.recordBytes(); }
+              public long consumed() { return r.consumed(); }
+              public void close() throws IOException { r.close(); }
+            };
+          }
+        }
+        """);
+    Files.writeString(src.resolve("Pass.java"), """
+        package dyn;
+        public final class Pass extends io.mapreduce.PairMapper<String, Long, String, Long> {
+          @Override public void map(String k, Long v, io.mapreduce.Emitter<String, Long> e) { e.emit(k, v); }
+        }
+        """);
+    Files.writeString(src.resolve("Mean.java"), """
+        package dyn;
+        public final class Mean extends io.mapreduce.PairReducer<String, Long, String, Double> {
+          @Override public void reduce(String k, Iterable<Long> vs, io.mapreduce.Emitter<String, Double> e) {
+            long s = 0, n = 0; for (long v : vs) { s += v; n++; } e.emit(k, (double) s / n);
+          }
+        }
+        """);
+    // The format in a directory of its own: nothing else of the job comes from there.
+    Path formatClasses = Files.createDirectories(dir.resolve("classes-fmt"));
+    Path functionClasses = Files.createDirectories(dir.resolve("classes-fn"));
+    var javac = ToolProvider.getSystemJavaCompiler();
+    assertThat(javac.run(null, null, null, "-d", formatClasses.toString(), "-cp", System.getProperty("java.class.path"),
+        src.resolve("CsvFormat.java").toString())).as("javac exit code").isZero();
+    assertThat(javac.run(null, null, null, "-d", functionClasses.toString(), "-cp",
+        System.getProperty("java.class.path"), src.resolve("Pass.java").toString(), src.resolve("Mean.java").toString()))
+        .as("javac exit code").isZero();
+    URLClassLoader formats = new URLClassLoader(new URL[] {formatClasses.toUri().toURL()}, getClass().getClassLoader());
+    URLClassLoader loader = new URLClassLoader(new URL[] {functionClasses.toUri().toURL()},
+        getClass().getClassLoader());
+    Path in = Files.createDirectories(dir.resolve("in"));
+    Files.writeString(in.resolve("a.csv"), "ann,1\nbob,10\nann,2\n");
+    Files.writeString(in.resolve("b.csv"), "bob,20\nann,6\n");
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    MapReduceSpecification<?, ?> spec = MapReduceSpecification.builder()
+        .mapper((io.mapreduce.PairMapper) loader.loadClass("dyn.Pass").getConstructor().newInstance())
+        .reducer((io.mapreduce.PairReducer) loader.loadClass("dyn.Mean").getConstructor().newInstance())
+        .inputFormat((io.mapreduce.format.InputFormat<?, ?>) formats.loadClass("dyn.CsvFormat").getConstructor()
+            .newInstance())
+        .input(in.toString()).output(dir.resolve("out").toString()).splitSize(8).reduceTasks(2)
+        .cluster("127.0.0.1:" + master.port()).build();
+    assertThat(spec.outputValueType()).isEqualTo(Double.class);
+
+    assertThat(lines(MapReduce.exec(spec).get(2, TimeUnit.MINUTES))).containsExactlyInAnyOrder("ann\t3.0",
+        "bob\t15.0");
+  }
+
   /** Defines classes from bytes with no code source: the client cannot tell where they come from. */
   static final class BytesLoader extends ClassLoader {
     BytesLoader(ClassLoader parent) {

@@ -458,7 +458,11 @@ public final class Codecs {
       try {
         for (int i = 0; i < rc.length; i++) {
           types[i] = rc[i].getType();
-          components.add((Codec<Object>) orderedCodec(rc[i].getType(), where + "." + rc[i].getName()));
+          Codec<Object> component = (Codec<Object>) orderedCodec(rc[i].getType(), where + "." + rc[i].getName());
+          if (rc[i].isAnnotationPresent(io.mapreduce.Descending.class)) {
+            component = descending(component);
+          }
+          components.add(component);
           var accessor = rc[i].getAccessor();
           accessor.setAccessible(true);
           accessors.add(lookup.unreflect(accessor).asType(java.lang.invoke.MethodType.methodType(Object.class, Object.class)));
@@ -521,6 +525,91 @@ public final class Codecs {
         throw new IllegalStateException("constructing " + type().getName(), t);
       }
     }
+  }
+
+  /**
+   * The same values in decreasing order: the nested (self-delimiting) encoding with every bit
+   * flipped. Where no encoding is a prefix of another, flipping the bits reverses the order of the
+   * first byte that differs, and so the order of the whole.
+   */
+  public static <T> Codec<T> descending(Codec<T> inner) {
+    if (inner instanceof DescendingCodec<T> d) {
+      return d.inner;
+    }
+    if (!inner.isOrdered()) {
+      throw new IllegalArgumentException(inner.type().getName() + " has no order to reverse");
+    }
+    return new DescendingCodec<>(inner);
+  }
+
+  static final class DescendingCodec<T> extends Codec<T> {
+    final Codec<T> inner;
+    private final ThreadLocal<ByteSink> scratch = ThreadLocal.withInitial(() -> new ByteSink(64));
+    private final ThreadLocal<ByteSource> flipped = ThreadLocal.withInitial(ByteSource::new);
+
+    DescendingCodec(Codec<T> inner) {
+      super(inner.type());
+      this.inner = inner;
+    }
+
+    @Override
+    public boolean isValueLike() {
+      return inner.isValueLike();
+    }
+
+    @Override
+    public void write(T value, ByteSink out, boolean nested) {
+      ByteSink tmp = scratch.get();
+      tmp.clear();
+      inner.write(value, tmp, true);
+      byte[] b = tmp.array();
+      for (int i = 0; i < tmp.length(); i++) {
+        out.writeByte(~b[i]);
+      }
+    }
+
+    @Override
+    public T read(ByteSource in, boolean nested) {
+      // Flip what is left, read one nested value from it, and consume as much of the original.
+      int from = in.position();
+      int length = in.end() - from;
+      ByteSink tmp = scratch.get();
+      tmp.clear();
+      byte[] src = in.array();
+      for (int i = 0; i < length; i++) {
+        tmp.writeByte(~src[from + i]);
+      }
+      ByteSource f = flipped.get().reset(tmp.array(), 0, length);
+      T value = inner.read(f, true);
+      in.skip(f.position());
+      return value;
+    }
+
+    @Override
+    public String toString() {
+      return "Descending[" + inner + "]";
+    }
+  }
+
+  /**
+   * The length of the first {@code components} components of an encoded record key: the bytes a
+   * grouping by that prefix compares and partitions by.
+   */
+  public static int prefixLength(Codec<?> recordCodec, int components, ByteSource scratch, byte[] key, int offset,
+      int length) {
+    if (!(recordCodec instanceof RecordCodec<?> rc)) {
+      throw new IllegalArgumentException(recordCodec.type().getName() + " is not a record");
+    }
+    scratch.reset(key, offset, length);
+    for (int i = 0; i < components; i++) {
+      rc.components.get(i).read(scratch, true);
+    }
+    return scratch.position() - offset;
+  }
+
+  /** The number of components of a record key type, or -1 for other types. */
+  public static int componentCount(Codec<?> codec) {
+    return codec instanceof RecordCodec<?> rc ? rc.components.size() : -1;
   }
 
   /** Values of types without an ordered codec, through Kryo; one Kryo per thread. */

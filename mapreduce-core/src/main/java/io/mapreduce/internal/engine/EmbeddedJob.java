@@ -8,7 +8,7 @@ import io.mapreduce.MapReduceException;
 import io.mapreduce.MapReduceSpecification;
 import io.mapreduce.TaskFailedException;
 import io.mapreduce.internal.engine.TaskAttempt.JobStoppedException;
-import io.mapreduce.internal.io.InputSplit;
+import io.mapreduce.spi.InputSplit;
 import io.mapreduce.internal.io.LocalStorage;
 import io.mapreduce.spi.InputFile;
 import io.mapreduce.spi.JobOutput;
@@ -98,7 +98,7 @@ final class EmbeddedJob<K, V> extends Job {
     try {
       Storage inputStorage = JobFiles.storageOf(spec.inputs());
       List<InputFile> files = JobFiles.listInputs(inputStorage, spec.inputs());
-      List<InputSplit> splits = InputSplit.of(files, spec.splitSize());
+      List<InputSplit> splits = JobFiles.split(spec.inputFormat(), inputStorage, files, spec.splitSize());
       mapsTotal = splits.size();
       inputBytes = splits.stream().mapToLong(InputSplit::length).sum();
       output = JobFiles.createOutput(spec.output(), id());

@@ -17,6 +17,9 @@ final class Groups<K, V> {
   private final RecordStream in;
   private final Codec<K> keyCodec;
   private final Codec<V> valueCodec;
+  /** The length of the bytes that decide a key's group, when not the whole key (secondary sort). */
+  private final GroupLength groupLength;
+  private int groupKeyLength;
   private final ByteSource source = new ByteSource();
   private byte[] key = new byte[64];
   private int keyLength;
@@ -26,10 +29,21 @@ final class Groups<K, V> {
   private long groups;
   private long records;
 
+  /** Measures the group-deciding prefix of an encoded key. */
+  interface GroupLength {
+    int of(byte[] key, int offset, int length);
+  }
+
   Groups(RecordStream in, Codec<K> keyCodec, Codec<V> valueCodec) {
+    this(in, keyCodec, valueCodec, null);
+  }
+
+  /** Groups by the prefix {@code groupLength} measures, or by whole keys when it is null. */
+  Groups(RecordStream in, Codec<K> keyCodec, Codec<V> valueCodec, GroupLength groupLength) {
     this.in = in;
     this.keyCodec = keyCodec;
     this.valueCodec = valueCodec;
+    this.groupLength = groupLength;
   }
 
   /** Moves to the next key; false when the stream is exhausted. */
@@ -49,6 +63,7 @@ final class Groups<K, V> {
       key = new byte[Math.max(keyLength, key.length * 2)];
     }
     System.arraycopy(in.keyArray(), in.keyOffset(), key, 0, keyLength);
+    groupKeyLength = groupLength == null ? keyLength : groupLength.of(key, 0, keyLength);
     current = new Values();
     groups++;
     return true;
@@ -99,8 +114,7 @@ final class Groups<K, V> {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      if (hasRecord && Arrays.equals(key, 0, keyLength,
-          in.keyArray(), in.keyOffset(), in.keyOffset() + in.keyLength())) {
+      if (hasRecord && sameGroup()) {
         pending = true;
       } else {
         ended = true;
@@ -116,6 +130,15 @@ final class Groups<K, V> {
       pending = false;
       records++;
       return valueCodec.decode(source, in.valueArray(), in.valueOffset(), in.valueLength());
+    }
+
+    private boolean sameGroup() {
+      if (groupLength == null) {
+        return Arrays.equals(key, 0, keyLength, in.keyArray(), in.keyOffset(), in.keyOffset() + in.keyLength());
+      }
+      // A prefix of equal bytes has equal components, so their length is the group's own.
+      return in.keyLength() >= groupKeyLength && Arrays.equals(key, 0, groupKeyLength, in.keyArray(), in.keyOffset(),
+          in.keyOffset() + groupKeyLength);
     }
 
     void drain() {

@@ -1,8 +1,10 @@
 package io.mapreduce.internal.engine;
 
 import io.mapreduce.MapReduceException;
+import io.mapreduce.format.InputFormat;
 import io.mapreduce.internal.io.Storages;
 import io.mapreduce.spi.InputFile;
+import io.mapreduce.spi.InputSplit;
 import io.mapreduce.spi.JobOutput;
 import io.mapreduce.spi.SharedDirectory;
 import io.mapreduce.spi.Storage;
@@ -54,6 +56,28 @@ public final class JobFiles {
       }
     }
     return List.copyOf(files.values());
+  }
+
+  /**
+   * Cuts the input files into splits with the job's input format, checking what the format gives:
+   * splits numbered 0, 1, ... in order.
+   */
+  public static List<InputSplit> split(InputFormat<?, ?> format, Storage storage, List<InputFile> files,
+      long splitSize) {
+    List<InputSplit> splits;
+    try {
+      splits = format.split(storage, files, splitSize);
+    } catch (IOException | RuntimeException e) {
+      String why = e.getMessage() == null ? e.toString() : e.getMessage();
+      throw new MapReduceException("input format " + format + " cannot split the input: " + why, e);
+    }
+    for (int i = 0; i < splits.size(); i++) {
+      if (splits.get(i).index() != i) {
+        throw new MapReduceException("input format " + format + " numbered split " + i + " as "
+            + splits.get(i).index() + "; splits are numbered 0, 1, ... in order");
+      }
+    }
+    return List.copyOf(splits);
   }
 
   /** Prepares the output; refuses one that exists, untouched. */

@@ -4,14 +4,17 @@ import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
 import io.mapreduce.MapReduceException;
 import io.mapreduce.MapReduceSpecification;
-import io.mapreduce.Mapper;
+import io.mapreduce.PairMapper;
+import io.mapreduce.PairReducer;
 import io.mapreduce.Partitioner;
 import io.mapreduce.Reducer;
+import io.mapreduce.format.InputFormat;
+import io.mapreduce.format.OutputFormat;
 import io.mapreduce.internal.codec.ByteSink;
 import io.mapreduce.internal.codec.Codec;
 import io.mapreduce.internal.codec.Codecs;
 import io.mapreduce.internal.codec.JobKryo;
-import io.mapreduce.internal.io.InputSplit;
+import io.mapreduce.spi.InputSplit;
 import io.mapreduce.spi.JobOutput;
 import io.mapreduce.spi.Storage;
 import java.nio.file.Path;
@@ -33,6 +36,15 @@ final class JobPlan<K, V> {
   final long inputBytes;
   final JobOutput output;
   final Path jobDirectory;
+  /** Shared by the job's tasks: formats hold configuration only. */
+  final InputFormat<Object, Object> inputFormat;
+  final OutputFormat outputFormat;
+  final Class<Object> outputKeyType;
+  final Class<Object> outputValueType;
+  /** Leading record components that make a group (and a partition), or 0 for the whole key. */
+  private final int groupPrefix;
+  private final ThreadLocal<io.mapreduce.internal.codec.ByteSource> prefixScratch =
+      ThreadLocal.withInitial(io.mapreduce.internal.codec.ByteSource::new);
   private final byte[] mapper;
   private final byte[] reducer;
   private final byte[] combiner;
@@ -42,11 +54,18 @@ final class JobPlan<K, V> {
   private final ClassLoader combinerLoader;
   private final Partitioner<K> partitioner;
 
+  @SuppressWarnings("unchecked")
   JobPlan(String jobId, MapReduceSpecification<K, V> spec, Storage inputStorage, List<InputSplit> splits,
       JobOutput output, Path jobDirectory) {
+    this.inputFormat = (InputFormat<Object, Object>) spec.inputFormat();
+    this.outputFormat = spec.outputFormat();
+    this.outputKeyType = (Class<Object>) spec.outputKeyType();
+    this.outputValueType = (Class<Object>) spec.outputValueType();
     this.jobId = jobId;
     this.spec = spec;
-    this.keyCodec = Codecs.forKey(spec.keyType());
+    this.keyCodec = spec.sortDescending() ? Codecs.descending(Codecs.forKey(spec.keyType()))
+        : Codecs.forKey(spec.keyType());
+    this.groupPrefix = spec.groupPrefix();
     this.valueCodec = Codecs.forValue(spec.valueType());
     this.inputStorage = inputStorage;
     this.splits = splits;
@@ -80,11 +99,11 @@ final class JobPlan<K, V> {
     return spec.reduceTasks();
   }
 
-  Mapper<K, V> newMapper() {
+  PairMapper<Object, Object, K, V> newMapper() {
     return JobKryo.fromBytes(mapper, mapperLoader);
   }
 
-  Reducer<K, V> newReducer() {
+  PairReducer<K, V, Object, Object> newReducer() {
     return JobKryo.fromBytes(reducer, reducerLoader);
   }
 
@@ -99,6 +118,21 @@ final class JobPlan<K, V> {
     keyCodec.write(key, keySink, false);
     valueSink.clear();
     valueCodec.write(value, valueSink, false);
+  }
+
+  /** The output file of a task: {@code mr-out-NNNNN} and the output format's extension. */
+  String outputName(int index) {
+    return String.format("mr-out-%05d", index) + outputFormat.extension();
+  }
+
+  /** The output's nulls, as the shuffle's, are only for {@code Void} types. */
+  void checkOutput(Object key, Object value, String who) {
+    if (key == null && outputKeyType != (Class<?>) Void.class) {
+      throw new NullPointerException(who + " emitted a null key");
+    }
+    if (value == null && outputValueType != (Class<?>) Void.class) {
+      throw new NullPointerException(who + " emitted a null value for key " + key);
+    }
   }
 
   /** Nulls are only for {@code Void} types, which encode as nothing. */
@@ -121,14 +155,38 @@ final class JobPlan<K, V> {
     return partitioner != null;
   }
 
+  /** Whether a string key's encoded bytes are its UTF-8 text (ascending strings), to write as they are. */
+  boolean keyBytesAreUtf8() {
+    return keyCodec == (Codec<?>) Codecs.forKey(String.class);
+  }
+
+  /**
+   * The length of the part of an encoded key that decides its group: the whole key, or its first
+   * {@code groupByPrefix} components.
+   */
+  int groupLength(byte[] key, int offset, int length) {
+    if (groupPrefix == 0) {
+      return length;
+    }
+    return Codecs.prefixLength(keyCodec, groupPrefix, prefixScratch.get(), key, offset, length);
+  }
+
+  /** Whether grouping is by a prefix of the key (secondary sort). */
+  boolean groupsByPrefix() {
+    return groupPrefix > 0;
+  }
+
   /**
    * The partition of a key, from its object for a user partitioner, or else from the hash of its
-   * encoded bytes ({@link #keyHash}); {@code key} may be null when {@link #partitionsByObject()}
-   * is false.
+   * encoded bytes ({@link #keyHash}, given as {@code hash}; with grouping by a prefix, of the
+   * prefix's bytes); {@code key} may be null when {@link #partitionsByObject()} is false.
    */
-  int partition(K key, int hash) {
+  int partition(K key, int hash, byte[] encoded, int length) {
     int r = spec.reduceTasks();
     if (partitioner == null) {
+      if (groupPrefix > 0) {
+        hash = keyHash(encoded, 0, groupLength(encoded, 0, length));
+      }
       return Math.floorMod(hash, r);
     }
     int p = partitioner.partition(key, r);

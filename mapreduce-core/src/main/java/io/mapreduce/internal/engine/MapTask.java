@@ -3,13 +3,15 @@ package io.mapreduce.internal.engine;
 import io.mapreduce.Counters;
 import io.mapreduce.Emitter;
 import io.mapreduce.Mapper;
+import io.mapreduce.PairMapper;
 import io.mapreduce.Reducer;
+import io.mapreduce.format.RecordReader;
+import io.mapreduce.format.RecordWriter;
+import io.mapreduce.internal.io.LineRecords;
 import io.mapreduce.internal.codec.ByteSink;
 import io.mapreduce.internal.codec.ByteSource;
-import io.mapreduce.internal.io.InputSplit;
-import io.mapreduce.internal.io.LineReader;
+import io.mapreduce.spi.InputSplit;
 import io.mapreduce.internal.io.LocalStorage;
-import io.mapreduce.internal.io.TextOutputWriter;
 import io.mapreduce.internal.shuffle.KeyTable;
 import io.mapreduce.internal.shuffle.MergingStream;
 import io.mapreduce.internal.shuffle.RecordStream;
@@ -71,7 +73,7 @@ final class MapTask<K, V> {
 
   /** Runs the attempt; returns its run, or null for a map-only job (whose output it committed). */
   Output run() throws Exception {
-    Mapper<K, V> mapper = plan.newMapper();
+    PairMapper<Object, Object, K, V> mapper = plan.newMapper();
     try {
       return run(mapper);
     } finally {
@@ -94,16 +96,17 @@ final class MapTask<K, V> {
     }
   }
 
-  private Output run(Mapper<K, V> mapper) throws Exception {
+  private Output run(PairMapper<Object, Object, K, V> mapper) throws Exception {
     mapper.setup(attempt);
     if (plan.reduceTasks() == 0) {
-      try (JobOutput.TaskOutput out = plan.output.create(outputName(split.index()), attempt.attemptId())) {
-        TextOutputWriter writer = new TextOutputWriter(out.stream());
+      try (JobOutput.TaskOutput out = plan.output.create(plan.outputName(split.index()), attempt.attemptId())) {
+        RecordWriter<Object, Object> writer = plan.outputFormat.open(out.stream(), plan.outputKeyType,
+            plan.outputValueType);
         boolean lineOutput = mapper instanceof LineOutput;
+        long[] written = new long[1];
         Emitter<K, V> emitter = (k, v) -> {
           plan.checkEmitted(k, v, "map");
-          attempt.add(Counters.MAP_OUTPUT_RECORDS, 1);
-          attempt.add(Counters.OUTPUT_RECORDS, 1);
+          written[0]++;
           try {
             writer.write(k, lineOutput ? null : v);
           } catch (IOException e) {
@@ -111,8 +114,12 @@ final class MapTask<K, V> {
           }
         };
         mapAll(mapper, emitter);
-        writer.flush();
-        attempt.commit(out);
+        attempt.add(Counters.MAP_OUTPUT_RECORDS, written[0]);
+        attempt.add(Counters.OUTPUT_RECORDS, written[0]);
+        writer.finish();
+        if (written[0] > 0 || !plan.spec.lazyOutput()) {
+          attempt.commit(out);
+        }
       }
       return null;
     }
@@ -126,52 +133,65 @@ final class MapTask<K, V> {
     }
   }
 
-  static String outputName(int index) {
-    return String.format("mr-out-%05d", index);
-  }
-
-  private void mapAll(Mapper<K, V> mapper, Emitter<K, V> emitter) throws Exception {
-    long lines = 0;
+  /**
+   * Reads the split's records and maps each: a line {@link Mapper} gets the offset and string, a
+   * {@link LineBytesMapper} the line's bytes, any other mapper the format's key and value objects.
+   */
+  private void mapAll(PairMapper<Object, Object, K, V> mapper, Emitter<K, V> emitter) throws Exception {
+    long records = 0;
     long bytes = 0;
-    long unpublishedLines = 0;
-    long publishedTo = split.start();
-    String file = split.file().path();
+    long unpublished = 0;
+    long publishedTo = 0;
     @SuppressWarnings("unchecked")
     LineBytesMapper<K, V> bytesMapper = mapper instanceof LineBytesMapper<?, ?> m ? (LineBytesMapper<K, V>) m : null;
-    try (LineReader reader = LineReader.open(plan.inputStorage, split)) {
+    @SuppressWarnings("unchecked")
+    Mapper<K, V> lineMapper = (Object) mapper instanceof Mapper<?, ?> m ? (Mapper<K, V>) m : null;
+    try (RecordReader<Object, Object> reader = plan.inputFormat.open(plan.inputStorage, split)) {
+      LineRecords lines = reader instanceof LineRecords l ? l : null;
+      if ((bytesMapper != null || lineMapper != null) && lines == null) {
+        throw new IllegalStateException("the mapper " + mapper.getClass().getName() + " reads lines, but the input"
+            + " format " + plan.inputFormat + " does not give lines");
+      }
+      String file = null;
       while (reader.next()) {
         attempt.checkStopped();
-        long offset = reader.offset();
-        if (attempt.skips(offset)) {
-          attempt.skipped(file + ":" + offset);
+        long id = reader.recordId();
+        if (attempt.skips(id)) {
+          attempt.skipped(reader.file() + ":" + reader.offset());
           continue;
+        }
+        if (reader.file() != file) {
+          file = reader.file();
+          attempt.inputFile(file);
         }
         try {
           if (bytesMapper != null) {
-            bytesMapper.mapBytes(offset, reader.lineArray(), reader.lineStart(), (int) reader.bytes(),
-                reader.lineLength(), emitter);
+            bytesMapper.mapBytes(lines.lineOffset(), lines.lineArray(), lines.lineStart(), (int) lines.lineBytes(),
+                lines.lineLength(), emitter);
+          } else if (lineMapper != null) {
+            lineMapper.map(lines.lineOffset(), lines.line(), emitter);
           } else {
-            mapper.map(offset, reader.line(), emitter);
+            mapper.map(reader.key(), reader.value(), emitter);
           }
         } catch (Exception | Error e) {
-          attempt.at(file + ":" + offset, offset);
+          attempt.at(reader.file() + ":" + reader.offset(), id);
           throw e;
         }
-        lines++;
-        bytes += reader.bytes();
-        if (++unpublishedLines == PROGRESS_EVERY) {
-          recordsRead.add(unpublishedLines);
-          // Progress is in the file's bytes (compressed ones for a compressed file), as input sizes are.
+        records++;
+        bytes += reader.recordBytes();
+        if (++unpublished == PROGRESS_EVERY) {
+          recordsRead.add(unpublished);
+          // Progress is in the files' bytes (compressed ones for a compressed file), as input sizes are.
           long consumed = reader.consumed();
           bytesRead.add(consumed - publishedTo);
           publishedTo = consumed;
-          unpublishedLines = 0;
+          unpublished = 0;
         }
       }
-      recordsRead.add(unpublishedLines);
-      bytesRead.add(Math.max(0, Math.min(reader.consumed(), split.end()) - publishedTo));
+      recordsRead.add(unpublished);
+      bytesRead.add(Math.max(0, Math.min(reader.consumed(), split.length()) - publishedTo));
     }
-    attempt.add(Counters.MAP_INPUT_RECORDS, lines);
+    attempt.add(Counters.MAP_INPUT_RECORDS, records);
     attempt.add(Counters.MAP_INPUT_BYTES, bytes);
     mapper.cleanup(emitter);
   }
@@ -287,7 +307,7 @@ final class MapTask<K, V> {
     }
 
     private void buffer(K k, int hash, ByteSink kb, ByteSink vb) {
-      int p = plan.partition(k, hash);
+      int p = plan.partition(k, hash, kb.array(), kb.length());
       if (!buffer.add(p, kb.array(), 0, kb.length(), vb.array(), 0, vb.length())) {
         startSpill();
         buffer.add(p, kb.array(), 0, kb.length(), vb.array(), 0, vb.length());
@@ -612,7 +632,8 @@ final class MapTask<K, V> {
       throw new IllegalStateException("the combiner emitted key " + abbreviate(key) + " after a greater key:"
           + " a combiner's output must stay sorted (emit the keys it is given, in the order it gets them)");
     }
-    int p = plan.partition(key, plan.partitionsByObject() ? 0 : JobPlan.keyHash(encoded.array(), 0, encoded.length()));
+    int p = plan.partition(key, plan.partitionsByObject() ? 0 : JobPlan.keyHash(encoded.array(), 0, encoded.length()),
+        encoded.array(), encoded.length());
     if (p != partition) {
       throw new IllegalStateException("the combiner emitted key " + abbreviate(key) + ", which belongs to partition "
           + p + ", while combining partition " + partition + ": a combiner must not change keys");

@@ -2,9 +2,10 @@ package io.mapreduce.internal.engine;
 
 import io.mapreduce.Counters;
 import io.mapreduce.Emitter;
-import io.mapreduce.Reducer;
+import io.mapreduce.PairReducer;
+import io.mapreduce.format.RecordWriter;
 import io.mapreduce.internal.io.LocalStorage;
-import io.mapreduce.internal.io.TextOutputWriter;
+import io.mapreduce.internal.io.TextLines;
 import io.mapreduce.internal.shuffle.MergingStream;
 import io.mapreduce.spi.JobOutput;
 import java.io.IOException;
@@ -48,26 +49,29 @@ final class ReduceTask<K, V> {
   }
 
   void run() throws Exception {
-    Reducer<K, V> reducer = plan.newReducer();
+    PairReducer<K, V, Object, Object> reducer = plan.newReducer();
     Path passes = plan.jobDirectory.resolve(attempt.taskId()).resolve("attempt-" + attempt.attempt());
     try (MergingStream merged = Segment.merge(Segment.mergeToFactor(segments, passes, "r", plan.spec.compressIntermediate(), attempt));
-        JobOutput.TaskOutput out = plan.output.create(MapTask.outputName(partition), attempt.attemptId())) {
-      TextOutputWriter writer = new TextOutputWriter(out.stream());
+        JobOutput.TaskOutput out = plan.output.create(plan.outputName(partition), attempt.attemptId())) {
+      RecordWriter<Object, Object> writer = plan.outputFormat.open(out.stream(), plan.outputKeyType,
+          plan.outputValueType);
+      TextLines text = writer instanceof TextLines t ? t : null;
       long[] written = new long[1];
-      Groups<K, V> groups = new Groups<>(merged, plan.keyCodec, plan.valueCodec);
+      Groups<K, V> groups = new Groups<>(merged, plan.keyCodec, plan.valueCodec,
+          plan.groupsByPrefix() ? plan::groupLength : null);
       // A string key's encoding is its output text: when the reducer emits the very key object it
-      // was given (as most do), its bytes are written as they came, not encoded again.
-      boolean keyBytesAreText = plan.keyCodec.type() == (Class<?>) String.class;
+      // was given (as most do) as text, its bytes are written as they came, not encoded again.
+      boolean keyBytesAreText = plan.keyBytesAreUtf8() && text != null && !plan.groupsByPrefix();
       Object[] currentKey = new Object[1];
       boolean lineOutput = reducer instanceof LineOutput;
-      Emitter<K, V> emitter = (k, v) -> {
-        plan.checkEmitted(k, v, "reduce");
+      Emitter<Object, Object> emitter = (k, v) -> {
+        plan.checkOutput(k, v, "reduce");
         written[0]++;
         try {
           if (lineOutput) {
             writer.write(k, null);
           } else if (keyBytesAreText && k != null && k == currentKey[0]) {
-            writer.write(groups.keyBytes(), groups.keyLength(), v);
+            text.writeKeyBytes(groups.keyBytes(), groups.keyLength(), v);
           } else {
             writer.write(k, v);
           }
@@ -96,8 +100,10 @@ final class ReduceTask<K, V> {
       }
       currentKey[0] = null;
       reducer.cleanup(emitter);
-      writer.flush();
-      attempt.commit(out);
+      writer.finish();
+      if (written[0] > 0 || !plan.spec.lazyOutput()) {
+        attempt.commit(out);
+      }
       attempt.add(Counters.REDUCE_INPUT_GROUPS, groups.groups());
       attempt.add(Counters.REDUCE_INPUT_RECORDS, groups.records());
       attempt.add(Counters.OUTPUT_RECORDS, written[0]);

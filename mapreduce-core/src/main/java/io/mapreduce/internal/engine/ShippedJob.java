@@ -2,8 +2,11 @@ package io.mapreduce.internal.engine;
 
 import io.mapreduce.MapReduceException;
 import io.mapreduce.MapReduceSpecification;
-import io.mapreduce.Mapper;
+import io.mapreduce.PairMapper;
+import io.mapreduce.PairReducer;
 import io.mapreduce.Partitioner;
+import io.mapreduce.format.InputFormat;
+import io.mapreduce.format.OutputFormat;
 import io.mapreduce.Reducer;
 import io.mapreduce.internal.codec.JobKryo;
 import io.mapreduce.internal.io.LocalStorage;
@@ -22,7 +25,18 @@ import java.util.Objects;
  */
 public record ShippedJob(String name, List<String> inputs, String output, int reduceTasks, long splitSize,
     int maxTaskAttempts, boolean compressIntermediate, String keyType, String valueType, byte[] mapper,
-    byte[] reducer, byte[] combiner, byte[] partitioner, boolean skipBadRecords, String intermediate) {
+    byte[] reducer, byte[] combiner, byte[] partitioner, boolean skipBadRecords, String intermediate,
+    byte[] inputFormat, byte[] outputFormat, String outputKeyType, String outputValueType, boolean lazyOutput,
+    boolean sortDescending, int groupPrefix) {
+
+  /** Text in and out, with the intermediate types. */
+  public ShippedJob(String name, List<String> inputs, String output, int reduceTasks, long splitSize,
+      int maxTaskAttempts, boolean compressIntermediate, String keyType, String valueType, byte[] mapper,
+      byte[] reducer, byte[] combiner, byte[] partitioner, boolean skipBadRecords, String intermediate) {
+    this(name, inputs, output, reduceTasks, splitSize, maxTaskAttempts, compressIntermediate, keyType, valueType,
+        mapper, reducer, combiner, partitioner, skipBadRecords, intermediate, null, null, keyType, valueType, false,
+        false, 0);
+  }
 
   /** Map outputs on the workers' disks. */
   public ShippedJob(String name, List<String> inputs, String output, int reduceTasks, long splitSize,
@@ -57,6 +71,8 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
     Objects.requireNonNull(keyType, "keyType");
     Objects.requireNonNull(valueType, "valueType");
     Objects.requireNonNull(mapper, "mapper");
+    Objects.requireNonNull(outputKeyType, "outputKeyType");
+    Objects.requireNonNull(outputValueType, "outputValueType");
   }
 
   /**
@@ -73,7 +89,10 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
         spec.reducer().map(r -> JobPlan.serialize("reducer", r)).orElse(null),
         spec.combiner().map(c -> JobPlan.serialize("combiner", c)).orElse(null),
         spec.partitioner().map(p -> JobPlan.serialize("partitioner", p)).orElse(null), spec.skipBadRecords(),
-        spec.intermediate().map(ShippedJob::absolute).orElse(null));
+        spec.intermediate().map(ShippedJob::absolute).orElse(null),
+        JobPlan.serialize("input format", spec.inputFormat()), JobPlan.serialize("output format", spec.outputFormat()),
+        spec.outputKeyType().getName(), spec.outputValueType().getName(), spec.lazyOutput(), spec.sortDescending(),
+        spec.groupPrefix());
   }
 
   private static String absolute(String path) {
@@ -102,7 +121,8 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public MapReduceSpecification<?, ?> toSpecification(int parallelism, long sortBufferSize, Path workDirectory) {
-    MapReduceSpecification.Builder b = MapReduceSpecification.builder().mapper((Mapper) decode("mapper", mapper));
+    MapReduceSpecification.Builder b = MapReduceSpecification.builder()
+        .mapper((PairMapper) decode("mapper", mapper));
     b.name(name)
         .output(output)
         .reduceTasks(reduceTasks)
@@ -114,13 +134,28 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
         .compressIntermediate(compressIntermediate)
         .skipBadRecords(skipBadRecords)
         .keyType(load(keyType))
-        .valueType(load(valueType));
+        .valueType(load(valueType))
+        .outputKeyType(load(outputKeyType))
+        .outputValueType(load(outputValueType))
+        .lazyOutput(lazyOutput);
+    if (sortDescending) {
+      b.sortDescending();
+    }
+    if (groupPrefix > 0) {
+      b.groupByPrefix(groupPrefix);
+    }
+    if (inputFormat != null) {
+      b.inputFormat((InputFormat) decode("input format", inputFormat));
+    }
+    if (outputFormat != null) {
+      b.outputFormat((OutputFormat) decode("output format", outputFormat));
+    }
     inputs.forEach(b::input);
     if (intermediate != null) {
       b.intermediate(intermediate);
     }
     if (reducer != null) {
-      b.reducer((Reducer) decode("reducer", reducer));
+      b.reducer((PairReducer) decode("reducer", reducer));
     }
     if (combiner != null) {
       b.combiner((Reducer) decode("combiner", combiner));

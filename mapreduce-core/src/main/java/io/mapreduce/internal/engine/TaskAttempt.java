@@ -14,7 +14,7 @@ final class TaskAttempt implements TaskContext {
   private final String jobId;
   private final String taskId;
   private final int attempt;
-  private final String inputFile;
+  private String inputFile;
   private final int reduceTasks;
   private final BooleanSupplier stopped;
   private final CommitGate gate;
@@ -56,6 +56,11 @@ final class TaskAttempt implements TaskContext {
   @Override
   public String inputFile() {
     return inputFile;
+  }
+
+  /** The file being read now: a split of packed small files moves from one to the next. */
+  void inputFile(String file) {
+    inputFile = file;
   }
 
   @Override

@@ -1,7 +1,7 @@
 package io.mapreduce.internal.engine;
 
 import io.mapreduce.MapReduceSpecification;
-import io.mapreduce.internal.io.InputSplit;
+import io.mapreduce.spi.InputSplit;
 import io.mapreduce.internal.io.LocalStorage;
 import io.mapreduce.internal.io.Storages;
 import io.mapreduce.internal.shuffle.RunIndex;

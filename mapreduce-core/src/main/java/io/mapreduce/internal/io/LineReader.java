@@ -1,5 +1,7 @@
 package io.mapreduce.internal.io;
 
+import io.mapreduce.spi.FileRange;
+import io.mapreduce.spi.InputSplit;
 import io.mapreduce.spi.Storage;
 import java.io.Closeable;
 import java.io.IOException;
@@ -32,38 +34,50 @@ public final class LineReader implements Closeable {
   private int lineContentEnd;
   private String line;
 
-  private LineReader(InputStream in, long firstByte, long end) {
+  /** Where the range starts: {@link #consumed()} counts from there. */
+  private final long rangeStart;
+
+  private LineReader(InputStream in, long firstByte, long end, long rangeStart) {
     this.in = in;
     this.bufStart = firstByte;
     this.end = end;
+    this.rangeStart = rangeStart;
+  }
+
+  /** Opens a split of one range. */
+  public static LineReader open(Storage storage, InputSplit split) throws IOException {
+    if (split.ranges().size() != 1) {
+      throw new IllegalArgumentException("a line reader reads one range, not " + split);
+    }
+    return open(storage, split.ranges().get(0));
   }
 
   /**
-   * Opens a split. A compressed file ({@link Compression#of} its path) is one split, read whole
-   * through its codec; offsets are then those of the decompressed bytes.
+   * Opens a range of a file. A compressed file ({@link Compression#of} its path) is read whole
+   * through its codec, and offsets are then those of the decompressed bytes.
    */
-  public static LineReader open(Storage storage, InputSplit split) throws IOException {
-    long start = split.start();
-    Compression compression = Compression.of(split.file().path());
+  public static LineReader open(Storage storage, FileRange range) throws IOException {
+    long start = range.start();
+    Compression compression = Compression.of(range.file().path());
     if (compression != Compression.NONE) {
       if (start != 0) {
         throw new IllegalArgumentException("a " + compression.extension() + " file is read whole, not from byte "
-            + start + ": " + split);
+            + start + ": " + range);
       }
-      InputStream raw = storage.open(split.file(), 0);
+      InputStream raw = storage.open(range.file(), 0);
       InputStream in;
       try {
-        in = compression.decompress(raw, split.file().path());
+        in = compression.decompress(raw, range.file().path());
       } catch (IOException | RuntimeException e) {
         raw.close();
         throw e;
       }
-      return new LineReader(in, 0, Long.MAX_VALUE);
+      return new LineReader(in, 0, Long.MAX_VALUE, 0);
     }
     if (start == 0) {
-      return new LineReader(storage.open(split.file(), 0), 0, split.end());
+      return new LineReader(storage.open(range.file(), 0), 0, range.end(), 0);
     }
-    LineReader r = new LineReader(storage.open(split.file(), start - 1), start - 1, split.end());
+    LineReader r = new LineReader(storage.open(range.file(), start - 1), start - 1, range.end(), start);
     try {
       int before = r.read();
       if (before == '\r') {
@@ -137,12 +151,12 @@ public final class LineReader implements Closeable {
   }
 
   /**
-   * How much of the file the reader has consumed: for a compressed file the compressed bytes read
-   * so far (progress is measured against file sizes), else the offset after the current line.
+   * How much of its range the reader has consumed: for a compressed file the compressed bytes read
+   * so far (progress is measured against file sizes), else up to the end of the current line.
    */
   public long consumed() {
     long compressed = Compression.compressedBytesRead(in);
-    return compressed >= 0 ? compressed : lineEnd;
+    return compressed >= 0 ? compressed : Math.max(0, lineEnd - rangeStart);
   }
 
   /** The file offset at which the current line starts. */

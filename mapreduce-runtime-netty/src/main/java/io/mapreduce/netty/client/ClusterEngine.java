@@ -8,6 +8,7 @@ import io.mapreduce.JobResult;
 import io.mapreduce.MapReduceException;
 import io.mapreduce.MapReduceSpecification;
 import io.mapreduce.TaskFailedException;
+import io.mapreduce.internal.engine.JobFiles;
 import io.mapreduce.internal.engine.ShippedJob;
 import io.mapreduce.netty.protocol.Authenticated;
 import io.mapreduce.netty.protocol.ClusterSecret;
@@ -17,6 +18,8 @@ import io.mapreduce.netty.protocol.HandshakeFailed;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Pipelines;
 import io.mapreduce.spi.ExecutionEngine;
+import io.mapreduce.spi.InputSplit;
+import io.mapreduce.spi.Storage;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -65,8 +68,36 @@ public final class ClusterEngine implements ExecutionEngine {
       throw new MapReduceException("cannot set up the connection to the master: " + e.getMessage(), e);
     }
     ClusterJob job = new ClusterJob(UUID.randomUUID().toString(), master, shipped, JobJars.of(spec), secret, tls);
-    job.connect(false);
+    // Listing and splitting may take a while (S3, a format that reads its files): off the caller's thread.
+    Thread planner = new Thread(() -> {
+      try {
+        job.splits = splits(spec, shipped.inputs());
+      } catch (RuntimeException e) {
+        job.failFromCluster(e instanceof MapReduceException ? e : new MapReduceException("job " + job.id()
+            + " failed: " + e, e));
+        return;
+      }
+      job.connect(false);
+    }, "mapreduce-client-" + job.id().substring(0, 8) + "-splits");
+    planner.setDaemon(true);
+    planner.start();
     return job;
+  }
+
+  /**
+   * Lists and splits the inputs here, with the job's input format, as Hadoop's client does: the
+   * application has the format's classes, and the master then runs no user code.
+   */
+  public static java.util.List<Message.Split> splits(MapReduceSpecification<?, ?> spec,
+      java.util.List<String> inputs) {
+    Storage storage = JobFiles.storageOf(inputs);
+    java.util.List<InputSplit> splits;
+    try {
+      splits = JobFiles.split(spec.inputFormat(), storage, JobFiles.listInputs(storage, inputs), spec.splitSize());
+    } catch (IOException e) {
+      throw new MapReduceException("cannot list the input: " + e.getMessage(), e);
+    }
+    return splits.stream().map(Message.Split::of).toList();
   }
 
   /** A job running on the cluster, as its client sees it. */
@@ -86,6 +117,8 @@ public final class ClusterEngine implements ExecutionEngine {
     /** Until when the client keeps trying to reach the master again, once it lost it. */
     private volatile long reconnectDeadline;
     private volatile long backoffMillis = 200;
+    /** The job's splits, computed before the first connection. */
+    volatile java.util.List<Message.Split> splits;
 
     ClusterJob(String id, HostAndPort master, ShippedJob shipped, java.util.List<JobJars.Jar> jars,
         ClusterSecret secret, ClusterTls tls) {
@@ -142,7 +175,7 @@ public final class ClusterEngine implements ExecutionEngine {
     }
 
     private void submit(Channel ch) {
-      ch.writeAndFlush(new Message.SubmitJob(id(), shipped, jars.stream().map(JobJars.Jar::sha256).toList()));
+      ch.writeAndFlush(new Message.SubmitJob(id(), shipped, jars.stream().map(JobJars.Jar::sha256).toList(), splits));
       if (cancelRequested) {
         ch.writeAndFlush(new Message.CancelJob(id()));
       }

@@ -42,6 +42,13 @@ final class JobJars {
     spec.partitioner().ifPresent(p -> classes.add(p.getClass()));
     classes.add(spec.keyType());
     classes.add(spec.valueType());
+    // The formats' classes, and the output's types, which a reducer may have of its own.
+    classes.add(spec.inputFormat().getClass());
+    classes.add(spec.inputFormat().keyType());
+    classes.add(spec.inputFormat().valueType());
+    classes.add(spec.outputFormat().getClass());
+    classes.add(spec.outputKeyType());
+    classes.add(spec.outputValueType());
     Path library = location(MapReduce.class);
     Map<Path, Jar> jars = new LinkedHashMap<>();
     for (Class<?> c : classes) {

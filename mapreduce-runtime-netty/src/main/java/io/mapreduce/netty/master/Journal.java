@@ -39,10 +39,7 @@ final class Journal implements AutoCloseable {
   /** One fact about a job. */
   sealed interface Entry {}
 
-  /** A byte range of an input file, as the master split it. */
-  record Split(String path, long fileLength, long start, long length) {}
-
-  record JobStarted(String jobId, ShippedJob job, List<String> jars, List<Split> splits) implements Entry {
+  record JobStarted(String jobId, ShippedJob job, List<String> jars, List<Message.Split> splits) implements Entry {
     JobStarted {
       jars = new ArrayList<>(jars);
       splits = new ArrayList<>(splits);
@@ -73,7 +70,7 @@ final class Journal implements AutoCloseable {
 
   private static Kryo newKryo() {
     Kryo kryo = ProtocolKryo.newKryoForJournal();
-    kryo.register(Split.class, 200);
+    // 200 was a split of one range (journal-v2); splits are now the protocol's Message.Split.
     kryo.register(JobStarted.class, 201);
     kryo.register(TaskDone.class, 202);
     kryo.register(MapLost.class, 203);

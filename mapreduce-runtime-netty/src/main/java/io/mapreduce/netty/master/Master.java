@@ -3,7 +3,7 @@ package io.mapreduce.netty.master;
 import io.mapreduce.MapReduceException;
 import io.mapreduce.internal.engine.JobFiles;
 import io.mapreduce.internal.engine.ShippedJob;
-import io.mapreduce.internal.io.InputSplit;
+import io.mapreduce.spi.InputSplit;
 import io.mapreduce.netty.protocol.Authenticated;
 import io.mapreduce.netty.protocol.ClusterSecret;
 import io.mapreduce.netty.protocol.ClusterTls;
@@ -309,8 +309,11 @@ public final class Master implements AutoCloseable {
           throw new MapReduceException("job " + jobId + " names jar " + jar + ", which the client did not send");
         }
       }
-      Storage storage = JobFiles.storageOf(job.inputs());
-      List<InputSplit> splits = InputSplit.of(JobFiles.listInputs(storage, job.inputs()), job.splitSize());
+      // The client listed and split the inputs with the job's input format (the master runs no user code).
+      List<InputSplit> splits = new java.util.ArrayList<>();
+      for (Message.Split sp : submit.splits()) {
+        splits.add(sp.toInputSplit(splits.size()));
+      }
       JobOutput output = JobFiles.createOutput(job.output(), jobId);
       String shared = job.intermediateDirectory(jobId);
       if (shared != null) {

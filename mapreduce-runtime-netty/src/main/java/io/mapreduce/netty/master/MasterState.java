@@ -2,7 +2,7 @@ package io.mapreduce.netty.master;
 
 import io.mapreduce.internal.engine.BadRecords;
 import io.mapreduce.internal.engine.ShippedJob;
-import io.mapreduce.internal.io.InputSplit;
+import io.mapreduce.spi.InputSplit;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Message.MapLocation;
 import io.mapreduce.netty.protocol.Message.TaskKind;
@@ -331,7 +331,7 @@ public final class MasterState {
     JobRun run = new JobRun(jobId, job, splits, nanos.getAsLong());
     run.jars = List.copyOf(jars);
     outbox.journal(new Journal.JobStarted(jobId, job, jars, splits.stream()
-        .map(sp -> new Journal.Split(sp.file().path(), sp.file().length(), sp.start(), sp.length())).toList()));
+        .map(Message.Split::of).toList()));
     jobs.put(jobId, run);
     log.info("job {} ({}): {} map tasks, {} reduce tasks", jobId, job.name(), splits.size(), job.reduceTasks());
     progress(run);
@@ -503,9 +503,8 @@ public final class MasterState {
         generation = Math.max(generation, m.generation());
       } else if (e instanceof Journal.JobStarted j) {
         List<InputSplit> splits = new ArrayList<>();
-        for (Journal.Split sp : j.splits()) {
-          splits.add(new InputSplit(splits.size(), new io.mapreduce.spi.InputFile(sp.path(), sp.fileLength()),
-              sp.start(), sp.length()));
+        for (Message.Split sp : j.splits()) {
+          splits.add(sp.toInputSplit(splits.size()));
         }
         JobRun run = new JobRun(j.jobId(), j.job(), splits, nanos.getAsLong());
         run.jars = List.copyOf(j.jars());
@@ -696,8 +695,8 @@ public final class MasterState {
     }
     if (t.kind == TaskKind.MAP) {
       InputSplit s = job.splits.get(t.index);
-      outbox.toWorker(w.id, new Message.RunMap(job.id, t.index, attempt, s.file().path(), s.file().length(),
-          s.start(), s.length(), new ArrayList<>(t.bad.skip())));
+      outbox.toWorker(w.id, new Message.RunMap(job.id, t.index, attempt, Message.Split.of(s),
+          new ArrayList<>(t.bad.skip())));
     } else {
       outbox.toWorker(w.id, new Message.RunReduce(job.id, t.index, attempt, job.maps.length,
           new ArrayList<>(t.bad.skip())));

@@ -1,6 +1,9 @@
 package io.mapreduce.netty.protocol;
 
 import io.mapreduce.internal.engine.ShippedJob;
+import io.mapreduce.spi.FileRange;
+import io.mapreduce.spi.InputFile;
+import io.mapreduce.spi.InputSplit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -126,19 +129,61 @@ public sealed interface Message {
     }
   }
 
+  /** A byte range of an input file: part of a split. */
+  record Range(String path, long fileLength, long start, long length) {
+    public Range {
+      Objects.requireNonNull(path, "Range.path");
+      if (start < 0 || length < 0 || fileLength < 0 || start > fileLength || length > fileLength - start) {
+        throw new IllegalArgumentException("range " + start + "+" + length + " is not within a file of " + fileLength
+            + " bytes");
+      }
+    }
+
+    static Range of(FileRange r) {
+      return new Range(r.file().path(), r.file().length(), r.start(), r.length());
+    }
+
+    FileRange toFileRange() {
+      return new FileRange(new InputFile(path, fileLength), start, length);
+    }
+  }
+
+  /** The ranges one map task reads, in order: a split as it crosses the wire. */
+  record Split(List<Range> ranges) {
+    public Split {
+      ranges = checkedList(ranges, Range.class, "Split.ranges");
+      if (ranges.isEmpty()) {
+        throw new IllegalArgumentException("a split needs at least one range");
+      }
+    }
+
+    public static Split of(InputSplit split) {
+      return new Split(split.ranges().stream().map(Range::of).toList());
+    }
+
+    public InputSplit toInputSplit(int index) {
+      return new InputSplit(index, ranges.stream().map(Range::toFileRange).toList());
+    }
+  }
+
   /**
-   * Master to worker: run one map attempt over a byte range of a file, skipping the lines at
-   * these byte offsets (skipping mode: earlier attempts failed on them).
+   * Master to worker: run one map attempt over a split, skipping the records of these ids
+   * (skipping mode: earlier attempts failed on them).
    */
-  record RunMap(String jobId, int index, int attempt, String file, long fileLength, long start, long length,
-      List<Long> skip) implements Message {
+  record RunMap(String jobId, int index, int attempt, Split split, List<Long> skip) implements Message {
     public RunMap {
+      Objects.requireNonNull(split, "RunMap.split");
       skip = checkedList(skip, Long.class, "RunMap.skip");
     }
 
     /** Skipping nothing. */
+    public RunMap(String jobId, int index, int attempt, Split split) {
+      this(jobId, index, attempt, split, List.of());
+    }
+
+    /** One range of one file, skipping nothing. */
     public RunMap(String jobId, int index, int attempt, String file, long fileLength, long start, long length) {
-      this(jobId, index, attempt, file, fileLength, start, length, List.of());
+      this(jobId, index, attempt, new Split(List.of(new Range(file, fileLength, start, length))), List.of());
     }
   }
 
@@ -216,9 +261,14 @@ public sealed interface Message {
    * Client to master: run this job, under an id the client chose (a UUID), with its classes from
    * these jars (by SHA-256), which the master must have.
    */
-  record SubmitJob(String jobId, ShippedJob job, List<String> jars) implements Message {
+  /**
+   * Client to master: run this job over these splits, which the client computed with the job's
+   * input format (as Hadoop's client does), so that the master never runs user code.
+   */
+  record SubmitJob(String jobId, ShippedJob job, List<String> jars, List<Split> splits) implements Message {
     public SubmitJob {
       jars = checkedList(jars, String.class, "SubmitJob.jars");
+      splits = checkedList(splits, Split.class, "SubmitJob.splits");
     }
   }
 

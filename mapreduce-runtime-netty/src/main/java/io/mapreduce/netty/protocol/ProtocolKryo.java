@@ -38,6 +38,8 @@ public final class ProtocolKryo {
     kryo.register(Message.Failure.class, 104);
     kryo.register(Message.MapLocation.class, 105);
     kryo.register(ShippedJob.class, 106);
+    kryo.register(Message.Range.class, 107);
+    kryo.register(Message.Split.class, 108);
     // Messages: 120 on. Append only.
     kryo.register(Message.Challenge.class, 120);
     kryo.register(Message.Authenticate.class, 121);

@@ -4,7 +4,7 @@ import io.mapreduce.internal.engine.CommitGate;
 import io.mapreduce.internal.engine.SharedMapOutputs;
 import io.mapreduce.internal.engine.ShippedJob;
 import io.mapreduce.internal.engine.WorkerJob;
-import io.mapreduce.internal.io.InputSplit;
+import io.mapreduce.spi.InputSplit;
 import io.mapreduce.internal.io.LocalStorage;
 import io.mapreduce.netty.protocol.Authenticated;
 import io.mapreduce.netty.protocol.ClusterSecret;
@@ -252,7 +252,7 @@ public final class Worker implements AutoCloseable {
       ClassLoader before = self.getContextClassLoader();
       try {
         WorkerJob wj = job.open();
-        InputSplit split = new InputSplit(m.index(), new InputFile(m.file(), m.fileLength()), m.start(), m.length());
+        InputSplit split = m.split().toInputSplit(m.index());
         WorkerJob.MapOutput out = wj.runMap(split, m.attempt(), () -> r.stopped, commitGate(job, r),
             java.util.Set.copyOf(m.skip()));
         if (out.data() != null) {

@@ -22,7 +22,7 @@ class JournalTest {
         new byte[] {1}, new byte[] {2}, null, null, true);
     try (Journal j = Journal.open(dir)) {
       j.append(new Journal.MasterStarted(1));
-      j.append(new Journal.JobStarted("j1", job, List.of("ab"), List.of(new Journal.Split("/in/a", 10, 0, 10))));
+      j.append(new Journal.JobStarted("j1", job, List.of("ab"), List.of(new Message.Split(List.of(new Message.Range("/in/a", 10, 0, 10))))));
       j.append(new Journal.TaskDone("j1", TaskKind.MAP, 0, 1, "h1", 7001, Map.of("map.input.records", 3L)));
       j.append(new Journal.MapLost("j1", 0));
       j.append(new Journal.JobEnded("j1", new Message.JobFailed("j1", "boom", null, 0, null, null)));
@@ -34,7 +34,7 @@ class JournalTest {
     assertThat(entries).hasSize(5);
     assertThat(entries.get(0)).isEqualTo(new Journal.MasterStarted(1));
     assertThat(((Journal.JobStarted) entries.get(1)).job().skipBadRecords()).isTrue();
-    assertThat(((Journal.JobStarted) entries.get(1)).splits()).containsExactly(new Journal.Split("/in/a", 10, 0, 10));
+    assertThat(((Journal.JobStarted) entries.get(1)).splits()).containsExactly(new Message.Split(List.of(new Message.Range("/in/a", 10, 0, 10))));
     assertThat(entries.get(2)).isEqualTo(new Journal.TaskDone("j1", TaskKind.MAP, 0, 1, "h1", 7001,
         Map.of("map.input.records", 3L)));
     assertThat(entries.get(3)).isEqualTo(new Journal.MapLost("j1", 0));

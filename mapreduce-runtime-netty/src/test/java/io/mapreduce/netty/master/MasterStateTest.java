@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mapreduce.internal.engine.ShippedJob;
-import io.mapreduce.internal.io.InputSplit;
+import io.mapreduce.spi.InputSplit;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Message.EndJob;
 import io.mapreduce.netty.protocol.Message.Failure;

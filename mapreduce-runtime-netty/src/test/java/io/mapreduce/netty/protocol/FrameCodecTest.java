@@ -47,7 +47,7 @@ class FrameCodecTest {
     assertThat(ch.writeOutbound(RUN_MAP)).isTrue();
     ByteBuf wire = ch.readOutbound();
     assertThat(wire.getInt(0)).isEqualTo(0x4D525043);
-    assertThat(wire.getShort(4)).isEqualTo((short) 2);
+    assertThat(wire.getShort(4)).isEqualTo(Frames.VERSION);
     assertThat(wire.getInt(6)).isEqualTo(wire.readableBytes() - Frames.HEADER_BYTES);
     assertThat(ch.writeInbound(wire)).isTrue();
     assertThat((Object) ch.readInbound()).isEqualTo(RUN_MAP);
@@ -123,7 +123,7 @@ class FrameCodecTest {
     assertThatThrownBy(() -> ch.writeInbound(header(Frames.MAGIC, 1, 0)))
         .isInstanceOf(DecoderException.class)
         .hasCauseInstanceOf(ProtocolException.class)
-        .hasMessageContaining("protocol version mismatch: the peer speaks version 1, this side speaks 2");
+        .hasMessageContaining("protocol version mismatch: the peer speaks version 1, this side speaks " + Frames.VERSION);
     assertThat(ch.writeInbound(frame(RUN_MAP))).isFalse();
   }
 

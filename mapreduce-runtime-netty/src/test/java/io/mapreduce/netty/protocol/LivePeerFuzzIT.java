@@ -206,7 +206,7 @@ class LivePeerFuzzIT {
   }
 
   @ParameterizedTest
-  @ValueSource(shorts = {0, 1, 3, Short.MAX_VALUE, -1})
+  @ValueSource(shorts = {0, 1, 2, 4, Short.MAX_VALUE, -1})
   void fuzz_wrongVersion_answersProtocolErrorNamingBothVersions(short version) throws Exception {
     byte[] payload = ProtocolKryo.encode(new Message.Heartbeat(0, 1, 0.5));
     var answers = attackBoth(sendThenReadUntilClosed(RawPeer.frame(Frames.MAGIC, version, payload.length, payload)));
@@ -517,7 +517,9 @@ class LivePeerFuzzIT {
       try (RawPeer p = RawPeer.connect(c.master.port())) {
         p.authenticate(SecretCluster.SECRET);
         String jobId = java.util.UUID.randomUUID().toString();
-        p.send(new Message.SubmitJob(jobId, io.mapreduce.internal.engine.ShippedJob.of(spec), List.of()));
+        var shipped = io.mapreduce.internal.engine.ShippedJob.of(spec);
+        p.send(new Message.SubmitJob(jobId, shipped, List.of(),
+            io.mapreduce.netty.client.ClusterEngine.splits(spec, shipped.inputs())));
         Message.JobSucceeded done = null;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (done == null && System.nanoTime() < deadline) {

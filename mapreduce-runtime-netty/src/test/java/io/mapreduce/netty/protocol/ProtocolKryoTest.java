@@ -75,11 +75,14 @@ class ProtocolKryoTest {
         FAILURE)));
     c.put(Message.KillTask.class, eq(new Message.KillTask("job-1", TaskKind.MAP, 6, 2)));
     c.put(Message.EndJob.class, eq(new Message.EndJob("job-1")));
-    c.put(Message.SubmitJob.class, new Case(new Message.SubmitJob("job-2", shippedJob("grep"), List.of("cd")), d -> {
+    c.put(Message.SubmitJob.class, new Case(new Message.SubmitJob("job-2", shippedJob("grep"), List.of("cd"),
+        List.of(new Message.Split(List.of(new Message.Range("/in/a", 10, 0, 4), new Message.Range("/in/b", 3, 0, 3))))), d -> {
       Message.SubmitJob s = (Message.SubmitJob) d;
       assertThat(s.jobId()).isEqualTo("job-2");
       assertThat(s.jars()).containsExactly("cd");
       assertShippedJob(s.job(), "grep");
+      assertThat(s.splits()).containsExactly(new Message.Split(List.of(new Message.Range("/in/a", 10, 0, 4),
+          new Message.Range("/in/b", 3, 0, 3))));
     }));
     c.put(Message.HasJars.class, eq(new Message.HasJars(List.of("a".repeat(64), "b".repeat(64)))));
     c.put(Message.MissingJars.class, eq(new Message.MissingJars(List.of("b".repeat(64)))));
@@ -154,7 +157,7 @@ class ProtocolKryoTest {
     ShippedJob mapOnly = new ShippedJob("m", List.of(), "/o", 0, 1, 1, false, "k", "v", new byte[0], null, null,
         null);
     Message.SubmitJob s = (Message.SubmitJob) ProtocolKryo.decode(ProtocolKryo.encode(new Message.SubmitJob("j",
-        mapOnly, List.of())));
+        mapOnly, List.of(), List.of())));
     assertThat(s.job().inputs()).isEmpty();
     assertThat(s.job().mapper()).isEmpty();
     assertThat(s.job().reducer()).isNull();
@@ -213,14 +216,14 @@ class ProtocolKryoTest {
    */
   @Test
   void encode_smallMessages_giveTheGoldenFrameBytes() {
-    // magic 4d525043, version 0002, length, then class id (id + 2, varint) and the fields by name.
-    assertThat(frameHex(new Message.ProtocolError("ab"))).isEqualTo("4d525043" + "0002" + "00000005" + "7c0102" + "6162");
+    // magic 4d525043, version 0003, length, then class id (id + 2, varint) and the fields by name.
+    assertThat(frameHex(new Message.ProtocolError("ab"))).isEqualTo("4d525043" + "0003" + "00000005" + "7c0102" + "6162");
     assertThat(frameHex(new Message.KillTask("j", TaskKind.REDUCE, 2, 1)))
-        .isEqualTo("4d525043" + "0002" + "00000008" + "8601" + "02" + "04" + "01016a" + "02");
+        .isEqualTo("4d525043" + "0003" + "00000008" + "8601" + "02" + "04" + "01016a" + "02");
     assertThat(frameHex(new Message.Heartbeat(3, 1, 0.5)))
-        .isEqualTo("4d525043" + "0002" + "0000000b" + "7f" + "000000000000e03f" + "02" + "06");
+        .isEqualTo("4d525043" + "0003" + "0000000b" + "7f" + "000000000000e03f" + "02" + "06");
     assertThat(frameHex(new Message.MapOutputs("j", List.of(new MapLocation(1, 2, "h", 7)))))
-        .isEqualTo("4d525043" + "0002" + "0000000e" + "8301" + "01016a" + "67" + "01" + "6b" + "04" + "010168" + "02"
+        .isEqualTo("4d525043" + "0003" + "0000000e" + "8301" + "01016a" + "67" + "01" + "6b" + "04" + "010168" + "02"
             + "0e");
   }
 
