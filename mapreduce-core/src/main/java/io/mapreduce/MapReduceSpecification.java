@@ -73,6 +73,7 @@ public final class MapReduceSpecification<K, V> {
   private final boolean lazyOutput;
   private final boolean sortDescending;
   private final int groupPrefix;
+  private final java.util.Map<String, SideOutput> sideOutputs;
 
   private MapReduceSpecification(Builder<K, V> b, Class<K> keyType, Class<V> valueType, Class<?> outputKeyType,
       Class<?> outputValueType) {
@@ -104,6 +105,18 @@ public final class MapReduceSpecification<K, V> {
     this.lazyOutput = b.lazyOutput != null && b.lazyOutput;
     this.sortDescending = b.sortDescending;
     this.groupPrefix = b.groupPrefix;
+    this.sideOutputs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.sideOutputs));
+  }
+
+  /**
+   * A named side output: its files are {@code <name>-NNNNN} in the output directory, written with
+   * the job's output format.
+   */
+  public record SideOutput(String name, Class<?> keyType, Class<?> valueType) {}
+
+  /** The side outputs the job declared, by name, in the order declared. */
+  public java.util.Map<String, SideOutput> sideOutputs() {
+    return sideOutputs;
   }
 
   /**
@@ -294,6 +307,7 @@ public final class MapReduceSpecification<K, V> {
     private Boolean lazyOutput;
     private boolean sortDescending;
     private int groupPrefix;
+    private final java.util.Map<String, SideOutput> sideOutputs = new java.util.LinkedHashMap<>();
 
     private Builder() {}
 
@@ -552,6 +566,27 @@ public final class MapReduceSpecification<K, V> {
       checkState(groupPrefix == 0, "groupByPrefix was already set to %s", groupPrefix);
       checkArgument(components >= 1, "groupByPrefix needs at least one component but was %s", components);
       this.groupPrefix = components;
+      return this;
+    }
+
+    /**
+     * Declares a side output: reducers (and the mappers of a map-only job) write to it with
+     * {@link TaskContext#sideOutput(String)}, for records such as the ones a job rejects. Its files
+     * are {@code <name>-NNNNN} beside the main output, in the job's output format, and become
+     * visible with the job's output, or not at all.
+     *
+     * @throws IllegalArgumentException unless the name is lower-case letters, digits, {@code _} and
+     *     {@code -}, starting with a letter, and other than {@code mr-out}
+     */
+    public Builder<K, V> sideOutput(String name, Class<?> keyType, Class<?> valueType) {
+      requireNonNull(name, "name");
+      requireNonNull(keyType, "keyType");
+      requireNonNull(valueType, "valueType");
+      checkArgument(name.matches("[a-z][a-z0-9_-]{0,63}") && !name.startsWith("mr-out"),
+          "a side output's name is lower-case letters, digits, _ and -, starting with a letter, and not mr-out;"
+              + " not '%s'", name);
+      checkState(!sideOutputs.containsKey(name), "side output %s was already declared", name);
+      sideOutputs.put(name, new SideOutput(name, keyType, valueType));
       return this;
     }
 

@@ -21,6 +21,21 @@ public interface TaskContext {
   /** A user counter by name, created at zero on first use; summed over the job's successful attempts. */
   Counter counter(String name);
 
+  /**
+   * Writes to a side output the job declared with
+   * {@link MapReduceSpecification.Builder#sideOutput}: files {@code <name>-NNNNN} (plus the output
+   * format's extension) beside the main output, one per task that writes to it, committed with the
+   * task's own file and published with the job's output, or never. For reduce tasks, and map tasks
+   * of a map-only job. Pairs emitted while reducing a key, under that key, come out in the job's key
+   * order like the main output.
+   *
+   * @throws IllegalArgumentException when the job declared no side output of that name
+   * @throws IllegalStateException in a map task of a job with reduce tasks
+   */
+  default <K, V> Emitter<K, V> sideOutput(String name) {
+    throw new UnsupportedOperationException("this context has no side outputs");
+  }
+
   /** A counter that a task increments. Not thread-safe: use it from the task's own thread. */
   interface Counter {
     void increment(long amount);

@@ -324,6 +324,96 @@ class InputOutputFormatsTest {
     assertThat(lines(dir.resolve("out"))).containsExactly("only\t2");
   }
 
+  // ---- side outputs ---------------------------------------------------------------------------
+
+  /** Counts; words seen once go to the side output "rare" instead; the first attempt of each task fails late. */
+  public static final class SumOrRare extends Reducer<String, Long> {
+    private transient TaskContext context;
+    private transient int emitted;
+
+    @Override
+    public void setup(TaskContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public void reduce(String key, Iterable<Long> values, Emitter<String, Long> emitter) {
+      long n = 0;
+      for (long v : values) {
+        n += v;
+      }
+      if (n == 1) {
+        context.<String, String>sideOutput("rare").emit(key, "seen once");
+      } else {
+        emitter.emit(key, n);
+      }
+      emitted++;
+    }
+
+    @Override
+    public void cleanup(Emitter<String, Long> emitter) {
+      if (context.attempt() == 1 && emitted > 0) {
+        throw new IllegalStateException("first attempts fail after writing");
+      }
+    }
+  }
+
+  @Test
+  void sideOutput_committedWithTheTaskOnlyFromTheSuccessfulAttempt_andNotListedAsMainOutput() throws Exception {
+    Files.writeString(input.resolve("t.txt"), "a b b c c c d e e\nf\n");
+    JobResult r = run(MapReduceSpecification.builder().mapper(new EngineContract.TokenMapper()).reducer(new SumOrRare())
+        .reduceTasks(2).sideOutput("rare", String.class, String.class), "out");
+
+    Path out = dir.resolve("out");
+    assertThat(r.outputFiles()).extracting(u -> Path.of(u).getFileName().toString())
+        .containsExactly("mr-out-00000", "mr-out-00001");
+    List<String> rare = new ArrayList<>();
+    try (Stream<Path> s = Files.list(out)) {
+      for (Path f : s.filter(p -> p.getFileName().toString().startsWith("rare-")).sorted().toList()) {
+        List<String> fileLines = Files.readAllLines(f);
+        assertThat(fileLines).as("%s in key order", f).isSortedAccordingTo(String::compareTo);
+        rare.addAll(fileLines);
+      }
+    }
+    assertThat(sorted(rare)).containsExactly("a\tseen once", "d\tseen once", "f\tseen once");
+    assertThat(sorted(lines(out))).containsExactly("b\t2", "c\t3", "e\t2");
+  }
+
+  public static final class SideFromMap extends Mapper<String, Long> {
+    private transient TaskContext context;
+
+    @Override
+    public void setup(TaskContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public void map(long offset, String line, Emitter<String, Long> emitter) {
+      context.<String, Long>sideOutput(line).emit(line, 1L);
+    }
+  }
+
+  @Test
+  void sideOutput_fromAMapTaskWithReducersOrUndeclared_failsSayingWhy() throws Exception {
+    Files.writeString(input.resolve("t.txt"), "rare\n");
+    var withReducers = MapReduce.exec(MapReduceSpecification.builder().mapper(new SideFromMap())
+        .reducer(new EngineContract.Sum()).sideOutput("rare", String.class, Long.class).maxTaskAttempts(1)
+        .input(input.toString()).output(dir.resolve("out1").toString()).workDirectory(work).build());
+    assertThatThrownBy(() -> withReducers.get(60, TimeUnit.SECONDS)).hasRootCauseInstanceOf(IllegalStateException.class)
+        .rootCause().hasMessageContaining("side outputs are written by reduce tasks, or by the map tasks of a map-only job");
+    var undeclared = MapReduce.exec(MapReduceSpecification.builder().mapper(new SideFromMap()).reduceTasks(0)
+        .maxTaskAttempts(1).input(input.toString()).output(dir.resolve("out2").toString()).workDirectory(work).build());
+    assertThatThrownBy(() -> undeclared.get(60, TimeUnit.SECONDS)).rootCause()
+        .hasMessage("the job declared no side output 'rare' (it has [])");
+    var mapOnly = MapReduce.exec(MapReduceSpecification.builder().mapper(new SideFromMap()).reduceTasks(0)
+        .sideOutput("rare", String.class, Long.class).outputFormat(OutputFormat.gzipText()).input(input.toString())
+        .output(dir.resolve("out3").toString()).workDirectory(work).build());
+    mapOnly.get(60, TimeUnit.SECONDS);
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(dir.resolve("out3/rare-00000.gz")))) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("rare\t1\n");
+    }
+  }
+
   // ---- a format of one's own, through the SPI -------------------------------------------------
 
   /**

@@ -119,7 +119,8 @@ final class EmbeddedJob<K, V> extends Job {
       if (!beginFinishing()) {
         throw new JobStoppedException();
       }
-      List<URI> outputFiles = output.commit();
+      // Side outputs are beside the main files, which the result lists.
+      List<URI> outputFiles = output.commit().stream().filter(JobFiles::isMainOutput).toList();
       output = null;
       result = new JobResult(id(), outputFiles, Counters.of(counters),
           Duration.ofNanos(mapsDone - start), Duration.ofNanos(reducesDone - mapsDone),

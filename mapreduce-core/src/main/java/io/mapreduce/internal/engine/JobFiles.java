@@ -80,6 +80,15 @@ public final class JobFiles {
     return List.copyOf(splits);
   }
 
+  /**
+   * Whether a committed file is one of the main output's ({@code mr-out-*}), which a job's result
+   * lists, not a side output's.
+   */
+  public static boolean isMainOutput(java.net.URI file) {
+    String path = file.getPath() != null ? file.getPath() : file.toString();
+    return path.substring(path.lastIndexOf('/') + 1).startsWith("mr-out-");
+  }
+
   /** Prepares the output; refuses one that exists, untouched. */
   public static JobOutput createOutput(String output, String jobId) {
     try {

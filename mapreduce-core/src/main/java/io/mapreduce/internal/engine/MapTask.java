@@ -99,7 +99,8 @@ final class MapTask<K, V> {
   private Output run(PairMapper<Object, Object, K, V> mapper) throws Exception {
     mapper.setup(attempt);
     if (plan.reduceTasks() == 0) {
-      try (JobOutput.TaskOutput out = plan.output.create(plan.outputName(split.index()), attempt.attemptId())) {
+      try (JobOutput.TaskOutput out = plan.output.create(plan.outputName(split.index()), attempt.attemptId());
+          SideOutputs sides = attempt.allowSideOutputs(plan, split.index())) {
         RecordWriter<Object, Object> writer = plan.outputFormat.open(out.stream(), plan.outputKeyType,
             plan.outputValueType);
         boolean lineOutput = mapper instanceof LineOutput;
@@ -117,9 +118,7 @@ final class MapTask<K, V> {
         attempt.add(Counters.MAP_OUTPUT_RECORDS, written[0]);
         attempt.add(Counters.OUTPUT_RECORDS, written[0]);
         writer.finish();
-        if (written[0] > 0 || !plan.spec.lazyOutput()) {
-          attempt.commit(out);
-        }
+        attempt.commit(out, written[0] > 0 || !plan.spec.lazyOutput());
       }
       return null;
     }

@@ -52,7 +52,8 @@ final class ReduceTask<K, V> {
     PairReducer<K, V, Object, Object> reducer = plan.newReducer();
     Path passes = plan.jobDirectory.resolve(attempt.taskId()).resolve("attempt-" + attempt.attempt());
     try (MergingStream merged = Segment.merge(Segment.mergeToFactor(segments, passes, "r", plan.spec.compressIntermediate(), attempt));
-        JobOutput.TaskOutput out = plan.output.create(plan.outputName(partition), attempt.attemptId())) {
+        JobOutput.TaskOutput out = plan.output.create(plan.outputName(partition), attempt.attemptId());
+        SideOutputs sides = attempt.allowSideOutputs(plan, partition)) {
       RecordWriter<Object, Object> writer = plan.outputFormat.open(out.stream(), plan.outputKeyType,
           plan.outputValueType);
       TextLines text = writer instanceof TextLines t ? t : null;
@@ -101,9 +102,7 @@ final class ReduceTask<K, V> {
       currentKey[0] = null;
       reducer.cleanup(emitter);
       writer.finish();
-      if (written[0] > 0 || !plan.spec.lazyOutput()) {
-        attempt.commit(out);
-      }
+      attempt.commit(out, written[0] > 0 || !plan.spec.lazyOutput());
       attempt.add(Counters.REDUCE_INPUT_GROUPS, groups.groups());
       attempt.add(Counters.REDUCE_INPUT_RECORDS, groups.records());
       attempt.add(Counters.OUTPUT_RECORDS, written[0]);

@@ -27,7 +27,7 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
     int maxTaskAttempts, boolean compressIntermediate, String keyType, String valueType, byte[] mapper,
     byte[] reducer, byte[] combiner, byte[] partitioner, boolean skipBadRecords, String intermediate,
     byte[] inputFormat, byte[] outputFormat, String outputKeyType, String outputValueType, boolean lazyOutput,
-    boolean sortDescending, int groupPrefix) {
+    boolean sortDescending, int groupPrefix, List<String> sideOutputs) {
 
   /** Text in and out, with the intermediate types. */
   public ShippedJob(String name, List<String> inputs, String output, int reduceTasks, long splitSize,
@@ -35,7 +35,7 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
       byte[] reducer, byte[] combiner, byte[] partitioner, boolean skipBadRecords, String intermediate) {
     this(name, inputs, output, reduceTasks, splitSize, maxTaskAttempts, compressIntermediate, keyType, valueType,
         mapper, reducer, combiner, partitioner, skipBadRecords, intermediate, null, null, keyType, valueType, false,
-        false, 0);
+        false, 0, List.of());
   }
 
   /** Map outputs on the workers' disks. */
@@ -67,6 +67,18 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
       copy.add(s);
     }
     inputs = copy;
+    // Name, key type, value type of each side output, flat: the protocol registers no other records.
+    ArrayList<String> sides = new ArrayList<>();
+    for (Object o : sideOutputs == null ? List.of() : sideOutputs) {
+      if (!(o instanceof String s)) {
+        throw new IllegalArgumentException("sideOutputs holds " + (o == null ? "null" : o.getClass().getName()));
+      }
+      sides.add(s);
+    }
+    if (sides.size() % 3 != 0) {
+      throw new IllegalArgumentException("sideOutputs holds " + sides.size() + " strings, not triples");
+    }
+    sideOutputs = sides;
     Objects.requireNonNull(output, "output");
     Objects.requireNonNull(keyType, "keyType");
     Objects.requireNonNull(valueType, "valueType");
@@ -92,7 +104,9 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
         spec.intermediate().map(ShippedJob::absolute).orElse(null),
         JobPlan.serialize("input format", spec.inputFormat()), JobPlan.serialize("output format", spec.outputFormat()),
         spec.outputKeyType().getName(), spec.outputValueType().getName(), spec.lazyOutput(), spec.sortDescending(),
-        spec.groupPrefix());
+        spec.groupPrefix(), spec.sideOutputs().values().stream()
+            .flatMap(o -> java.util.stream.Stream.of(o.name(), o.keyType().getName(), o.valueType().getName()))
+            .toList());
   }
 
   private static String absolute(String path) {
@@ -143,6 +157,9 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
     }
     if (groupPrefix > 0) {
       b.groupByPrefix(groupPrefix);
+    }
+    for (int i = 0; i + 2 < sideOutputs.size(); i += 3) {
+      b.sideOutput(sideOutputs.get(i), load(sideOutputs.get(i + 1)), load(sideOutputs.get(i + 2)));
     }
     if (inputFormat != null) {
       b.inputFormat((InputFormat) decode("input format", inputFormat));

@@ -22,6 +22,8 @@ final class TaskAttempt implements TaskContext {
   private String position;
   private long record = -1;
   private java.util.Set<Long> skip = java.util.Set.of();
+  /** Null when this attempt may not write side outputs (a map task of a job with reduce tasks). */
+  private SideOutputs sideOutputs;
 
   TaskAttempt(String jobId, String taskId, int attempt, String inputFile, int reduceTasks, BooleanSupplier stopped) {
     this(jobId, taskId, attempt, inputFile, reduceTasks, stopped, CommitGate.ALWAYS);
@@ -90,6 +92,22 @@ final class TaskAttempt implements TaskContext {
     return values;
   }
 
+  /** Lets the attempt write side output files numbered {@code index}; the caller closes them. */
+  SideOutputs allowSideOutputs(JobPlan<?, ?> plan, int index) {
+    sideOutputs = new SideOutputs(plan, index, attemptId());
+    return sideOutputs;
+  }
+
+  @Override
+  public <K, V> io.mapreduce.Emitter<K, V> sideOutput(String name) {
+    Objects.requireNonNull(name, "name");
+    if (sideOutputs == null) {
+      throw new IllegalStateException("side output " + name + ": side outputs are written by reduce tasks, or by the"
+          + " map tasks of a map-only job, not by task " + taskId);
+    }
+    return sideOutputs.emitter(name);
+  }
+
   /** Remembers where the attempt is, for error messages: {@code file:offset} or a key. */
   void at(String where) {
     position = where;
@@ -148,19 +166,40 @@ final class TaskAttempt implements TaskContext {
    * another attempt commits the task.
    */
   void commit(io.mapreduce.spi.JobOutput.TaskOutput out) throws Exception {
+    commit(out, true);
+  }
+
+  /**
+   * Commits the attempt's files, its side outputs first and its own file last (unless
+   * {@code publish} is false: a lazy output's empty file), if the gate lets it.
+   */
+  void commit(io.mapreduce.spi.JobOutput.TaskOutput out, boolean publish) throws Exception {
+    java.util.List<io.mapreduce.spi.JobOutput.TaskOutput> files = new java.util.ArrayList<>();
+    if (sideOutputs != null) {
+      files.addAll(sideOutputs.finish());
+    }
+    if (publish) {
+      files.add(out);
+    }
+    if (files.isEmpty()) {
+      return;
+    }
     if (!gate.mayCommit()) {
-      out.abort();
+      files.forEach(io.mapreduce.spi.JobOutput.TaskOutput::abort);
       throw new JobStoppedException();
     }
-    try {
-      out.commit();
-    } catch (java.nio.file.FileAlreadyExistsException e) {
-      if (!gate.arbitrated()) {
-        throw e;
+    for (io.mapreduce.spi.JobOutput.TaskOutput f : files) {
+      try {
+        f.commit();
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        if (!gate.arbitrated()) {
+          throw e;
+        }
+        // An earlier attempt that was granted the commit published this file (atomically) and
+        // then went silent: it is whole, and this attempt's would be the same. Its other files
+        // may not all be there: this attempt publishes the rest.
+        f.abort();
       }
-      // An earlier attempt that was granted the commit published the file (atomically) and then
-      // went silent: its output is whole, and this attempt's would be the same.
-      out.abort();
     }
   }
 

@@ -290,7 +290,7 @@ public final class LocalStorage implements Storage {
           }
           Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
           done = true;
-          deleteQuietly(dir);
+          deleteIfEmpty(dir);
         }
 
         @Override
@@ -302,7 +302,8 @@ public final class LocalStorage implements Storage {
             } catch (IOException ignored) {
               // the file goes anyway
             }
-            deleteQuietly(dir);
+            deleteRecursively(file);
+            deleteIfEmpty(dir);
           }
         }
 
@@ -354,8 +355,16 @@ public final class LocalStorage implements Storage {
     }
   }
 
-  static void deleteQuietly(Path dir) {
-    deleteRecursively(dir);
+  /**
+   * Deletes an attempt's directory once its last file is gone: an attempt may write several files
+   * (its own and side outputs), each committed or aborted on its own.
+   */
+  static void deleteIfEmpty(Path dir) {
+    try {
+      Files.deleteIfExists(dir);
+    } catch (IOException notEmptyOrGone) {
+      // another file of the attempt is still there; the job's commit or abort removes the rest
+    }
   }
 
   /** Deletes a tree, ignoring what is already gone; never throws. */

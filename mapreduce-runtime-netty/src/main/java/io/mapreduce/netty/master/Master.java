@@ -373,7 +373,7 @@ public final class Master implements AutoCloseable {
       JobOutput out = outputs.get(jobId);
       files.execute(() -> {
         try {
-          List<String> files = out.commit().stream().map(URI::toString).toList();
+          List<String> files = out.commit().stream().filter(JobFiles::isMainOutput).map(URI::toString).toList();
           outputs.remove(jobId);
           removeIntermediate(jobId);
           loop.execute(() -> state.jobCommitted(jobId, files));
