@@ -113,6 +113,36 @@ class SortAndGroupTest {
         "3\ta", "0\td", "-7\tb", Long.MIN_VALUE + "\te");
   }
 
+  @Test
+  void totalOrder_longKeysDescending_concatenatedFilesAreOneDecreasingWhole() throws Exception {
+    Random random = new Random(11);
+    StringBuilder text = new StringBuilder();
+    List<Long> counts = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      long c = random.nextInt(1_000_000) - 500_000;
+      counts.add(c);
+      text.append('w').append(i).append('\t').append(c).append('\n');
+    }
+    Files.writeString(input.resolve("c.txt"), text.toString());
+    var partitioner = io.mapreduce.lib.TotalOrderPartitioner.fromSamples(Long.class, counts.subList(0, 300), 4, true);
+    MapReduce.exec(MapReduceSpecification.builder().mapper(new ByCount()).reducer(new Identity()).reduceTasks(4)
+        .sortDescending().partitioner(partitioner).input(input.toString()).output(dir.resolve("out").toString())
+        .workDirectory(work).build()).get(60, TimeUnit.SECONDS);
+
+    List<Long> got = new ArrayList<>();
+    List<Path> files = outputFiles(dir.resolve("out"));
+    assertThat(files).hasSize(4);
+    for (Path f : files) {
+      assertThat(fileLines(f)).as("%s: the sample spreads the keys", f).hasSizeGreaterThan(300);
+      for (String l : fileLines(f)) {
+        got.add(Long.parseLong(l.substring(0, l.indexOf('\t'))));
+      }
+    }
+    List<Long> expected = new ArrayList<>(counts);
+    expected.sort(Comparator.reverseOrder());
+    assertThat(got).isEqualTo(expected);
+  }
+
   /** A user's event: grouped by user, newest first. */
   public record Event(String user, @Descending long time) {}
 

@@ -61,7 +61,7 @@ public class PartitionerBenchmark {
 
   private String[] keys;
   private byte[][] encoded;
-  private TotalOrderPartitioner totalOrder;
+  private TotalOrderPartitioner<String> totalOrder;
 
   @Setup
   public void setUp() {
@@ -99,7 +99,7 @@ public class PartitionerBenchmark {
     for (int i = 1; i < partitions; i++) {
       splitPoints.add(sorted[(int) ((long) i * sorted.length / partitions)]);
     }
-    totalOrder = new TotalOrderPartitioner(splitPoints);
+    totalOrder = new TotalOrderPartitioner<>(splitPoints);
   }
 
   private static char letter(SplitMix64 random) {

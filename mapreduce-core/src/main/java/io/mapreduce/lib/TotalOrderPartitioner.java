@@ -17,26 +17,87 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Partitions string keys by ranges, so that partition i holds only keys below those of partition
- * i + 1: concatenating the sorted output files in order gives one sorted whole, as Hadoop's
- * TeraSort does. The ranges come from split points sampled from the input.
+ * Partitions keys by ranges, so that partition i holds only keys that sort before those of
+ * partition i + 1: concatenating the sorted output files in order gives one sorted whole, as
+ * Hadoop's TeraSort does. The ranges come from split points, given or sampled.
  *
- * <p>Keys compare in UTF-8 byte order (code point order), the order in which the engine sorts
- * string keys, not in {@link String#compareTo}'s UTF-16 order.
+ * <p>Keys compare in the engine's order: the order of their encoded bytes (strings in UTF-8 byte
+ * order, numbers numerically, records component by component, {@link io.mapreduce.Descending}
+ * components reversed), reversed as a whole for a job that {@code sortDescending()} when the
+ * partitioner is made {@code descending} too. Any key type with an ordered encoding works.
+ *
+ * @param <K> the key type
  */
-public final class TotalOrderPartitioner implements Partitioner<String> {
+public final class TotalOrderPartitioner<K> implements Partitioner<K> {
   /** At most this many splits are sampled, evenly spread over the input. */
   private static final int MAX_SPLITS_SAMPLED = 100;
 
+  /** Ascending strings: compared as strings, without encoding them (the sort example's case). */
   private final String[] splitPoints;
+  /** Any other key type or order: the split points' encodings, compared with the key's. */
+  private final byte[][] encodedPoints;
+  private final Class<K> keyType;
+  private final boolean descending;
+  private transient io.mapreduce.internal.codec.Codec<K> codec;
+  private transient io.mapreduce.internal.codec.ByteSink scratch;
 
-  /** A partitioner with the given split points: R - 1 of them, in UTF-8 order. */
+  /** A partitioner of string keys with the given split points: R - 1 of them, in UTF-8 order. */
+  @SuppressWarnings("unchecked")
   public TotalOrderPartitioner(List<String> splitPoints) {
     this.splitPoints = splitPoints.toArray(String[]::new);
+    this.encodedPoints = null;
+    this.keyType = (Class<K>) String.class;
+    this.descending = false;
     for (int i = 1; i < this.splitPoints.length; i++) {
       checkArgument(compareUtf8(this.splitPoints[i - 1], this.splitPoints[i]) <= 0,
           "split points out of order at %s", i);
     }
+  }
+
+  private TotalOrderPartitioner(Class<K> keyType, boolean descending, byte[][] encodedPoints) {
+    this.splitPoints = null;
+    this.encodedPoints = encodedPoints;
+    this.keyType = keyType;
+    this.descending = descending;
+  }
+
+  /**
+   * A partitioner of {@code keyType} keys with {@code reduceTasks - 1} split points picked evenly
+   * from {@code samples} in the engine's order (decreasing when {@code descending}, for a job that
+   * sorts descending): each partition then gets about as many keys as the samples suggest.
+   *
+   * @throws IllegalArgumentException when the key type has no ordered encoding
+   */
+  public static <K> TotalOrderPartitioner<K> fromSamples(Class<K> keyType, java.util.Collection<? extends K> samples,
+      int reduceTasks, boolean descending) {
+    checkArgument(reduceTasks > 0, "reduceTasks must be positive but was %s", reduceTasks);
+    io.mapreduce.internal.codec.Codec<K> codec = codecOf(keyType, descending);
+    List<byte[]> encoded = new ArrayList<>();
+    for (K k : samples) {
+      encoded.add(encode(codec, k, new io.mapreduce.internal.codec.ByteSink(32)));
+    }
+    encoded.sort(Arrays::compareUnsigned);
+    byte[][] points = new byte[reduceTasks - 1][];
+    for (int i = 1; i < reduceTasks; i++) {
+      points[i - 1] = encoded.isEmpty() ? encode(codec, null, null)
+          : encoded.get((int) ((long) i * encoded.size() / reduceTasks));
+    }
+    return new TotalOrderPartitioner<>(keyType, descending, points);
+  }
+
+  private static <K> io.mapreduce.internal.codec.Codec<K> codecOf(Class<K> keyType, boolean descending) {
+    io.mapreduce.internal.codec.Codec<K> c = io.mapreduce.internal.codec.Codecs.forKey(keyType);
+    return descending ? io.mapreduce.internal.codec.Codecs.descending(c) : c;
+  }
+
+  private static <K> byte[] encode(io.mapreduce.internal.codec.Codec<K> codec, K key,
+      io.mapreduce.internal.codec.ByteSink sink) {
+    if (sink == null) {
+      return new byte[0];
+    }
+    sink.clear();
+    codec.write(key, sink, false);
+    return Arrays.copyOf(sink.array(), sink.length());
   }
 
   /**
@@ -45,13 +106,13 @@ public final class TotalOrderPartitioner implements Partitioner<String> {
    *
    * @throws MapReduceException naming the input when an input cannot be listed or read
    */
-  public static TotalOrderPartitioner sampleLines(List<String> inputs, int reduceTasks, long splitSize,
+  public static TotalOrderPartitioner<String> sampleLines(List<String> inputs, int reduceTasks, long splitSize,
       int maxSamples) {
     checkArgument(reduceTasks > 0, "reduceTasks must be positive but was %s", reduceTasks);
     checkArgument(maxSamples > 0, "maxSamples must be positive but was %s", maxSamples);
     checkArgument(splitSize > 0, "splitSize must be positive but was %s", splitSize);
     if (reduceTasks == 1) {
-      return new TotalOrderPartitioner(List.of());
+      return new TotalOrderPartitioner<>(List.of());
     }
     List<String> samples = new ArrayList<>();
     for (String input : inputs) {
@@ -79,25 +140,53 @@ public final class TotalOrderPartitioner implements Partitioner<String> {
     for (int i = 1; i < reduceTasks; i++) {
       points.add(sorted.length == 0 ? "" : sorted[(int) ((long) i * sorted.length / reduceTasks)]);
     }
-    return new TotalOrderPartitioner(points);
+    return new TotalOrderPartitioner<>(points);
   }
 
-  /** The split points, in order. */
+  /** The split points of a partitioner of ascending strings, in order. */
   public List<String> splitPoints() {
+    checkArgument(splitPoints != null, "split points of %s keys are held encoded", keyType.getName());
     return List.of(splitPoints);
   }
 
   @Override
-  public int partition(String key, int numPartitions) {
+  public int partition(K key, int numPartitions) {
     Objects.requireNonNull(key, "key");
+    if (encodedPoints != null) {
+      return partitionEncoded(key, numPartitions);
+    }
     checkArgument(numPartitions == splitPoints.length + 1,
         "sampled for %s partitions, asked for %s", splitPoints.length + 1, numPartitions);
+    String s = (String) key;
     // The number of split points <= key: keys equal to a split point go to the upper range.
     int lo = 0;
     int hi = splitPoints.length;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (compareUtf8(splitPoints[mid], key) <= 0) {
+      if (compareUtf8(splitPoints[mid], s) <= 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  private int partitionEncoded(K key, int numPartitions) {
+    checkArgument(numPartitions == encodedPoints.length + 1,
+        "sampled for %s partitions, asked for %s", encodedPoints.length + 1, numPartitions);
+    if (codec == null) {
+      codec = codecOf(keyType, descending);
+      scratch = new io.mapreduce.internal.codec.ByteSink(32);
+    }
+    scratch.clear();
+    codec.write(key, scratch, false);
+    int lo = 0;
+    int hi = encodedPoints.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (Arrays.compareUnsigned(encodedPoints[mid], 0, encodedPoints[mid].length, scratch.array(), 0,
+          scratch.length()) <= 0) {
         lo = mid + 1;
       } else {
         hi = mid;
