@@ -1,9 +1,13 @@
 package io.mapreduce.internal.codec;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** A growable byte array that codecs append to. Reused: {@link #clear()} keeps the capacity. */
 public final class ByteSink {
+  /** Strings up to this length are encoded here; longer ones by the JDK's bulk (vectorized) path. */
+  private static final int SHORT_STRING = 32;
+
   private byte[] buf;
   private int length;
 
@@ -23,6 +27,25 @@ public final class ByteSink {
     length = 0;
   }
 
+  /**
+   * Appends {@code n} bytes for the caller to fill in through {@link #array()} (which may be a new
+   * array after this call); returns the offset of the first.
+   */
+  public int reserve(int n) {
+    ensure(n);
+    int at = length;
+    length += n;
+    return at;
+  }
+
+  /** Drops the bytes from {@code newLength} on, keeping the capacity. */
+  public void truncate(int newLength) {
+    if (newLength < 0 || newLength > length) {
+      throw new IndexOutOfBoundsException("truncate to " + newLength + " bytes of " + length);
+    }
+    length = newLength;
+  }
+
   public void writeByte(int b) {
     ensure(1);
     buf[length++] = (byte) b;
@@ -32,6 +55,45 @@ public final class ByteSink {
     ensure(len);
     System.arraycopy(src, off, buf, length, len);
     length += len;
+  }
+
+  /**
+   * Appends exactly the bytes of {@code s.getBytes(UTF_8)}, an unpaired surrogate as {@code '?'}
+   * as the JDK writes it. A short string is encoded here, straight into the buffer: for the short
+   * keys most jobs have (words), the JDK's intermediate array cost more than the encoding.
+   */
+  void writeUtf8(String s) {
+    int n = s.length();
+    if (n > SHORT_STRING) {
+      byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+      write(bytes, 0, bytes.length);
+      return;
+    }
+    ensure(3 * n); // a surrogate pair is 4 bytes for 2 chars, every other char at most 3
+    byte[] b = buf;
+    int at = length;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        b[at++] = (byte) c;
+      } else if (c < 0x800) {
+        b[at++] = (byte) (0xc0 | c >> 6);
+        b[at++] = (byte) (0x80 | c & 0x3f);
+      } else if (!Character.isSurrogate(c)) {
+        b[at++] = (byte) (0xe0 | c >> 12);
+        b[at++] = (byte) (0x80 | c >> 6 & 0x3f);
+        b[at++] = (byte) (0x80 | c & 0x3f);
+      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        int cp = Character.toCodePoint(c, s.charAt(++i));
+        b[at++] = (byte) (0xf0 | cp >> 18);
+        b[at++] = (byte) (0x80 | cp >> 12 & 0x3f);
+        b[at++] = (byte) (0x80 | cp >> 6 & 0x3f);
+        b[at++] = (byte) (0x80 | cp & 0x3f);
+      } else {
+        b[at++] = '?';
+      }
+    }
+    length = at;
   }
 
   public void writeShort(int v) {
@@ -49,8 +111,13 @@ public final class ByteSink {
   }
 
   public void writeLong(long v) {
-    writeInt((int) (v >>> 32));
-    writeInt((int) v);
+    ensure(8);
+    byte[] b = buf;
+    int at = length;
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      b[at++] = (byte) (v >>> shift);
+    }
+    length = at;
   }
 
   private void ensure(int more) {

@@ -13,6 +13,11 @@ public final class ByteSource {
     return this;
   }
 
+  /** Bytes not yet read: a top-level decode that leaves some did not read what was written. */
+  public int remaining() {
+    return end - pos;
+  }
+
   byte[] array() {
     return buf;
   }

@@ -163,11 +163,10 @@ public final class Codecs {
       if (refuseUnpairedSurrogates) {
         checkWellFormed(value);
       }
-      byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
       if (nested) {
-        writeEscaped(bytes, out);
+        writeEscaped(value.getBytes(StandardCharsets.UTF_8), out);
       } else {
-        out.write(bytes, 0, bytes.length);
+        out.writeUtf8(value);
       }
     }
 
