@@ -343,6 +343,23 @@ public final class MapReduceSpecification<K, V> {
       return this;
     }
 
+    /**
+     * Reads an earlier job's output as this job's input, with the input format that reads what it
+     * wrote: typed pairs for {@link OutputFormat#pairs()} (of its output key and value types), lines
+     * for text. The earlier job must have run (or run) before this one does.
+     *
+     * @throws IllegalStateException when an input format was already set
+     * @throws IllegalArgumentException when the earlier job's output format cannot be read back
+     */
+    public Builder<K, V> inputFrom(MapReduceSpecification<?, ?> earlier) {
+      requireNonNull(earlier, "earlier");
+      InputFormat<?, ?> format = earlier.outputFormat().readBack(earlier.outputKeyType(), earlier.outputValueType());
+      checkArgument(format != null, "the output format %s of job %s cannot be read back: set inputFormat(...)",
+          earlier.outputFormat(), earlier.name());
+      inputFormat(format);
+      return input(earlier.output());
+    }
+
     /** Sets the output directory, which must not exist when the job starts. */
     public Builder<K, V> output(String directory) {
       requireNonNull(directory, "output");

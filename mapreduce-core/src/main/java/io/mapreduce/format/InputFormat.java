@@ -119,6 +119,15 @@ public abstract class InputFormat<K, V> {
     return WholeFileInputFormat.STRINGS;
   }
 
+  /**
+   * The typed pairs an earlier job wrote with {@link OutputFormat#pairs()}, decoded with no
+   * parsing. Each file's header must name exactly these types: a file of others (or not a pairs
+   * file, or of an unknown version) fails the job before any task runs, naming it and both types.
+   */
+  public static <K, V> InputFormat<K, V> pairs(Class<K> keyType, Class<V> valueType) {
+    return new PairsInputFormat<>(requireNonNull(keyType, "keyType"), requireNonNull(valueType, "valueType"));
+  }
+
   /** One record per file: {@code (path, bytes)}, decompressed by extension; under 2 GiB. */
   public static InputFormat<String, byte[]> wholeFileBytes() {
     return WholeFileInputFormat.BYTES;

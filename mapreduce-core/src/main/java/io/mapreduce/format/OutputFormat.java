@@ -21,6 +21,15 @@ public abstract class OutputFormat {
   public abstract <K, V> RecordWriter<K, V> open(OutputStream out, Class<K> keyType, Class<V> valueType)
       throws IOException;
 
+  /**
+   * The input format that reads files of this format back as records of the given types, for a job
+   * that takes this one's output as its input ({@code inputFrom}); null when there is none. Text
+   * reads back as lines (compressed text too, by its extension).
+   */
+  public InputFormat<?, ?> readBack(Class<?> keyType, Class<?> valueType) {
+    return null;
+  }
+
   /** A short name for messages. */
   @Override
   public String toString() {
@@ -34,6 +43,16 @@ public abstract class OutputFormat {
    */
   public static OutputFormat text() {
     return TextOutputFormat.PLAIN;
+  }
+
+  /**
+   * Typed binary pairs in the shuffle's encodings, in files named {@code mr-out-NNNNN.pairs}: a
+   * header naming the key and value types and the format's version, then blocks of records, each
+   * with a CRC32C and a sync marker (so a file splits at block boundaries). A later job reads them
+   * with {@link InputFormat#pairs}, an application with {@link Pairs}.
+   */
+  public static OutputFormat pairs() {
+    return PairsOutputFormat.INSTANCE;
   }
 
   /** Text lines compressed with gzip, in files named {@code mr-out-NNNNN.gz}. */

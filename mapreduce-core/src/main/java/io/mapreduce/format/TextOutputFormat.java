@@ -57,6 +57,11 @@ final class TextOutputFormat extends OutputFormat {
   }
 
   @Override
+  public InputFormat<?, ?> readBack(Class<?> keyType, Class<?> valueType) {
+    return InputFormat.text();
+  }
+
+  @Override
   public String toString() {
     return switch (compression) {
       case NONE -> "text";

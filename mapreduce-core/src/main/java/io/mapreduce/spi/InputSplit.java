@@ -59,10 +59,22 @@ public record InputSplit(int index, List<FileRange> ranges) {
    * than that (an empty one included), and a compressed file of any size, is one split.
    */
   public static List<InputSplit> of(List<InputFile> files, long splitSize) {
+    return cut(files, splitSize, true);
+  }
+
+  /**
+   * Cuts files into ranges of at most {@code splitSize} bytes whatever their names, for a format
+   * whose files split anywhere (at its own markers), compressed-looking names included.
+   */
+  public static List<InputSplit> byteRanges(List<InputFile> files, long splitSize) {
+    return cut(files, splitSize, false);
+  }
+
+  private static List<InputSplit> cut(List<InputFile> files, long splitSize, boolean byExtension) {
     checkArgument(splitSize > 0, "splitSize must be positive but was %s", splitSize);
     List<InputSplit> splits = new ArrayList<>();
     for (InputFile f : files) {
-      if (!Compression.of(f.path()).splittable()) {
+      if (byExtension && !Compression.of(f.path()).splittable()) {
         splits.add(new InputSplit(splits.size(), f, 0, f.length()));
         continue;
       }

@@ -1,6 +1,8 @@
 package io.mapreduce.examples.cli;
 
 import io.mapreduce.MapReduceSpecification;
+import io.mapreduce.format.InputFormat;
+import io.mapreduce.format.OutputFormat;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -55,6 +57,20 @@ final class JobOptions {
           + "the workers' disks, so a worker lost after its maps costs no re-run (default: workers' disks).")
   String intermediate;
 
+  @Option(names = "--input-format", paramLabel = "FORMAT", converter = Formats.Input.class,
+      description = "How input files become lines: text (default; files cut at the split size), combined (small "
+          + "files packed into splits of up to the split size), nlines:N (N lines per map task). Compressed files "
+          + "(.gz .bz2 .zst .lz4) are read by their extension with any of them.")
+  InputFormat<Long, String> inputFormat;
+
+  @Option(names = "--output-format", paramLabel = "FORMAT", converter = Formats.Output.class,
+      description = "How output files are written: text (default), gzip or zstd (compressed text, mr-out-N.gz or "
+          + ".zst), pairs (typed binary pairs a later job or the Java API reads back, mr-out-N.pairs).")
+  OutputFormat outputFormat;
+
+  @Option(names = "--lazy-output", description = "Write no output file for a task that emits nothing.")
+  boolean lazyOutput;
+
   @Option(names = "--local-workers", paramLabel = "N",
       description = "Start a master and N worker JVMs on this machine, run the job on them, and stop them.")
   Integer localWorkers;
@@ -108,6 +124,15 @@ final class JobOptions {
     }
     if (intermediate != null) {
       b.intermediate(intermediate);
+    }
+    if (inputFormat != null) {
+      b.inputFormat(inputFormat);
+    }
+    if (outputFormat != null) {
+      b.outputFormat(outputFormat);
+    }
+    if (lazyOutput) {
+      b.lazyOutput(true);
     }
     return b;
   }

@@ -116,8 +116,43 @@ class MainTest {
         "sat\t1", "zebra\t1");
   }
 
+  @Test
+  void wordcount_nlinesInputAndGzipOutput_oneTaskPerLineAndCompressedFiles() throws IOException {
+    int code = run(job("wordcount", "--reduce-tasks", "0", "--input-format", "nlines:1", "--output-format", "gzip"));
+
+    assertThat(code).as("exit code; stderr: %s", err).isZero();
+    // one.txt has 2 lines, two.txt 2 (\r ends "The cat sat"): four map tasks, four gzipped files.
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(output.resolve(
+          String.format("mr-out-%05d.gz", i))))) {
+        lines.addAll(new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList());
+      }
+    }
+    assertThat(lines).containsExactly("the\t1", "cat\t1", "the\t1", "hat\t1", "The\t1", "cat\t1", "sat\t1",
+        "zebra\t1");
+    assertThat(output.resolve("mr-out-00004.gz")).doesNotExist();
+  }
+
+  @Test
+  void wordcount_combinedInputLazyPairsOutput_readBackTyped() throws IOException {
+    int code = run(job("wordcount", "--reduce-tasks", "4", "--input-format", "combined", "--output-format", "pairs",
+        "--lazy-output"));
+
+    assertThat(code).as("exit code; stderr: %s", err).isZero();
+    java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+    io.mapreduce.format.Pairs.forEach(output.toString(), String.class, Long.class, counts::put);
+    assertThat(counts).containsExactly(java.util.Map.entry("The", 1L), java.util.Map.entry("cat", 2L),
+        java.util.Map.entry("hat", 1L), java.util.Map.entry("sat", 1L), java.util.Map.entry("the", 2L),
+        java.util.Map.entry("zebra", 1L));
+  }
+
   static Stream<Arguments> badArguments() {
     return Stream.of(
+        Arguments.of(List.of("wordcount", "--input", "x", "--output", "y", "--input-format", "nlines:0"),
+            "mapreduce wordcount", "'nlines:0' is not an input format of lines (text, combined, nlines:N with N > 0)"),
+        Arguments.of(List.of("wordcount", "--input", "x", "--output", "y", "--output-format", "csv"),
+            "mapreduce wordcount", "'csv' is not an output format (text, gzip, zstd, pairs)"),
         Arguments.of(List.of("wordcount", "--input", "x", "--output", "y", "--bogus"), "mapreduce wordcount",
             "Unknown option: '--bogus'"),
         Arguments.of(List.of("wordcount", "--output", "y"), "mapreduce wordcount",
