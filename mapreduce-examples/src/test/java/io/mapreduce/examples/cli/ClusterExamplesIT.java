@@ -162,6 +162,48 @@ class ClusterExamplesIT {
     assertSameFiles(embedded.get(command), out);
   }
 
+  /**
+   * The formats on worker JVMs: packed small files read into typed pairs, and N lines per map task
+   * written as gzipped text, each equal (as pairs, or decompressed) to the same job embedded.
+   */
+  @Test
+  void formats_onClusterOfChildJvms_equalEmbedded() throws Exception {
+    Path embeddedPairs = tmp.resolve("fmt-embedded-pairs");
+    Path clusterPairs = tmp.resolve("fmt-cluster-pairs");
+    List<String> packed = List.of("--input-format", "combined", "--output-format", "pairs");
+    runJob("wordcount", packed, embeddedPairs);
+    runJob("wordcount", packed, clusterPairs, "--cluster", masters.get("card-dealing"));
+    assertThat(io.mapreduce.format.Pairs.read(clusterPairs.toString(), String.class, Long.class))
+        .isEqualTo(io.mapreduce.format.Pairs.read(embeddedPairs.toString(), String.class, Long.class))
+        .hasSizeGreaterThan(1000);
+
+    Path embeddedGz = tmp.resolve("fmt-embedded-gz");
+    Path clusterGz = tmp.resolve("fmt-cluster-gz");
+    List<String> lines = List.of("--input-format", "nlines:3000", "--output-format", "gzip");
+    runJob("grep", concat(List.of("--pattern", "th[a-z]+ing"), lines), embeddedGz);
+    runJob("grep", concat(List.of("--pattern", "th[a-z]+ing"), lines), clusterGz, "--local-workers", "2");
+    List<Path> files;
+    try (Stream<Path> s = Files.list(embeddedGz)) {
+      files = s.filter(p -> p.getFileName().toString().endsWith(".gz")).sorted().toList();
+    }
+    assertThat(files).hasSize(3);
+    for (Path f : files) {
+      assertThat(gunzip(clusterGz.resolve(f.getFileName()))).as("%s", f.getFileName()).isEqualTo(gunzip(f));
+    }
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+
+  private static byte[] gunzip(Path f) throws IOException {
+    try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(f))) {
+      return in.readAllBytes();
+    }
+  }
+
   /** A key type whose hashCode differs between JVMs (enums hash by identity). */
   enum Length {
     EMPTY,
