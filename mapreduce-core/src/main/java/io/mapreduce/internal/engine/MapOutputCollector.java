@@ -1,0 +1,544 @@
+package io.mapreduce.internal.engine;
+
+import io.mapreduce.Counters;
+import io.mapreduce.Emitter;
+import io.mapreduce.Reducer;
+import io.mapreduce.internal.codec.ByteSink;
+import io.mapreduce.internal.codec.ByteSource;
+import io.mapreduce.internal.io.LocalStorage;
+import io.mapreduce.internal.shuffle.KeyTable;
+import io.mapreduce.internal.shuffle.MergingStream;
+import io.mapreduce.internal.shuffle.RecordStream;
+import io.mapreduce.internal.shuffle.RunIndex;
+import io.mapreduce.internal.shuffle.RunWriter;
+import io.mapreduce.internal.shuffle.SortBuffer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Encodes, partitions and buffers map output; spills the buffer to a run when it is full. With a
+ * combiner, output first goes through a combining table ({@link SlotTable} of objects for
+ * value-like types, {@link KeyTable} of encoded bytes otherwise) that combines the values of each
+ * key as soon as {@link #EAGER_COMBINE} are waiting, and all keys when the table is full, so
+ * that the sort buffer sees a few combined records instead of every emitted pair.
+ */
+final class MapOutputCollector<K, V> implements Emitter<K, V> {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MapOutputCollector.class);
+  /** A key's values in the combining table are combined as soon as this many are waiting. */
+  private static final int EAGER_COMBINE = 32;
+  /** Rough heap cost of an object-table entry (map node, slot, list) and of one held value. */
+  private static final long SLOT_BYTES = 160;
+  private static final long VALUE_BYTES = 24;
+  /** The combining table stays small enough to live in the caches. */
+  private static final long MAX_TABLE_BYTES = 16 << 20;
+
+  private final JobPlan<K, V> plan;
+  private final TaskAttempt attempt;
+  /** Where the attempt's spills and its map output go. */
+  private final Path attemptDirectory;
+
+  private final ByteSink key = new ByteSink(64);
+  private final ByteSink value = new ByteSink(64);
+  private final ByteSource source = new ByteSource();
+  /**
+   * The sort buffer in two halves: while one is sorted and spilled by the spill thread, the
+   * mapper fills the other, so a spill starts when half the budget is used (Hadoop starts at
+   * 80% of one circular buffer; two halves keep every record contiguous and lock-free).
+   */
+  private final SortBuffer[] halves = new SortBuffer[2];
+  private SortBuffer buffer;
+  private final List<Path> spills = new ArrayList<>();
+  private ExecutorService spillThread;
+  private Future<?> spilling;
+  /** Counted by the spill thread, read after it is joined. */
+  private long spillCombineInputs;
+  private long spillCombineOutputs;
+  private long spilledRecords;
+  /** The spills' combiner, set up again for each partition it combines (as Hadoop does). */
+  private final Reducer<K, V> combiner;
+  /**
+   * The table's combiner: another instance, because a spill can start while it is inside
+   * {@code reduce} (its output filled the sort buffer), and combiners need not be re-entrant.
+   */
+  private final Reducer<K, V> tableCombiner;
+  private final KeyTable table;
+  /**
+   * With value-like keys and values (strings, numbers, records of those) the table holds them as
+   * objects instead, keyed by {@code equals}, as Spark's map-side combine does: nothing is
+   * encoded until the table is flushed, so a word count encodes a few thousand keys per flush
+   * instead of every word.
+   */
+  private final SlotTable<K, Slot<V>> objectTable;
+  private long objectTableBytes;
+  private final long tableBudget;
+  private final List<V> tableValues = new ArrayList<>();
+  /**
+   * The values of the key being combined out of the object table: the slot's array, swapped
+   * with {@link #spareValues} so that the combiner's output goes into an empty array of the slot
+   * while it reads the old one, and nothing is copied.
+   */
+  private final SlotValues<V> slotValues = new SlotValues<>();
+  private Object[] spareValues = new Object[EAGER_COMBINE];
+  private final CombineOutput combineOutput = new CombineOutput();
+  private boolean tableInUse;
+  private long tableInputs;
+  private long outputRecords;
+  private long outputBytes;
+  private long combineInputs;
+  private long combineOutputs;
+
+  MapOutputCollector(JobPlan<K, V> plan, TaskAttempt attempt, Path attemptDirectory) throws Exception {
+    this.plan = plan;
+    this.attempt = attempt;
+    this.attemptDirectory = attemptDirectory;
+    this.combiner = plan.newCombiner();
+    long budget = plan.spec.sortBufferSize();
+    if (combiner != null && !(combiner instanceof SortedRunCombiner)) {
+      tableCombiner = plan.newCombiner();
+      tableCombiner.setup(attempt);
+      // The table's arrays may reach twice what it uses: a quarter of the budget holds an eighth.
+      tableBudget = Math.min(budget / 8, MAX_TABLE_BYTES);
+      // A Void key is null, which the object table cannot hold.
+      boolean objects = plan.keyCodec.isValueLike() && plan.keyCodec.type() != (Class<?>) Void.class
+          && plan.valueCodec.isValueLike();
+      table = objects ? null : new KeyTable();
+      objectTable = objects ? new SlotTable<>() : null;
+      tableInUse = true;
+      budget -= 2 * tableBudget;
+    } else {
+      tableCombiner = null;
+      tableBudget = 0;
+      table = null;
+      objectTable = null;
+    }
+    halves[0] = new SortBuffer(budget / 2);
+    halves[1] = new SortBuffer(budget / 2);
+    buffer = halves[0];
+  }
+
+  @Override
+  public void emit(K k, V v) {
+    plan.checkEmitted(k, v, "map");
+    if (objectTable != null && tableInUse) {
+      addToObjectTable(k, v);
+      return;
+    }
+    plan.encode(k, v, key, value);
+    outputRecords++;
+    outputBytes += key.length() + value.length();
+    boolean toTable = tableInUse && table != null;
+    // A user partitioner needs no hash: the bytes are only hashed for the table or the default.
+    int hash = toTable || !plan.partitionsByObject() ? JobPlan.keyHash(key.array(), 0, key.length()) : 0;
+    if (toTable) {
+      int entry = table.add(key.array(), 0, key.length(), hash, value.array(), 0, value.length());
+      tableInputs++;
+      if (table.valueCount(entry) >= EAGER_COMBINE) {
+        combineEntry(entry, true);
+      }
+      if (table.footprint() > tableBudget) {
+        flushTable();
+      }
+    } else {
+      buffer(k, hash, key, value);
+    }
+  }
+
+  private void buffer(K k, int hash, ByteSink kb, ByteSink vb) {
+    int p = plan.partition(k, hash, kb.array(), kb.length());
+    if (!buffer.add(p, kb.array(), 0, kb.length(), vb.array(), 0, vb.length())) {
+      startSpill();
+      buffer.add(p, kb.array(), 0, kb.length(), vb.array(), 0, vb.length());
+    }
+  }
+
+  /**
+   * Runs the combiner on the values a table entry holds. Kept in the table (eagerly), output for
+   * the same key goes back into the entry; anything else goes to the sort buffer.
+   */
+  private void combineEntry(int entry, boolean keep) {
+    K k = plan.keyCodec.decode(source, table.keyArray(), table.keyOffset(entry), table.keyLength(entry));
+    tableValues.clear();
+    for (int node = table.firstValue(entry); node >= 0; node = table.nextValue(node)) {
+      tableValues.add(plan.valueCodec.decode(source, table.valueArray(), table.valueOffset(node),
+          table.valueLength(node)));
+    }
+    table.resetValues(entry);
+    combineInputs += tableValues.size();
+    combineOutput.entry = keep ? entry : -1;
+    combine(k, tableValues);
+  }
+
+  private void addToObjectTable(K k, V v) {
+    outputRecords++;
+    Slot<V> slot = objectTable.get(k);
+    if (slot == null) {
+      slot = new Slot<>(plan.keyCodec.encodedSize(k));
+      objectTable.put(k, slot);
+      objectTableBytes += SLOT_BYTES + 2L * slot.keySize;
+    }
+    slot.add(v);
+    outputBytes += slot.keySize + plan.valueCodec.encodedSize(v);
+    objectTableBytes += VALUE_BYTES;
+    tableInputs++;
+    if (slot.count >= EAGER_COMBINE) {
+      combineSlot(k, slot, true);
+    }
+    if (objectTableBytes > tableBudget) {
+      flushObjectTable();
+    }
+  }
+
+  private void combineSlot(K k, Slot<V> slot, boolean keep) {
+    int n = slot.count;
+    Object[] values = slot.values;
+    if (keep) {
+      // The spare is at least EAGER_COMBINE long, as is every array it is swapped with.
+      slot.values = spareValues;
+      spareValues = values;
+    }
+    slot.count = 0;
+    objectTableBytes -= VALUE_BYTES * n;
+    combineInputs += n;
+    combineOutput.slot = keep ? slot : null;
+    combineOutput.slotKey = k;
+    slotValues.reset(values, n);
+    combine(k, slotValues);
+    if (!keep) {
+      Arrays.fill(values, 0, n, null);
+    }
+  }
+
+  /** Runs the table's combiner into {@link #combineOutput}, as it was aimed by the caller. */
+  private void combine(K k, Iterable<V> values) {
+    try {
+      tableCombiner.reduce(k, values, combineOutput);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new MapTask.CombinerException(e);
+    }
+  }
+
+  private void flushObjectTable() {
+    int keys = objectTable.size();
+    objectTable.forEach((k, slot) -> {
+      if (slot.count > 0) {
+        combineSlot(k, slot, false);
+      }
+    });
+    if (keys > tableInputs / 2) {
+      tableInUse = false;
+    }
+    objectTable.clear();
+    objectTableBytes = 0;
+    tableInputs = 0;
+  }
+
+  /** Combines every key of the table into the sort buffer and empties the table. */
+  private void flushTable() {
+    int keys = table.size();
+    for (int e = 0; e < keys; e++) {
+      if (table.valueCount(e) > 0) {
+        combineEntry(e, false);
+      }
+    }
+    // A table that barely reduces its input costs more than it saves: Spark bypasses its
+    // map-side aggregation the same way. The combiner still runs on each spill.
+    if (keys > tableInputs / 2) {
+      tableInUse = false;
+    }
+    table.clear();
+    tableInputs = 0;
+  }
+
+  /** Where the combiner's output goes: back into its table entry, or to the sort buffer. */
+  private final class CombineOutput implements Emitter<K, V> {
+    private final ByteSink ck = new ByteSink(64);
+    private final ByteSink cv = new ByteSink(64);
+    int entry = -1;
+    Slot<V> slot;
+    K slotKey;
+
+    @Override
+    public void emit(K k, V v) {
+      plan.checkEmitted(k, v, "combiner");
+      if (slot != null && Objects.equals(k, slotKey)) {
+        combineOutputs++;
+        slot.add(v);
+        objectTableBytes += VALUE_BYTES;
+        return;
+      }
+      plan.encode(k, v, ck, cv);
+      combineOutputs++;
+      if (entry >= 0 && Arrays.equals(ck.array(), 0, ck.length(),
+          table.keyArray(), table.keyOffset(entry), table.keyOffset(entry) + table.keyLength(entry))) {
+        table.append(entry, cv.array(), 0, cv.length());
+      } else {
+        buffer(k, plan.partitionsByObject() ? 0 : JobPlan.keyHash(ck.array(), 0, ck.length()), ck, cv);
+      }
+    }
+  }
+
+  /** Hands the full half to the spill thread (after the previous spill ends) and switches. */
+  private void startSpill() {
+    awaitSpill();
+    SortBuffer full = buffer;
+    buffer = full == halves[0] ? halves[1] : halves[0];
+    Path run = attemptDirectory.resolve("spill-" + spills.size());
+    spills.add(run);
+    if (spillThread == null) {
+      spillThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, Thread.currentThread().getName() + "-spill");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    spilling = spillThread.submit(() -> {
+      writeSpill(full, run);
+      return null;
+    });
+  }
+
+  private void awaitSpill() {
+    if (spilling == null) {
+      return;
+    }
+    Future<?> f = spilling;
+    spilling = null;
+    try {
+      f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TaskAttempt.JobStoppedException();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new UncheckedIOException(cause instanceof IOException io ? io : new IOException(cause));
+    }
+  }
+
+  /** Sorts a half and writes it as a run, through the combiner. Runs on the spill thread. */
+  private void writeSpill(SortBuffer half, Path run) throws IOException {
+    half.sort();
+    try (RunWriter writer = new RunWriter(run, plan.reduceTasks(), plan.spec.compressIntermediate())) {
+      for (int p = 0; p < plan.reduceTasks(); p++) {
+        writer.startPartition(p);
+        writePartition(p, half.partition(p), writer);
+      }
+      spilledRecords += writer.written();
+    }
+    half.clear();
+  }
+
+  /** Stops the spill thread and waits for it, so it writes nothing after the attempt ends. */
+  void close() {
+    if (spillThread != null) {
+      spillThread.shutdownNow();
+      boolean interrupted = false;
+      try {
+        while (!spillThread.awaitTermination(10, TimeUnit.SECONDS)) {
+          log.warn("task {}: still waiting for its spill thread to stop", attempt.attemptId());
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    MapTask.closeIfCloseable(combiner, attempt);
+    MapTask.closeIfCloseable(tableCombiner, attempt);
+  }
+
+  MapTask.Output finish() throws Exception {
+    if (table != null && table.size() > 0) {
+      flushTable();
+    }
+    if (objectTable != null && !objectTable.isEmpty()) {
+      flushObjectTable();
+    }
+    awaitSpill();
+    if (!buffer.isEmpty() || spills.isEmpty()) {
+      Path run = attemptDirectory.resolve("spill-" + spills.size());
+      spills.add(run);
+      writeSpill(buffer, run);
+    }
+    MapTask.Output output;
+    if (spills.size() == 1) {
+      Path run = spills.get(0);
+      output = new MapTask.Output(run, RunIndex.read(RunWriter.indexOf(run)));
+    } else {
+      output = merge();
+    }
+    attempt.add(Counters.MAP_OUTPUT_RECORDS, outputRecords);
+    attempt.add(Counters.MAP_OUTPUT_BYTES, outputBytes);
+    attempt.add(Counters.COMBINE_INPUT_RECORDS, combineInputs + spillCombineInputs);
+    attempt.add(Counters.COMBINE_OUTPUT_RECORDS, combineOutputs + spillCombineOutputs);
+    attempt.add(Counters.SPILLED_RECORDS, spilledRecords);
+    return output;
+  }
+
+  /** Merges the spills, partition by partition, into one run (combining again). */
+  private MapTask.Output merge() throws Exception {
+    List<RunIndex> indexes = new ArrayList<>();
+    for (Path s : spills) {
+      indexes.add(RunIndex.read(RunWriter.indexOf(s)));
+    }
+    Path run = attemptDirectory.resolve("map-output");
+    try (RunWriter writer = new RunWriter(run, plan.reduceTasks(), plan.spec.compressIntermediate())) {
+      for (int p = 0; p < plan.reduceTasks(); p++) {
+        attempt.checkStopped();
+        writer.startPartition(p);
+        List<Segment> segments = new ArrayList<>();
+        for (int s = 0; s < spills.size(); s++) {
+          if (indexes.get(s).records()[p] > 0) {
+            segments.add(new Segment(spills.get(s), indexes.get(s), p));
+          }
+        }
+        Path passes = attemptDirectory.resolve("passes");
+        try (MergingStream merged = Segment.merge(Segment.mergeToFactor(segments, passes, "p" + p, plan.spec.compressIntermediate(), attempt))) {
+          writePartition(p, merged, writer);
+        }
+        LocalStorage.deleteRecursively(passes);
+      }
+      spilledRecords += writer.written();
+    }
+    for (Path s : spills) {
+      Files.deleteIfExists(s);
+      Files.deleteIfExists(RunWriter.indexOf(s));
+    }
+    return new MapTask.Output(run, RunIndex.read(RunWriter.indexOf(run)));
+  }
+
+  /**
+   * Copies one sorted partition into the writer, through the combiner when there is one. The
+   * combiner's output is appended as it comes, so it must stay sorted and in the partition (a
+   * combiner that emits the keys it is given, in order, does): this is checked, because a run out
+   * of order would silently break the merges after it.
+   */
+  private void writePartition(int partition, RecordStream in, RunWriter writer) throws IOException {
+    if (combiner == null) {
+      while (in.next()) {
+        writer.append(in.keyArray(), in.keyOffset(), in.keyLength(),
+            in.valueArray(), in.valueOffset(), in.valueLength());
+      }
+      return;
+    }
+    ByteSink k = new ByteSink(64);
+    ByteSink v = new ByteSink(64);
+    ByteSink previous = new ByteSink(64);
+    boolean[] any = new boolean[1];
+    Emitter<K, V> out = (ck, cv) -> {
+      plan.checkEmitted(ck, cv, "combiner");
+      plan.encode(ck, cv, k, v);
+      checkCombinerOutput(partition, ck, k, previous, any[0]);
+      any[0] = true;
+      previous.clear();
+      previous.write(k.array(), 0, k.length());
+      spillCombineOutputs++;
+      try {
+        writer.append(k.array(), 0, k.length(), v.array(), 0, v.length());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    };
+    Groups<K, V> groups = new Groups<>(in, plan.keyCodec, plan.valueCodec);
+    try {
+      combiner.setup(attempt);
+      while (groups.nextGroup()) {
+        combiner.reduce(groups.key(), groups.values(), out);
+      }
+      combiner.cleanup(out);
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new MapTask.CombinerException(e);
+    }
+    spillCombineInputs += groups.records();
+  }
+
+  private void checkCombinerOutput(int partition, K key, ByteSink encoded, ByteSink previous, boolean hasPrevious) {
+    if (hasPrevious && Arrays.compareUnsigned(previous.array(), 0, previous.length(),
+        encoded.array(), 0, encoded.length()) > 0) {
+      throw new IllegalStateException("the combiner emitted key " + abbreviate(key) + " after a greater key:"
+          + " a combiner's output must stay sorted (emit the keys it is given, in the order it gets them)");
+    }
+    int p = plan.partition(key, plan.partitionsByObject() ? 0 : JobPlan.keyHash(encoded.array(), 0, encoded.length()),
+        encoded.array(), encoded.length());
+    if (p != partition) {
+      throw new IllegalStateException("the combiner emitted key " + abbreviate(key) + ", which belongs to partition "
+          + p + ", while combining partition " + partition + ": a combiner must not change keys");
+    }
+  }
+
+  private static String abbreviate(Object key) {
+    String s = key instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(key);
+    return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+  }
+
+  /** A key's values waiting in the object table, and the size of the key's encoding. */
+  private static final class Slot<V> {
+    final int keySize;
+    Object[] values = new Object[4];
+    int count;
+
+    Slot(int keySize) {
+      this.keySize = keySize;
+    }
+
+    void add(V v) {
+      if (count == values.length) {
+        values = Arrays.copyOf(values, count * 2);
+      }
+      values[count++] = v;
+    }
+  }
+
+  /**
+   * The first {@code count} values of an array, as the combiner's {@code Iterable}: reused for
+   * every key, and, as the values of a reduce group, iterable once.
+   */
+  private static final class SlotValues<V> extends ValuesOnce<V> {
+    private Object[] values;
+    private int count;
+    private int next;
+
+    void reset(Object[] values, int count) {
+      this.values = values;
+      this.count = count;
+      this.next = 0;
+      rearm();
+    }
+
+    @Override
+    public boolean hasNext() {
+      return next < count;
+    }
+
+    @SuppressWarnings("unchecked")
+    @Override
+    public V next() {
+      if (next >= count) {
+        throw new java.util.NoSuchElementException();
+      }
+      return (V) values[next++];
+    }
+  }
+
+}
