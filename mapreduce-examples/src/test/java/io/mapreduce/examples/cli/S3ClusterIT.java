@@ -151,4 +151,30 @@ class S3ClusterIT {
           .isEqualTo(Files.readString(local.resolve("mr-out-00000")));
     }
   }
+
+  @Test
+  void pairsOutputOfPackedInput_fromS3ToS3OnLocalWorkers_readBackFromS3EqualsTheLocalRun() throws Exception {
+    Path local = tmp.resolve("pairs-local-out");
+    List<String> formats = List.of("--input-format", "combined", "--output-format", "pairs", "--reduce-tasks", "2");
+    List<String> args = new ArrayList<>(List.of("wordcount", "--input",
+        root.resolve("mapreduce-examples/sample").toString(), "--output", local.toString()));
+    args.addAll(formats);
+    run(args.toArray(String[]::new));
+    args = new ArrayList<>(List.of("wordcount", "--s3-path-style", "--input", "s3://data/sample", "--output",
+        "s3://data/pairs-out", "--local-workers", "2"));
+    args.addAll(formats);
+    run(args.toArray(String[]::new));
+    assertThat(keys("pairs-out/")).containsExactlyInAnyOrder("pairs-out/_SUCCESS", "pairs-out/mr-out-00000.pairs",
+        "pairs-out/mr-out-00001.pairs");
+
+    // This JVM reads them straight from S3, as an application would (the SDK takes these properties).
+    System.setProperty("mapreduce.s3.endpoint", s3proxy.endpoint());
+    System.setProperty("mapreduce.s3.pathStyle", "true");
+    System.setProperty("aws.accessKeyId", S3ProxyServer.ACCESS_KEY);
+    System.setProperty("aws.secretAccessKey", S3ProxyServer.SECRET_KEY);
+    System.setProperty("aws.region", S3ProxyServer.REGION);
+    var fromS3 = io.mapreduce.format.Pairs.read("s3://data/pairs-out", String.class, Long.class);
+    assertThat(fromS3).isEqualTo(io.mapreduce.format.Pairs.read(local.toString(), String.class, Long.class))
+        .hasSizeGreaterThan(1000);
+  }
 }
