@@ -38,8 +38,12 @@ public final class TotalOrderPartitioner<K> implements Partitioner<K> {
   private final byte[][] encodedPoints;
   private final Class<K> keyType;
   private final boolean descending;
-  private transient io.mapreduce.internal.codec.Codec<K> codec;
-  private transient io.mapreduce.internal.codec.ByteSink scratch;
+  /**
+   * Made on first use (a Kryo copy of the partitioner has none); the embedded engine's map tasks
+   * share one partitioner, so each thread encodes into its own sink.
+   */
+  private transient volatile io.mapreduce.internal.codec.Codec<K> codec;
+  private transient volatile ThreadLocal<io.mapreduce.internal.codec.ByteSink> scratch;
 
   /** A partitioner of string keys with the given split points: R - 1 of them, in UTF-8 order. */
   @SuppressWarnings("unchecked")
@@ -175,18 +179,24 @@ public final class TotalOrderPartitioner<K> implements Partitioner<K> {
   private int partitionEncoded(K key, int numPartitions) {
     checkArgument(numPartitions == encodedPoints.length + 1,
         "sampled for %s partitions, asked for %s", encodedPoints.length + 1, numPartitions);
-    if (codec == null) {
-      codec = codecOf(keyType, descending);
-      scratch = new io.mapreduce.internal.codec.ByteSink(32);
+    io.mapreduce.internal.codec.Codec<K> c = codec;
+    ThreadLocal<io.mapreduce.internal.codec.ByteSink> sinks = scratch;
+    if (c == null || sinks == null) {
+      // Racing threads may each make these; any of them serves.
+      c = codecOf(keyType, descending);
+      sinks = ThreadLocal.withInitial(() -> new io.mapreduce.internal.codec.ByteSink(32));
+      codec = c;
+      scratch = sinks;
     }
-    scratch.clear();
-    codec.write(key, scratch, false);
+    io.mapreduce.internal.codec.ByteSink sink = sinks.get();
+    sink.clear();
+    c.write(key, sink, false);
     int lo = 0;
     int hi = encodedPoints.length;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (Arrays.compareUnsigned(encodedPoints[mid], 0, encodedPoints[mid].length, scratch.array(), 0,
-          scratch.length()) <= 0) {
+      if (Arrays.compareUnsigned(encodedPoints[mid], 0, encodedPoints[mid].length, sink.array(), 0,
+          sink.length()) <= 0) {
         lo = mid + 1;
       } else {
         hi = mid;
