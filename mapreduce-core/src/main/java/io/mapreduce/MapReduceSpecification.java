@@ -344,8 +344,8 @@ public final class MapReduceSpecification<K, V> {
     }
 
     /**
-     * Reads an earlier job's output as this job's input, with the input format that reads what it
-     * wrote: typed pairs for {@link OutputFormat#pairs()} (of its output key and value types), lines
+     * Reads an earlier job's output (its {@code mr-out-*} files, not its side outputs) as this job's
+     * input, with the input format that reads what it wrote: typed pairs for {@link OutputFormat#pairs()} (of its output key and value types), lines
      * for text. The earlier job must have run (or run) before this one does.
      *
      * @throws IllegalStateException when an input format was already set
@@ -357,7 +357,9 @@ public final class MapReduceSpecification<K, V> {
       checkArgument(format != null, "the output format %s of job %s cannot be read back: set inputFormat(...)",
           earlier.outputFormat(), earlier.name());
       inputFormat(format);
-      return input(earlier.output());
+      // The main files only: side outputs and the _SUCCESS marker are beside them.
+      String out = earlier.output();
+      return input((out.endsWith("/") ? out : out + "/") + "mr-out-*");
     }
 
     /** Sets the output directory, which must not exist when the job starts. */
@@ -672,6 +674,10 @@ public final class MapReduceSpecification<K, V> {
       }
       Codecs.forValue(v);
       if (groupPrefix > 0) {
+        // A partitioner sees whole keys: it could send one group's keys to two reducers.
+        checkState(partitioner == null, "groupByPrefix(%s) partitions by the key's first %s components itself;"
+            + " a partitioner (%s) could split a group between reducers: leave it unset", groupPrefix, groupPrefix,
+            partitioner == null ? null : partitioner.getClass().getName());
         int count = Codecs.componentCount(Codecs.forKey(k));
         checkArgument(count > groupPrefix, "groupByPrefix(%s) needs a record key of more than %s components, but"
             + " the key type %s %s", groupPrefix, groupPrefix, k.getName(),
@@ -693,6 +699,11 @@ public final class MapReduceSpecification<K, V> {
         ok = outputKeyType != null ? outputKeyType : k;
         ov = outputValueType != null ? outputValueType : v;
       }
+      OutputFormat out = outputFormat != null ? outputFormat : OutputFormat.text();
+      boolean writesLines = mapper instanceof io.mapreduce.internal.engine.LineOutput
+          || reducer instanceof io.mapreduce.internal.engine.LineOutput;
+      checkArgument(!writesLines || out.writesLines(), "the output format %s writes no lines, but a streaming program's"
+          + " output is lines: use text, gzipText or zstdText", out);
       return new MapReduceSpecification<>(this, k, v, ok, ov);
     }
 

@@ -30,6 +30,14 @@ public abstract class OutputFormat {
     return null;
   }
 
+  /**
+   * Whether this format writes lines of text ({@code key<TAB>value}), so that output made of whole
+   * lines (a streaming program's) can go through it. False unless a format says so.
+   */
+  public boolean writesLines() {
+    return false;
+  }
+
   /** A short name for messages. */
   @Override
   public String toString() {

@@ -68,8 +68,13 @@ final class PairsInputFormat<K, V> extends InputFormat<K, V> {
           }
           FileRange r = ranges.get(++range);
           PairsFormat.Header h = header(storage, r.file());
-          reader = new PairsReader<>(storage.open(r.file(), r.start()), r.file().path(), h, r.start(), r.length(),
-              keyType(), valueType());
+          java.io.InputStream in = storage.open(r.file(), r.start());
+          try {
+            reader = new PairsReader<>(in, r.file().path(), h, r.start(), r.length(), keyType(), valueType());
+          } catch (RuntimeException e) {
+            in.close();
+            throw e;
+          }
           ordinal = -1;
         }
       }

@@ -32,10 +32,10 @@ final class TextOutputFormat extends OutputFormat {
   public <K, V> TextRecordWriter<K, V> open(OutputStream out, Class<K> keyType, Class<V> valueType)
       throws IOException {
     return switch (compression) {
-      case NONE -> new TextRecordWriter<>(out, null);
+      case NONE -> new TextRecordWriter<>(out, null, null);
       case GZIP -> {
-        GZIPOutputStream gz = new GZIPOutputStream(out, BUFFER);
-        yield new TextRecordWriter<>(gz, gz::finish);
+        EndableGzip gz = new EndableGzip(out);
+        yield new TextRecordWriter<>(gz, gz::finish, gz::end);
       }
       case ZSTD -> {
         // Closing a zstd stream ends its frame; the stream under it stays open for the commit.
@@ -50,10 +50,15 @@ final class TextOutputFormat extends OutputFormat {
             flush();
           }
         });
-        yield new TextRecordWriter<>(zstd, zstd::close);
+        yield new TextRecordWriter<>(zstd, zstd::close, zstd::close);
       }
       default -> throw new IllegalStateException("no text output compressed with " + compression);
     };
+  }
+
+  @Override
+  public boolean writesLines() {
+    return true;
   }
 
   @Override
@@ -71,6 +76,17 @@ final class TextOutputFormat extends OutputFormat {
     };
   }
 
+  /** A gzip stream whose compressor's native memory can be released without closing the stream under it. */
+  private static final class EndableGzip extends GZIPOutputStream {
+    EndableGzip(OutputStream out) throws IOException {
+      super(out, BUFFER);
+    }
+
+    void end() {
+      def.end();
+    }
+  }
+
   /** Writes text lines; the engine writes a key it holds as UTF-8 bytes without decoding it. */
   static final class TextRecordWriter<K, V> implements RecordWriter<K, V>, TextLines {
     interface Ending {
@@ -79,10 +95,23 @@ final class TextOutputFormat extends OutputFormat {
 
     private final TextOutputWriter writer;
     private final Ending ending;
+    private final Ending release;
 
-    TextRecordWriter(OutputStream out, Ending ending) {
+    TextRecordWriter(OutputStream out, Ending ending, Ending release) {
       this.writer = new TextOutputWriter(out);
       this.ending = ending;
+      this.release = release;
+    }
+
+    @Override
+    public void close() {
+      if (release != null) {
+        try {
+          release.end();
+        } catch (IOException | RuntimeException e) {
+          // the task's file is committed or aborted either way; only native memory is at stake
+        }
+      }
     }
 
     @Override

@@ -46,7 +46,7 @@ final class WholeFileInputFormat<V> extends InputFormat<String, V> {
           return false;
         }
         file = split.ranges().get(next++).file();
-        contents = read(storage, file);
+        contents = read(storage, file, valueType() == String.class);
         return true;
       }
 
@@ -97,13 +97,15 @@ final class WholeFileInputFormat<V> extends InputFormat<String, V> {
     };
   }
 
-  private static byte[] read(Storage storage, InputFile file) throws IOException {
+  private static byte[] read(Storage storage, InputFile file, boolean asString) throws IOException {
     Compression compression = Compression.of(file.path());
     try (InputStream in = compression.decompress(storage.open(file, 0), file.path())) {
-      byte[] bytes = in.readNBytes(MAX_BYTES);
+      int max = asString ? MAX_BYTES / 2 : MAX_BYTES;
+      byte[] bytes = in.readNBytes(max);
       if (in.read() >= 0) {
-        throw new IOException("whole file " + file.path() + " is too large for one record (over 2 GiB"
-            + (compression == Compression.NONE ? "" : " decompressed") + ")");
+        throw new IOException("whole file " + file.path() + " is too large for one record (over "
+            + (asString ? "1 GiB as a string" : "2 GiB") + (compression == Compression.NONE ? "" : " decompressed")
+            + ")");
       }
       return bytes;
     }

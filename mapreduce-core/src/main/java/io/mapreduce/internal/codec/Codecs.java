@@ -596,8 +596,17 @@ public final class Codecs {
    */
   public static int prefixLength(Codec<?> recordCodec, int components, ByteSource scratch, byte[] key, int offset,
       int length) {
+    if (recordCodec instanceof DescendingCodec<?> d && d.inner instanceof RecordCodec<?>) {
+      // The whole key flipped: its components' lengths are those of the flipped-back bytes.
+      byte[] flipped = new byte[length];
+      for (int i = 0; i < length; i++) {
+        flipped[i] = (byte) ~key[offset + i];
+      }
+      return prefixLength(d.inner, components, scratch, flipped, 0, length);
+    }
     if (!(recordCodec instanceof RecordCodec<?> rc)) {
-      throw new IllegalArgumentException(recordCodec.type().getName() + " is not a record");
+      throw new IllegalArgumentException("keys of type " + recordCodec.type().getName() + " have no components to"
+          + " group by");
     }
     scratch.reset(key, offset, length);
     for (int i = 0; i < components; i++) {

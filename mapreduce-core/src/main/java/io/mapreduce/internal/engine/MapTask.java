@@ -75,9 +75,9 @@ final class MapTask<K, V> {
     mapper.setup(attempt);
     if (plan.reduceTasks() == 0) {
       try (JobOutput.TaskOutput out = plan.output.create(plan.outputName(split.index()), attempt.attemptId());
-          SideOutputs sides = attempt.allowSideOutputs(plan, split.index())) {
-        RecordWriter<Object, Object> writer = plan.outputFormat.open(out.stream(), plan.outputKeyType,
-            plan.outputValueType);
+          SideOutputs sides = attempt.allowSideOutputs(plan, split.index());
+          RecordWriter<Object, Object> writer = plan.outputFormat.open(out.stream(), plan.outputKeyType,
+              plan.outputValueType)) {
         boolean lineOutput = mapper instanceof LineOutput;
         long[] written = new long[1];
         Emitter<K, V> emitter = (k, v) -> {

@@ -53,9 +53,9 @@ final class ReduceTask<K, V> {
     Path passes = plan.jobDirectory.resolve(attempt.taskId()).resolve("attempt-" + attempt.attempt());
     try (MergingStream merged = Segment.merge(Segment.mergeToFactor(segments, passes, "r", plan.spec.compressIntermediate(), attempt));
         JobOutput.TaskOutput out = plan.output.create(plan.outputName(partition), attempt.attemptId());
-        SideOutputs sides = attempt.allowSideOutputs(plan, partition)) {
-      RecordWriter<Object, Object> writer = plan.outputFormat.open(out.stream(), plan.outputKeyType,
-          plan.outputValueType);
+        SideOutputs sides = attempt.allowSideOutputs(plan, partition);
+        RecordWriter<Object, Object> writer = plan.outputFormat.open(out.stream(), plan.outputKeyType,
+            plan.outputValueType)) {
       TextLines text = writer instanceof TextLines t ? t : null;
       long[] written = new long[1];
       Groups<K, V> groups = new Groups<>(merged, plan.keyCodec, plan.valueCodec,

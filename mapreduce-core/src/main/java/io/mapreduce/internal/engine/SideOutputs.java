@@ -87,6 +87,7 @@ final class SideOutputs implements AutoCloseable {
   @Override
   public void close() {
     for (Open o : open.values()) {
+      o.writer.close();
       o.out.close();
     }
   }

@@ -72,9 +72,10 @@ public final class ClusterEngine implements ExecutionEngine {
     Thread planner = new Thread(() -> {
       try {
         job.splits = splits(spec, shipped.inputs());
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        // An Error from a user's format too: nothing else would ever complete the job.
         job.failFromCluster(e instanceof MapReduceException ? e : new MapReduceException("job " + job.id()
-            + " failed: " + e, e));
+            + " failed while splitting its input: " + e, e));
         return;
       }
       job.connect(false);

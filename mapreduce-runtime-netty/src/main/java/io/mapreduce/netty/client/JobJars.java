@@ -49,6 +49,10 @@ final class JobJars {
     classes.add(spec.outputFormat().getClass());
     classes.add(spec.outputKeyType());
     classes.add(spec.outputValueType());
+    spec.sideOutputs().values().forEach(o -> {
+      classes.add(o.keyType());
+      classes.add(o.valueType());
+    });
     Path library = location(MapReduce.class);
     Map<Path, Jar> jars = new LinkedHashMap<>();
     for (Class<?> c : classes) {
