@@ -5,9 +5,9 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
+import net.jpountz.lz4.LZ4FrameInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
-import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStream;
 
 /**
  * The compression of an input file, chosen by its extension as Hadoop's codecs are. A compressed
@@ -15,8 +15,8 @@ import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStrea
  * at 64 MiB is garbage after the cut). Every codec reads concatenated streams, as log shippers
  * write them ({@code cat a.gz b.gz}). The codecs are the well-kept libraries': commons-compress
  * for gzip (the JDK's {@code GZIPInputStream} drops the members after the first when the stream
- * under it says nothing is {@code available()}, as network streams do), bzip2 and framed LZ4,
- * zstd-jni for zstd.
+ * under it says nothing is {@code available()}, as network streams do) and bzip2, zstd-jni for
+ * zstd, lz4-java (already the shuffle's) for LZ4 frames.
  */
 public enum Compression {
   NONE(""),
@@ -74,7 +74,7 @@ public enum Compression {
         case GZIP -> new GzipCompressorInputStream(counted, true);
         case BZIP2 -> new BZip2CompressorInputStream(counted, true);
         case ZSTD -> new ZstdInputStream(counted);
-        case LZ4 -> new FramedLZ4CompressorInputStream(counted, true);
+        case LZ4 -> new LZ4FrameInputStream(counted);
         case NONE -> throw new AssertionError();
       };
     } catch (SourceException e) {

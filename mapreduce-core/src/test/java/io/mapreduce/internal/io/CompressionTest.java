@@ -16,7 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorOutputStream;
-import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorOutputStream;
+import net.jpountz.lz4.LZ4FrameOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -34,7 +34,7 @@ class CompressionTest {
       case GZIP -> GZIPOutputStream::new;
       case BZIP2 -> BZip2CompressorOutputStream::new;
       case ZSTD -> ZstdOutputStream::new;
-      case LZ4 -> FramedLZ4CompressorOutputStream::new;
+      case LZ4 -> LZ4FrameOutputStream::new;
       case NONE -> out -> out;
     };
   }

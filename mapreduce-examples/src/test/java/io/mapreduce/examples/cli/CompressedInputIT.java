@@ -16,7 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorOutputStream;
+import net.jpountz.lz4.LZ4FrameOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -60,7 +60,7 @@ class CompressedInputIT {
     try (OutputStream out = new ZstdOutputStream(Files.newOutputStream(corpus.resolve("c.txt.zst")))) {
       Files.copy(texts.get(2), out);
     }
-    try (OutputStream out = new FramedLZ4CompressorOutputStream(Files.newOutputStream(corpus.resolve("d.txt.lz4")))) {
+    try (OutputStream out = new LZ4FrameOutputStream(Files.newOutputStream(corpus.resolve("d.txt.lz4")))) {
       Files.copy(texts.get(3), out);
     }
     Files.copy(texts.get(0), corpus.resolve("e.txt"));
