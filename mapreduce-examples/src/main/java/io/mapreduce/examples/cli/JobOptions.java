@@ -9,8 +9,7 @@ import picocli.CommandLine.Option;
 
 /** The options every job command shares. */
 final class JobOptions {
-  @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
-      description = "Input files, directories or globs (quote globs); may repeat.")
+  /** The command's inputs: {@code --input}, or join's {@code --left} and {@code --right}. */
   List<String> inputs;
 
   @Option(names = "--output", required = true, paramLabel = "DIR",
@@ -92,16 +91,35 @@ final class JobOptions {
   /** Applies the shared options to a builder (inputs too unless the command already set them). */
   <K, V> MapReduceSpecification.Builder<K, V> apply(MapReduceSpecification.Builder<K, V> b, boolean withInputs,
       boolean withReduceTasks) {
-    if (s3PathStyle) {
-      // Read by mapreduce-s3 when it makes its client, on first use of an s3:// path.
-      System.setProperty("mapreduce.s3.pathStyle", "true");
-    }
     if (withInputs) {
       b.input(inputs.toArray(String[]::new));
     }
     b.output(output);
     if (withReduceTasks) {
       b.reduceTasks(reduceTasksOr(1));
+    }
+    settings(b);
+    if (inputFormat != null) {
+      b.inputFormat(inputFormat);
+    }
+    if (outputFormat != null) {
+      b.outputFormat(outputFormat);
+    }
+    if (lazyOutput) {
+      b.lazyOutput(true);
+    }
+    return b;
+  }
+
+  /**
+   * Applies the options of how a job runs (split size, parallelism, sort buffer, compression,
+   * work directory, cluster, skipping, intermediate storage), not what it reads and writes: for
+   * a command that runs several jobs.
+   */
+  <K, V> MapReduceSpecification.Builder<K, V> settings(MapReduceSpecification.Builder<K, V> b) {
+    if (s3PathStyle) {
+      // Read by mapreduce-s3 when it makes its client, on first use of an s3:// path.
+      System.setProperty("mapreduce.s3.pathStyle", "true");
     }
     b.splitSize(splitSizeOrDefault());
     if (parallelism != null) {
@@ -124,15 +142,6 @@ final class JobOptions {
     }
     if (intermediate != null) {
       b.intermediate(intermediate);
-    }
-    if (inputFormat != null) {
-      b.inputFormat(inputFormat);
-    }
-    if (outputFormat != null) {
-      b.outputFormat(outputFormat);
-    }
-    if (lazyOutput) {
-      b.lazyOutput(true);
     }
     return b;
   }

@@ -10,9 +10,11 @@ import io.mapreduce.examples.Sort;
 import io.mapreduce.examples.WordCount;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,13 +23,15 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The command line: {@code mapreduce wordcount|indexer|grep|sort|streaming ...}. Exit codes: 0 success, 1 the
- * job failed (one line on stderr says why), 2 bad arguments.
+ * The command line: {@code mapreduce wordcount|indexer|grep|sort|topwords|timeline|join|average|streaming ...}.
+ * Exit codes: 0 success, 1 the job failed (one line on stderr says why), 2 bad arguments.
  */
 @Command(name = "mapreduce", mixinStandardHelpOptions = true, version = "mapreduce 0.1.0",
     description = "Runs MapReduce jobs, embedded in this JVM or on a cluster.",
     subcommands = {Main.WordCountCommand.class, Main.IndexerCommand.class, Main.GrepCommand.class,
-        Main.SortCommand.class, StreamingCommand.class, DaemonCommands.MasterCommand.class, DaemonCommands.WorkerCommand.class})
+        Main.SortCommand.class, TypedJobCommands.TopWordsCommand.class, TypedJobCommands.TimelineCommand.class,
+        TypedJobCommands.JoinCommand.class, TypedJobCommands.AverageCommand.class, StreamingCommand.class,
+        DaemonCommands.MasterCommand.class, DaemonCommands.WorkerCommand.class})
 public final class Main implements Runnable {
   static final int JOB_FAILED = 1;
   static final int USAGE = 2;
@@ -93,22 +97,33 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(),
-        "missing command: wordcount, indexer, grep, sort, streaming, master or worker");
+        "missing command: wordcount, indexer, grep, sort, topwords, timeline, join, average, streaming, master or"
+            + " worker");
   }
 
   /** Runs a job, showing progress, and prints its summary; returns the exit code. */
   static int execute(CommandLine cmd, MapReduceSpecification<?, ?> jobSpec) {
+    return execute(cmd, jobSpec, () -> {});
+  }
+
+  /**
+   * Runs a job as {@link #execute(CommandLine, MapReduceSpecification)} does; when the JVM exits
+   * meanwhile (Ctrl-C, SIGTERM), runs {@code afterCancel} once the cancelled job has stopped writing,
+   * for a command to remove what its earlier jobs wrote.
+   */
+  static int execute(CommandLine cmd, MapReduceSpecification<?, ?> jobSpec, Runnable afterCancel) {
     Job job = MapReduce.exec(jobSpec);
     Progress progress = Progress.start(job, cmd.getErr());
     // On Ctrl-C or SIGTERM, cancel the job and let it remove its files before the JVM exits.
     Thread cancelOnExit = new Thread(() -> {
-      if (job.cancel(true)) {
-        try {
-          job.awaitTermination(Duration.ofSeconds(30));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+      job.cancel(true);
+      try {
+        // Also when the cancel came too late: a job that is committing is then waited for.
+        job.awaitTermination(Duration.ofSeconds(30));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
+      afterCancel.run();
     }, "mapreduce-cancel-on-exit");
     Runtime.getRuntime().addShutdownHook(cancelOnExit);
     try {
@@ -146,10 +161,22 @@ public final class Main implements Runnable {
     @Mixin
     JobOptions options;
 
-    abstract MapReduceSpecification<?, ?> specification();
+    /** What the command reads: its {@code --input}, or join's {@code --left} and {@code --right}. */
+    abstract List<String> inputs();
+
+    /** The command's job; a command of several jobs overrides {@link #run()} instead. */
+    MapReduceSpecification<?, ?> specification() {
+      throw new UnsupportedOperationException(spec.name() + " runs several jobs");
+    }
+
+    /** Runs the command's job (or jobs); returns the exit code. */
+    int run() {
+      return execute(spec.commandLine(), orUsage(this::specification));
+    }
 
     @Override
     public Integer call() throws Exception {
+      options.inputs = inputs();
       if (options.localWorkers != null) {
         if (options.cluster != null) {
           throw new ParameterException(spec.commandLine(), "--cluster and --local-workers exclude each other");
@@ -160,19 +187,16 @@ public final class Main implements Runnable {
         }
         try (LocalCluster cluster = LocalCluster.start(options.localWorkers)) {
           options.cluster = cluster.address();
-          return call(specificationOrUsage());
+          return run();
         }
       }
-      return call(specificationOrUsage());
+      return run();
     }
 
-    private Integer call(MapReduceSpecification<?, ?> jobSpec) {
-      return execute(spec.commandLine(), jobSpec);
-    }
-
-    private MapReduceSpecification<?, ?> specificationOrUsage() {
+    /** What {@code make} returns; its IllegalArgumentException or IllegalStateException as bad arguments. */
+    <T> T orUsage(Supplier<T> make) {
       try {
-        return specification();
+        return make.get();
       } catch (IllegalArgumentException | IllegalStateException e) {
         // Not the five-argument constructor: it throws when both the option and the value are null.
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
@@ -180,9 +204,21 @@ public final class Main implements Runnable {
     }
   }
 
+  /** A job command that reads {@code --input PATH...}. */
+  abstract static class InputJobCommand extends JobCommand {
+    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
+        description = "Input files, directories or globs (quote globs); may repeat.")
+    List<String> inputs;
+
+    @Override
+    List<String> inputs() {
+      return inputs;
+    }
+  }
+
   @Command(name = "wordcount", mixinStandardHelpOptions = true,
       description = "Counts words (maximal runs of Unicode letters, case kept): lines word<TAB>count.")
-  static final class WordCountCommand extends JobCommand {
+  static final class WordCountCommand extends InputJobCommand {
     @Override
     MapReduceSpecification<?, ?> specification() {
       return options.apply(WordCount.builder(), true, true).build();
@@ -191,7 +227,7 @@ public final class Main implements Runnable {
 
   @Command(name = "indexer", mixinStandardHelpOptions = true,
       description = "Builds an inverted index: lines word<TAB>N doc1,doc2,... (documents are file names).")
-  static final class IndexerCommand extends JobCommand {
+  static final class IndexerCommand extends InputJobCommand {
     @Override
     MapReduceSpecification<?, ?> specification() {
       return options.apply(Indexer.builder(), true, true).build();
@@ -200,7 +236,7 @@ public final class Main implements Runnable {
 
   @Command(name = "grep", mixinStandardHelpOptions = true,
       description = "Finds lines matching a Java regex: lines file:offset<TAB>line, by file and offset.")
-  static final class GrepCommand extends JobCommand {
+  static final class GrepCommand extends InputJobCommand {
     @Option(names = "--pattern", required = true, paramLabel = "REGEX", description = "A java.util.regex pattern.")
     String pattern;
 
@@ -218,7 +254,7 @@ public final class Main implements Runnable {
   @Command(name = "sort", mixinStandardHelpOptions = true,
       description = "Sorts lines by their UTF-8 bytes (as LC_ALL=C sort), duplicates kept; "
           + "cat mr-out-* is the sorted whole. Uses as many reduce tasks as the parallelism unless told.")
-  static final class SortCommand extends JobCommand {
+  static final class SortCommand extends InputJobCommand {
     @Override
     MapReduceSpecification<?, ?> specification() {
       // A total order keeps the output one sorted whole however many reduce tasks write it, so by

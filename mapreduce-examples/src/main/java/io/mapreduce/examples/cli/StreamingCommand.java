@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         + " prints. Commands run through /bin/sh -c in a working directory holding the --file files.",
         "Hadoop Streaming's spellings also work: -input -output -mapper -reducer -combiner -numReduceTasks"
             + " -cmdenv -file."})
-final class StreamingCommand extends Main.JobCommand {
+final class StreamingCommand extends Main.InputJobCommand {
   /** Hadoop Streaming's option names, and ours. */
   private static final Map<String, String> HADOOP_SPELLINGS = Map.of("-input", "--input", "-output", "--output",
       "-mapper", "--mapper", "-reducer", "--reducer", "-combiner", "--combiner", "-numReduceTasks", "--reduce-tasks",

@@ -77,7 +77,8 @@ class MainTest {
             "sat\t1 two.txt", "the\t1 one.txt", "zebra\t1 two.txt")),
         Arguments.of("grep", List.of("--pattern", "c.t"), List.of("{docs}/one.txt:0\tthe cat",
             "{docs}/two.txt:0\tThe cat sat")),
-        Arguments.of("sort", List.of(), List.of("The cat sat", "the cat", "the hat", "zebra")));
+        Arguments.of("sort", List.of(), List.of("The cat sat", "the cat", "the hat", "zebra")),
+        Arguments.of("topwords", List.of("--top", "3"), List.of("2\tcat", "2\tthe", "1\tThe")));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -147,6 +148,75 @@ class MainTest {
         java.util.Map.entry("zebra", 1L));
   }
 
+  @Test
+  void topwords_twoChainedJobs_writeTheTopAndRemoveTheCounts() throws IOException {
+    int code = run(job("topwords", "--top", "4", "--reduce-tasks", "2", "--split-size", "5"));
+
+    assertThat(code).as("exit code; stderr: %s", err).isZero();
+    // Ties in the UTF-8 order of the words: The, hat, sat, zebra.
+    assertThat(outputLines(1)).containsExactly("2\tcat", "2\tthe", "1\tThe", "1\that");
+    assertThat(Path.of(output + ".counts")).doesNotExist();
+    assertThat(out.toString()).contains("succeeded: 2 output files in " + output + ".counts",
+        "succeeded: 1 output file in " + output);
+  }
+
+  @Test
+  void topwords_countsDirectoryExists_exitsOneAndLeavesItUntouched() throws IOException {
+    Path counts = Files.createDirectories(Path.of(output + ".counts"));
+    Files.writeString(counts.resolve("keep.txt"), "precious");
+
+    int code = run(job("topwords"));
+
+    assertThat(code).as("exit code; stderr: %s", err).isEqualTo(1);
+    assertThat(errLines()).containsExactly("mapreduce: job failed: output directory already exists: " + counts
+        + " (remove it or choose another; it was not touched)");
+    assertThat(counts.resolve("keep.txt")).hasContent("precious");
+    assertThat(output).doesNotExist();
+  }
+
+  @Test
+  void timeline_newestFirst_oneLinePerUserEventsByTime() throws IOException {
+    Path csv = Files.writeString(tmp.resolve("events.csv"),
+        "user,epochMillis,event\r\nann,5,login\r\nbob,3,view\r\nann,9,buy\r\nann,5,é\r\nbroken\r\n");
+
+    int code = run("timeline", "--input", csv.toString(), "--output", output.toString(), "--newest-first",
+        "--reduce-tasks", "2", "--work-dir", tmp.resolve("work").toString());
+
+    assertThat(code).as("exit code; stderr: %s", err).isZero();
+    assertThat(outputLines(2)).containsExactlyInAnyOrder("ann\tbuy,login,é", "bob\tview");
+    assertThat(out.toString()).containsPattern("timeline.malformed +1\n");
+  }
+
+  @Test
+  void join_usersAndOrders_matchesInOutputAndTheRestInUnmatched() throws IOException {
+    Path users = Files.writeString(tmp.resolve("users.csv"), "1;ann\n2;bob\n3;cy\n");
+    Path orders = Files.writeString(tmp.resolve("orders.csv"), "x;10;1\r\nx;20;1\r\ny;5;2\r\nz;7;4\r\n");
+
+    int code = run("join", "--left", users.toString(), "--right", orders.toString(), "--right-key-column", "3",
+        "--separator", ";", "--output", output.toString(), "--work-dir", tmp.resolve("work").toString());
+
+    assertThat(code).as("exit code; stderr: %s", err).isZero();
+    try (Stream<Path> list = Files.list(output)) {
+      assertThat(list.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("_SUCCESS", "mr-out-00000", "unmatched-00000");
+    }
+    assertThat(Files.readAllLines(output.resolve("mr-out-00000")))
+        .containsExactlyInAnyOrder("1\tann\tx;10", "1\tann\tx;20", "2\tbob\ty;5");
+    assertThat(Files.readAllLines(output.resolve("unmatched-00000"))).containsExactly("3\tleft\tcy", "4\tright\tz;7");
+  }
+
+  @Test
+  void average_meansOfKeys() throws IOException {
+    Path numbers = Files.writeString(tmp.resolve("numbers.txt"), "a 1\r\nb\t2\n a 2 \nnot a number\n");
+
+    int code = run("average", "--input", numbers.toString(), "--output", output.toString(),
+        "--work-dir", tmp.resolve("work").toString());
+
+    assertThat(code).as("exit code; stderr: %s", err).isZero();
+    assertThat(outputLines(1)).containsExactly("a\t1.5", "b\t2.0");
+    assertThat(out.toString()).containsPattern("average.malformed +1\n");
+  }
+
   static Stream<Arguments> badArguments() {
     return Stream.of(
         Arguments.of(List.of("wordcount", "--input", "x", "--output", "y", "--input-format", "nlines:0"),
@@ -189,7 +259,22 @@ class MainTest {
             "--master must be HOST:PORT but was 'nohost'"),
         Arguments.of(List.of("master", "--scheduler", "random"), "mapreduce master",
             "unknown scheduler 'random': expected card-dealing, pairwise or load-aware"),
-        Arguments.of(List.of(), "mapreduce", "missing command: wordcount, indexer, grep, sort, streaming, master or worker"),
+        Arguments.of(List.of("topwords", "--input", "x", "--output", "y", "--top", "0"), "mapreduce topwords",
+            "--top must be at least 1 but was 0"),
+        Arguments.of(List.of("topwords", "--input", "x", "--output", "s3://bucket/top"), "mapreduce topwords",
+            "the word counts of topwords must go to a local directory"),
+        Arguments.of(List.of("timeline", "--input", "x", "--output", "y", "--reduce-tasks", "0"),
+            "mapreduce timeline", "timeline needs at least one reduce task, but --reduce-tasks is 0"),
+        Arguments.of(List.of("join", "--left", "x", "--right", "./x", "--output", "y"), "mapreduce join",
+            "'x' is both a left and a right input"),
+        Arguments.of(List.of("join", "--left", "x", "--output", "y"), "mapreduce join",
+            "Missing required option: '--right=PATH'"),
+        Arguments.of(List.of("join", "--left", "x", "--right", "y", "--output", "z", "--left-key-column", "0"),
+            "mapreduce join", "key columns count from 1 but were 0 (left) and 1 (right)"),
+        Arguments.of(List.of("average", "--input", "x", "--output", "y", "--reduce-tasks", "0"),
+            "mapreduce average", "average needs at least one reduce task"),
+        Arguments.of(List.of(), "mapreduce", "missing command: wordcount, indexer, grep, sort, topwords, timeline, join,"
+            + " average, streaming, master or worker"),
         Arguments.of(List.of("frobnicate"), "mapreduce", "Unmatched argument at index 0: 'frobnicate'"));
   }
 
@@ -217,7 +302,7 @@ class MainTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"wordcount", "indexer", "grep", "sort"})
+  @ValueSource(strings = {"wordcount", "indexer", "grep", "sort", "topwords", "timeline", "average"})
   void outputExists_exitsOneWithOneLineCauseAndLeavesItUntouched(String command) throws IOException {
     Files.createDirectories(output);
     Files.writeString(output.resolve("keep.txt"), "precious");
@@ -261,17 +346,18 @@ class MainTest {
 
   static Stream<Arguments> commandsAndReduceTasks() {
     return Stream.of(Arguments.of("wordcount", 1), Arguments.of("indexer", 2), Arguments.of("grep", 1),
-        Arguments.of("sort", 1), Arguments.of("sort", 3));
+        Arguments.of("sort", 1), Arguments.of("sort", 3), Arguments.of("topwords", 2), Arguments.of("timeline", 2),
+        Arguments.of("average", 1));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"wordcount", "indexer", "grep", "sort"})
+  @ValueSource(strings = {"wordcount", "indexer", "grep", "sort", "topwords", "timeline", "join", "average"})
   void help_ofEachCommand_exitsZeroAndPrintsUsage(String command) {
     int code = run(command, "--help");
 
     assertThat(code).isZero();
-    assertThat(out.toString()).contains("Usage: mapreduce " + command).contains("--input").contains("--output")
-        .contains("--reduce-tasks").contains("--split-size");
+    assertThat(out.toString()).contains("Usage: mapreduce " + command).contains(command.equals("join") ? "--left"
+        : "--input").contains("--output").contains("--reduce-tasks").contains("--split-size");
     assertThat(err.toString()).isEmpty();
   }
 
@@ -280,7 +366,8 @@ class MainTest {
     int code = run("--help");
 
     assertThat(code).isZero();
-    assertThat(out.toString()).contains("wordcount", "indexer", "grep", "sort");
+    assertThat(out.toString()).contains("wordcount", "indexer", "grep", "sort", "topwords", "timeline", "join",
+        "average");
   }
 
   @Test
