@@ -148,6 +148,14 @@ public final class MapReduceSpecification<K, V> {
     return output;
   }
 
+  /**
+   * The job's main output files as an input glob ({@code <output>/mr-out-*}), without its side
+   * outputs and {@code _SUCCESS}: what {@link Builder#inputFrom} reads.
+   */
+  public String outputFiles() {
+    return (output.endsWith("/") ? output : output + "/") + "mr-out-*";
+  }
+
   /** The mapper: a {@link Mapper} of lines, or a {@link PairMapper} of the input format's records. */
   public PairMapper<?, ?, K, V> mapper() {
     return mapper;
@@ -358,8 +366,7 @@ public final class MapReduceSpecification<K, V> {
           earlier.outputFormat(), earlier.name());
       inputFormat(format);
       // The main files only: side outputs and the _SUCCESS marker are beside them.
-      String out = earlier.output();
-      return input((out.endsWith("/") ? out : out + "/") + "mr-out-*");
+      return input(earlier.outputFiles());
     }
 
     /** Sets the output directory, which must not exist when the job starts. */

@@ -91,7 +91,7 @@ public final class TopWords {
    */
   public static JobResult run(MapReduceSpecification<String, Long> counts, MapReduceSpecification<Long, String> top)
       throws ExecutionException, InterruptedException {
-    if (!top.inputs().equals(List.of(counts.output()))) {
+    if (!top.inputs().equals(List.of(counts.outputFiles()))) {
       throw new IllegalArgumentException("the second job reads " + top.inputs() + ", not the counts in "
           + counts.output() + ": make it with TopWords.builder(counts, k)");
     }
