@@ -24,8 +24,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One job's output read back as the next job's input, two ways, in nanoseconds per record: a
- * word count's {@code (String word, Long count)} pairs written to memory and read back as objects,
+ * The lean baseline of pairs against text: one job's output read back as the next job's input, two
+ * ways, in nanoseconds per record, with the format's own classes and no reader or stream in between
+ * ({@link PairsVsTextFormatsBenchmark} goes through the public formats, as a job does, and is the
+ * comparison of record). A word count's {@code (String word, Long count)} pairs written to memory
+ * and read back as objects,
  * <ul>
  *   <li>{@code pairs*}: {@link PairsWriter#write} and {@link PairsReader} with {@code key()} and
  *       {@code value()}, the typed binary format;
@@ -82,21 +85,31 @@ public class PairsVsTextBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    List<String> vocabulary = Vocabulary.synthesize(5000, 23, Vocabulary.Alphabet.valueOf(alphabet));
-    Zipf zipf = new Zipf(vocabulary.size(), 1.0);
-    SplitMix64 random = new SplitMix64(29);
     words = new String[RECORDS];
     counts = new Long[RECORDS];
-    for (int i = 0; i < RECORDS; i++) {
-      words[i] = vocabulary.get(zipf.sample(random));
-      counts[i] = Math.min(9_999_999L, (long) (1 / (1 - random.nextDouble())));
-    }
+    wordCounts(alphabet, words, counts);
     pairsFile = new Bytes();
     writePairs(pairsFile);
     textFile = new Bytes();
     writeText(textFile);
     if (readPairs(pairsFile) != readText(textFile)) {
       throw new IllegalStateException("pairs and text read back different records");
+    }
+  }
+
+  /**
+   * Fills {@code words} and {@code counts} with a word count's pairs: words Zipf-distributed over a
+   * synthesized 5,000-word vocabulary of the given {@code Vocabulary.Alphabet}, counts heavy-tailed
+   * (mostly one digit, at most seven). The same seeds every time, so every benchmark of pairs
+   * against text reads the same records.
+   */
+  static void wordCounts(String alphabet, String[] words, Long[] counts) {
+    List<String> vocabulary = Vocabulary.synthesize(5000, 23, Vocabulary.Alphabet.valueOf(alphabet));
+    Zipf zipf = new Zipf(vocabulary.size(), 1.0);
+    SplitMix64 random = new SplitMix64(29);
+    for (int i = 0; i < words.length; i++) {
+      words[i] = vocabulary.get(zipf.sample(random));
+      counts[i] = Math.min(9_999_999L, (long) (1 / (1 - random.nextDouble())));
     }
   }
 

@@ -142,8 +142,16 @@ public final class PairsReader<K, V> implements Closeable {
     } else if (recordsLeft == 0) {
       throw input.corrupt("record count " + input.records() + " in its header, but more records follow");
     }
-    keyLen = readLength();
-    valueLen = readLength();
+    byte[] b = block;
+    if (limit - pos >= 2 && (b[pos] | b[pos + 1]) >= 0) {
+      // Both lengths under 128, one byte each: most records of small keys and values.
+      keyLen = b[pos];
+      valueLen = b[pos + 1];
+      pos += 2;
+    } else {
+      keyLen = readLength();
+      valueLen = readLength();
+    }
     if (keyLen > limit - pos || valueLen > limit - pos - keyLen) {
       throw input.corrupt("a record (key " + keyLen + " bytes, value " + valueLen + " bytes) runs past the block's end");
     }
@@ -195,11 +203,24 @@ public final class PairsReader<K, V> implements Closeable {
     }
   }
 
+  // key() and value() each call their codec themselves, not through one shared method: a call
+  // site sees one codec class, so the JIT inlines its decoding (a shared one sees two, and in a
+  // process that also shuffles, many).
+
   /** The current record's key, decoded at the first call. */
   public K key() throws IOException {
     checkState(current, "no current record: call next() first, and only while it returns true");
     if (!keyDecoded) {
-      key = decode(keyCodec, keyOff, keyLen, "key");
+      K k;
+      try {
+        k = keyCodec.read(source.reset(block, keyOff, keyLen), false);
+      } catch (RuntimeException e) {
+        throw undecodable(keyCodec, keyLen, "key", e);
+      }
+      if (source.remaining() != 0) {
+        throw partlyDecoded(keyCodec, keyLen, "key");
+      }
+      key = k;
       keyDecoded = true;
     }
     return key;
@@ -209,26 +230,30 @@ public final class PairsReader<K, V> implements Closeable {
   public V value() throws IOException {
     checkState(current, "no current record: call next() first, and only while it returns true");
     if (!valueDecoded) {
-      value = decode(valueCodec, valueOff, valueLen, "value");
+      V v;
+      try {
+        v = valueCodec.read(source.reset(block, valueOff, valueLen), false);
+      } catch (RuntimeException e) {
+        throw undecodable(valueCodec, valueLen, "value", e);
+      }
+      if (source.remaining() != 0) {
+        throw partlyDecoded(valueCodec, valueLen, "value");
+      }
+      value = v;
       valueDecoded = true;
     }
     return value;
   }
 
-  private <T> T decode(Codec<T> codec, int off, int len, String what) throws CorruptPairsException {
-    T t;
-    try {
-      t = codec.decode(source, block, off, len);
-    } catch (RuntimeException e) {
-      // Kryo's exceptions, a truncated number, an enum ordinal out of range.
-      throw input.corrupt("a " + what + " of " + len + " bytes does not decode as " + codec.type().getName()
-          + ": " + e.getMessage(), e);
-    }
-    if (source.remaining() != 0) {
-      throw input.corrupt("a " + what + " of " + len + " bytes decodes as " + codec.type().getName() + " from only "
-          + (len - source.remaining()) + " of them");
-    }
-    return t;
+  /** Kryo's exceptions, a truncated number, an enum ordinal out of range. */
+  private CorruptPairsException undecodable(Codec<?> codec, int len, String what, RuntimeException e) {
+    return input.corrupt("a " + what + " of " + len + " bytes does not decode as " + codec.type().getName() + ": "
+        + e.getMessage(), e);
+  }
+
+  private CorruptPairsException partlyDecoded(Codec<?> codec, int len, String what) {
+    return input.corrupt("a " + what + " of " + len + " bytes decodes as " + codec.type().getName() + " from only "
+        + (len - source.remaining()) + " of them");
   }
 
   /** The array holding the current record's encoded key; valid until the next {@link #next()}. */
