@@ -54,10 +54,69 @@ public final class Codecs {
       // UTF-8 writer, where a key must be refused (it would merge with other keys).
       return (Codec<T>) new StringCodec(false);
     }
+    if (type == Long.class || type == long.class) {
+      // Values are never compared: a count of 1 takes one byte instead of the key encoding's eight.
+      return (Codec<T>) VarLongCodec.INSTANCE;
+    }
     try {
       return forKey(type);
     } catch (IllegalArgumentException notAKeyType) {
       return new KryoCodec<>(type);
+    }
+  }
+
+  /**
+   * Long values as zigzag varints (1 to 10 bytes; small magnitudes of either sign are short):
+   * deterministic, so equal values have equal bytes, but not ordered, so never for keys.
+   */
+  static final class VarLongCodec extends Codec<Long> {
+    static final VarLongCodec INSTANCE = new VarLongCodec();
+
+    private VarLongCodec() {
+      super(Long.class);
+    }
+
+    @Override
+    public boolean isOrdered() {
+      return false;
+    }
+
+    @Override
+    public boolean isValueLike() {
+      return true;
+    }
+
+    @Override
+    public int encodedSize(Long value) {
+      long z = zigzag(value);
+      return z == 0 ? 1 : (63 - Long.numberOfLeadingZeros(z)) / 7 + 1;
+    }
+
+    private static long zigzag(long v) {
+      return (v << 1) ^ (v >> 63);
+    }
+
+    @Override
+    public void write(Long value, ByteSink out, boolean nested) {
+      long z = zigzag(value);
+      while ((z & ~0x7FL) != 0) {
+        out.writeByte((int) ((z & 0x7F) | 0x80));
+        z >>>= 7;
+      }
+      out.writeByte((int) z);
+    }
+
+    @Override
+    public Long read(ByteSource in, boolean nested) {
+      long z = 0;
+      for (int shift = 0; shift < 64; shift += 7) {
+        int b = in.readByte();
+        z |= (long) (b & 0x7F) << shift;
+        if ((b & 0x80) == 0) {
+          return (z >>> 1) ^ -(z & 1);
+        }
+      }
+      throw new IllegalArgumentException("corrupt long value: a varint of more than 10 bytes");
     }
   }
 

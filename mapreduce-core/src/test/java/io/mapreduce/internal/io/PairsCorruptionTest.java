@@ -144,17 +144,18 @@ class PairsCorruptionTest {
 
   @Test
   void recordCountDisagreeingWithThePayload_failsAsCorrupt() {
-    byte[] oneRecord = {1, 8, 'a', (byte) 0x80, 0, 0, 0, 0, 0, 0, 5};
+    byte[] oneRecord = {1, 1, 'a', 10}; // "a" -> 5L, a zigzag varint
     assertCorrupt(block(2, oneRecord), "record count 2 in its header, but it holds 1");
     assertCorrupt(block(1, concat(oneRecord, oneRecord)), "record count 1 in its header, but more records follow");
-    assertCorrupt(block(6, oneRecord), "its header claims 6 records in 11 bytes");
+    assertCorrupt(block(6, oneRecord), "its header claims 6 records in 4 bytes");
     assertCorrupt(block(0, new byte[0]), "its header claims 0 records in 0 bytes");
   }
 
   @Test
   void valueBytesOfAnotherType_failOnlyWhenDecoded_namingTheType() throws IOException {
-    // 4 bytes where a Long takes 8, then 12.
-    byte[] file = block(2, new byte[] {1, 4, 'k', 0, 0, 0, 1, 1, 12, 'k', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+    // A varint that never ends in its 4 bytes, then 12 bytes of which a Long's varint takes 1.
+    byte[] file = block(2, new byte[] {1, 4, 'k', (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 1, 12, 'k', 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
     try (PairsReader<String, Long> r = PairsReader.open(new ByteArrayInputStream(file), "f.pairs", String.class,
         Long.class)) {
       assertThat(r.next()).isTrue();
@@ -165,7 +166,7 @@ class PairsCorruptionTest {
           .hasMessageContaining("a value of 4 bytes does not decode as java.lang.Long");
       assertThat(r.next()).isTrue();
       assertThatThrownBy(r::value).isInstanceOf(CorruptPairsException.class)
-          .hasMessageContaining("a value of 12 bytes decodes as java.lang.Long from only 8 of them");
+          .hasMessageContaining("a value of 12 bytes decodes as java.lang.Long from only 1 of them");
     }
   }
 

@@ -155,8 +155,9 @@ class PairsRoundTripTest {
     byte[] expected = concat(
         "MRPAIRS".getBytes(), new byte[] {1, 16}, "java.lang.String".getBytes(), new byte[] {14},
         "java.lang.Long".getBytes(), sync,
-        sync, new byte[] {1, 12}, crc32c(new byte[] {2, 8, 'a', 'b', (byte) 0x80, 0, 0, 0, 0, 0, 0, 1}),
-        new byte[] {2, 8, 'a', 'b', (byte) 0x80, 0, 0, 0, 0, 0, 0, 1});
+        // One record: lengths 2 and 1, "ab", then 1L as a zigzag varint (2).
+        sync, new byte[] {1, 5}, crc32c(new byte[] {2, 1, 'a', 'b', 2}),
+        new byte[] {2, 1, 'a', 'b', 2});
     assertThat(out.toByteArray()).isEqualTo(expected);
     assertThat(PairsReader.readHeader(new ByteArrayInputStream(expected)))
         .isEqualTo(new PairsFormat.Header(1, "java.lang.String", "java.lang.Long", sync, 7 + 1 + 17 + 15 + 16));
