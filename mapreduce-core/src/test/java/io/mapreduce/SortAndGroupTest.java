@@ -199,6 +199,40 @@ class SortAndGroupTest {
     assertThat(got).isEqualTo(expected);
   }
 
+  /** The times from each value's own key, not from the values (which are only 1s here). */
+  public static final class KeyTimeline extends PairReducer<Event, Long, String, String> {
+    @Override
+    public void reduce(Event first, Iterable<Long> values, Emitter<String, String> emitter) {
+      GroupValues<Event, Long> group = GroupValues.of(values);
+      assertThat(group.currentKey()).isEqualTo(first);
+      StringBuilder b = new StringBuilder();
+      for (long one : group) {
+        Event e = group.currentKey();
+        assertThat(e.user()).isEqualTo(first.user());
+        b.append(b.length() == 0 ? "" : " ").append(e.time());
+      }
+      emitter.emit(first.user(), b.toString());
+    }
+  }
+
+  public static final class EventOnes extends Mapper<Event, Long> {
+    @Override
+    public void map(long offset, String line, Emitter<Event, Long> emitter) {
+      String[] f = line.split(",");
+      emitter.emit(new Event(f[0], Long.parseLong(f[1])), 1L);
+    }
+  }
+
+  @Test
+  void groupValues_currentKey_isEachValuesOwnKeyWithinAPrefixGroup() throws Exception {
+    Files.writeString(input.resolve("e.csv"), "ann,1\nbob,5\nann,3\nbob,2\nann,2\n");
+    MapReduce.exec(MapReduceSpecification.builder().mapper(new EventOnes()).reducer(new KeyTimeline())
+        .groupByPrefix(1).input(input.toString()).output(dir.resolve("out").toString()).workDirectory(work).build())
+        .get(60, TimeUnit.SECONDS);
+    assertThat(fileLines(dir.resolve("out/mr-out-00000"))).containsExactly("ann\t3 2 1", "bob\t5 2");
+    assertThatThrownBy(() -> GroupValues.of(List.of(1L))).isInstanceOf(IllegalArgumentException.class);
+  }
+
   @Test
   void groupByPrefix_keyThatIsNotARecordOrTooShort_refusedNamingTheType() {
     assertThatThrownBy(() -> MapReduceSpecification.builder().mapper(new EngineContract.TokenMapper())

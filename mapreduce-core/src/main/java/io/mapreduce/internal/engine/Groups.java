@@ -95,8 +95,23 @@ final class Groups<K, V> {
     return records;
   }
 
-  /** The values of one key: an {@link Iterable} whose {@code iterator()} may be called once. */
-  private final class Values extends ValuesOnce<V> {
+  /**
+   * The values of one key: an {@link Iterable} whose {@code iterator()} may be called once, and
+   * which knows the whole key of the value returned last (they differ under grouping by a prefix).
+   */
+  private final class Values extends ValuesOnce<V> implements io.mapreduce.GroupValues<K, V> {
+    /** The key bytes of the value returned last; the group's first key before any. */
+    private byte[] valueKey;
+    private int valueKeyLength = -1;
+
+    @Override
+    public K currentKey() {
+      if (valueKeyLength < 0) {
+        return key();
+      }
+      return keyCodec.decode(source, valueKey, 0, valueKeyLength);
+    }
+
     /** The stream's current record is a value of this group not yet returned. */
     private boolean pending = true;
     private boolean ended;
@@ -129,6 +144,15 @@ final class Groups<K, V> {
       }
       pending = false;
       records++;
+      if (groupLength != null) {
+        // Only a group of several keys needs each value's own; kept until the next value.
+        int n = in.keyLength();
+        if (valueKey == null || valueKey.length < n) {
+          valueKey = new byte[Math.max(n, 64)];
+        }
+        System.arraycopy(in.keyArray(), in.keyOffset(), valueKey, 0, n);
+        valueKeyLength = n;
+      }
       return valueCodec.decode(source, in.valueArray(), in.valueOffset(), in.valueLength());
     }
 
