@@ -540,6 +540,24 @@ public final class Codecs {
       }
     }
 
+    /** The same record with other codecs for its components. */
+    private RecordCodec(RecordCodec<R> base, List<Codec<Object>> components) {
+      super(base.type());
+      this.components.addAll(components);
+      this.accessors.addAll(base.accessors);
+      this.constructor = base.constructor;
+      this.valueLike = base.valueLike;
+    }
+
+    /**
+     * The record in decreasing order: each component reversed. Bit-flipping is bytewise, so these
+     * are the bytes of the whole encoding flipped, and the components stay readable one by one
+     * (grouping by a prefix measures them).
+     */
+    RecordCodec<R> reversed() {
+      return new RecordCodec<>(this, components.stream().map(Codecs::descending).toList());
+    }
+
     private static boolean declares(Class<?> type, String name, Class<?>... parameters) {
       try {
         type.getDeclaredMethod(name, parameters);
@@ -593,6 +611,9 @@ public final class Codecs {
   public static <T> Codec<T> descending(Codec<T> inner) {
     if (inner instanceof DescendingCodec<T> d) {
       return d.inner;
+    }
+    if (inner instanceof RecordCodec<T> record) {
+      return record.reversed();
     }
     if (!inner.isOrdered()) {
       throw new IllegalArgumentException(inner.type().getName() + " has no order to reverse");
@@ -655,14 +676,6 @@ public final class Codecs {
    */
   public static int prefixLength(Codec<?> recordCodec, int components, ByteSource scratch, byte[] key, int offset,
       int length) {
-    if (recordCodec instanceof DescendingCodec<?> d && d.inner instanceof RecordCodec<?>) {
-      // The whole key flipped: its components' lengths are those of the flipped-back bytes.
-      byte[] flipped = new byte[length];
-      for (int i = 0; i < length; i++) {
-        flipped[i] = (byte) ~key[offset + i];
-      }
-      return prefixLength(d.inner, components, scratch, flipped, 0, length);
-    }
     if (!(recordCodec instanceof RecordCodec<?> rc)) {
       throw new IllegalArgumentException("keys of type " + recordCodec.type().getName() + " have no components to"
           + " group by");

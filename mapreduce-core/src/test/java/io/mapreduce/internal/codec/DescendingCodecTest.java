@@ -90,6 +90,15 @@ class DescendingCodecTest {
     // The record's own order: user ascending, time descending, seq ascending; sortDescending reverses it all.
     assertOrder(codec, events, natural);
     assertOrder(Codecs.descending(codec), events, natural.reversed());
+    // Reversed component by component, the bytes are the whole encoding's flipped.
+    for (Event e : events) {
+      byte[] up = encode(codec, e);
+      byte[] down = encode(Codecs.descending(codec), e);
+      for (int i = 0; i < up.length; i++) {
+        up[i] = (byte) ~up[i];
+      }
+      assertThat(down).isEqualTo(up);
+    }
     int prefix = Codecs.prefixLength(codec, 1, new ByteSource(), encode(codec, events.get(0)), 0,
         encode(codec, events.get(0)).length);
     ByteSink userOnly = new ByteSink(8);
