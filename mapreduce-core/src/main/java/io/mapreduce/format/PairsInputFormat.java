@@ -44,39 +44,40 @@ final class PairsInputFormat<K, V> extends InputFormat<K, V> {
 
   @Override
   public RecordReader<K, V> open(Storage storage, InputSplit split) {
-    List<FileRange> ranges = split.ranges();
-    return new RecordReader<>() {
-      private int range = -1;
-      private PairsReader<K, V> reader;
+    return new RangesReader<PairsReader<K, V>, K, V>(storage, split) {
+      /** The current record's number in its range. */
       private long ordinal;
-      private long finished;
 
       @Override
-      public boolean next() throws IOException {
-        while (true) {
-          if (reader != null && reader.next()) {
-            ordinal++;
-            return true;
-          }
-          if (reader != null) {
-            reader.close();
-            reader = null;
-            finished += ranges.get(range).length();
-          }
-          if (range + 1 == ranges.size()) {
-            return false;
-          }
-          FileRange r = ranges.get(++range);
-          PairsFormat.Header h = header(storage, r.file());
-          java.io.InputStream in = storage.open(r.file(), r.start());
-          try {
-            reader = new PairsReader<>(in, r.file().path(), h, r.start(), r.length(), keyType(), valueType());
-          } catch (RuntimeException e) {
-            in.close();
-            throw e;
-          }
+      PairsReader<K, V> open(FileRange r) throws IOException {
+        PairsFormat.Header h = header(storage, r.file());
+        InputStream in = storage.open(r.file(), r.start());
+        try {
           ordinal = -1;
+          return new PairsReader<>(in, r.file().path(), h, r.start(), r.length(), keyType(), valueType());
+        } catch (RuntimeException e) {
+          in.close();
+          throw e;
         }
+      }
+
+      @Override
+      boolean advance(PairsReader<K, V> pairs) throws IOException {
+        if (!pairs.next()) {
+          return false;
+        }
+        ordinal++;
+        return true;
+      }
+
+      @Override
+      long idInRange(PairsReader<K, V> pairs) {
+        return ordinal;
+      }
+
+      @Override
+      long consumedInRange(PairsReader<K, V> pairs, FileRange r) {
+        return pairs.position() - r.start();
       }
 
       @Override
@@ -90,40 +91,13 @@ final class PairsInputFormat<K, V> extends InputFormat<K, V> {
       }
 
       @Override
-      public String file() {
-        return ranges.get(range).file().path();
-      }
-
-      @Override
       public long offset() {
         return reader.position();
       }
 
       @Override
-      public long recordId() {
-        return ((long) range << 40) | ordinal;
-      }
-
-      @Override
       public long recordBytes() {
         return reader.keyLength() + reader.valueLength();
-      }
-
-      @Override
-      public long consumed() {
-        if (reader == null) {
-          return finished;
-        }
-        FileRange r = ranges.get(range);
-        return finished + Math.max(0, Math.min(r.length(), reader.position() - r.start()));
-      }
-
-      @Override
-      public void close() throws IOException {
-        if (reader != null) {
-          reader.close();
-          reader = null;
-        }
       }
     };
   }
