@@ -112,6 +112,18 @@ class StreamingJobTest {
     assertThat(Files.exists(dir.resolve("out/_SUCCESS"))).isTrue();
   }
 
+  /** README: a packed split's program sees the split's first file as map_input_file, and every line. */
+  @Test
+  void exec_combinedTextInput_oneProgramPerPackedSplit_mapInputFileNamesItsFirstFile() throws Exception {
+    StreamingMapper mapper = new StreamingMapper(StreamingProgram.builder(
+        "wc -l | tr -d ' ' | sed \"s|^|$map_input_file\\t|\"").build());
+    MapReduce.exec(job(0, mapper).inputFormat(io.mapreduce.format.InputFormat.combinedText()).build())
+        .get(60, TimeUnit.SECONDS);
+    long lines = Files.readAllLines(input.resolve("a.txt")).size() + Files.readAllLines(input.resolve("b.txt")).size();
+    assertThat(new String(outputBytes(dir.resolve("out")), StandardCharsets.UTF_8))
+        .isEqualTo(input.resolve("a.txt") + "\t" + lines + "\n");
+  }
+
   @Test
   void exec_catMapperAndReducer_outputIsTheInputLinesExactly() throws Exception {
     // CRLF line ends, lines without a tab and a last line without a newline stay as they are.
