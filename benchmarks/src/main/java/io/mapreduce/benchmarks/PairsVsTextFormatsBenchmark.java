@@ -45,7 +45,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       Long#parseLong}.
  * </ul>
  * {@code *WriteRead} is the round trip; {@code *Write} and {@code *Read} its halves ({@code *Read}
- * reads a file written once per trial). The files live in a temporary directory made for the trial
+ * reads a file written once per trial). {@code pairsNone}, {@code pairsKeyOnly} and {@code
+ * pairsValueOnly} take {@code pairsRead} apart: the records walked without decoding, and only the
+ * keys or only the values decoded. The files live in a temporary directory made for the trial
  * (so in the page cache: nothing waits for the disk) and deleted after it. The records are those
  * of {@link PairsVsTextBenchmark}, the lean baseline that parses text bytes in place; every
  * operation returns the bytes written or a checksum of what it read, and the setup checks that both
@@ -135,6 +137,24 @@ public class PairsVsTextFormatsBenchmark {
 
   @Benchmark
   @OperationsPerInvocation(RECORDS)
+  public long pairsKeyOnly() throws IOException {
+    return readPairsPartly(pairsInput, true, false);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(RECORDS)
+  public long pairsValueOnly() throws IOException {
+    return readPairsPartly(pairsInput, false, true);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(RECORDS)
+  public long pairsNone() throws IOException {
+    return readPairsPartly(pairsInput, false, false);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(RECORDS)
   public long textRead() throws IOException {
     return readText(textInput);
   }
@@ -159,6 +179,20 @@ public class PairsVsTextFormatsBenchmark {
       try (RecordReader<String, Long> reader = format.open(STORAGE, split)) {
         while (reader.next()) {
           sum += reader.key().length() + reader.value();
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** Walks every record, decoding only the keys or the values asked for; counts the records. */
+  private static long readPairsPartly(Path file, boolean keys, boolean values) throws IOException {
+    InputFormat<String, Long> format = InputFormat.pairs(String.class, Long.class);
+    long sum = 0;
+    for (InputSplit split : format.split(STORAGE, STORAGE.listInputs(file.toString()), Long.MAX_VALUE)) {
+      try (RecordReader<String, Long> reader = format.open(STORAGE, split)) {
+        while (reader.next()) {
+          sum += 1 + (keys ? reader.key().length() : 0) + (values ? reader.value() : 0);
         }
       }
     }

@@ -13,10 +13,13 @@ public interface RecordReader<K, V> extends Closeable {
   /** Advances to the next record; false at the end of the split. */
   boolean next() throws IOException;
 
-  /** The current record's key. */
+  /**
+   * The current record's key. A reader may decode it again at each call, so a caller that needs it
+   * twice keeps it.
+   */
   K key() throws IOException;
 
-  /** The current record's value. */
+  /** The current record's value; like {@link #key()}, possibly decoded again at each call. */
   V value() throws IOException;
 
   /** The file the current record comes from, as the storage listed it. */

@@ -72,7 +72,20 @@ public final class ByteSink {
     ensure(3 * n); // a surrogate pair is 4 bytes for 2 chars, every other char at most 3
     byte[] b = buf;
     int at = length;
-    for (int i = 0; i < n; i++) {
+    // The ASCII run first, in a loop that only counts: the general loop below steps its index
+    // twice for a surrogate pair, which keeps the JIT from treating it as a counted loop (no
+    // unrolling, a bounds check per char); that loop alone took most of a word's encoding.
+    int ascii = 0;
+    while (ascii < n) {
+      char c = s.charAt(ascii);
+      if (c >= 0x80) {
+        break;
+      }
+      b[at + ascii] = (byte) c;
+      ascii++;
+    }
+    at += ascii;
+    for (int i = ascii; i < n; i++) {
       char c = s.charAt(i);
       if (c < 0x80) {
         b[at++] = (byte) c;

@@ -43,10 +43,6 @@ public final class PairsReader<K, V> implements Closeable {
   private int valueOff;
   private int valueLen;
   private boolean current;
-  private K key;
-  private boolean keyDecoded;
-  private V value;
-  private boolean valueDecoded;
 
   /**
    * A reader of the split {@code [start, start + length)} of a pairs file.
@@ -159,8 +155,6 @@ public final class PairsReader<K, V> implements Closeable {
     valueOff = pos + keyLen;
     pos = valueOff + valueLen;
     recordsLeft--;
-    keyDecoded = false;
-    valueDecoded = false;
     current = true;
     return true;
   }
@@ -207,42 +201,39 @@ public final class PairsReader<K, V> implements Closeable {
   // site sees one codec class, so the JIT inlines its decoding (a shared one sees two, and in a
   // process that also shuffles, many).
 
-  /** The current record's key, decoded at the first call. */
+  /**
+   * The current record's key, decoded at each call (a map task asks once per record). Not kept in
+   * a field: under G1 every store of a new object into this long-lived reader takes the collector's
+   * write barrier, which cost more than decoding a small value again would (a quarter of a pairs
+   * read of word counts, measured in {@code PairsVsTextFormatsBenchmark}).
+   */
   public K key() throws IOException {
     checkState(current, "no current record: call next() first, and only while it returns true");
-    if (!keyDecoded) {
-      K k;
-      try {
-        k = keyCodec.read(source.reset(block, keyOff, keyLen), false);
-      } catch (RuntimeException e) {
-        throw undecodable(keyCodec, keyLen, "key", e);
-      }
-      if (source.remaining() != 0) {
-        throw partlyDecoded(keyCodec, keyLen, "key");
-      }
-      key = k;
-      keyDecoded = true;
+    K k;
+    try {
+      k = keyCodec.read(source.reset(block, keyOff, keyLen), false);
+    } catch (RuntimeException e) {
+      throw undecodable(keyCodec, keyLen, "key", e);
     }
-    return key;
+    if (source.remaining() != 0) {
+      throw partlyDecoded(keyCodec, keyLen, "key");
+    }
+    return k;
   }
 
-  /** The current record's value, decoded at the first call. */
+  /** The current record's value, decoded at each call (see {@link #key()}). */
   public V value() throws IOException {
     checkState(current, "no current record: call next() first, and only while it returns true");
-    if (!valueDecoded) {
-      V v;
-      try {
-        v = valueCodec.read(source.reset(block, valueOff, valueLen), false);
-      } catch (RuntimeException e) {
-        throw undecodable(valueCodec, valueLen, "value", e);
-      }
-      if (source.remaining() != 0) {
-        throw partlyDecoded(valueCodec, valueLen, "value");
-      }
-      value = v;
-      valueDecoded = true;
+    V v;
+    try {
+      v = valueCodec.read(source.reset(block, valueOff, valueLen), false);
+    } catch (RuntimeException e) {
+      throw undecodable(valueCodec, valueLen, "value", e);
     }
-    return value;
+    if (source.remaining() != 0) {
+      throw partlyDecoded(valueCodec, valueLen, "value");
+    }
+    return v;
   }
 
   /** Kryo's exceptions, a truncated number, an enum ordinal out of range. */
