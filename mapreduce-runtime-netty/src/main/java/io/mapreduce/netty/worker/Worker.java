@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,9 +61,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
-  /** Fetches of one reduce attempt in flight at once (Hadoop's parallel copies default is 5). */
-  private static final int PARALLEL_FETCHES = 5;
-  private static final int FETCH_TRIES = 3;
+  /**
+   * Fetches of one reduce attempt in flight at once. Above Hadoop's 5 parallel copies because a
+   * fetch here is one partition of one map output on a kept connection, where Hadoop's asks a host
+   * for several map outputs at once.
+   */
+  private static final int PARALLEL_FETCHES = 16;
   private static final long MAX_BACKOFF_MILLIS = 5_000;
   private static final long COMMIT_TIMEOUT_SECONDS = 60;
 
@@ -282,8 +286,8 @@ public final class Worker implements AutoCloseable {
         WorkerJob wj = job.open();
         Path dir = job.directory.resolve(String.format("r-%05d", m.partition())).resolve("attempt-" + m.attempt());
         Files.createDirectories(dir);
-        List<Path> segments = fetchAll(job, r, m, dir, wj.sharedMapOutputs());
-        Map<String, Long> counters = wj.runReduce(m.partition(), m.attempt(), segments, () -> r.stopped,
+        List<WorkerJob.SegmentFile> segments = fetchAll(job, r, m, dir, wj.sharedMapOutputs());
+        Map<String, Long> counters = wj.runReduceOnSegments(m.partition(), m.attempt(), segments, () -> r.stopped,
             commitGate(job, r), java.util.Set.copyOf(m.skip()));
         LocalStorage.deleteRecursively(dir);
         succeeded(job, r, counters);
@@ -297,90 +301,59 @@ public final class Worker implements AutoCloseable {
 
   /**
    * Fetches partition {@code m.partition()} of every map output as the master announces where
-   * they are, a few at a time: from the worker that ran the map, or, when the job keeps map
-   * outputs in shared storage, from there. A map output that cannot be fetched after a few tries
-   * is reported to the master, which runs that map again; the reducer waits for its new location.
+   * they are: from the worker that ran the map, or, when the job keeps map outputs in shared
+   * storage, from there (see {@link ReduceFetch}).
    */
-  private List<Path> fetchAll(JobHere job, Running r, Message.RunReduce m, Path dir, SharedMapOutputs shared)
+  private List<WorkerJob.SegmentFile> fetchAll(JobHere job, Running r, Message.RunReduce m, Path dir, SharedMapOutputs shared)
       throws Exception {
-    Path[] fetched = new Path[m.maps()];
-    Map<Integer, CompletableFuture<Long>> inFlight = new HashMap<>();
-    Map<Integer, MapLocation> from = new HashMap<>();
-    int[] tries = new int[m.maps()];
-    MapLocation[] unreachable = new MapLocation[m.maps()];
-    int done = 0;
-    while (done < m.maps()) {
-      if (r.stopped) {
-        throw new InterruptedException("attempt stopped");
-      }
-      // Start fetches of announced outputs, up to the limit.
-      Map<Integer, MapLocation> known = job.locations();
-      for (MapLocation loc : known.values()) {
-        int i = loc.mapIndex();
-        if (inFlight.size() >= PARALLEL_FETCHES) {
-          break;
-        }
-        if (i < 0 || i >= fetched.length || fetched[i] != null || inFlight.containsKey(i)
-            || loc.equals(unreachable[i])) {
-          continue;
-        }
-        Path target = dir.resolve("map-" + i);
-        from.put(i, loc);
-        inFlight.put(i, shared == null
-            ? fetcher.fetch(loc.host(), loc.port(), new Message.FetchRequest(job.id, i, loc.attempt(), m.partition()),
-                target)
-            : CompletableFuture.supplyAsync(() -> {
-              try {
-                return shared.fetch(i, loc.attempt(), m.partition(), target, () -> r.stopped);
-              } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-              }
-            }, sharedReads));
-      }
-      // Collect finished ones.
-      boolean progressed = false;
-      for (var it = inFlight.entrySet().iterator(); it.hasNext(); ) {
-        var e = it.next();
-        if (!e.getValue().isDone()) {
-          continue;
-        }
-        it.remove();
-        progressed = true;
-        int i = e.getKey();
-        try {
-          e.getValue().join();
-          fetched[i] = dir.resolve("map-" + i);
-          done++;
-        } catch (Exception failure) {
-          IOException refusal = shared == null ? null : refusal(failure);
-          if (refusal != null) {
-            // Another run of the map cannot help: fail this attempt, naming the object.
-            throw new IOException("cannot read map " + i + "'s output: " + refusal.getMessage(), refusal);
-          }
-          MapLocation loc = from.get(i);
-          String source = shared == null ? loc.host() + ":" + loc.port() : "shared storage";
-          if (++tries[i] >= FETCH_TRIES) {
-            log.warn("job {} reduce {} attempt {}: cannot fetch map {} from {} after {} tries ({}); reported",
-                job.id, m.partition(), m.attempt(), i, source, FETCH_TRIES, String.valueOf(failure.getCause()));
-            unreachable[i] = loc;
-            tries[i] = 0;
-            send(new Message.FetchFailed(job.id, i, loc.attempt(), m.partition()));
-          } else {
-            log.warn("job {} reduce {}: fetching map {} from {} failed, retrying: {}", job.id, m.partition(), i,
-                source, String.valueOf(failure.getCause()));
-            Thread.sleep(100L * tries[i]);
-          }
-        }
-      }
-      if (!progressed) {
-        job.awaitLocations(50);
-      }
+    ReduceFetch.Source source = shared == null ? peerSource(job.id, m.partition()) : sharedSource(shared, m, r);
+    ReduceFetch fetch = new ReduceFetch("job " + job.id + " reduce " + m.partition() + " attempt " + m.attempt(),
+        m.maps(), dir, source,
+        (mapIndex, loc) -> send(new Message.FetchFailed(job.id, mapIndex, loc.attempt(), m.partition())),
+        PARALLEL_FETCHES, System::nanoTime, () -> r.stopped);
+    job.follow(fetch);
+    try {
+      return fetch.run();
+    } finally {
+      job.unfollow(fetch);
     }
-    List<Path> segments = new ArrayList<>();
-    for (Path p : fetched) {
-      segments.add(p);
-    }
-    return segments;
+  }
+
+  private ReduceFetch.Source peerSource(String jobId, int partition) {
+    return new ReduceFetch.Source() {
+      @Override
+      public CompletableFuture<Fetcher.Fetched> fetch(int mapIndex, MapLocation loc, Path target, int inMemoryLimit) {
+        return fetcher.fetch(loc.host(), loc.port(), new Message.FetchRequest(jobId, mapIndex, loc.attempt(),
+            partition), target, inMemoryLimit);
+      }
+
+      @Override
+      public String describe(MapLocation loc) {
+        return loc.host() + ":" + loc.port();
+      }
+    };
+  }
+
+  private ReduceFetch.Source sharedSource(SharedMapOutputs shared, Message.RunReduce m, Running r) {
+    return new ReduceFetch.Source() {
+      @Override
+      public CompletableFuture<Fetcher.Fetched> fetch(int mapIndex, MapLocation loc, Path target, int inMemoryLimit) {
+        return CompletableFuture.supplyAsync(() -> {
+          try {
+            return Fetcher.Fetched.inFile(shared.fetch(mapIndex, loc.attempt(), m.partition(), target,
+                () -> r.stopped));
+          } catch (IOException e) {
+            IOException refusal = refusal(e);
+            throw new CompletionException(refusal == null ? e : new ReduceFetch.FetchRefused(refusal.getMessage(), refusal));
+          }
+        }, sharedReads);
+      }
+
+      @Override
+      public String describe(MapLocation loc) {
+        return "shared storage";
+      }
+    };
   }
 
   /**
@@ -499,6 +472,7 @@ public final class Worker implements AutoCloseable {
     final Map<AttemptKey, ShuffleServer.Served> outputs = new ConcurrentHashMap<>();
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final Map<Integer, MapLocation> locations = new HashMap<>();
+    private final List<ReduceFetch> following = new ArrayList<>();
     private WorkerJob job;
 
     JobHere(String id, ShippedJob shipped, List<String> jarHashes) {
@@ -570,24 +544,26 @@ public final class Worker implements AutoCloseable {
         }
       });
       running.clear();
-      synchronized (this) {
-        notifyAll();
-      }
     }
 
+    /** New or re-run map outputs: kept for reduce attempts yet to start, passed on to running ones. */
     synchronized void addLocations(List<MapLocation> locs) {
       for (MapLocation l : locs) {
         locations.put(l.mapIndex(), l);
       }
-      notifyAll();
+      for (ReduceFetch f : following) {
+        f.announce(locs);
+      }
     }
 
-    synchronized Map<Integer, MapLocation> locations() {
-      return new HashMap<>(locations);
+    /** A reduce attempt's copy phase hears of every location known so far and of those to come. */
+    synchronized void follow(ReduceFetch fetch) {
+      fetch.announce(new ArrayList<>(locations.values()));
+      following.add(fetch);
     }
 
-    synchronized void awaitLocations(long millis) throws InterruptedException {
-      wait(millis);
+    synchronized void unfollow(ReduceFetch fetch) {
+      following.remove(fetch);
     }
 
     int runningCount() {
