@@ -44,7 +44,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Fetcher {
   /** Requests sent on a connection and not yet answered, at most. */
-  static final int PIPELINED = 8;
+  static final int PIPELINED = 16;
   static final int IDLE_SECONDS = 30;
 
   private final EventLoopGroup group;

@@ -44,7 +44,7 @@ final class ReduceFetch {
   static final int TRIES = 3;
   private static final long RETRY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   /** Segments up to this size are fetched into memory and bundled; it bounds each such allocation. */
-  static final int IN_MEMORY_LIMIT = 1 << 20;
+  static final int IN_MEMORY_LIMIT = 256 << 10;
   /** How often a waiting attempt checks whether it was stopped. */
   private static final long STOP_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 

@@ -66,7 +66,7 @@ public final class Worker implements AutoCloseable {
    * fetch here is one partition of one map output on a kept connection, where Hadoop's asks a host
    * for several map outputs at once.
    */
-  private static final int PARALLEL_FETCHES = 16;
+  private static final int PARALLEL_FETCHES = 32;
   private static final long MAX_BACKOFF_MILLIS = 5_000;
   private static final long COMMIT_TIMEOUT_SECONDS = 60;
 
