@@ -179,9 +179,12 @@ final class SimulationMeter {
       return bytes;
     }
 
-    /** A location's bytes: those of (0, 0, host, port), plus what its map index and attempt add. */
+    /**
+     * A location's bytes: those of (0, 0, host, port), plus what its map index and attempt add.
+     * By host alone: a simulated worker has one port (the exact checks would catch another).
+     */
     private long locationBytes(String jobId, Message.MapLocation l) {
-      int base = locationBase.computeIfAbsent(l.host() + ':' + l.port(), k -> ProtocolKryo.encode(
+      int base = locationBase.computeIfAbsent(l.host(), k -> ProtocolKryo.encode(
           new Message.MapOutputs(jobId, List.of(new Message.MapLocation(0, 0, l.host(), l.port())))).length
           - emptyListBytes);
       return base + zigZagVarIntBytes(l.mapIndex()) - 1 + zigZagVarIntBytes(l.attempt()) - 1;
