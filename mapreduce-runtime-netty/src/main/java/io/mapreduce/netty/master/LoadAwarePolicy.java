@@ -13,9 +13,12 @@ final class LoadAwarePolicy implements SchedulingPolicy {
   private static final Comparator<WorkerView> LEAST_LOADED = Comparator
       .comparingDouble((WorkerView w) -> (double) w.runningTasks() / Math.max(1, w.slots()))
       .thenComparingDouble(w -> Math.max(0, w.cpuLoad()));
+  /** Candidates compared: for the master simulation. */
+  long loopSteps;
 
   @Override
   public WorkerView choose(String jobId, TaskKind kind, List<? extends WorkerView> candidates) {
+    loopSteps += candidates.size();
     return candidates.stream().min(LEAST_LOADED).orElseThrow();
   }
 

@@ -104,6 +104,11 @@ public final class MasterState {
   private int attemptBase;
   /** Since when no worker has been registered, on the injected clock; or null. */
   private Long noWorkersSince;
+  /**
+   * Elements visited by the loops, streams, sorts and whole-collection copies below, one step
+   * each: the scheduling work per event, which the master simulation (test sources) reads.
+   */
+  long loopSteps;
 
   public MasterState(Settings settings, SchedulingPolicy policy, LongSupplier nanos, Outbox outbox) {
     this.settings = settings;
@@ -152,6 +157,7 @@ public final class MasterState {
     outbox.dropWorker(workerId);
     log.warn("{} lost ({}): re-running its {} running attempts", workerId, why, w.running.size());
     for (Attempt a : new ArrayList<>(w.running)) {
+      loopSteps++;
       JobRun job = jobs.get(a.jobId);
       if (job != null) {
         Task t = job.task(a.kind, a.index);
@@ -162,6 +168,7 @@ public final class MasterState {
       }
     }
     for (JobRun job : jobs.values()) {
+      loopSteps++;
       if (job.reducesDone() == job.reduces.length && job.reduces.length > 0) {
         continue;
       }
@@ -173,6 +180,7 @@ public final class MasterState {
       }
       boolean rerun = false;
       for (Task m : job.maps) {
+        loopSteps++;
         if (m.state == TaskStatus.DONE && workerId.equals(m.doneOn)) {
           rerunMap(job, m);
           log.info("job {}: map {} re-runs, its output was on {}", job.id, m.index, workerId);
@@ -189,6 +197,7 @@ public final class MasterState {
   /** A worker registered holding map outputs of these jobs: it drops those of jobs not running here. */
   public void workerHolds(String workerId, List<String> heldJobs) {
     for (String jobId : heldJobs) {
+      loopSteps++;
       if (!jobs.containsKey(jobId)) {
         outbox.toWorker(workerId, new Message.EndJob(jobId));
       } else {
@@ -201,6 +210,7 @@ public final class MasterState {
   public void tick() {
     long now = nanos.getAsLong();
     for (Worker w : new ArrayList<>(workers.values())) {
+      loopSteps++;
       if (now - w.lastHeartbeat > settings.workerTimeout().toNanos()) {
         workerLost(w.id, "no heartbeat for " + Duration.ofNanos(now - w.lastHeartbeat).toMillis() + " ms");
       }
@@ -208,6 +218,7 @@ public final class MasterState {
     failJobsWithoutWorkers(now);
     if (settings.backupTasks()) {
       for (JobRun job : new ArrayList<>(jobs.values())) {
+        loopSteps++;
         if (!job.finishing) {
           startBackups(job, job.maps, now);
           if (job.mapsDone == job.maps.length) {
@@ -224,10 +235,12 @@ public final class MasterState {
    */
   private Worker preemptReduce(JobRun job, String notOn) {
     for (Task r : job.reduces) {
+      loopSteps++;
       if (r.state != TaskStatus.RUNNING) {
         continue;
       }
       for (Map.Entry<Integer, String> a : new ArrayList<>(r.running.entrySet())) {
+        loopSteps++;
         Worker w = workers.get(a.getValue());
         if (w == null || w.id.equals(notOn)) {
           continue;
@@ -260,6 +273,7 @@ public final class MasterState {
       return;
     }
     for (JobRun job : new ArrayList<>(jobs.values())) {
+      loopSteps++;
       if (!job.finishing) {
         fail(job, new Message.JobFailed(job.id, "job " + job.id + " failed: no worker for "
             + Duration.ofNanos(waited).toSeconds() + " s", null, 0, null, null));
@@ -275,6 +289,7 @@ public final class MasterState {
   private void startBackups(JobRun job, Task[] phase, long now) {
     List<Long> durations = new ArrayList<>();
     for (Task t : phase) {
+      loopSteps++;
       if (t.state == TaskStatus.PENDING) {
         return;
       }
@@ -285,10 +300,12 @@ public final class MasterState {
     if (durations.isEmpty() || durations.size() * 2 < phase.length) {
       return;
     }
+    loopSteps += durations.size();
     durations.sort(null);
     long median = durations.get(durations.size() / 2);
     long threshold = Math.max((long) (BACKUP_SLOWDOWN * median), median + BACKUP_SLACK.toNanos());
     for (Task t : phase) {
+      loopSteps++;
       if (t.state != TaskStatus.RUNNING || t.running.size() != 1 || t.backedUp) {
         continue;
       }
@@ -297,6 +314,7 @@ public final class MasterState {
       if (elapsed < threshold) {
         continue;
       }
+      loopSteps += workers.size();
       List<Worker> free = workers.values().stream()
           .filter(w -> w.freeSlots() > 0 && !w.id.equals(only.getValue())).toList();
       if (free.isEmpty() && t.kind == TaskKind.MAP) {
@@ -330,6 +348,7 @@ public final class MasterState {
   public void jobPrepared(String jobId, ShippedJob job, List<InputSplit> splits, List<String> jars) {
     JobRun run = new JobRun(jobId, job, splits, nanos.getAsLong());
     run.jars = List.copyOf(jars);
+    loopSteps += splits.size();
     outbox.journal(new Journal.JobStarted(jobId, job, jars, splits.stream()
         .map(Message.Split::of).toList()));
     jobs.put(jobId, run);
@@ -364,6 +383,7 @@ public final class MasterState {
     outbox.journal(new Journal.TaskDone(job.id, t.kind, t.index, m.attempt(), w.host, w.shufflePort, m.counters()));
     t.counters = m.counters();
     for (Map.Entry<Integer, String> other : t.running.entrySet()) {
+      loopSteps++;
       outbox.toWorker(other.getValue(), new Message.KillTask(job.id, t.kind, t.index, other.getKey()));
       Worker ow = workers.get(other.getValue());
       if (ow != null) {
@@ -381,6 +401,7 @@ public final class MasterState {
         MapLocation loc = new MapLocation(t.index, m.attempt(), w.host, w.shufflePort);
         job.locations.put(t.index, loc);
         for (String reducer : job.workersRunning(TaskKind.REDUCE)) {
+          loopSteps++;
           outbox.toWorker(reducer, new Message.MapOutputs(job.id, List.of(loc)));
         }
       }
@@ -499,11 +520,13 @@ public final class MasterState {
   public List<String> restore(List<Journal.Entry> entries) {
     int generation = 0;
     for (Journal.Entry e : entries) {
+      loopSteps++;
       if (e instanceof Journal.MasterStarted m) {
         generation = Math.max(generation, m.generation());
       } else if (e instanceof Journal.JobStarted j) {
         List<InputSplit> splits = new ArrayList<>();
         for (Message.Split sp : j.splits()) {
+          loopSteps++;
           splits.add(sp.toInputSplit(splits.size()));
         }
         JobRun run = new JobRun(j.jobId(), j.job(), splits, nanos.getAsLong());
@@ -537,9 +560,11 @@ public final class MasterState {
     attemptBase = (generation + 1) * 1000;
     outbox.journal(new Journal.MasterStarted(generation + 1));
     for (JobRun job : jobs.values()) {
+      loopSteps++;
       job.mapsFinished = job.mapsDone == job.maps.length;
       for (Task[] tasks : List.of(job.maps, job.reduces)) {
         for (Task t : tasks) {
+          loopSteps++;
           t.attempts = Math.max(t.attempts, attemptBase);
         }
       }
@@ -552,6 +577,7 @@ public final class MasterState {
   /** Finishes the jobs {@link #restore} resumed whose tasks were all done already. */
   public void resumed() {
     for (JobRun job : new ArrayList<>(jobs.values())) {
+      loopSteps++;
       finishIfDone(job);
     }
     schedule();
@@ -610,6 +636,7 @@ public final class MasterState {
     jobs.remove(job.id);
     job.outcome = "failed: " + failure.message();
     for (Worker w : workers.values()) {
+      loopSteps += 1 + w.running.size();
       w.running.removeIf(a -> a.jobId.equals(job.id));
     }
     endJob(job);
@@ -623,6 +650,7 @@ public final class MasterState {
 
   private void endJob(JobRun job) {
     for (String w : job.startedOn) {
+      loopSteps++;
       if (workers.containsKey(w)) {
         outbox.toWorker(w, new Message.EndJob(job.id));
       }
@@ -651,10 +679,12 @@ public final class MasterState {
   /** Starts attempts on free slots until no task can start. */
   private void schedule() {
     for (JobRun job : jobs.values()) {
+      loopSteps++;
       if (job.finishing) {
         continue;
       }
       for (Task t : job.maps) {
+        loopSteps++;
         if (t.state == TaskStatus.PENDING && !assign(job, t)) {
           return;
         }
@@ -663,6 +693,7 @@ public final class MasterState {
         continue;
       }
       for (Task t : job.reduces) {
+        loopSteps++;
         if (t.state == TaskStatus.PENDING && !assign(job, t)) {
           return;
         }
@@ -672,6 +703,7 @@ public final class MasterState {
 
   /** Starts an attempt of the task on the worker the policy picks; false when no slot is free. */
   private boolean assign(JobRun job, Task t) {
+    loopSteps += workers.size();
     List<Worker> free = workers.values().stream().filter(w -> w.freeSlots() > 0).toList();
     if (free.isEmpty()) {
       return false;
@@ -701,6 +733,7 @@ public final class MasterState {
       outbox.toWorker(w.id, new Message.RunReduce(job.id, t.index, attempt, job.maps.length,
           new ArrayList<>(t.bad.skip())));
       if (!job.locations.isEmpty()) {
+        loopSteps += job.locations.size();
         outbox.toWorker(w.id, new Message.MapOutputs(job.id, new ArrayList<>(job.locations.values())));
       }
     }
@@ -711,15 +744,18 @@ public final class MasterState {
   /** A snapshot for the status page and tests. */
   public Status status() {
     long now = nanos.getAsLong();
+    loopSteps += workers.size();
     List<Status.WorkerStatus> ws = workers.values().stream()
         .map(w -> new Status.WorkerStatus(w.id, w.host + ":" + w.shufflePort, w.slots, w.running.size(), w.cpuLoad,
             Duration.ofNanos(now - w.lastHeartbeat).toMillis()))
         .toList();
     List<Status.JobStatus> js = new ArrayList<>();
     for (JobRun j : finished) {
+      loopSteps++;
       js.add(j.status(now));
     }
     for (JobRun j : jobs.values()) {
+      loopSteps++;
       js.add(j.status(now));
     }
     return new Status(policy.name(), ws, js);
@@ -803,12 +839,15 @@ public final class MasterState {
       this.splits = List.copyOf(splits);
       this.maps = new Task[splits.size()];
       for (int i = 0; i < maps.length; i++) {
+        loopSteps++;
         maps[i] = new Task(TaskKind.MAP, i, job.skipBadRecords());
       }
       this.reduces = new Task[job.reduceTasks()];
       for (int i = 0; i < reduces.length; i++) {
+        loopSteps++;
         reduces[i] = new Task(TaskKind.REDUCE, i, job.skipBadRecords());
       }
+      loopSteps += 2L * splits.size(); // the copy and the sum
       this.inputBytes = splits.stream().mapToLong(InputSplit::length).sum();
       this.startedAt = startedAt;
     }
@@ -821,6 +860,7 @@ public final class MasterState {
     int reducesDone() {
       int n = 0;
       for (Task t : reduces) {
+        loopSteps++;
         if (t.state == TaskStatus.DONE) {
           n++;
         }
@@ -831,6 +871,7 @@ public final class MasterState {
     Set<String> workersRunning(TaskKind kind) {
       Set<String> ids = new HashSet<>();
       for (Task t : kind == TaskKind.MAP ? maps : reduces) {
+        loopSteps += 1 + t.running.size();
         ids.addAll(t.running.values());
       }
       return ids;
@@ -840,7 +881,9 @@ public final class MasterState {
       Map<String, Long> sum = new HashMap<>();
       for (Task[] tasks : List.of(maps, reduces)) {
         for (Task t : tasks) {
+          loopSteps++;
           if (t.state == TaskStatus.DONE) {
+            loopSteps += t.counters.size();
             t.counters.forEach((k, v) -> sum.merge(k, v, Long::sum));
           }
         }
@@ -857,6 +900,7 @@ public final class MasterState {
       int failed = 0;
       for (Task[] tasks : List.of(maps, reduces)) {
         for (Task t : tasks) {
+          loopSteps++;
           failed += t.failures;
         }
       }
@@ -912,6 +956,7 @@ public final class MasterState {
     public int running(String jobId, TaskKind kind) {
       int n = 0;
       for (Attempt a : running) {
+        loopSteps++;
         if (a.jobId.equals(jobId) && a.kind == kind) {
           n++;
         }

@@ -9,11 +9,14 @@ import java.util.List;
  * while maps compute on another. Falls back to dealing when no such worker has a slot.
  */
 final class PairwisePolicy implements SchedulingPolicy {
-  private final CardDealingPolicy dealer = new CardDealingPolicy();
+  final CardDealingPolicy dealer = new CardDealingPolicy();
+  /** Candidates filtered (the dealer counts its own): for the master simulation. */
+  long loopSteps;
 
   @Override
   public WorkerView choose(String jobId, TaskKind kind, List<? extends WorkerView> candidates) {
     TaskKind other = kind == TaskKind.MAP ? TaskKind.REDUCE : TaskKind.MAP;
+    loopSteps += candidates.size();
     List<? extends WorkerView> apart = candidates.stream().filter(w -> w.running(jobId, other) == 0).toList();
     return dealer.choose(jobId, kind, apart.isEmpty() ? candidates : apart);
   }
