@@ -91,6 +91,12 @@ public final class MasterState {
   private final LongSupplier nanos;
   private final Outbox outbox;
   private final Map<String, Worker> workers = new LinkedHashMap<>();
+  /**
+   * The registered workers with a free slot, by registration order: what a policy chooses among.
+   * Kept as attempts start and end, so that an assignment costs the free workers, not all of them
+   * (in a busy cluster, the one whose attempt just ended).
+   */
+  private final java.util.TreeMap<Integer, Worker> free = new java.util.TreeMap<>();
   private final Map<String, JobRun> jobs = new LinkedHashMap<>();
   /** Finished jobs, newest last, for the status page. */
   private final List<JobRun> finished = new ArrayList<>();
@@ -131,7 +137,11 @@ public final class MasterState {
     nextWorker++;
     Worker w = new Worker(id, host, shufflePort, Math.max(1, slots), nextWorker);
     w.lastHeartbeat = nanos.getAsLong();
-    workers.put(id, w);
+    Worker before = workers.put(id, w);
+    if (before != null) {
+      free.remove(before.order);
+    }
+    slotsChanged(w);
     log.info("{} registered: {}:{} with {} slots", id, host, shufflePort, w.slots);
     outbox.toWorker(id, new Message.Registered(id, settings.heartbeatInterval().toMillis()));
     schedule();
@@ -156,6 +166,7 @@ public final class MasterState {
     if (w == null) {
       return;
     }
+    free.remove(w.order);
     outbox.dropWorker(workerId);
     log.warn("{} lost ({}): re-running its {} running attempts", workerId, why, w.running.size());
     for (Attempt a : new ArrayList<>(w.running)) {
@@ -245,7 +256,7 @@ public final class MasterState {
           continue;
         }
         job.attemptGone(r, a.getKey());
-        w.running.remove(new Attempt(job.id, TaskKind.REDUCE, r.index, a.getKey()));
+        w.ended(new Attempt(job.id, TaskKind.REDUCE, r.index, a.getKey()));
         outbox.toWorker(w.id, new Message.KillTask(job.id, TaskKind.REDUCE, r.index, a.getKey()));
         log.info("job {}: reduce {} attempt {} on {} makes way for a backup map", job.id, r.index, a.getKey(), w.id);
         return w;
@@ -301,8 +312,8 @@ public final class MasterState {
         continue;
       }
       loopSteps += workers.size();
-      List<Worker> free = workers.values().stream()
-          .filter(w -> w.freeSlots() > 0 && !w.id.equals(only.getValue())).toList();
+      loopSteps += this.free.size();
+      List<Worker> free = this.free.values().stream().filter(w -> !w.id.equals(only.getValue())).toList();
       if (free.isEmpty() && t.kind == TaskKind.MAP) {
         // The reduces started early (slow start) may hold every slot while they wait for this very
         // map: free one, as Hadoop preempts reducers; the reduce runs again later.
@@ -357,7 +368,7 @@ public final class MasterState {
     if (t == null || !workerId.equals(t.running.get(m.attempt()))) {
       return;
     }
-    w.running.remove(new Attempt(job.id, m.kind(), m.index(), m.attempt()));
+    w.ended(new Attempt(job.id, m.kind(), m.index(), m.attempt()));
     if (t.state == TaskStatus.DONE) {
       job.attemptGone(t, m.attempt());
       schedule();
@@ -376,7 +387,7 @@ public final class MasterState {
       outbox.toWorker(other.getValue(), new Message.KillTask(job.id, t.kind, t.index, other.getKey()));
       Worker ow = workers.get(other.getValue());
       if (ow != null) {
-        ow.running.remove(new Attempt(job.id, t.kind, t.index, other.getKey()));
+        ow.ended(new Attempt(job.id, t.kind, t.index, other.getKey()));
       }
       job.attemptGone(t, other.getKey());
     }
@@ -468,7 +479,7 @@ public final class MasterState {
     }
     Worker w = workers.get(workerId);
     if (w != null) {
-      w.running.remove(new Attempt(job.id, m.kind(), m.index(), m.attempt()));
+      w.ended(new Attempt(job.id, m.kind(), m.index(), m.attempt()));
     }
     if (t.state == TaskStatus.DONE) {
       job.attemptGone(t, m.attempt());
@@ -624,7 +635,9 @@ public final class MasterState {
     job.outcome = "failed: " + failure.message();
     for (Worker w : workers.values()) {
       loopSteps += 1 + w.running.size();
-      w.running.removeIf(a -> a.jobId.equals(job.id));
+      if (w.running.removeIf(a -> a.jobId.equals(job.id))) {
+        slotsChanged(w);
+      }
     }
     endJob(job);
     outbox.abort(job.id);
@@ -713,9 +726,19 @@ public final class MasterState {
     return free.isEmpty() ? null : (Worker) policy.choose(job.id, t.kind, free);
   }
 
+  /** The workers with a free slot, in the order they registered: kept as slots fill and free. */
   private List<Worker> freeWorkers() {
-    loopSteps += workers.size();
-    return workers.values().stream().filter(w -> w.freeSlots() > 0).toList();
+    loopSteps += free.size();
+    return new ArrayList<>(free.values());
+  }
+
+  /** Keeps {@link #free} right after a worker's attempts changed (or it registered). */
+  private void slotsChanged(Worker w) {
+    if (w.freeSlots() > 0 && workers.get(w.id) == w) {
+      free.put(w.order, w);
+    } else {
+      free.remove(w.order);
+    }
   }
 
   /** Starts a new attempt of a task on a worker. */
@@ -723,7 +746,7 @@ public final class MasterState {
     int attempt = ++t.attempts;
     job.attemptStarted(t, attempt, w.id);
     t.startedAt.put(attempt, nanos.getAsLong());
-    w.running.add(new Attempt(job.id, t.kind, t.index, attempt));
+    w.started(new Attempt(job.id, t.kind, t.index, attempt));
     if (job.startedOn.add(w.id)) {
       outbox.toWorker(w.id, new Message.StartJob(job.id, job.job, job.jars));
     }
@@ -1018,6 +1041,17 @@ public final class MasterState {
     @Override
     public int freeSlots() {
       return slots - running.size();
+    }
+
+    void started(Attempt a) {
+      running.add(a);
+      slotsChanged(this);
+    }
+
+    void ended(Attempt a) {
+      if (running.remove(a)) {
+        slotsChanged(this);
+      }
     }
 
     @Override
