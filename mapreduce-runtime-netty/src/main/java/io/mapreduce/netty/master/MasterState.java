@@ -99,7 +99,7 @@ public final class MasterState {
   private final java.util.TreeMap<Integer, Worker> free = new java.util.TreeMap<>();
   private final Map<String, JobRun> jobs = new LinkedHashMap<>();
   /** Finished jobs, newest last, for the status page. */
-  private final List<JobRun> finished = new ArrayList<>();
+  private final List<Status.JobStatus> finished = new ArrayList<>();
   private int nextWorker;
   /** How jobs that ended came out, for clients that come back to ask. */
   private final Map<String, Message> outcomes = new LinkedHashMap<>() {
@@ -189,7 +189,8 @@ public final class MasterState {
         continue; // its map outputs are in shared storage: they outlive the worker
       }
       boolean rerun = false;
-      for (Task m : job.maps) {
+      Set<Task> there = job.mapsDoneOn.getOrDefault(workerId, Set.of());
+      for (Task m : new ArrayList<>(there)) {
         loopSteps++;
         if (m.state == TaskStatus.DONE && workerId.equals(m.doneOn)) {
           rerunMap(job, m);
@@ -377,6 +378,9 @@ public final class MasterState {
     t.state = TaskStatus.DONE;
     job.attemptGone(t, m.attempt());
     t.doneOn = workerId;
+    if (t.kind == TaskKind.MAP) {
+      job.mapsDoneOn.computeIfAbsent(workerId, id -> new HashSet<>()).add(t);
+    }
     t.doneAttempt = m.attempt();
     t.durationNanos = nanos.getAsLong() - t.startedAt.getOrDefault(m.attempt(), nanos.getAsLong());
     outbox.journal(new Journal.TaskDone(job.id, t.kind, t.index, m.attempt(), w.host, w.shufflePort, m.counters()));
@@ -461,6 +465,10 @@ public final class MasterState {
   private void rerunMap(JobRun job, Task m) {
     outbox.journal(new Journal.MapLost(job.id, m.index));
     job.undone(m);
+    Set<Task> there = m.doneOn == null ? null : job.mapsDoneOn.get(m.doneOn);
+    if (there != null) {
+      there.remove(m);
+    }
     m.doneOn = null;
     m.fetchFailures = 0;
     job.mapsFinished = false;
@@ -655,7 +663,8 @@ public final class MasterState {
         outbox.toWorker(w, new Message.EndJob(job.id));
       }
     }
-    finished.add(job);
+    // A snapshot, not the job: a finished job's tasks and splits are not kept (megabytes at scale).
+    finished.add(job.status(nanos.getAsLong()));
     if (finished.size() > 20) {
       finished.remove(0);
     }
@@ -775,10 +784,8 @@ public final class MasterState {
             Duration.ofNanos(now - w.lastHeartbeat).toMillis()))
         .toList();
     List<Status.JobStatus> js = new ArrayList<>();
-    for (JobRun j : finished) {
-      loopSteps++;
-      js.add(j.status(now));
-    }
+    loopSteps += finished.size();
+    js.addAll(finished);
     for (JobRun j : jobs.values()) {
       loopSteps++;
       js.add(j.status(now));
@@ -857,6 +864,8 @@ public final class MasterState {
     int failedAttempts;
     /** The counters of the tasks done, summed as they finish. */
     final Map<String, Long> counterTotals = new HashMap<>();
+    /** The maps done on each worker, whose outputs are lost with it: kept as maps finish and re-run. */
+    final Map<String, Set<Task>> mapsDoneOn = new HashMap<>();
     /** Workers running reduce attempts of this job, with how many: they hear of new map outputs. */
     final Map<String, Integer> reducersOn = new HashMap<>();
     final Phase mapPhase;
