@@ -86,20 +86,28 @@ public final class WorkerJob {
   }
 
   /**
-   * Runs one reduce attempt over fetched segments: each a run file holding one partition (its
-   * index beside it, as {@link RunWriter#indexOf} names it). Commits the attempt's output file
-   * when {@code gate} lets it.
+   * Runs one reduce attempt over fetched segments, merged in the order given (which orders the
+   * values of a key): each an entry of a run file's index (the index beside it, as {@link
+   * RunWriter#indexOf} names it). Commits the attempt's output file when {@code gate} lets it.
    */
-  public Map<String, Long> runReduce(int partition, int attempt, List<Path> segmentFiles, BooleanSupplier stopped,
-      CommitGate gate, java.util.Set<Long> skip) throws Exception {
+  public Map<String, Long> runReduceOnSegments(int partition, int attempt, List<SegmentFile> segmentFiles,
+      BooleanSupplier stopped, CommitGate gate, java.util.Set<Long> skip) throws Exception {
     String taskId = String.format("r-%05d", partition);
     TaskAttempt a = new TaskAttempt(plan.jobId, taskId, attempt, null, plan.reduceTasks(), stopped, gate);
     a.skip(skip);
     List<Segment> segments = new ArrayList<>();
-    for (Path f : segmentFiles) {
-      RunIndex index = RunIndex.read(RunWriter.indexOf(f));
-      if (index.records()[0] > 0) {
-        segments.add(new Segment(f, index, 0));
+    Map<Path, RunIndex> indexes = new java.util.HashMap<>();
+    for (SegmentFile f : segmentFiles) {
+      RunIndex index = indexes.get(f.file());
+      if (index == null) {
+        index = RunIndex.read(RunWriter.indexOf(f.file()));
+        indexes.put(f.file(), index);
+      }
+      if (f.entry() < 0 || f.entry() >= index.partitions()) {
+        throw new IOException(f.file() + " has " + index.partitions() + " segments, not segment " + f.entry());
+      }
+      if (index.records()[f.entry()] > 0) {
+        segments.add(new Segment(f.file(), index, f.entry()));
       }
     }
     try {
@@ -109,6 +117,19 @@ public final class WorkerJob {
     }
     return a.counterValues();
   }
+
+  /** As {@link #runReduceOnSegments}, over files that each hold one segment. */
+  public Map<String, Long> runReduce(int partition, int attempt, List<Path> segmentFiles, BooleanSupplier stopped,
+      CommitGate gate, java.util.Set<Long> skip) throws Exception {
+    return runReduceOnSegments(partition, attempt, segmentFiles.stream().map(f -> new SegmentFile(f, 0)).toList(),
+        stopped, gate, skip);
+  }
+
+  /**
+   * One sorted run a reduce attempt merges: entry {@code entry} of the run file {@code file}'s
+   * index. A fetched map output is entry 0 of a file of its own; small ones share a file.
+   */
+  public record SegmentFile(Path file, int entry) {}
 
   /** A user-code failure, with where in the input it happened when the task knows. */
   private static Exception withPosition(Throwable t, TaskAttempt a) {

@@ -33,6 +33,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -132,6 +133,7 @@ public final class Master implements AutoCloseable {
   private final MasterState state;
   private final JarStore jars;
   private final Journal journal;
+  private final Outbox outbox = new Outbox();
   private Channel server;
   private StatusHttpServer statusPage;
   /**
@@ -144,8 +146,14 @@ public final class Master implements AutoCloseable {
     this.config = config;
     this.jars = new JarStore(config.workDirectory().resolve("jars"));
     List<Journal.Entry> entries = Journal.read(config.workDirectory());
-    this.journal = Journal.open(config.workDirectory());
-    this.state = new MasterState(config.settings(), config.policy(), System::nanoTime, new Outbox());
+    this.journal = Journal.open(config.workDirectory(), entry -> {
+      try {
+        loop.execute(() -> outbox.durable(entry));
+      } catch (java.util.concurrent.RejectedExecutionException closed) {
+        // The master is closing: nothing is sent any more.
+      }
+    });
+    this.state = new MasterState(config.settings(), config.policy(), System::nanoTime, outbox);
     // Before any connection: the state thread is not running events yet.
     List<String> resumed = state.restore(entries);
     for (String jobId : resumed) {
@@ -347,8 +355,38 @@ public final class Master implements AutoCloseable {
     }
   }
 
-  /** The state machine's outbox: messages go to channels, file work to the files thread. */
+  /**
+   * The state machine's outbox: messages go to channels, file work to the files thread, journal
+   * entries to the journal's writer. Write-ahead for what outlives a crash: a job's output
+   * published or aborted, and what clients are told, take effect only once every entry journaled
+   * before them is on disk (in order), so that no client learns what a restarted master would not
+   * know. Messages to workers do not wait (a worker waiting for its next task would wait out an
+   * {@code fsync} per task): a restarted master forgets the attempts it started after its last
+   * entry, and workers stop every attempt of theirs when they lose the master. Called on the state
+   * thread only.
+   */
   private final class Outbox implements MasterState.Outbox {
+    /** Effects waiting for the journal, in order, each with the last entry before it. */
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+
+    private record Held(long entry, Runnable effect) {}
+
+    private void effect(Runnable r) {
+      long entry = journal.appended();
+      if (held.isEmpty() && journal.durable() >= entry) {
+        r.run();
+      } else {
+        held.add(new Held(entry, r));
+      }
+    }
+
+    /** The journal is on disk up to {@code entry}: the effects that waited for it happen. */
+    void durable(long entry) {
+      while (!held.isEmpty() && held.peek().entry <= entry) {
+        held.poll().effect.run();
+      }
+    }
+
     @Override
     public void toWorker(String workerId, Message message) {
       Channel ch = workerChannels.get(workerId);
@@ -359,37 +397,43 @@ public final class Master implements AutoCloseable {
 
     @Override
     public void toClient(String jobId, Message message) {
-      Channel ch = clientChannels.get(jobId);
-      if (ch != null) {
-        ch.writeAndFlush(message);
-        if (message instanceof Message.JobSucceeded || message instanceof Message.JobFailed) {
-          clientChannels.remove(jobId);
-        }
-      }
-    }
-
-    @Override
-    public void commit(String jobId) {
-      JobOutput out = outputs.get(jobId);
-      files.execute(() -> {
-        try {
-          List<String> files = out.commit().stream().filter(JobFiles::isMainOutput).map(URI::toString).toList();
-          outputs.remove(jobId);
-          removeIntermediate(jobId);
-          loop.execute(() -> state.jobCommitted(jobId, files));
-        } catch (Exception e) {
-          loop.execute(() -> state.commitFailed(jobId, e.toString()));
+      effect(() -> {
+        Channel ch = clientChannels.get(jobId);
+        if (ch != null) {
+          ch.writeAndFlush(message);
+          if (message instanceof Message.JobSucceeded || message instanceof Message.JobFailed) {
+            clientChannels.remove(jobId);
+          }
         }
       });
     }
 
     @Override
+    public void commit(String jobId) {
+      effect(() -> {
+        JobOutput out = outputs.get(jobId);
+        files.execute(() -> {
+          try {
+            List<String> files = out.commit().stream().filter(JobFiles::isMainOutput).map(URI::toString).toList();
+            outputs.remove(jobId);
+            removeIntermediate(jobId);
+            loop.execute(() -> state.jobCommitted(jobId, files));
+          } catch (Exception e) {
+            loop.execute(() -> state.commitFailed(jobId, e.toString()));
+          }
+        });
+      });
+    }
+
+    @Override
     public void abort(String jobId) {
-      JobOutput out = outputs.remove(jobId);
-      if (out != null) {
-        files.execute(out::abort);
-      }
-      removeIntermediate(jobId);
+      effect(() -> {
+        JobOutput out = outputs.remove(jobId);
+        if (out != null) {
+          files.execute(out::abort);
+        }
+        removeIntermediate(jobId);
+      });
     }
 
     @Override
@@ -403,7 +447,7 @@ public final class Master implements AutoCloseable {
     @Override
     public void journal(Journal.Entry entry) {
       if (!closing) {
-        journal.append(entry);
+        journal.appendLater(entry);
       }
     }
   }

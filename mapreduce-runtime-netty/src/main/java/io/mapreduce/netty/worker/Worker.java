@@ -35,11 +35,11 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,9 +60,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
-  /** Fetches of one reduce attempt in flight at once (Hadoop's parallel copies default is 5). */
-  private static final int PARALLEL_FETCHES = 5;
-  private static final int FETCH_TRIES = 3;
+  /**
+   * Fetches of one reduce attempt in flight at once. Above Hadoop's 5 parallel copies because a
+   * fetch here is one partition of one map output on a kept connection, where Hadoop's asks a host
+   * for several map outputs at once.
+   */
+  private static final int PARALLEL_FETCHES = 32;
   private static final long MAX_BACKOFF_MILLIS = 5_000;
   private static final long COMMIT_TIMEOUT_SECONDS = 60;
 
@@ -103,7 +106,7 @@ public final class Worker implements AutoCloseable {
   private final Config config;
   private final EventLoopGroup group = new NioEventLoopGroup(2, new DefaultThreadFactory("worker-io", true));
   private final ExecutorService tasks;
-  private final Map<String, JobHere> jobs = new ConcurrentHashMap<>();
+  private final Map<String, JobOnWorker> jobs = new ConcurrentHashMap<>();
   private final ShuffleServer shuffle;
   private final Fetcher fetcher;
   private final JarStore jars;
@@ -192,8 +195,8 @@ public final class Worker implements AutoCloseable {
   }
 
   private ShuffleServer.Served findOutput(String jobId, int mapIndex, int attempt) {
-    JobHere job = jobs.get(jobId);
-    return job == null ? null : job.outputs.get(new AttemptKey(mapIndex, attempt));
+    JobOnWorker job = jobs.get(jobId);
+    return job == null ? null : job.outputs.get(new JobOnWorker.AttemptKey(mapIndex, attempt));
   }
 
   @Override
@@ -229,7 +232,7 @@ public final class Worker implements AutoCloseable {
   }
 
   private void endJob(String jobId) {
-    JobHere job = jobs.remove(jobId);
+    JobOnWorker job = jobs.remove(jobId);
     if (job != null) {
       job.stopAll();
       // Off the event loop: closing waits for a task that may be opening the job's code.
@@ -240,13 +243,13 @@ public final class Worker implements AutoCloseable {
   // ------------------------------------------------------------------ tasks
 
   private void runMap(Message.RunMap m) {
-    JobHere job = jobs.get(m.jobId());
+    JobOnWorker job = jobs.get(m.jobId());
     if (job == null) {
       send(new Message.TaskFailed(m.jobId(), TaskKind.MAP, m.index(), m.attempt(), null,
           new Failure(IllegalStateException.class.getName(), "job " + m.jobId() + " was not started here", null)));
       return;
     }
-    Running r = job.started(TaskKind.MAP, m.index(), m.attempt());
+    RunningAttempt r = job.started(TaskKind.MAP, m.index(), m.attempt());
     tasks.execute(() -> {
       Thread self = Thread.currentThread();
       ClassLoader before = self.getContextClassLoader();
@@ -256,7 +259,7 @@ public final class Worker implements AutoCloseable {
         WorkerJob.MapOutput out = wj.runMap(split, m.attempt(), () -> r.stopped, commitGate(job, r),
             java.util.Set.copyOf(m.skip()));
         if (out.data() != null) {
-          job.outputs.put(new AttemptKey(m.index(), m.attempt()), new ShuffleServer.Served(out.data(), out.index()));
+          job.outputs.put(new JobOnWorker.AttemptKey(m.index(), m.attempt()), new ShuffleServer.Served(out.data(), out.index()));
         }
         succeeded(job, r, out.counters());
       } catch (Throwable t) {
@@ -268,22 +271,22 @@ public final class Worker implements AutoCloseable {
   }
 
   private void runReduce(Message.RunReduce m) {
-    JobHere job = jobs.get(m.jobId());
+    JobOnWorker job = jobs.get(m.jobId());
     if (job == null) {
       send(new Message.TaskFailed(m.jobId(), TaskKind.REDUCE, m.partition(), m.attempt(), null,
           new Failure(IllegalStateException.class.getName(), "job " + m.jobId() + " was not started here", null)));
       return;
     }
-    Running r = job.started(TaskKind.REDUCE, m.partition(), m.attempt());
+    RunningAttempt r = job.started(TaskKind.REDUCE, m.partition(), m.attempt());
     tasks.execute(() -> {
       Thread self = Thread.currentThread();
       ClassLoader before = self.getContextClassLoader();
       try {
         WorkerJob wj = job.open();
-        Path dir = job.directory.resolve(String.format("r-%05d", m.partition())).resolve("attempt-" + m.attempt());
+        Path dir = job.directory.resolve(r.name()).resolve("attempt-" + m.attempt());
         Files.createDirectories(dir);
-        List<Path> segments = fetchAll(job, r, m, dir, wj.sharedMapOutputs());
-        Map<String, Long> counters = wj.runReduce(m.partition(), m.attempt(), segments, () -> r.stopped,
+        List<WorkerJob.SegmentFile> segments = fetchAll(job, r, m, dir, wj.sharedMapOutputs());
+        Map<String, Long> counters = wj.runReduceOnSegments(m.partition(), m.attempt(), segments, () -> r.stopped,
             commitGate(job, r), java.util.Set.copyOf(m.skip()));
         LocalStorage.deleteRecursively(dir);
         succeeded(job, r, counters);
@@ -297,90 +300,59 @@ public final class Worker implements AutoCloseable {
 
   /**
    * Fetches partition {@code m.partition()} of every map output as the master announces where
-   * they are, a few at a time: from the worker that ran the map, or, when the job keeps map
-   * outputs in shared storage, from there. A map output that cannot be fetched after a few tries
-   * is reported to the master, which runs that map again; the reducer waits for its new location.
+   * they are: from the worker that ran the map, or, when the job keeps map outputs in shared
+   * storage, from there (see {@link ReduceFetch}).
    */
-  private List<Path> fetchAll(JobHere job, Running r, Message.RunReduce m, Path dir, SharedMapOutputs shared)
+  private List<WorkerJob.SegmentFile> fetchAll(JobOnWorker job, RunningAttempt r, Message.RunReduce m, Path dir, SharedMapOutputs shared)
       throws Exception {
-    Path[] fetched = new Path[m.maps()];
-    Map<Integer, CompletableFuture<Long>> inFlight = new HashMap<>();
-    Map<Integer, MapLocation> from = new HashMap<>();
-    int[] tries = new int[m.maps()];
-    MapLocation[] unreachable = new MapLocation[m.maps()];
-    int done = 0;
-    while (done < m.maps()) {
-      if (r.stopped) {
-        throw new InterruptedException("attempt stopped");
-      }
-      // Start fetches of announced outputs, up to the limit.
-      Map<Integer, MapLocation> known = job.locations();
-      for (MapLocation loc : known.values()) {
-        int i = loc.mapIndex();
-        if (inFlight.size() >= PARALLEL_FETCHES) {
-          break;
-        }
-        if (i < 0 || i >= fetched.length || fetched[i] != null || inFlight.containsKey(i)
-            || loc.equals(unreachable[i])) {
-          continue;
-        }
-        Path target = dir.resolve("map-" + i);
-        from.put(i, loc);
-        inFlight.put(i, shared == null
-            ? fetcher.fetch(loc.host(), loc.port(), new Message.FetchRequest(job.id, i, loc.attempt(), m.partition()),
-                target)
-            : CompletableFuture.supplyAsync(() -> {
-              try {
-                return shared.fetch(i, loc.attempt(), m.partition(), target, () -> r.stopped);
-              } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-              }
-            }, sharedReads));
-      }
-      // Collect finished ones.
-      boolean progressed = false;
-      for (var it = inFlight.entrySet().iterator(); it.hasNext(); ) {
-        var e = it.next();
-        if (!e.getValue().isDone()) {
-          continue;
-        }
-        it.remove();
-        progressed = true;
-        int i = e.getKey();
-        try {
-          e.getValue().join();
-          fetched[i] = dir.resolve("map-" + i);
-          done++;
-        } catch (Exception failure) {
-          IOException refusal = shared == null ? null : refusal(failure);
-          if (refusal != null) {
-            // Another run of the map cannot help: fail this attempt, naming the object.
-            throw new IOException("cannot read map " + i + "'s output: " + refusal.getMessage(), refusal);
-          }
-          MapLocation loc = from.get(i);
-          String source = shared == null ? loc.host() + ":" + loc.port() : "shared storage";
-          if (++tries[i] >= FETCH_TRIES) {
-            log.warn("job {} reduce {} attempt {}: cannot fetch map {} from {} after {} tries ({}); reported",
-                job.id, m.partition(), m.attempt(), i, source, FETCH_TRIES, String.valueOf(failure.getCause()));
-            unreachable[i] = loc;
-            tries[i] = 0;
-            send(new Message.FetchFailed(job.id, i, loc.attempt(), m.partition()));
-          } else {
-            log.warn("job {} reduce {}: fetching map {} from {} failed, retrying: {}", job.id, m.partition(), i,
-                source, String.valueOf(failure.getCause()));
-            Thread.sleep(100L * tries[i]);
-          }
-        }
-      }
-      if (!progressed) {
-        job.awaitLocations(50);
-      }
+    ReduceFetch.Source source = shared == null ? peerSource(job.id, m.partition()) : sharedSource(shared, m, r);
+    ReduceFetch fetch = new ReduceFetch("job " + job.id + " reduce " + m.partition() + " attempt " + m.attempt(),
+        m.maps(), dir, source,
+        (mapIndex, loc) -> send(new Message.FetchFailed(job.id, mapIndex, loc.attempt(), m.partition())),
+        PARALLEL_FETCHES, System::nanoTime, () -> r.stopped);
+    job.follow(fetch);
+    try {
+      return fetch.run();
+    } finally {
+      job.unfollow(fetch);
     }
-    List<Path> segments = new ArrayList<>();
-    for (Path p : fetched) {
-      segments.add(p);
-    }
-    return segments;
+  }
+
+  private ReduceFetch.Source peerSource(String jobId, int partition) {
+    return new ReduceFetch.Source() {
+      @Override
+      public CompletableFuture<Fetcher.Fetched> fetch(int mapIndex, MapLocation loc, Path target, int inMemoryLimit) {
+        return fetcher.fetch(loc.host(), loc.port(), new Message.FetchRequest(jobId, mapIndex, loc.attempt(),
+            partition), target, inMemoryLimit);
+      }
+
+      @Override
+      public String describe(MapLocation loc) {
+        return loc.host() + ":" + loc.port();
+      }
+    };
+  }
+
+  private ReduceFetch.Source sharedSource(SharedMapOutputs shared, Message.RunReduce m, RunningAttempt r) {
+    return new ReduceFetch.Source() {
+      @Override
+      public CompletableFuture<Fetcher.Fetched> fetch(int mapIndex, MapLocation loc, Path target, int inMemoryLimit) {
+        return CompletableFuture.supplyAsync(() -> {
+          try {
+            return Fetcher.Fetched.inFile(shared.fetch(mapIndex, loc.attempt(), m.partition(), target,
+                () -> r.stopped));
+          } catch (IOException e) {
+            IOException refusal = refusal(e);
+            throw new CompletionException(refusal == null ? e : new ReduceFetch.FetchRefused(refusal.getMessage(), refusal));
+          }
+        }, sharedReads);
+      }
+
+      @Override
+      public String describe(MapLocation loc) {
+        return "shared storage";
+      }
+    };
   }
 
   /**
@@ -401,7 +373,7 @@ public final class Worker implements AutoCloseable {
   }
 
   /** Asks the master whether the attempt may publish its output; waits for the answer. */
-  private CommitGate commitGate(JobHere job, Running r) {
+  private CommitGate commitGate(JobOnWorker job, RunningAttempt r) {
     return new CommitGate() {
       @Override
       public boolean mayCommit() throws Exception {
@@ -426,13 +398,13 @@ public final class Worker implements AutoCloseable {
     };
   }
 
-  private void succeeded(JobHere job, Running r, Map<String, Long> counters) {
+  private void succeeded(JobOnWorker job, RunningAttempt r, Map<String, Long> counters) {
     if (job.finished(r)) {
       send(new Message.TaskSucceeded(job.id, r.kind, r.index, r.attempt, counters));
     }
   }
 
-  private void failed(JobHere job, Running r, Throwable t) {
+  private void failed(JobOnWorker job, RunningAttempt r, Throwable t) {
     boolean stopped = r.stopped || WorkerJob.isStop(t);
     if (!job.finished(r) || stopped) {
       return; // killed: the master no longer waits for it
@@ -458,162 +430,23 @@ public final class Worker implements AutoCloseable {
     }
   }
 
+  /** What jobs get from this worker: jars, and their code with this worker's slots and memory. */
+  private final JobOnWorker.Host jobHost = new JobOnWorker.Host() {
+    @Override
+    public Path jar(String sha256) throws Exception {
+      return fetchJar(sha256);
+    }
+
+    @Override
+    public WorkerJob open(String jobId, ShippedJob shipped, Path directory) throws IOException {
+      return new WorkerJob(jobId, shipped.toSpecification(config.slots(), sortBufferPerTask(), config.workDirectory()),
+          directory);
+    }
+  };
+
   private long sortBufferPerTask() {
     long perTask = Runtime.getRuntime().maxMemory() / 4 / config.slots();
     return Math.max(1L << 20, Math.min(256L << 20, perTask));
-  }
-
-  // ------------------------------------------------------------------ state of one job here
-
-  private record AttemptKey(int index, int attempt) {}
-
-  private static final class Running {
-    final TaskKind kind;
-    final int index;
-    final int attempt;
-    volatile boolean stopped;
-    volatile CompletableFuture<Boolean> commitAnswer;
-
-    Running(TaskKind kind, int index, int attempt) {
-      this.kind = kind;
-      this.index = index;
-      this.attempt = attempt;
-    }
-
-    String name() {
-      return String.format("%s-%05d", kind == TaskKind.MAP ? "m" : "r", index);
-    }
-  }
-
-  private final class JobHere {
-    final String id;
-    final ShippedJob shipped;
-    final List<String> jarHashes;
-    private JobClassLoader loader;
-    /**
-     * Guards the job's code. Not the job's monitor, which the event loop takes to add map output
-     * locations: opening may wait for jars that only that event loop can receive.
-     */
-    private final Object opening = new Object();
-    final Path directory;
-    final Map<AttemptKey, ShuffleServer.Served> outputs = new ConcurrentHashMap<>();
-    private final Map<String, Running> running = new ConcurrentHashMap<>();
-    private final Map<Integer, MapLocation> locations = new HashMap<>();
-    private WorkerJob job;
-
-    JobHere(String id, ShippedJob shipped, List<String> jarHashes) {
-      this.id = id;
-      this.shipped = shipped;
-      this.jarHashes = List.copyOf(jarHashes);
-      this.directory = config.workDirectory().resolve("jobs").resolve(id);
-    }
-
-    /**
-     * The job's code, decoded on first use (on a task thread: a failure fails that task), with its
-     * class loader made the calling thread's context class loader, where Kryo finds user classes.
-     */
-    WorkerJob open() throws Exception {
-      synchronized (opening) {
-        return openLocked();
-      }
-    }
-
-    private WorkerJob openLocked() throws Exception {
-      if (loader == null) {
-        java.net.URL[] urls = new java.net.URL[jarHashes.size()];
-        for (int i = 0; i < urls.length; i++) {
-          urls[i] = fetchJar(jarHashes.get(i)).toUri().toURL();
-        }
-        loader = new JobClassLoader(id, urls, Worker.class.getClassLoader());
-      }
-      Thread.currentThread().setContextClassLoader(loader);
-      if (job == null) {
-        job = new WorkerJob(id, shipped.toSpecification(config.slots(), sortBufferPerTask(), config.workDirectory()),
-            directory);
-      }
-      return job;
-    }
-
-    Running started(TaskKind kind, int index, int attempt) {
-      Running r = new Running(kind, index, attempt);
-      running.put(kind + "/" + index + "/" + attempt, r);
-      return r;
-    }
-
-    /** False when the attempt was killed meanwhile. */
-    boolean finished(Running r) {
-      return running.remove(r.kind + "/" + r.index + "/" + r.attempt) != null && !r.stopped;
-    }
-
-    void kill(TaskKind kind, int index, int attempt) {
-      Running r = running.remove(kind + "/" + index + "/" + attempt);
-      if (r != null) {
-        r.stopped = true;
-        if (r.commitAnswer != null) {
-          r.commitAnswer.complete(false);
-        }
-      }
-    }
-
-    void commitAnswered(Message.CommitResponse c) {
-      Running r = running.get(c.kind() + "/" + c.index() + "/" + c.attempt());
-      if (r != null && r.commitAnswer != null) {
-        r.commitAnswer.complete(c.granted());
-      }
-    }
-
-    void stopAll() {
-      running.values().forEach(r -> {
-        r.stopped = true;
-        if (r.commitAnswer != null) {
-          r.commitAnswer.complete(false);
-        }
-      });
-      running.clear();
-      synchronized (this) {
-        notifyAll();
-      }
-    }
-
-    synchronized void addLocations(List<MapLocation> locs) {
-      for (MapLocation l : locs) {
-        locations.put(l.mapIndex(), l);
-      }
-      notifyAll();
-    }
-
-    synchronized Map<Integer, MapLocation> locations() {
-      return new HashMap<>(locations);
-    }
-
-    synchronized void awaitLocations(long millis) throws InterruptedException {
-      wait(millis);
-    }
-
-    int runningCount() {
-      return running.size();
-    }
-
-    void close() {
-      synchronized (opening) {
-        closeLocked();
-      }
-    }
-
-    private void closeLocked() {
-      if (job != null) {
-        job.close();
-      } else {
-        LocalStorage.deleteRecursively(directory);
-      }
-      if (loader != null) {
-        try {
-          loader.close();
-        } catch (IOException e) {
-          log.debug("closing the class loader of job {}: {}", id, e.toString());
-        }
-      }
-    }
   }
 
   // ------------------------------------------------------------------ the master connection
@@ -643,7 +476,8 @@ public final class Worker implements AutoCloseable {
         heartbeats = ctx.executor().scheduleAtFixedRate(() -> ctx.writeAndFlush(heartbeat()), every, every,
             TimeUnit.MILLISECONDS);
       } else if (msg instanceof Message.StartJob s) {
-        jobs.putIfAbsent(s.jobId(), new JobHere(s.jobId(), s.job(), s.jars()));
+        jobs.putIfAbsent(s.jobId(), new JobOnWorker(s.jobId(), s.job(), s.jars(),
+            config.workDirectory().resolve("jobs").resolve(s.jobId()), jobHost));
       } else if (msg instanceof Message.JarChunk c) {
         try {
           jars.accept(c);
@@ -655,17 +489,17 @@ public final class Worker implements AutoCloseable {
       } else if (msg instanceof Message.RunReduce m) {
         runReduce(m);
       } else if (msg instanceof Message.MapOutputs o) {
-        JobHere job = jobs.get(o.jobId());
+        JobOnWorker job = jobs.get(o.jobId());
         if (job != null) {
           job.addLocations(o.locations());
         }
       } else if (msg instanceof Message.CommitResponse c) {
-        JobHere job = jobs.get(c.jobId());
+        JobOnWorker job = jobs.get(c.jobId());
         if (job != null) {
           job.commitAnswered(c);
         }
       } else if (msg instanceof Message.KillTask k) {
-        JobHere job = jobs.get(k.jobId());
+        JobOnWorker job = jobs.get(k.jobId());
         if (job != null) {
           job.kill(k.kind(), k.index(), k.attempt());
         }
@@ -681,7 +515,7 @@ public final class Worker implements AutoCloseable {
 
     private Message.Heartbeat heartbeat() {
       int runningTasks = 0;
-      for (JobHere j : jobs.values()) {
+      for (JobOnWorker j : jobs.values()) {
         runningTasks += j.runningCount();
       }
       double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
@@ -700,7 +534,7 @@ public final class Worker implements AutoCloseable {
         // The master re-runs this worker's running attempts elsewhere when it loses it: stop them.
         // Finished map outputs stay, and are announced when registering again: a restarted
         // master resumes its jobs and finds them here; a master that does not know a job ends it.
-        jobs.values().forEach(JobHere::stopAll);
+        jobs.values().forEach(JobOnWorker::stopAll);
         if (!closed) {
           log.warn("lost the master {}:{}; reconnecting", config.masterHost(), config.masterPort());
         }

@@ -53,4 +53,40 @@ class JournalTest {
     assertThat(Journal.read(dir)).containsExactly(new Journal.MasterStarted(4));
     assertThat(dir.resolve("journal")).hasBinaryContent(older);
   }
+
+  @Test
+  void appendLater_groupsEntriesIntoFewWrites_reportsDurabilityInOrder_andLosesNoneOnClose() throws Exception {
+    List<Long> durable = new java.util.concurrent.CopyOnWriteArrayList<>();
+    int n = 2_000;
+    long last;
+    try (Journal j = Journal.open(dir, durable::add)) {
+      for (int i = 0; i < n; i++) {
+        j.appendLater(new Journal.MapLost("j1", i));
+      }
+      last = j.appended();
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+      while (j.durable() < last && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(j.durable()).isEqualTo(last);
+      // A synchronous append waits for its own entry.
+      j.append(new Journal.MasterStarted(2));
+      assertThat(j.durable()).isEqualTo(last + 1);
+      for (int i = 0; i < 10; i++) {
+        j.appendLater(new Journal.MapLost("j2", i)); // written by close
+      }
+    }
+    assertThat(last).isEqualTo(n);
+    // Reported in increasing order, ending at the last entry before the synchronous one or after.
+    assertThat(durable).isSorted().doesNotHaveDuplicates();
+    // An fsync takes far longer than an append: entries appended meanwhile share the next one.
+    assertThat(durable).hasSizeLessThan(n);
+    assertThat(durable.get(durable.size() - 1)).isEqualTo(n + 11L);
+    List<Journal.Entry> entries = Journal.read(dir);
+    assertThat(entries).hasSize(n + 11);
+    assertThat(entries.get(0)).isEqualTo(new Journal.MapLost("j1", 0));
+    assertThat(entries.get(n - 1)).isEqualTo(new Journal.MapLost("j1", n - 1));
+    assertThat(entries.get(n)).isEqualTo(new Journal.MasterStarted(2));
+    assertThat(entries.get(n + 10)).isEqualTo(new Journal.MapLost("j2", 9));
+  }
 }

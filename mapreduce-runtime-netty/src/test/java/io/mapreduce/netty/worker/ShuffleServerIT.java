@@ -1,8 +1,11 @@
 package io.mapreduce.netty.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mapreduce.Emitter;
+import io.mapreduce.internal.shuffle.RunIndex;
+import io.mapreduce.internal.shuffle.RunWriter;
 import io.mapreduce.JobResult;
 import io.mapreduce.MapReduce;
 import io.mapreduce.MapReduceSpecification;
@@ -11,13 +14,17 @@ import io.mapreduce.netty.RawPeer;
 import io.mapreduce.netty.WordCountCluster;
 import io.mapreduce.netty.master.Master;
 import io.mapreduce.netty.protocol.ClusterSecret;
+import io.mapreduce.netty.protocol.Frames;
 import io.mapreduce.netty.protocol.Message;
+import io.netty.channel.nio.NioEventLoopGroup;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A live worker's shuffle port, spoken to over a plain socket after a proper handshake: answers
  * come one per request, in order, each followed by exactly its bytes, and a request it cannot
- * serve gets an error and no bytes, on a connection that stays open.
+ * serve gets an error and no bytes, on a connection that stays open; and the {@link Fetcher}
+ * reducers use gets the same answers over one kept connection.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -210,6 +218,43 @@ class ShuffleServerIT {
       }
       long words = wordCount.expected().values().stream().mapToLong(Long::longValue).sum();
       assertThat(records).as("records over all partitions of all maps (no combiner)").isEqualTo(words);
+
+      // The same requests through the Fetcher, all at once: one kept connection, pipelined; every
+      // other answer into memory, the rest into files with their index; errors fail only their own.
+      NioEventLoopGroup group = new NioEventLoopGroup(1);
+      try {
+        Fetcher fetcher = new Fetcher(group, ClusterSecret.NONE, Frames.DEFAULT_MAX_FRAME_BYTES);
+        List<CompletableFuture<Fetcher.Fetched>> answers = new ArrayList<>();
+        for (int k = 0; k < requests.size(); k++) {
+          answers.add(fetcher.fetch("127.0.0.1", worker.shufflePort(), requests.get(k), dir.resolve("fetched-" + k),
+              k % 2 == 0 ? Integer.MAX_VALUE : -1));
+        }
+        long fetchedRecords = 0;
+        for (int k = 0; k < requests.size(); k++) {
+          Message.FetchRequest r = requests.get(k);
+          CompletableFuture<Fetcher.Fetched> answer = answers.get(k);
+          if (!(r.attempt() == 1 && (r.partition() == 0 || r.partition() == 1))) {
+            assertThatThrownBy(() -> answer.get(10, TimeUnit.SECONDS)).as("fetch of %s", r)
+                .hasCauseInstanceOf(IOException.class).hasMessageContaining("map " + r.mapIndex());
+            continue;
+          }
+          Fetcher.Fetched f = answer.get(10, TimeUnit.SECONDS);
+          Path file = dir.resolve("fetched-" + k);
+          assertThat(f.bytes() != null).as("in memory: %s", r).isEqualTo(k % 2 == 0);
+          byte[] bytes = f.bytes() != null ? f.bytes() : Files.readAllBytes(file);
+          if (f.bytes() == null) {
+            assertThat(RunIndex.read(RunWriter.indexOf(file)).records()[0]).isEqualTo(f.records());
+          }
+          CRC32C crc = new CRC32C();
+          crc.update(bytes);
+          assertThat((int) crc.getValue()).as("checksum of %s", r).isEqualTo(f.checksum());
+          fetchedRecords += f.records();
+        }
+        assertThat(fetchedRecords).isEqualTo(words);
+        assertThat(fetcher.connections()).as("connections to the one worker").isEqualTo(1);
+      } finally {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+      }
 
       // A reducer that asks and goes away before reading the bytes does not hurt the server.
       try (RawPeer p = authenticated()) {
