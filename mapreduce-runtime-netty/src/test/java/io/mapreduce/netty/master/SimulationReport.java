@@ -86,8 +86,8 @@ final class SimulationReport {
         + " reducers' fetch sets: the master's share %s; %s after the job (the finished job kept: %s); %s once the"
         + " master is dropped", mb(m.heapBaseline), mb(m.heapAtMapsDone), mb(m.simulationBytesAtMapsDone),
         mb(r.masterHeapRunningJob()), mb(m.heapAfterJob), mb(r.masterHeapFinishedJob()), mb(m.heapWithoutMaster));
-    line(out, "journal: %,d entries appended (forced each), %s at the end, appends %.2f s wall; the restart read %,d"
-        + " entries in %.0f ms", m.journalEntries, mb(m.journalBytes), m.journalAppendNanos / 1e9,
+    line(out, "journal: %,d entries appended (on the state thread; written by its own), %s at the end, appends %.2f s"
+        + " wall; the restart read %,d entries in %.0f ms", m.journalEntries, mb(m.journalBytes), m.journalAppendNanos / 1e9,
         m.journalEntriesReplayed, m.journalReadNanos / 1e6);
     line(out, "");
     line(out, "budgets of issue 13 (full scale; those that grow with the job scaled by %.3g here):",
