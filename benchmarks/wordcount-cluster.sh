@@ -10,13 +10,15 @@
 # also on Ctrl-C.
 #
 #   benchmarks/wordcount-cluster.sh [--size 1g] [--files 8] [--runs 3] [--workers 2] [--seed 1]
-#                                   [--timeout 1800] [--tmp DIR]
+#                                   [--split-size 64m] [--reduce-tasks 1] [--timeout 1800] [--tmp DIR]
 #
 #   --size     text to generate, with a binary unit (default 1g = 1 GiB)
 #   --files    number of input files (default 8)
 #   --runs     runs of each mode (default 3)
 #   --workers  worker JVMs of the cluster mode, --local-workers N (default 2)
 #   --seed     GenerateText's seed (default 1)
+#   --split-size    the jobs' --split-size (default 64m): 12k cuts 24m into about 2,000 map tasks
+#   --reduce-tasks  the jobs' --reduce-tasks (default 1)
 #   --timeout  seconds allowed to each run before it is killed and the script fails (default 1800)
 #   --tmp      where to put the text and outputs (default $TMPDIR or /tmp); needs about 2 * size
 #              free. The intermediate files go where each mode puts them by default: the embedded
@@ -36,11 +38,13 @@ files=8
 runs=3
 workers=2
 seed=1
+split_size=64m
+reduce_tasks=1
 timeout_s=1800
 tmp_base="${TMPDIR:-/tmp}"
 
-bench_parse_args "--size=size --files=files --runs=runs --workers=workers --seed=seed --timeout=timeout_s --tmp=tmp_base" "$@"
-bench_require_numbers "$files" "$runs" "$workers" "$seed" "$timeout_s"
+bench_parse_args "--size=size --files=files --runs=runs --workers=workers --seed=seed --split-size=split_size --reduce-tasks=reduce_tasks --timeout=timeout_s --tmp=tmp_base" "$@"
+bench_require_numbers "$files" "$runs" "$workers" "$seed" "$reduce_tasks" "$timeout_s"
 bench_require_positive "--runs, --files and --workers" "$runs" "$files" "$workers"
 
 bench_require_built "the jars are not built; build them first" "mvn -B -o package -DskipTests" \
@@ -63,13 +67,15 @@ started="$(bench_now)"
 for i in $(seq 1 "$runs"); do
   echo "run $i of $runs: mapreduce wordcount (embedded)" >&2
   bench_timed "embedded (run $i)" "$work/embedded.times" "$work/embedded.log" \
-    "$root/bin/mapreduce" wordcount --input "$work/input" --output "$work/embedded-out"
+    "$root/bin/mapreduce" wordcount --input "$work/input" --output "$work/embedded-out" \
+    --split-size "$split_size" --reduce-tasks "$reduce_tasks"
   LC_ALL=C sort "$work"/embedded-out/mr-out-* >"$work/embedded.sorted"
   rm -rf "$work/embedded-out"
 
   echo "run $i of $runs: mapreduce wordcount --local-workers $workers" >&2
   bench_timed "--local-workers $workers (run $i)" "$work/cluster.times" "$work/cluster.log" \
-    "$root/bin/mapreduce" wordcount --input "$work/input" --output "$work/cluster-out" --local-workers "$workers"
+    "$root/bin/mapreduce" wordcount --input "$work/input" --output "$work/cluster-out" --local-workers "$workers" \
+    --split-size "$split_size" --reduce-tasks "$reduce_tasks"
   LC_ALL=C sort "$work"/cluster-out/mr-out-* >"$work/cluster.sorted"
   rm -rf "$work/cluster-out"
 
@@ -85,7 +91,7 @@ cl_cpu=$(bench_cpu_median "$work/cluster.times")
 
 echo
 echo "wordcount-cluster: $input_bytes bytes in $files files (GenerateText --size $size --seed $seed)," \
-  "$runs runs each, alternating"
+  "--split-size $split_size --reduce-tasks $reduce_tasks, $runs runs each, alternating"
 echo "started $started; $(bench_machine)"
 echo "load average (1 min) before $load_before, after $load_after"
 bench_print_word_totals "$work/embedded.sorted"

@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
@@ -89,9 +91,15 @@ public final class MasterState {
   private final LongSupplier nanos;
   private final Outbox outbox;
   private final Map<String, Worker> workers = new LinkedHashMap<>();
+  /**
+   * The registered workers with a free slot, by registration order: what a policy chooses among.
+   * Kept as attempts start and end, so that an assignment costs the free workers, not all of them
+   * (in a busy cluster, the one whose attempt just ended).
+   */
+  private final java.util.TreeMap<Integer, Worker> free = new java.util.TreeMap<>();
   private final Map<String, JobRun> jobs = new LinkedHashMap<>();
   /** Finished jobs, newest last, for the status page. */
-  private final List<JobRun> finished = new ArrayList<>();
+  private final List<Status.JobStatus> finished = new ArrayList<>();
   private int nextWorker;
   /** How jobs that ended came out, for clients that come back to ask. */
   private final Map<String, Message> outcomes = new LinkedHashMap<>() {
@@ -129,7 +137,11 @@ public final class MasterState {
     nextWorker++;
     Worker w = new Worker(id, host, shufflePort, Math.max(1, slots), nextWorker);
     w.lastHeartbeat = nanos.getAsLong();
-    workers.put(id, w);
+    Worker before = workers.put(id, w);
+    if (before != null) {
+      free.remove(before.order);
+    }
+    slotsChanged(w);
     log.info("{} registered: {}:{} with {} slots", id, host, shufflePort, w.slots);
     outbox.toWorker(id, new Message.Registered(id, settings.heartbeatInterval().toMillis()));
     schedule();
@@ -154,6 +166,7 @@ public final class MasterState {
     if (w == null) {
       return;
     }
+    free.remove(w.order);
     outbox.dropWorker(workerId);
     log.warn("{} lost ({}): re-running its {} running attempts", workerId, why, w.running.size());
     for (Attempt a : new ArrayList<>(w.running)) {
@@ -161,15 +174,12 @@ public final class MasterState {
       JobRun job = jobs.get(a.jobId);
       if (job != null) {
         Task t = job.task(a.kind, a.index);
-        t.running.remove(a.attempt);
-        if (t.state != TaskStatus.DONE && t.running.isEmpty()) {
-          t.state = TaskStatus.PENDING;
-        }
+        job.attemptGone(t, a.attempt);
       }
     }
     for (JobRun job : jobs.values()) {
       loopSteps++;
-      if (job.reducesDone() == job.reduces.length && job.reduces.length > 0) {
+      if (job.reducesDone == job.reduces.length && job.reduces.length > 0) {
         continue;
       }
       if (job.reduces.length == 0) {
@@ -179,7 +189,8 @@ public final class MasterState {
         continue; // its map outputs are in shared storage: they outlive the worker
       }
       boolean rerun = false;
-      for (Task m : job.maps) {
+      Set<Task> there = job.mapsDoneOn.getOrDefault(workerId, Set.of());
+      for (Task m : new ArrayList<>(there)) {
         loopSteps++;
         if (m.state == TaskStatus.DONE && workerId.equals(m.doneOn)) {
           rerunMap(job, m);
@@ -220,9 +231,9 @@ public final class MasterState {
       for (JobRun job : new ArrayList<>(jobs.values())) {
         loopSteps++;
         if (!job.finishing) {
-          startBackups(job, job.maps, now);
+          startBackups(job, TaskKind.MAP, now);
           if (job.mapsDone == job.maps.length) {
-            startBackups(job, job.reduces, now);
+            startBackups(job, TaskKind.REDUCE, now);
           }
         }
       }
@@ -245,12 +256,9 @@ public final class MasterState {
         if (w == null || w.id.equals(notOn)) {
           continue;
         }
-        r.running.remove(a.getKey());
-        w.running.remove(new Attempt(job.id, TaskKind.REDUCE, r.index, a.getKey()));
+        job.attemptGone(r, a.getKey());
+        w.ended(new Attempt(job.id, TaskKind.REDUCE, r.index, a.getKey()));
         outbox.toWorker(w.id, new Message.KillTask(job.id, TaskKind.REDUCE, r.index, a.getKey()));
-        if (r.running.isEmpty()) {
-          r.state = TaskStatus.PENDING;
-        }
         log.info("job {}: reduce {} attempt {} on {} makes way for a backup map", job.id, r.index, a.getKey(), w.id);
         return w;
       }
@@ -286,25 +294,15 @@ public final class MasterState {
    * {@link #BACKUP_SLOWDOWN} times the phase's median duration, and {@link #BACKUP_SLACK} more, a
    * backup attempt on another worker. The first attempt to finish wins; the other is killed.
    */
-  private void startBackups(JobRun job, Task[] phase, long now) {
-    List<Long> durations = new ArrayList<>();
-    for (Task t : phase) {
-      loopSteps++;
-      if (t.state == TaskStatus.PENDING) {
-        return;
-      }
-      if (t.state == TaskStatus.DONE) {
-        durations.add(t.durationNanos);
-      }
-    }
-    if (durations.isEmpty() || durations.size() * 2 < phase.length) {
+  private void startBackups(JobRun job, TaskKind kind, long now) {
+    Phase phase = job.phase(kind);
+    // Counts kept as tasks move, not recounted: a tick costs the running attempts, not the tasks.
+    if (phase.pending > 0 || phase.durations.size() == 0 || phase.durations.size() * 2 < phase.tasks.length) {
       return;
     }
-    loopSteps += durations.size();
-    durations.sort(null);
-    long median = durations.get(durations.size() / 2);
+    long median = phase.durations.median();
     long threshold = Math.max((long) (BACKUP_SLOWDOWN * median), median + BACKUP_SLACK.toNanos());
-    for (Task t : phase) {
+    for (Task t : new ArrayList<>(phase.running)) {
       loopSteps++;
       if (t.state != TaskStatus.RUNNING || t.running.size() != 1 || t.backedUp) {
         continue;
@@ -315,8 +313,8 @@ public final class MasterState {
         continue;
       }
       loopSteps += workers.size();
-      List<Worker> free = workers.values().stream()
-          .filter(w -> w.freeSlots() > 0 && !w.id.equals(only.getValue())).toList();
+      loopSteps += this.free.size();
+      List<Worker> free = this.free.values().stream().filter(w -> !w.id.equals(only.getValue())).toList();
       if (free.isEmpty() && t.kind == TaskKind.MAP) {
         // The reduces started early (slow start) may hold every slot while they wait for this very
         // map: free one, as Hadoop preempts reducers; the reduce runs again later.
@@ -368,31 +366,36 @@ public final class MasterState {
     Task t = job.task(m.kind(), m.index());
     // Only the worker running the attempt may report it: killed attempts, and workers the master
     // already gave up on, are ignored.
-    if (t == null || !t.running.remove(m.attempt(), workerId)) {
+    if (t == null || !workerId.equals(t.running.get(m.attempt()))) {
       return;
     }
-    w.running.remove(new Attempt(job.id, m.kind(), m.index(), m.attempt()));
+    w.ended(new Attempt(job.id, m.kind(), m.index(), m.attempt()));
     if (t.state == TaskStatus.DONE) {
+      job.attemptGone(t, m.attempt());
       schedule();
       return;
     }
     t.state = TaskStatus.DONE;
+    job.attemptGone(t, m.attempt());
     t.doneOn = workerId;
+    if (t.kind == TaskKind.MAP) {
+      job.mapsDoneOn.computeIfAbsent(workerId, id -> new HashSet<>()).add(t);
+    }
     t.doneAttempt = m.attempt();
     t.durationNanos = nanos.getAsLong() - t.startedAt.getOrDefault(m.attempt(), nanos.getAsLong());
     outbox.journal(new Journal.TaskDone(job.id, t.kind, t.index, m.attempt(), w.host, w.shufflePort, m.counters()));
     t.counters = m.counters();
-    for (Map.Entry<Integer, String> other : t.running.entrySet()) {
+    job.done(t);
+    for (Map.Entry<Integer, String> other : new ArrayList<>(t.running.entrySet())) {
       loopSteps++;
       outbox.toWorker(other.getValue(), new Message.KillTask(job.id, t.kind, t.index, other.getKey()));
       Worker ow = workers.get(other.getValue());
       if (ow != null) {
-        ow.running.remove(new Attempt(job.id, t.kind, t.index, other.getKey()));
+        ow.ended(new Attempt(job.id, t.kind, t.index, other.getKey()));
       }
+      job.attemptGone(t, other.getKey());
     }
-    t.running.clear();
     if (t.kind == TaskKind.MAP) {
-      job.mapsDone++;
       if (job.mapsDone == job.maps.length) {
         job.mapsFinishedAt = nanos.getAsLong();
         job.mapsFinished = true;
@@ -400,7 +403,7 @@ public final class MasterState {
       if (job.reduces.length > 0) {
         MapLocation loc = new MapLocation(t.index, m.attempt(), w.host, w.shufflePort);
         job.locations.put(t.index, loc);
-        for (String reducer : job.workersRunning(TaskKind.REDUCE)) {
+        for (String reducer : job.reducersOn.keySet()) {
           loopSteps++;
           outbox.toWorker(reducer, new Message.MapOutputs(job.id, List.of(loc)));
         }
@@ -461,10 +464,13 @@ public final class MasterState {
 
   private void rerunMap(JobRun job, Task m) {
     outbox.journal(new Journal.MapLost(job.id, m.index));
-    m.state = TaskStatus.PENDING;
+    job.undone(m);
+    Set<Task> there = m.doneOn == null ? null : job.mapsDoneOn.get(m.doneOn);
+    if (there != null) {
+      there.remove(m);
+    }
     m.doneOn = null;
     m.fetchFailures = 0;
-    job.mapsDone--;
     job.mapsFinished = false;
     job.locations.remove(m.index);
   }
@@ -476,18 +482,20 @@ public final class MasterState {
       return;
     }
     Task t = job.task(m.kind(), m.index());
-    if (t == null || !t.running.remove(m.attempt(), workerId)) {
+    if (t == null || !workerId.equals(t.running.get(m.attempt()))) {
       return;
     }
     Worker w = workers.get(workerId);
     if (w != null) {
-      w.running.remove(new Attempt(job.id, m.kind(), m.index(), m.attempt()));
+      w.ended(new Attempt(job.id, m.kind(), m.index(), m.attempt()));
     }
     if (t.state == TaskStatus.DONE) {
+      job.attemptGone(t, m.attempt());
       schedule();
       return;
     }
     t.failures++;
+    job.failedAttempts++;
     t.bad.failedAt(m.record());
     log.warn("job {}: task {} attempt {} failed on {}{}: {}", job.id, t.name(), m.attempt(), workerId,
         m.position() == null ? "" : " at " + m.position(), m.failure());
@@ -497,9 +505,7 @@ public final class MasterState {
           + m.position()) + ": " + m.failure(), t.name(), t.failures, m.position(), m.failure()));
       return;
     }
-    if (t.running.isEmpty()) {
-      t.state = TaskStatus.PENDING;
-    }
+    job.attemptGone(t, m.attempt());
     schedule();
   }
 
@@ -536,11 +542,12 @@ public final class MasterState {
         JobRun job = jobs.get(d.jobId());
         Task t = job.task(d.kind(), d.index());
         if (t != null && t.state != TaskStatus.DONE) {
+          job.phase(t.kind).pending--; // restored before any attempt: it was pending
           t.state = TaskStatus.DONE;
           t.doneAttempt = d.attempt();
           t.counters = d.counters();
+          job.done(t);
           if (t.kind == TaskKind.MAP) {
-            job.mapsDone++;
             job.locations.put(t.index, new MapLocation(t.index, d.attempt(), d.host(), d.port()));
           }
         }
@@ -548,8 +555,7 @@ public final class MasterState {
         JobRun job = jobs.get(l.jobId());
         Task m = job.task(TaskKind.MAP, l.index());
         if (m != null && m.state == TaskStatus.DONE) {
-          m.state = TaskStatus.PENDING;
-          job.mapsDone--;
+          job.undone(m);
           job.locations.remove(l.index());
         }
       } else if (e instanceof Journal.JobEnded end) {
@@ -569,7 +575,7 @@ public final class MasterState {
         }
       }
       log.info("job {} ({}) resumed: {} of {} maps and {} of {} reduces done", job.id, job.job.name(), job.mapsDone,
-          job.maps.length, job.reducesDone(), job.reduces.length);
+          job.maps.length, job.reducesDone, job.reduces.length);
     }
     return new ArrayList<>(jobs.keySet());
   }
@@ -637,7 +643,9 @@ public final class MasterState {
     job.outcome = "failed: " + failure.message();
     for (Worker w : workers.values()) {
       loopSteps += 1 + w.running.size();
-      w.running.removeIf(a -> a.jobId.equals(job.id));
+      if (w.running.removeIf(a -> a.jobId.equals(job.id))) {
+        slotsChanged(w);
+      }
     }
     endJob(job);
     outbox.abort(job.id);
@@ -655,14 +663,15 @@ public final class MasterState {
         outbox.toWorker(w, new Message.EndJob(job.id));
       }
     }
-    finished.add(job);
+    // A snapshot, not the job: a finished job's tasks and splits are not kept (megabytes at scale).
+    finished.add(job.status(nanos.getAsLong()));
     if (finished.size() > 20) {
       finished.remove(0);
     }
   }
 
   private void finishIfDone(JobRun job) {
-    if (job.finishing || job.mapsDone < job.maps.length || job.reducesDone() < job.reduces.length) {
+    if (job.finishing || job.mapsDone < job.maps.length || job.reducesDone < job.reduces.length) {
       return;
     }
     job.finishing = true;
@@ -671,57 +680,82 @@ public final class MasterState {
 
   private void progress(JobRun job) {
     outbox.toClient(job.id, new Message.JobProgressUpdate(job.id, job.maps.length, job.mapsDone,
-        job.reduces.length, job.reducesDone(), job.inputBytes));
+        job.reduces.length, job.reducesDone, job.inputBytes));
   }
 
   // ---------------------------------------------------------------- scheduling
 
-  /** Starts attempts on free slots until no task can start. */
+  /**
+   * Starts attempts on free slots until no task can start: each job's pending tasks come from its
+   * queues (maps first; reduces after slow start), so an event costs the tasks it starts, not a
+   * scan of the job's tasks.
+   */
   private void schedule() {
     for (JobRun job : jobs.values()) {
       loopSteps++;
       if (job.finishing) {
         continue;
       }
-      for (Task t : job.maps) {
-        loopSteps++;
-        if (t.state == TaskStatus.PENDING && !assign(job, t)) {
-          return;
-        }
+      if (!schedulePhase(job, job.mapPhase)) {
+        return;
       }
       if (job.mapsDone < Math.ceil(settings.slowStart() * job.maps.length)) {
         continue;
       }
-      for (Task t : job.reduces) {
-        loopSteps++;
-        if (t.state == TaskStatus.PENDING && !assign(job, t)) {
-          return;
-        }
+      if (!schedulePhase(job, job.reducePhase)) {
+        return;
       }
     }
   }
 
-  /** Starts an attempt of the task on the worker the policy picks; false when no slot is free. */
-  private boolean assign(JobRun job, Task t) {
-    loopSteps += workers.size();
-    List<Worker> free = workers.values().stream().filter(w -> w.freeSlots() > 0).toList();
-    if (free.isEmpty()) {
-      return false;
-    }
-    Worker w = (Worker) policy.choose(job.id, t.kind, free);
-    if (w != null) {
+  /** Starts the phase's pending tasks while slots are free; false when none is. */
+  private boolean schedulePhase(JobRun job, Phase phase) {
+    while (!phase.queue.isEmpty()) {
+      loopSteps++;
+      Task t = phase.queue.peek();
+      if (t.state != TaskStatus.PENDING) {
+        phase.queue.poll(); // done or running since it was queued
+        t.queued = false;
+        continue;
+      }
+      Worker w = chooseWorker(job, t);
+      if (w == null) {
+        return !freeWorkers().isEmpty(); // the policy leaves it for later
+      }
+      phase.queue.poll();
+      t.queued = false;
       start(job, t, w);
     }
     return true;
   }
 
+  /** The worker the policy picks for the task among those with a free slot, or null. */
+  private Worker chooseWorker(JobRun job, Task t) {
+    List<Worker> free = freeWorkers();
+    return free.isEmpty() ? null : (Worker) policy.choose(job.id, t.kind, free);
+  }
+
+  /** The workers with a free slot, in the order they registered: kept as slots fill and free. */
+  private List<Worker> freeWorkers() {
+    loopSteps += free.size();
+    return new ArrayList<>(free.values());
+  }
+
+  /** Keeps {@link #free} right after a worker's attempts changed (or it registered). */
+  private void slotsChanged(Worker w) {
+    if (w.freeSlots() > 0 && workers.get(w.id) == w) {
+      free.put(w.order, w);
+    } else {
+      free.remove(w.order);
+    }
+  }
+
   /** Starts a new attempt of a task on a worker. */
   private void start(JobRun job, Task t, Worker w) {
     int attempt = ++t.attempts;
-    t.state = TaskStatus.RUNNING;
-    t.running.put(attempt, w.id);
+    job.attemptStarted(t, attempt, w.id);
     t.startedAt.put(attempt, nanos.getAsLong());
-    w.running.add(new Attempt(job.id, t.kind, t.index, attempt));
+    w.started(new Attempt(job.id, t.kind, t.index, attempt));
     if (job.startedOn.add(w.id)) {
       outbox.toWorker(w.id, new Message.StartJob(job.id, job.job, job.jars));
     }
@@ -750,10 +784,8 @@ public final class MasterState {
             Duration.ofNanos(now - w.lastHeartbeat).toMillis()))
         .toList();
     List<Status.JobStatus> js = new ArrayList<>();
-    for (JobRun j : finished) {
-      loopSteps++;
-      js.add(j.status(now));
-    }
+    loopSteps += finished.size();
+    js.addAll(finished);
     for (JobRun j : jobs.values()) {
       loopSteps++;
       js.add(j.status(now));
@@ -800,6 +832,8 @@ public final class MasterState {
     long durationNanos;
     /** Whether it got a backup attempt (once per task). */
     boolean backedUp;
+    /** Whether it is in its phase's queue of pending tasks (maybe no longer pending: skipped then). */
+    boolean queued;
     /** The records its attempts failed on, and those the next attempts skip. */
     final BadRecords bad;
     Map<String, Long> counters = Map.of();
@@ -826,6 +860,16 @@ public final class MasterState {
     long mapsFinishedAt;
     boolean mapsFinished;
     int mapsDone;
+    int reducesDone;
+    int failedAttempts;
+    /** The counters of the tasks done, summed as they finish. */
+    final Map<String, Long> counterTotals = new HashMap<>();
+    /** The maps done on each worker, whose outputs are lost with it: kept as maps finish and re-run. */
+    final Map<String, Set<Task>> mapsDoneOn = new HashMap<>();
+    /** Workers running reduce attempts of this job, with how many: they hear of new map outputs. */
+    final Map<String, Integer> reducersOn = new HashMap<>();
+    final Phase mapPhase;
+    final Phase reducePhase;
     boolean finishing;
     String outcome;
     int backups;
@@ -850,6 +894,8 @@ public final class MasterState {
       loopSteps += 2L * splits.size(); // the copy and the sum
       this.inputBytes = splits.stream().mapToLong(InputSplit::length).sum();
       this.startedAt = startedAt;
+      this.mapPhase = new Phase(maps);
+      this.reducePhase = new Phase(reduces);
     }
 
     Task task(TaskKind kind, int index) {
@@ -857,37 +903,78 @@ public final class MasterState {
       return index >= 0 && index < tasks.length ? tasks[index] : null;
     }
 
-    int reducesDone() {
-      int n = 0;
-      for (Task t : reduces) {
-        loopSteps++;
-        if (t.state == TaskStatus.DONE) {
-          n++;
-        }
-      }
-      return n;
+    Phase phase(TaskKind kind) {
+      return kind == TaskKind.MAP ? mapPhase : reducePhase;
     }
 
-    Set<String> workersRunning(TaskKind kind) {
-      Set<String> ids = new HashSet<>();
-      for (Task t : kind == TaskKind.MAP ? maps : reduces) {
-        loopSteps += 1 + t.running.size();
-        ids.addAll(t.running.values());
+    /** An attempt of {@code t} started on {@code worker}. */
+    void attemptStarted(Task t, int attempt, String worker) {
+      Phase phase = phase(t.kind);
+      if (t.state == TaskStatus.PENDING) {
+        phase.pending--;
       }
-      return ids;
+      t.state = TaskStatus.RUNNING;
+      t.running.put(attempt, worker);
+      phase.running.add(t);
+      if (t.kind == TaskKind.REDUCE) {
+        reducersOn.merge(worker, 1, Integer::sum);
+      }
+    }
+
+    /**
+     * An attempt of {@code t} is gone (succeeded, failed, killed, lost): a task not done with no
+     * attempt left is pending again. The one place a task goes back to its queue after running.
+     */
+    void attemptGone(Task t, int attempt) {
+      String worker = t.running.remove(attempt);
+      if (worker == null) {
+        return;
+      }
+      if (t.kind == TaskKind.REDUCE) {
+        reducersOn.computeIfPresent(worker, (w, n) -> n == 1 ? null : n - 1);
+      }
+      if (t.running.isEmpty()) {
+        phase(t.kind).running.remove(t);
+        if (t.state != TaskStatus.DONE) {
+          pending(t);
+        }
+      }
+    }
+
+    /** Makes a task pending and queues it, unless it is queued already. */
+    void pending(Task t) {
+      Phase phase = phase(t.kind);
+      if (t.state != TaskStatus.PENDING) {
+        phase.pending++;
+      }
+      t.state = TaskStatus.PENDING;
+      if (!t.queued) {
+        t.queued = true;
+        phase.queue.add(t);
+      }
+    }
+
+    /** A task is done (its state set): counts, counters and durations follow. */
+    void done(Task t) {
+      if (t.kind == TaskKind.MAP) {
+        mapsDone++;
+      } else {
+        reducesDone++;
+      }
+      phase(t.kind).durations.add(t.durationNanos);
+      t.counters.forEach((k, v) -> counterTotals.merge(k, v, Long::sum));
+    }
+
+    /** A done map's output is lost: it is pending again, and its counters no longer count. */
+    void undone(Task m) {
+      mapsDone--;
+      m.counters.forEach((k, v) -> counterTotals.merge(k, -v, Long::sum));
+      m.counters = Map.of();
+      pending(m);
     }
 
     Map<String, Long> counters() {
-      Map<String, Long> sum = new HashMap<>();
-      for (Task[] tasks : List.of(maps, reduces)) {
-        for (Task t : tasks) {
-          loopSteps++;
-          if (t.state == TaskStatus.DONE) {
-            loopSteps += t.counters.size();
-            t.counters.forEach((k, v) -> sum.merge(k, v, Long::sum));
-          }
-        }
-      }
+      Map<String, Long> sum = new HashMap<>(counterTotals);
       if (backups > 0) {
         sum.put(BACKUP_ATTEMPTS, (long) backups);
       }
@@ -897,15 +984,33 @@ public final class MasterState {
     Status.JobStatus status(long now) {
       String phase = outcome != null ? outcome
           : finishing ? "committing" : mapsDone < maps.length ? "map" : "reduce";
-      int failed = 0;
-      for (Task[] tasks : List.of(maps, reduces)) {
-        for (Task t : tasks) {
-          loopSteps++;
-          failed += t.failures;
-        }
-      }
-      return new Status.JobStatus(id, job.name(), phase, maps.length, mapsDone, reduces.length, reducesDone(), failed,
+      return new Status.JobStatus(id, job.name(), phase, maps.length, mapsDone, reduces.length, reducesDone,
+          failedAttempts,
           counters(), Duration.ofNanos(now - startedAt).toMillis());
+    }
+  }
+
+  /**
+   * The tasks of one kind of a job, with what scheduling and backups need kept as tasks move: a
+   * queue of pending tasks (O(log n) each way), how many are pending, which have attempts running, and the durations of
+   * those done.
+   */
+  private static final class Phase {
+    final Task[] tasks;
+    /** Lowest index first, as the tasks were numbered (and as a scan from the first would find them). */
+    final PriorityQueue<Task> queue;
+    int pending;
+    final Set<Task> running = new LinkedHashSet<>();
+    final RunningMedian durations = new RunningMedian();
+
+    Phase(Task[] tasks) {
+      this.tasks = tasks;
+      for (Task t : tasks) {
+        t.queued = true;
+      }
+      this.queue = new PriorityQueue<>(Math.max(1, tasks.length), java.util.Comparator.comparingInt(t -> t.index));
+      queue.addAll(java.util.Arrays.asList(tasks));
+      this.pending = tasks.length;
     }
   }
 
@@ -945,6 +1050,17 @@ public final class MasterState {
     @Override
     public int freeSlots() {
       return slots - running.size();
+    }
+
+    void started(Attempt a) {
+      running.add(a);
+      slotsChanged(this);
+    }
+
+    void ended(Attempt a) {
+      if (running.remove(a)) {
+        slotsChanged(this);
+      }
     }
 
     @Override
