@@ -79,6 +79,14 @@ public final class MasterState {
     }
   }
 
+  /**
+   * Map outputs that finish within this long of the last sending wait and go together: one message
+   * per worker for a burst of maps, instead of one per map to every worker running reduces.
+   */
+  static final Duration MAP_OUTPUTS_EVERY = Duration.ofMillis(50);
+  /** Locations per {@code MapOutputs} message, at most: about 30 bytes each, so well under 1 MiB. */
+  static final int LOCATIONS_PER_MESSAGE = 20_000;
+
   /** The counter of backup attempts started for a job. */
   public static final String BACKUP_ATTEMPTS = "backup.attempts";
   /** A running attempt gets a backup once it has run this many times the phase's median... */
@@ -154,6 +162,7 @@ public final class MasterState {
       w.lastHeartbeat = nanos.getAsLong();
       w.cpuLoad = cpuLoad;
     }
+    flushMapOutputsDue(nanos.getAsLong());
   }
 
   /**
@@ -179,6 +188,7 @@ public final class MasterState {
     }
     for (JobRun job : jobs.values()) {
       loopSteps++;
+      job.sentTo.remove(workerId);
       if (job.reducesDone == job.reduces.length && job.reduces.length > 0) {
         continue;
       }
@@ -217,9 +227,62 @@ public final class MasterState {
     }
   }
 
+  /**
+   * Sends the map outputs that finished since the last time to the workers running reduces, if
+   * {@link #MAP_OUTPUTS_EVERY} has passed: called on heartbeats and ticks, so that the last
+   * outputs of a burst do not wait for the next map to finish.
+   */
+  private void flushMapOutputsDue(long now) {
+    for (JobRun job : jobs.values()) {
+      loopSteps++;
+      if (job.flushedUpTo < job.completions.size() && now - job.lastFlush >= MAP_OUTPUTS_EVERY.toNanos()) {
+        flushMapOutputs(job, now);
+      }
+    }
+  }
+
+  /** Sends each worker running reduces of the job what it was not sent of the job's map outputs. */
+  private void flushMapOutputs(JobRun job, long now) {
+    job.lastFlush = now;
+    job.flushedUpTo = job.completions.size();
+    for (String worker : job.sentTo.keySet()) {
+      loopSteps++;
+      sendMapOutputs(job, worker);
+    }
+  }
+
+  /**
+   * Sends a worker the map outputs of the job it was not sent yet, from its cursor, in messages of
+   * at most {@link #LOCATIONS_PER_MESSAGE}; leaves out locations of maps that ran again since (or
+   * whose output was lost). A worker keeps what it was sent for all its reduce attempts of the job,
+   * so each location goes to each worker once, not once per reduce attempt.
+   */
+  private void sendMapOutputs(JobRun job, String worker) {
+    int from = job.sentTo.getOrDefault(worker, 0);
+    int size = job.completions.size();
+    job.sentTo.put(worker, size);
+    List<MapLocation> batch = new ArrayList<>();
+    for (int i = from; i < size; i++) {
+      loopSteps++;
+      MapLocation loc = job.completions.get(i);
+      Task t = job.maps[loc.mapIndex()];
+      if (t.state == TaskStatus.DONE && t.doneAttempt == loc.attempt()) {
+        batch.add(loc);
+      }
+      if (batch.size() == LOCATIONS_PER_MESSAGE) {
+        outbox.toWorker(worker, new Message.MapOutputs(job.id, batch));
+        batch = new ArrayList<>();
+      }
+    }
+    if (!batch.isEmpty()) {
+      outbox.toWorker(worker, new Message.MapOutputs(job.id, batch));
+    }
+  }
+
   /** Checks heartbeats, and starts backup attempts; call every heartbeat interval or so. */
   public void tick() {
     long now = nanos.getAsLong();
+    flushMapOutputsDue(now);
     for (Worker w : new ArrayList<>(workers.values())) {
       loopSteps++;
       if (now - w.lastHeartbeat > settings.workerTimeout().toNanos()) {
@@ -401,11 +464,10 @@ public final class MasterState {
         job.mapsFinished = true;
       }
       if (job.reduces.length > 0) {
-        MapLocation loc = new MapLocation(t.index, m.attempt(), w.host, w.shufflePort);
-        job.locations.put(t.index, loc);
-        for (String reducer : job.reducersOn.keySet()) {
-          loopSteps++;
-          outbox.toWorker(reducer, new Message.MapOutputs(job.id, List.of(loc)));
+        job.completions.add(new MapLocation(t.index, m.attempt(), w.host, w.shufflePort));
+        long now = nanos.getAsLong();
+        if (job.mapsDone == job.maps.length || now - job.lastFlush >= MAP_OUTPUTS_EVERY.toNanos()) {
+          flushMapOutputs(job, now);
         }
       }
     }
@@ -472,7 +534,6 @@ public final class MasterState {
     m.doneOn = null;
     m.fetchFailures = 0;
     job.mapsFinished = false;
-    job.locations.remove(m.index);
   }
 
   /** An attempt failed: the task runs again, or the job fails after its last attempt. */
@@ -548,7 +609,7 @@ public final class MasterState {
           t.counters = d.counters();
           job.done(t);
           if (t.kind == TaskKind.MAP) {
-            job.locations.put(t.index, new MapLocation(t.index, d.attempt(), d.host(), d.port()));
+            job.completions.add(new MapLocation(t.index, d.attempt(), d.host(), d.port()));
           }
         }
       } else if (e instanceof Journal.MapLost l && jobs.containsKey(l.jobId())) {
@@ -556,7 +617,6 @@ public final class MasterState {
         Task m = job.task(TaskKind.MAP, l.index());
         if (m != null && m.state == TaskStatus.DONE) {
           job.undone(m);
-          job.locations.remove(l.index());
         }
       } else if (e instanceof Journal.JobEnded end) {
         jobs.remove(end.jobId());
@@ -766,10 +826,7 @@ public final class MasterState {
     } else {
       outbox.toWorker(w.id, new Message.RunReduce(job.id, t.index, attempt, job.maps.length,
           new ArrayList<>(t.bad.skip())));
-      if (!job.locations.isEmpty()) {
-        loopSteps += job.locations.size();
-        outbox.toWorker(w.id, new Message.MapOutputs(job.id, new ArrayList<>(job.locations.values())));
-      }
+      sendMapOutputs(job, w.id);
     }
   }
 
@@ -874,7 +931,16 @@ public final class MasterState {
     String outcome;
     int backups;
     List<String> jars = List.of();
-    final Map<Integer, MapLocation> locations = new HashMap<>();
+    /**
+     * Where map outputs are, in the order maps finished (a map run again appears again, later):
+     * the log each worker running reduces of the job is sent from its own cursor.
+     */
+    final List<MapLocation> completions = new ArrayList<>();
+    /** For each worker that ran reduces of the job, how much of {@link #completions} it was sent. */
+    final Map<String, Integer> sentTo = new HashMap<>();
+    /** When map outputs were last sent out, on the injected clock, and how many there were then. */
+    long lastFlush = Long.MIN_VALUE / 2;
+    int flushedUpTo;
     final Set<String> startedOn = new HashSet<>();
 
     JobRun(String id, ShippedJob job, List<InputSplit> splits, long startedAt) {

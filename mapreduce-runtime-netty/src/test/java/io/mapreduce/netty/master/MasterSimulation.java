@@ -214,6 +214,9 @@ final class MasterSimulation {
     journal.close();
     meter.journalBytes = Files.size(journalDir.resolve(Journal.FILE));
     if (succeeded) {
+      // The simulated workers drop the job's locations, as real ones do at EndJob (workers lost on
+      // the way never hear it): what stays is the master's.
+      cluster.forgetJob();
       meter.heapAfterJob = usedHeapAfterGc();
       master = null;
       policy = null;

@@ -462,11 +462,13 @@ class MasterStateTest {
     // Its maps run again first; its reduce waits for slow start again.
     assertThat(out.takeWorkers()).containsExactly(to(W2, runMap(J, 4, 0, 2)), to(W2, runMap(J, 4, 2, 2)));
     state.taskSucceeded(W2, mapDone(0, 2));
-    assertThat(out.takeWorkers()).containsExactly(to(W2, new MapOutputs(J, List.of(loc(0, 2, W2)))));
+    // Within MAP_OUTPUTS_EVERY of the last sending: it waits for the next, here the job's last map.
+    assertThat(out.takeWorkers()).isEmpty();
     state.taskSucceeded(W2, mapDone(2, 2));
-    List<MapLocation> after = List.of(loc(0, 2, W2), loc(1, 1, W2), loc(2, 2, W2), loc(3, 1, W2));
-    assertThat(out.takeWorkers()).containsExactly(to(W2, new MapOutputs(J, List.of(loc(2, 2, W2)))),
-        to(W2, new RunReduce(J, 0, 2, 4)), to(W2, new MapOutputs(J, after)));
+    // worker-2 was sent the other two before: each location goes to a worker once, for all its
+    // reduce attempts, so the re-run reduce there needs no list of its own.
+    assertThat(out.takeWorkers()).containsExactly(to(W2, new MapOutputs(J, List.of(loc(0, 2, W2), loc(2, 2, W2)))),
+        to(W2, new RunReduce(J, 0, 2, 4)));
     state.taskSucceeded(W2, reduceDone(0, 2));
     state.taskSucceeded(W2, reduceDone(1, 1));
     assertThat(out.commits).containsExactly(J);
@@ -480,8 +482,10 @@ class MasterStateTest {
         plain.mapper(), plain.reducer(), null, null, false, "s3://bucket/tmp"));
 
     state.workerLost(W1, "connection reset");
-    // Its maps' outputs outlive it: only its running reduce runs again, told where they all are.
-    assertThat(out.takeWorkers()).containsExactly(to(W2, new RunReduce(J, 0, 2, 4)), to(W2, new MapOutputs(J, all)));
+    // Its maps' outputs outlive it: only its running reduce runs again, on worker-2, which knows
+    // where they all are already (it was sent them for its own reduce).
+    assertThat(all).hasSize(4);
+    assertThat(out.takeWorkers()).containsExactly(to(W2, new RunReduce(J, 0, 2, 4)));
     assertThat(state.status().jobs().get(0).mapsDone()).isEqualTo(4);
     state.taskSucceeded(W2, reduceDone(0, 2));
     state.taskSucceeded(W2, reduceDone(1, 1));
@@ -763,5 +767,58 @@ class MasterStateTest {
     state.heartbeat(W1, 1, 0, 0);
     state.tick();
     assertThat(out.takeClients()).noneMatch(Message.JobFailed.class::isInstance);
+  }
+
+  @Test
+  void mapOutputs_aBurstGoesOutTogether_afterTheInterval_andTheLastMapAtOnce() {
+    state = master("card-dealing", new MasterState.Settings(Duration.ofSeconds(1), Duration.ofSeconds(10), 0.5));
+    register(2, 2);
+    state.jobPrepared(J, job(1, 3), splits(6)); // m0..m3 start; the reduce once 3 maps are done
+    java.util.Map<Integer, String> ranOn = new java.util.HashMap<>();
+    for (ToWorker t : out.takeWorkers()) {
+      if (t.message() instanceof Message.RunMap r) {
+        ranOn.put(r.index(), t.workerId());
+      }
+    }
+    at(0);
+    state.taskSucceeded(ranOn.get(0), mapDone(0, 1));
+    state.taskSucceeded(ranOn.get(1), mapDone(1, 1));
+    state.taskSucceeded(ranOn.get(2), mapDone(2, 1));
+    // The reduce started with the three done so far; m4 and m5 took the freed slots.
+    String reducer = null;
+    List<MapLocation> first = null;
+    for (ToWorker t : out.takeWorkers()) {
+      if (t.message() instanceof Message.RunMap r) {
+        ranOn.put(r.index(), t.workerId());
+      } else if (t.message() instanceof RunReduce) {
+        reducer = t.workerId();
+      } else if (t.message() instanceof MapOutputs o) {
+        assertThat(t.workerId()).isEqualTo(reducer);
+        first = o.locations();
+      }
+    }
+    assertThat(first).extracting(MapLocation::mapIndex).containsExactly(0, 1, 2);
+
+    at(10);
+    state.taskSucceeded(ranOn.get(3), mapDone(3, 1));
+    at(20);
+    state.taskSucceeded(ranOn.get(4), mapDone(4, 1));
+    assertThat(out.takeWorkers()).noneMatch(t -> t.message() instanceof MapOutputs);
+    at(49);
+    state.heartbeat(W1, 1, 1, 0.1);
+    assertThat(out.takeWorkers()).noneMatch(t -> t.message() instanceof MapOutputs);
+    at(50);
+    state.heartbeat(W1, 1, 1, 0.1);
+    // m3 and m4 in one message, 50 ms after the last sending.
+    assertThat(out.takeWorkers()).singleElement().satisfies(t -> {
+      assertThat(t.message()).isInstanceOf(MapOutputs.class);
+      assertThat(((MapOutputs) t.message()).locations()).extracting(MapLocation::mapIndex).containsExactly(3, 4);
+    });
+    at(51);
+    state.taskSucceeded(ranOn.get(5), mapDone(5, 1));
+    // The job's last map goes at once: nothing after it would carry it.
+    assertThat(out.takeWorkers()).filteredOn(t -> t.message() instanceof MapOutputs).singleElement()
+        .satisfies(t -> assertThat(((MapOutputs) t.message()).locations()).extracting(MapLocation::mapIndex)
+            .containsExactly(5));
   }
 }

@@ -114,6 +114,19 @@ final class SimulatedCluster {
     int epoch = -1;
     boolean holdsJob;
     final Map<Long, Attempt> running = new HashMap<>();
+    /**
+     * The map output locations this worker was sent, by map index, for all its reduce attempts
+     * (the real worker's JobOnWorker keeps them the same way): the master sends each location to
+     * a worker once, not to each reduce attempt.
+     */
+    MapLocation[] known;
+
+    void forgetJob() {
+      if (known != null) {
+        fetchSetBytes -= 4L * known.length;
+        known = null;
+      }
+    }
 
     Worker(String id, String host, int port, double slowdown) {
       this.id = id;
@@ -166,6 +179,13 @@ final class SimulatedCluster {
 
   static long key(TaskKind kind, int index, int attempt) {
     return (kind == TaskKind.MAP ? 0 : 1L << 62) | (long) index << 32 | attempt;
+  }
+
+  /** Every worker, alive or not, drops what it kept of the job. */
+  void forgetJob() {
+    for (Worker w : workers) {
+      w.forgetJob();
+    }
   }
 
   Worker worker(String id) {
@@ -233,7 +253,23 @@ final class SimulatedCluster {
       a.fetched = new BitSet(s.maps());
       a.reported = new HashMap<>();
       fetchSetBytes += a.fetchSetBytes();
+      if (w.known != null) {
+        List<MapLocation> known = new ArrayList<>();
+        for (MapLocation loc : w.known) {
+          if (loc != null) {
+            known.add(loc);
+          }
+        }
+        fetch(w, a, known);
+      }
     } else if (m instanceof Message.MapOutputs o) {
+      if (w.known == null) {
+        w.known = new MapLocation[s.maps()];
+        fetchSetBytes += 4L * w.known.length;
+      }
+      for (MapLocation loc : o.locations()) {
+        w.known[loc.mapIndex()] = loc;
+      }
       for (Attempt a : new ArrayList<>(w.running.values())) {
         if (a.fetched != null) {
           fetch(w, a, o.locations());
@@ -248,6 +284,7 @@ final class SimulatedCluster {
       }
     } else if (m instanceof Message.EndJob) {
       w.stopAll();
+      w.forgetJob();
       w.holdsJob = false;
     } else {
       throw new IllegalStateException("the simulated worker cannot handle " + m);

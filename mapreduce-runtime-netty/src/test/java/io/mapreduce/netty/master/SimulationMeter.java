@@ -71,7 +71,7 @@ final class SimulationMeter {
 
   long heapBaseline = -1;
   long heapAtMapsDone = -1;
-  /** The simulated reducers' fetch sets, part of {@link #heapAtMapsDone} that is not the master's. */
+  /** The simulated workers' fetch sets and the map output locations they keep, part of {@link #heapAtMapsDone} that is not the master's. */
   long simulationBytesAtMapsDone;
   long heapAfterJob = -1;
   long heapWithoutMaster = -1;
