@@ -3,7 +3,7 @@
 # sources of mapreduce-runtime-netty): the real MasterState, in process, on a simulated clock, drives
 # one job on W workers of 2 slots (full: W = 2,000, M = 200,000 maps, R = 5,000 reduces; tenth: W =
 # 200, M = 20,000, R = 500) with lognormal task times (1% of workers 5x slower), heartbeats, ticks
-# and a status snapshot every second, its real journal (forced per entry, in --journal-dir), 20
+# and a status snapshot every second, its real journal (as Master appends: group commit), 20
 # workers lost in the map phase and 5 in the reduce phase (half by a closed connection, half
 # silently), the reducers' fetch failures, and a master restarted from its journal halfway through
 # the reduces. Prints the report: events and loop steps per event type, messages and bytes per
@@ -21,8 +21,7 @@
 #   --seed        the seed of task times and faults (default 1); the same seed, the same counts
 #   --policy      card-dealing, pairwise or load-aware (default card-dealing)
 #   --losses-after-restart  lose the reduce phase's workers after the restart instead of before
-#   --journal-dir where the master's journal goes (default a directory under $TMPDIR or /tmp, on
-#                 its disk: each entry is forced)
+#   --journal-dir where the master's journal goes (default a directory under $TMPDIR or /tmp)
 #
 # JAVA_OPTS, if set, is passed to the JVM after -Xmx4g. The master's log goes to a file, shown in
 # part if the run fails. Exits 1 unless the job succeeded (a stopped run still prints its report).

@@ -23,8 +23,14 @@ import java.util.function.Consumer;
  * Drives the real {@link MasterState} through one job at issue 13's scale (or a fraction of it), in
  * process and on a simulated clock: a discrete-event simulation of the workers
  * ({@link SimulatedCluster}), the client, the master's tick and status page, its journal (the real
- * {@link Journal}, written as {@code Master} writes it, on the state thread) and faults: workers
- * lost in both phases and a master restarted from its journal, as {@code Master} restarts it.
+ * {@link Journal}, appended as {@code Master} appends to it: encoded on the state thread, written
+ * and forced in groups by the journal's own thread) and faults: workers lost in both phases and a
+ * master restarted from its journal, as {@code Master} restarts it.
+ *
+ * <p>{@code Master} holds back what clients hear and the job's commit until the entries before
+ * them are on disk; the simulation lets them through at once, so that what happens on the
+ * simulated clock does not depend on when the disk answered. The restart is a clean one: the
+ * journal is closed (everything appended written) before it is read.
  *
  * <p>Each call into the state machine is one event, measured as {@code Master}'s state thread
  * would run it: loop steps (the master's and its policy's {@code loopSteps}), CPU and wall time.
@@ -392,8 +398,9 @@ final class MasterSimulation {
   }
 
   /**
-   * The state machine's outbox, as {@code Master}'s: the journal is written at once, on this
-   * thread; messages, commits and aborts are collected and handled once the event returns.
+   * The state machine's outbox, as {@code Master}'s: journal entries are encoded and queued for
+   * the journal's writer on this thread; messages, commits and aborts are collected and handled
+   * once the event returns.
    */
   private final class SimOutbox implements MasterState.Outbox {
     /** In order: {worker id, message}, {null, message to the client}, {worker id, null: close its connection}. */
@@ -434,7 +441,7 @@ final class MasterSimulation {
     @Override
     public void journal(Journal.Entry entry) {
       long t = System.nanoTime();
-      journal.append(entry);
+      journal.appendLater(entry);
       meter.journalAppendNanos += System.nanoTime() - t;
       meter.journalEntries++;
       if (entry instanceof Journal.MapLost) {

@@ -76,6 +76,17 @@ class MasterSimulationTest {
   }
 
   @Test
+  void oneTenth_budget_atMost64LoopStepsPerEvent_onAverageOverAllEvents() {
+    EventStats all = tenth.meter().total();
+    assertThat(all.steps / (double) all.count).isLessThanOrEqualTo(64);
+  }
+
+  @Test
+  void oneTenth_budget_masterSendsAtMostATenthOf3GB() {
+    assertThat(tenth.meter().bytesToWorkers + tenth.meter().bytesToClient).isLessThanOrEqualTo(300_000_000L);
+  }
+
+  @Test
   void oneTenth_budget_journalAtMostATenthOf100MB() {
     assertThat(tenth.meter().journalBytes).isLessThanOrEqualTo(10_000_000L);
   }

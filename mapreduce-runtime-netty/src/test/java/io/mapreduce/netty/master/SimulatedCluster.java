@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * The workers of {@link MasterSimulation}: they answer the master's messages as {@code Worker}
  * does, on the simulated clock. A map attempt runs for a lognormal time and reports success. A
  * reduce attempt takes each announced map output at once from a live worker; from a dead one it
- * reports a fetch failure (after its retries) once per location, as {@code Worker.fetchAll} does,
+ * reports a fetch failure (after its retries) once per location, as {@code ReduceFetch} does,
  * and waits for a new location; with every output in hand it computes for a lognormal time, asks
  * to commit, and publishes its output if granted. Losing the master stops every running attempt;
  * map outputs stay with their (live) workers.
