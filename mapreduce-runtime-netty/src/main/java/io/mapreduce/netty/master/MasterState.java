@@ -91,6 +91,8 @@ public final class MasterState {
   public static final String BACKUP_ATTEMPTS = "backup.attempts";
   /** A running attempt gets a backup once it has run this many times the phase's median... */
   private static final double BACKUP_SLOWDOWN = 2.0;
+  /** Durations a phase's median is taken over, at least (or half the phase, if it is smaller). */
+  private static final int MIN_DURATIONS_FOR_BACKUPS = 20;
   /** ...and at least this much longer than the median, so that short tasks never get one. */
   private static final Duration BACKUP_SLACK = Duration.ofSeconds(10);
 
@@ -150,6 +152,19 @@ public final class MasterState {
       free.remove(before.order);
     }
     slotsChanged(w);
+    for (JobRun job : jobs.values()) {
+      loopSteps++;
+      List<Restored> restored = job.restoredOn.remove(host + ":" + shufflePort);
+      for (Restored r : restored == null ? List.<Restored>of() : restored) {
+        loopSteps++;
+        Task m = r.map();
+        // Unless it was lost and ran again elsewhere after that entry.
+        if (m.state == TaskStatus.DONE && m.doneAttempt == r.attempt() && m.doneOn == null) {
+          m.doneOn = id; // its output is on this worker's disk, lost with it
+          job.mapsDoneOn.computeIfAbsent(id, k -> new HashSet<>()).add(m);
+        }
+      }
+    }
     log.info("{} registered: {}:{} with {} slots", id, host, shufflePort, w.slots);
     outbox.toWorker(id, new Message.Registered(id, settings.heartbeatInterval().toMillis()));
     schedule();
@@ -360,7 +375,12 @@ public final class MasterState {
   private void startBackups(JobRun job, TaskKind kind, long now) {
     Phase phase = job.phase(kind);
     // Counts kept as tasks move, not recounted: a tick costs the running attempts, not the tasks.
-    if (phase.pending > 0 || phase.durations.size() == 0 || phase.durations.size() * 2 < phase.tasks.length) {
+    int done = kind == TaskKind.MAP ? job.mapsDone : job.reducesDone;
+    // Half the phase done, and enough durations measured by this master for a median: a master
+    // restarted from its journal knows none of the tasks done before (whose durations would read
+    // 0 and make every running attempt look slow).
+    if (phase.pending > 0 || done * 2 < phase.tasks.length
+        || phase.durations.size() < Math.min(MIN_DURATIONS_FOR_BACKUPS, (phase.tasks.length + 1) / 2)) {
       return;
     }
     long median = phase.durations.median();
@@ -448,7 +468,7 @@ public final class MasterState {
     t.durationNanos = nanos.getAsLong() - t.startedAt.getOrDefault(m.attempt(), nanos.getAsLong());
     outbox.journal(new Journal.TaskDone(job.id, t.kind, t.index, m.attempt(), w.host, w.shufflePort, m.counters()));
     t.counters = m.counters();
-    job.done(t);
+    job.done(t, true);
     for (Map.Entry<Integer, String> other : new ArrayList<>(t.running.entrySet())) {
       loopSteps++;
       outbox.toWorker(other.getValue(), new Message.KillTask(job.id, t.kind, t.index, other.getKey()));
@@ -607,9 +627,12 @@ public final class MasterState {
           t.state = TaskStatus.DONE;
           t.doneAttempt = d.attempt();
           t.counters = d.counters();
-          job.done(t);
+          job.done(t, false);
           if (t.kind == TaskKind.MAP) {
             job.completions.add(new MapLocation(t.index, d.attempt(), d.host(), d.port()));
+            // Which worker holds it is known again when a worker registers from that address.
+            job.restoredOn.computeIfAbsent(d.host() + ":" + d.port(), a -> new ArrayList<>())
+                .add(new Restored(t, d.attempt()));
           }
         }
       } else if (e instanceof Journal.MapLost l && jobs.containsKey(l.jobId())) {
@@ -867,6 +890,9 @@ public final class MasterState {
 
   private record Attempt(String jobId, TaskKind kind, int index, int attempt) {}
 
+  /** A map the journal says is done, by that attempt. */
+  private record Restored(Task map, int attempt) {}
+
   private static final class Task {
     final TaskKind kind;
     final int index;
@@ -921,6 +947,8 @@ public final class MasterState {
     int failedAttempts;
     /** The counters of the tasks done, summed as they finish. */
     final Map<String, Long> counterTotals = new HashMap<>();
+    /** Maps restored from the journal as done, by the address of the worker that held them. */
+    final Map<String, List<Restored>> restoredOn = new HashMap<>();
     /** The maps done on each worker, whose outputs are lost with it: kept as maps finish and re-run. */
     final Map<String, Set<Task>> mapsDoneOn = new HashMap<>();
     /** Workers running reduce attempts of this job, with how many: they hear of new map outputs. */
@@ -1020,14 +1048,19 @@ public final class MasterState {
       }
     }
 
-    /** A task is done (its state set): counts, counters and durations follow. */
-    void done(Task t) {
+    /**
+     * A task is done (its state set): counts, counters and, when it ran under this master (a task
+     * restored from the journal has no duration), durations follow.
+     */
+    void done(Task t, boolean timed) {
       if (t.kind == TaskKind.MAP) {
         mapsDone++;
       } else {
         reducesDone++;
       }
-      phase(t.kind).durations.add(t.durationNanos);
+      if (timed) {
+        phase(t.kind).durations.add(t.durationNanos);
+      }
       t.counters.forEach((k, v) -> counterTotals.merge(k, v, Long::sum));
     }
 

@@ -821,4 +821,38 @@ class MasterStateTest {
         .satisfies(t -> assertThat(((MapOutputs) t.message()).locations()).extracting(MapLocation::mapIndex)
             .containsExactly(5));
   }
+
+  /** A journal of job J (4 maps, 1 reduce): maps 0 to 2 done, m0 and m2 on h1, m1 on h2. */
+  private static List<Journal.Entry> journalWithThreeMapsDone() {
+    return List.of(new Journal.MasterStarted(1),
+        new Journal.JobStarted(J, job(1, 3), List.of(), splits(4).stream().map(Message.Split::of).toList()),
+        new Journal.TaskDone(J, TaskKind.MAP, 0, 1, "h1", 7001, Map.of()),
+        new Journal.TaskDone(J, TaskKind.MAP, 1, 1, "h2", 7002, Map.of()),
+        new Journal.TaskDone(J, TaskKind.MAP, 2, 1, "h1", 7001, Map.of()));
+  }
+
+  @Test
+  void restored_mapsDoneBeforeTheRestart_giveNoMedian_soALongAttemptGetsNoBackupStorm() {
+    at(0);
+    state.restore(journalWithThreeMapsDone());
+    register(2, 2);
+    state.resumed();
+    out.takeWorkers();
+    // m3 runs; the three restored maps have no durations this master measured.
+    tickAt(60_000);
+    assertThat(out.takeWorkers()).noneMatch(t -> t.message() instanceof RunMap);
+  }
+
+  @Test
+  void restored_mapsDoneOnAWorker_runAgainAtOnceWhenThatWorkerIsLost() {
+    at(0);
+    state.restore(journalWithThreeMapsDone());
+    register(2, 2); // worker-1 from h1:7001, where m0 and m2 are
+    state.resumed();
+    out.takeWorkers();
+    state.workerLost(W1, "connection reset");
+    assertThat(out.takeWorkers()).filteredOn(t -> t.message() instanceof RunMap)
+        .extracting(t -> ((RunMap) t.message()).index()).contains(0, 2).doesNotContain(1);
+    assertThat(state.status().jobs()).singleElement().satisfies(j -> assertThat(j.mapsDone()).isEqualTo(1));
+  }
 }
