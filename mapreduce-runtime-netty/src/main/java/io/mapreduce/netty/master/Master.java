@@ -473,8 +473,7 @@ public final class Master implements AutoCloseable {
         workerId = id;
         workerChannels.put(id, ctx.channel());
         loop.execute(() -> {
-          state.registerWorker(id, r.host(), r.shufflePort(), r.slots());
-          state.workerHolds(id, r.jobs());
+          state.registerWorker(id, r.host(), r.shufflePort(), r.slots(), r.jobs(), r.locationsKnown());
         });
       } else if (msg instanceof Message.Heartbeat h && workerId != null) {
         String id = workerId;

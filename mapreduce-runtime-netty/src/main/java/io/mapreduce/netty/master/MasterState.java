@@ -144,6 +144,16 @@ public final class MasterState {
 
   /** A worker registered under an id the caller chose (unique among the master's workers). */
   public String registerWorker(String id, String host, int shufflePort, int slots) {
+    return registerWorker(id, host, shufflePort, slots, List.of(), List.of());
+  }
+
+  /**
+   * A worker registered holding map outputs of these jobs (see {@link #workerHolds(String, List,
+   * List)}), taken in before anything is scheduled on it: a reduce started there at once is sent
+   * only the locations it lacks.
+   */
+  public String registerWorker(String id, String host, int shufflePort, int slots, List<String> heldJobs,
+      List<Integer> locationsKnown) {
     nextWorker++;
     Worker w = new Worker(id, host, shufflePort, Math.max(1, slots), nextWorker);
     w.lastHeartbeat = nanos.getAsLong();
@@ -167,6 +177,7 @@ public final class MasterState {
     }
     log.info("{} registered: {}:{} with {} slots", id, host, shufflePort, w.slots);
     outbox.toWorker(id, new Message.Registered(id, settings.heartbeatInterval().toMillis()));
+    workerHolds(id, heldJobs, locationsKnown);
     schedule();
     return id;
   }
@@ -232,12 +243,29 @@ public final class MasterState {
 
   /** A worker registered holding map outputs of these jobs: it drops those of jobs not running here. */
   public void workerHolds(String workerId, List<String> heldJobs) {
-    for (String jobId : heldJobs) {
+    workerHolds(workerId, heldJobs, java.util.Collections.nCopies(heldJobs.size(), 0));
+  }
+
+  /**
+   * As {@link #workerHolds(String, List)}, with how far into each job's log of map completions the
+   * worker was sent locations: a master restarted from its journal replays the same log, so it
+   * sends the worker only what follows (at the paper's scale, resending every location to every
+   * worker after a restart would be gigabytes). A count beyond the log (entries the journal had not
+   * written when the old master stopped) counts for nothing.
+   */
+  public void workerHolds(String workerId, List<String> heldJobs, List<Integer> locationsKnown) {
+    for (int i = 0; i < heldJobs.size(); i++) {
       loopSteps++;
-      if (!jobs.containsKey(jobId)) {
+      String jobId = heldJobs.get(i);
+      JobRun job = jobs.get(jobId);
+      if (job == null) {
         outbox.toWorker(workerId, new Message.EndJob(jobId));
-      } else {
-        jobs.get(jobId).startedOn.add(workerId);
+        continue;
+      }
+      job.startedOn.add(workerId);
+      int known = locationsKnown.get(i);
+      if (known > 0 && known <= job.completions.size()) {
+        job.sentTo.put(workerId, known);
       }
     }
   }
@@ -285,12 +313,12 @@ public final class MasterState {
         batch.add(loc);
       }
       if (batch.size() == LOCATIONS_PER_MESSAGE) {
-        outbox.toWorker(worker, new Message.MapOutputs(job.id, batch));
+        outbox.toWorker(worker, new Message.MapOutputs(job.id, batch, i + 1));
         batch = new ArrayList<>();
       }
     }
     if (!batch.isEmpty()) {
-      outbox.toWorker(worker, new Message.MapOutputs(job.id, batch));
+      outbox.toWorker(worker, new Message.MapOutputs(job.id, batch, size));
     }
   }
 

@@ -99,17 +99,26 @@ public sealed interface Message {
 
   /**
    * Worker to master, after authenticating; {@code jobs} are the jobs whose map outputs it still
-   * holds (from before a master restart): the master ends those it does not know.
+   * holds (from before a master restart): the master ends those it does not know. {@code
+   * locationsKnown}, one per job, is how far into the job's log of map completions the worker was
+   * sent locations ({@link MapOutputs#logEnd}), so that a restarted master, whose log replays the
+   * same, sends only what follows.
    */
-  record RegisterWorker(String host, int shufflePort, int slots, List<String> jobs) implements Message {
+  record RegisterWorker(String host, int shufflePort, int slots, List<String> jobs, List<Integer> locationsKnown)
+      implements Message {
     public RegisterWorker {
       Objects.requireNonNull(host, "host");
       jobs = checkedList(jobs, String.class, "RegisterWorker.jobs");
+      locationsKnown = checkedList(locationsKnown, Integer.class, "RegisterWorker.locationsKnown");
+      if (locationsKnown.size() != jobs.size()) {
+        throw new IllegalArgumentException("RegisterWorker: " + jobs.size() + " jobs but " + locationsKnown.size()
+            + " location counts");
+      }
     }
 
     /** Holding nothing. */
     public RegisterWorker(String host, int shufflePort, int slots) {
-      this(host, shufflePort, slots, List.of());
+      this(host, shufflePort, slots, List.of(), List.of());
     }
   }
 
@@ -206,10 +215,18 @@ public sealed interface Message {
   /** Where a completed map task's output can be fetched. */
   record MapLocation(int mapIndex, int attempt, String host, int port) {}
 
-  /** Master to worker: the map outputs of a job completed so far (new ones, or all again). */
-  record MapOutputs(String jobId, List<MapLocation> locations) implements Message {
+  /**
+   * Master to worker: where map outputs of a job are, from the job's log of map completions up to
+   * entry {@code logEnd} (exclusive; -1 when not from the log).
+   */
+  record MapOutputs(String jobId, List<MapLocation> locations, int logEnd) implements Message {
     public MapOutputs {
       locations = checkedList(locations, MapLocation.class, "MapOutputs.locations");
+    }
+
+    /** Not from the log. */
+    public MapOutputs(String jobId, List<MapLocation> locations) {
+      this(jobId, locations, -1);
     }
   }
 

@@ -53,6 +53,8 @@ final class JobOnWorker {
   private final Map<RunningAttempt.Key, RunningAttempt> running = new ConcurrentHashMap<>();
   private final Map<Integer, MapLocation> locations = new HashMap<>();
   private final List<ReduceFetch> following = new ArrayList<>();
+  /** How far into the job's log of map completions the master sent locations (for a new master). */
+  private int locationsKnown;
 
   JobOnWorker(String id, ShippedJob shipped, List<String> jarHashes, Path directory, Host host) {
     this.id = id;
@@ -117,8 +119,13 @@ final class JobOnWorker {
     return running.size();
   }
 
-  /** New or re-run map outputs: kept for reduce attempts yet to start, passed on to running ones. */
-  synchronized void addLocations(List<MapLocation> locs) {
+  /**
+   * New or re-run map outputs: kept for reduce attempts yet to start, passed on to running ones.
+   *
+   * @param logEnd how far into the job's log of map completions the master has now sent, or -1
+   */
+  synchronized void addLocations(List<MapLocation> locs, int logEnd) {
+    locationsKnown = Math.max(locationsKnown, logEnd);
     for (MapLocation l : locs) {
       locations.put(l.mapIndex(), l);
     }
@@ -135,6 +142,10 @@ final class JobOnWorker {
 
   synchronized void unfollow(ReduceFetch fetch) {
     following.remove(fetch);
+  }
+
+  synchronized int locationsKnown() {
+    return locationsKnown;
   }
 
   /** Removes the job's files and closes its class loader. */

@@ -456,8 +456,14 @@ public final class Worker implements AutoCloseable {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
       if (evt instanceof Authenticated) {
         master = ctx.channel();
-        ctx.writeAndFlush(new Message.RegisterWorker(config.advertisedHost(), shuffle.port(), config.slots(),
-            new ArrayList<>(jobs.keySet())));
+        List<String> held = new ArrayList<>();
+        List<Integer> known = new ArrayList<>();
+        jobs.forEach((id, job) -> {
+          held.add(id);
+          known.add(job.locationsKnown());
+        });
+        ctx.writeAndFlush(new Message.RegisterWorker(config.advertisedHost(), shuffle.port(), config.slots(), held,
+            known));
       } else if (evt instanceof HandshakeFailed f) {
         // The connection closes next, and the worker tries again with backoff.
         log.error("cannot register with master {}:{}: {}", config.masterHost(), config.masterPort(), f.reason());
@@ -491,7 +497,7 @@ public final class Worker implements AutoCloseable {
       } else if (msg instanceof Message.MapOutputs o) {
         JobOnWorker job = jobs.get(o.jobId());
         if (job != null) {
-          job.addLocations(o.locations());
+          job.addLocations(o.locations(), o.logEnd());
         }
       } else if (msg instanceof Message.CommitResponse c) {
         JobOnWorker job = jobs.get(c.jobId());

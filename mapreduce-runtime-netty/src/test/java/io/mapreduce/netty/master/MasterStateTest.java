@@ -38,6 +38,7 @@ class MasterStateTest {
 
   /** The world as the state machine sees it: it records everything it is asked to do. */
   static final class RecordingOutbox implements MasterState.Outbox {
+    final List<Integer> logEnds = new ArrayList<>();
     final List<ToWorker> workers = new ArrayList<>();
     final List<ToClient> clients = new ArrayList<>();
     final List<String> commits = new ArrayList<>();
@@ -45,6 +46,11 @@ class MasterStateTest {
 
     @Override
     public void toWorker(String workerId, Message message) {
+      if (message instanceof MapOutputs o) {
+        // Tests compare locations; how far into the log they reach is asserted on its own.
+        logEnds.add(o.logEnd());
+        message = new MapOutputs(o.jobId(), o.locations());
+      }
       workers.add(new ToWorker(workerId, message));
     }
 
@@ -854,5 +860,34 @@ class MasterStateTest {
     assertThat(out.takeWorkers()).filteredOn(t -> t.message() instanceof RunMap)
         .extracting(t -> ((RunMap) t.message()).index()).contains(0, 2).doesNotContain(1);
     assertThat(state.status().jobs()).singleElement().satisfies(j -> assertThat(j.mapsDone()).isEqualTo(1));
+  }
+
+  @Test
+  void restored_aWorkerThatWasSentPartOfTheLog_isSentOnlyWhatFollows() {
+    List<Journal.Entry> journal = new ArrayList<>(journalWithThreeMapsDone());
+    journal.add(new Journal.TaskDone(J, TaskKind.MAP, 3, 1, "h2", 7002, Map.of()));
+    at(0);
+    state.restore(journal);
+    state.resumed();
+    // The first worker back was sent the first two locations by the master before the restart.
+    assertThat(state.registerWorker(W1, "h1", 7001, 2, List.of(J), List.of(2))).isEqualTo(W1);
+    List<ToWorker> sent = out.takeWorkers();
+    assertThat(sent).contains(to(W1, new RunReduce(J, 0, 2001, 4)));
+    assertThat(sent).filteredOn(t -> t.message() instanceof MapOutputs).singleElement()
+        .isEqualTo(to(W1, new MapOutputs(J, List.of(loc(2, 1, W1), loc(3, 1, W2)))));
+    assertThat(out.logEnds).containsExactly(4);
+  }
+
+  @Test
+  void workerHolds_aCountBeyondTheRestoredLog_countsForNothing() {
+    List<Journal.Entry> journal = new ArrayList<>(journalWithThreeMapsDone());
+    journal.add(new Journal.TaskDone(J, TaskKind.MAP, 3, 1, "h2", 7002, Map.of()));
+    at(0);
+    state.restore(journal);
+    state.resumed();
+    // The old master had sent 5: entries its journal had not written when it stopped.
+    state.registerWorker(W1, "h1", 7001, 2, List.of(J), List.of(5));
+    assertThat(out.takeWorkers()).filteredOn(t -> t.message() instanceof MapOutputs).singleElement()
+        .isEqualTo(to(W1, new MapOutputs(J, List.of(loc(0, 1, W1), loc(1, 1, W2), loc(2, 1, W1), loc(3, 1, W2)))));
   }
 }

@@ -120,8 +120,11 @@ final class SimulatedCluster {
      * a worker once, not to each reduce attempt.
      */
     MapLocation[] known;
+    /** How far into the master's log of map completions it was sent locations (MapOutputs.logEnd). */
+    int locationsKnown;
 
     void forgetJob() {
+      locationsKnown = 0;
       if (known != null) {
         fetchSetBytes -= 4L * known.length;
         known = null;
@@ -137,8 +140,8 @@ final class SimulatedCluster {
 
     void register() {
       d.toMaster(Event.REGISTER, m -> {
-        m.registerWorker(id, host, port, s.slots());
-        m.workerHolds(id, holdsJob ? List.of(jobId) : List.of());
+        m.registerWorker(id, host, port, s.slots(), holdsJob ? List.of(jobId) : List.of(),
+            holdsJob ? List.of(locationsKnown) : List.of());
       });
     }
 
@@ -270,6 +273,7 @@ final class SimulatedCluster {
       for (MapLocation loc : o.locations()) {
         w.known[loc.mapIndex()] = loc;
       }
+      w.locationsKnown = Math.max(w.locationsKnown, o.logEnd());
       for (Attempt a : new ArrayList<>(w.running.values())) {
         if (a.fetched != null) {
           fetch(w, a, o.locations());

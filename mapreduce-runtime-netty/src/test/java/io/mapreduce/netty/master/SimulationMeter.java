@@ -172,7 +172,8 @@ final class SimulationMeter {
       if (emptyListBytes < 0) {
         emptyListBytes = ProtocolKryo.encode(new Message.MapOutputs(o.jobId(), List.of())).length;
       }
-      long bytes = emptyListBytes - 1 + unsignedVarIntBytes(o.locations().size());
+      // The empty one's logEnd is -1 (one byte); this one's may take more.
+      long bytes = emptyListBytes - 1 + unsignedVarIntBytes(o.locations().size()) + zigZagVarIntBytes(o.logEnd()) - 1;
       for (Message.MapLocation l : o.locations()) {
         bytes += locationBytes(o.jobId(), l);
       }

@@ -216,15 +216,15 @@ class ProtocolKryoTest {
    */
   @Test
   void encode_smallMessages_giveTheGoldenFrameBytes() {
-    // magic 4d525043, version 0003, length, then class id (id + 2, varint) and the fields by name.
-    assertThat(frameHex(new Message.ProtocolError("ab"))).isEqualTo("4d525043" + "0003" + "00000005" + "7c0102" + "6162");
+    // magic 4d525043, version 0004, length, then class id (id + 2, varint) and the fields by name.
+    assertThat(frameHex(new Message.ProtocolError("ab"))).isEqualTo("4d525043" + "0004" + "00000005" + "7c0102" + "6162");
     assertThat(frameHex(new Message.KillTask("j", TaskKind.REDUCE, 2, 1)))
-        .isEqualTo("4d525043" + "0003" + "00000008" + "8601" + "02" + "04" + "01016a" + "02");
+        .isEqualTo("4d525043" + "0004" + "00000008" + "8601" + "02" + "04" + "01016a" + "02");
     assertThat(frameHex(new Message.Heartbeat(3, 1, 0.5)))
-        .isEqualTo("4d525043" + "0003" + "0000000b" + "7f" + "000000000000e03f" + "02" + "06");
+        .isEqualTo("4d525043" + "0004" + "0000000b" + "7f" + "000000000000e03f" + "02" + "06");
     assertThat(frameHex(new Message.MapOutputs("j", List.of(new MapLocation(1, 2, "h", 7)))))
-        .isEqualTo("4d525043" + "0003" + "0000000e" + "8301" + "01016a" + "67" + "01" + "6b" + "04" + "010168" + "02"
-            + "0e");
+        .isEqualTo("4d525043" + "0004" + "0000000f" + "8301" + "01016a" + "67" + "01" + "6b" + "04" + "010168" + "02"
+            + "0e" + "01"); // logEnd -1, zigzag
   }
 
   @Test
@@ -278,8 +278,9 @@ class ProtocolKryoTest {
 
   @Test
   void decode_recordConstructorRefusing_throwsProtocolException() {
-    // RegisterWorker (id 123 -> 0x7d) with a null host, which its constructor refuses.
-    assertThatThrownBy(() -> ProtocolKryo.decode(HEX.parseHex("7d00000000")))
+    // RegisterWorker (id 123 -> 0x7d) with a null host, which its constructor refuses (fields by
+    // name: host, jobs, locationsKnown, shufflePort, slots).
+    assertThatThrownBy(() -> ProtocolKryo.decode(HEX.parseHex("7d0000000000")))
         .isInstanceOf(ProtocolException.class)
         .hasMessageContaining("RegisterWorker")
         .hasRootCauseInstanceOf(NullPointerException.class)
