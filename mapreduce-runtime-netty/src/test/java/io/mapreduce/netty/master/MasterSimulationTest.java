@@ -82,6 +82,11 @@ class MasterSimulationTest {
   }
 
   @Test
+  void oneTenth_budget_atMost64LoopStepsPerEvent_heartbeatsAside() {
+    assertThat(tenth.meter().stepsPerNonHeartbeatEvent()).isLessThanOrEqualTo(64);
+  }
+
+  @Test
   void oneTenth_budget_masterSendsAtMostATenthOf3GB() {
     assertThat(tenth.meter().bytesToWorkers + tenth.meter().bytesToClient).isLessThanOrEqualTo(300_000_000L);
   }
