@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,19 +65,29 @@ final class Journal implements AutoCloseable {
   /** A master started on this journal: attempts numbered after it never collide with earlier ones. */
   record MasterStarted(int generation) implements Entry {}
 
-  private final FileChannel channel;
+  private final Path file;
+  /** The file appended to; replaced by a compaction. Only the writer thread touches it, then close. */
+  private FileChannel channel;
   private final Kryo kryo = newKryo();
   /** Called on the writer thread with the sequence number up to which entries are on disk. */
   private final LongConsumer onDurable;
-  /** Encoded entries not yet written, with their length prefixes. Guarded by this. */
-  private final List<byte[]> pending = new ArrayList<>();
+  /**
+   * Encoded entries not yet written, with their length prefixes, and compactions, in order.
+   * Guarded by this.
+   */
+  private final List<Object> pending = new ArrayList<>();
+
+  /** The journal's entries, replaced by these (encoded): what the state needs, nothing before. */
+  private record Compaction(List<byte[]> keep) {}
   /** Guarded by this. */
   private long appended;
+  private long bytesAppended;
   private long durable;
   private boolean closed;
   private final Thread writer;
 
-  private Journal(FileChannel channel, LongConsumer onDurable) {
+  private Journal(Path file, FileChannel channel, LongConsumer onDurable) {
+    this.file = file;
     this.channel = channel;
     this.onDurable = onDurable;
     this.writer = new Thread(this::writeLoop, "master-journal");
@@ -143,8 +154,12 @@ final class Journal implements AutoCloseable {
    */
   static Journal open(Path directory, LongConsumer onDurable) throws IOException {
     Files.createDirectories(directory);
-    return new Journal(FileChannel.open(directory.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND), onDurable);
+    Path file = directory.resolve(FILE);
+    return new Journal(file, openForAppend(file), onDurable);
+  }
+
+  private static FileChannel openForAppend(Path file) throws IOException {
+    return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
   }
 
   /**
@@ -152,17 +167,43 @@ final class Journal implements AutoCloseable {
    * against itself: one thread appends (the master's state thread).
    */
   long appendLater(Entry e) {
-    Output out = new Output(256, -1);
-    kryo.writeClassAndObject(out, e);
-    byte[] record = new byte[4 + out.position()];
-    ByteBuffer.wrap(record).putInt(out.position()).put(out.getBuffer(), 0, out.position());
+    byte[] record = encode(e);
     synchronized (this) {
       if (closed) {
         return appended;
       }
       pending.add(record);
+      bytesAppended += record.length;
       notifyAll();
       return ++appended;
+    }
+  }
+
+  private byte[] encode(Entry e) {
+    Output out = new Output(256, -1);
+    kryo.writeClassAndObject(out, e);
+    byte[] record = new byte[4 + out.position()];
+    ByteBuffer.wrap(record).putInt(out.position()).put(out.getBuffer(), 0, out.position());
+    return record;
+  }
+
+  /**
+   * Replaces everything appended so far by {@code keep} (a new file moved over the old one, so a
+   * crash leaves one or the other whole); entries appended after this call follow them. The caller
+   * (the state thread) passes what a restarted master needs of the entries before: when no job is
+   * running, the outcomes clients may still ask for. Without it a journal grows by every task of
+   * every job forever.
+   */
+  void compactLater(List<Entry> keep) {
+    List<byte[]> records = new ArrayList<>();
+    for (Entry e : keep) {
+      records.add(encode(e));
+    }
+    synchronized (this) {
+      if (!closed) {
+        pending.add(new Compaction(records));
+        notifyAll();
+      }
     }
   }
 
@@ -186,13 +227,18 @@ final class Journal implements AutoCloseable {
     return appended;
   }
 
+  /** Bytes of all the entries appended, compactions aside. */
+  synchronized long bytesAppended() {
+    return bytesAppended;
+  }
+
   /** The sequence number up to which entries are on disk. */
   synchronized long durable() {
     return durable;
   }
 
   private void writeLoop() {
-    List<byte[]> batch = new ArrayList<>();
+    List<Object> batch = new ArrayList<>();
     while (true) {
       long upTo;
       synchronized (this) {
@@ -220,24 +266,55 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  private void write(List<byte[]> batch) {
+  /** Writes a batch in order: records appended, a compaction replacing what came before it. */
+  private void write(List<Object> batch) {
     try {
-      int size = 0;
-      for (byte[] b : batch) {
-        size += b.length;
+      List<byte[]> records = new ArrayList<>();
+      for (Object o : batch) {
+        if (o instanceof Compaction c) {
+          records.clear(); // superseded by the compaction, like what the file holds
+          replaceFile(c.keep());
+        } else {
+          records.add((byte[]) o);
+        }
       }
-      ByteBuffer buf = ByteBuffer.allocate(size);
-      for (byte[] b : batch) {
-        buf.put(b);
-      }
-      buf.flip();
-      while (buf.hasRemaining()) {
-        channel.write(buf);
-      }
+      writeAll(channel, records);
       channel.force(false);
     } catch (IOException ex) {
       // The jobs go on; only a restart would lose track of these.
       log.error("cannot write to the master's journal: {}", ex.toString());
+    }
+  }
+
+  private static void writeAll(FileChannel to, List<byte[]> records) throws IOException {
+    int size = 0;
+    for (byte[] b : records) {
+      size += b.length;
+    }
+    ByteBuffer buf = ByteBuffer.allocate(size);
+    for (byte[] b : records) {
+      buf.put(b);
+    }
+    buf.flip();
+    while (buf.hasRemaining()) {
+      to.write(buf);
+    }
+  }
+
+  private void replaceFile(List<byte[]> keep) throws IOException {
+    Path next = file.resolveSibling(file.getFileName() + ".compacting");
+    try (FileChannel out = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE)) {
+      writeAll(out, keep);
+      out.force(false);
+    }
+    Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    channel.close();
+    channel = openForAppend(file);
+    try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+      dir.force(true); // the rename itself, on disk
+    } catch (IOException e) {
+      log.debug("cannot force the journal's directory: {}", e.toString());
     }
   }
 

@@ -450,6 +450,13 @@ public final class Master implements AutoCloseable {
         journal.appendLater(entry);
       }
     }
+
+    @Override
+    public void compactJournal(List<Journal.Entry> keep) {
+      if (!closing) {
+        journal.compactLater(keep);
+      }
+    }
   }
 
   /** One connection: a worker's or a client's, as its first message says. */

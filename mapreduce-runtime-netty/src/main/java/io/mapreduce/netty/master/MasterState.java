@@ -48,6 +48,9 @@ public final class MasterState {
     /** Record a fact in the journal, for a restarted master. */
     default void journal(Journal.Entry entry) {}
 
+    /** Replace what the journal holds so far by these entries (see {@link Journal#compactLater}). */
+    default void compactJournal(List<Journal.Entry> keep) {}
+
     /**
      * Close a lost worker's connection, if it is still open (a worker that stopped heartbeating
      * without its connection closing: a paused process), so that it registers again when it wakes.
@@ -118,6 +121,8 @@ public final class MasterState {
       return size() > 1000;
     }
   };
+  /** This master's generation, as journaled when it started. */
+  private int generation;
   /** Attempts started by this master are numbered from here, above any of an earlier master's. */
   private int attemptBase;
   /** Since when no worker has been registered, on the injected clock; or null. */
@@ -675,6 +680,7 @@ public final class MasterState {
       }
     }
     attemptBase = (generation + 1) * 1000;
+    this.generation = generation + 1;
     outbox.journal(new Journal.MasterStarted(generation + 1));
     for (JobRun job : jobs.values()) {
       loopSteps++;
@@ -734,6 +740,7 @@ public final class MasterState {
         Duration.ofNanos(now - job.startedAt).toMillis());
     outcomes.put(jobId, done);
     outbox.journal(new Journal.JobEnded(jobId, done));
+    compactJournalIfIdle();
     outbox.toClient(jobId, done);
     log.info("job {} succeeded in {} ms", jobId, Duration.ofNanos(now - job.startedAt).toMillis());
     schedule();
@@ -762,9 +769,26 @@ public final class MasterState {
     outbox.abort(job.id);
     outcomes.put(job.id, failure);
     outbox.journal(new Journal.JobEnded(job.id, failure));
+    compactJournalIfIdle();
     outbox.toClient(job.id, failure);
     log.warn("job {} failed: {}", job.id, failure.message());
     schedule();
+  }
+
+  /**
+   * When no job is running any more, the journal is cut down to what a restarted master needs: its
+   * generation and the outcomes clients may still ask for. (With jobs running, their entries are
+   * needed whole; the journal is compacted when the last one ends.)
+   */
+  private void compactJournalIfIdle() {
+    if (!jobs.isEmpty()) {
+      return;
+    }
+    List<Journal.Entry> keep = new ArrayList<>();
+    keep.add(new Journal.MasterStarted(generation));
+    outcomes.forEach((id, outcome) -> keep.add(new Journal.JobEnded(id, outcome)));
+    loopSteps += keep.size();
+    outbox.compactJournal(keep);
   }
 
   private void endJob(JobRun job) {

@@ -89,4 +89,31 @@ class JournalTest {
     assertThat(entries.get(n)).isEqualTo(new Journal.MasterStarted(2));
     assertThat(entries.get(n + 10)).isEqualTo(new Journal.MapLost("j2", 9));
   }
+
+  @Test
+  void compactLater_replacesWhatCameBefore_keepsWhatFollows_andASecondOpenReadsTheCompactJournal() throws Exception {
+    ShippedJob job = new ShippedJob("wc", List.of("/in"), "/out", 2, 64, 4, false, "java.lang.String", "java.lang.Long",
+        new byte[] {1}, new byte[] {2}, null, null, true);
+    Message.JobFailed outcome = new Message.JobFailed("j1", "boom", null, 0, null, null);
+    try (Journal j = Journal.open(dir)) {
+      j.appendLater(new Journal.MasterStarted(3));
+      j.appendLater(new Journal.JobStarted("j1", job, List.of(), List.of()));
+      for (int i = 0; i < 1_000; i++) {
+        j.appendLater(new Journal.TaskDone("j1", TaskKind.MAP, i, 1, "h1", 7001, Map.of("map.input.records", 3L)));
+      }
+      j.appendLater(new Journal.JobEnded("j1", outcome));
+      j.compactLater(List.of(new Journal.MasterStarted(3), new Journal.JobEnded("j1", outcome)));
+      j.append(new Journal.MapLost("j2", 7)); // after the compaction: kept
+      assertThat(j.bytesAppended()).isGreaterThan(40_000);
+    }
+
+    assertThat(Journal.read(dir)).containsExactly(new Journal.MasterStarted(3), new Journal.JobEnded("j1", outcome),
+        new Journal.MapLost("j2", 7));
+    assertThat(Files.size(dir.resolve(Journal.FILE))).isLessThan(200);
+    assertThat(dir.resolve(Journal.FILE + ".compacting")).doesNotExist();
+    try (Journal j = Journal.open(dir)) {
+      j.append(new Journal.MasterStarted(4));
+    }
+    assertThat(Journal.read(dir)).hasSize(4).last().isEqualTo(new Journal.MasterStarted(4));
+  }
 }

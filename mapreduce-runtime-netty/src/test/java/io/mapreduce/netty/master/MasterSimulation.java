@@ -67,6 +67,8 @@ final class MasterSimulation {
   private MasterState master;
   private SchedulingPolicy policy;
   private Journal journal;
+  /** Bytes appended to the journals of masters before the current one. */
+  private long journalBytesBefore;
 
   private int mapsDone;
   private int reducesDone;
@@ -212,7 +214,8 @@ final class MasterSimulation {
           : outcome instanceof Message.JobFailed f ? "failed: " + f.message() : "no events left";
     }
     journal.close();
-    meter.journalBytes = Files.size(journalDir.resolve(Journal.FILE));
+    meter.journalBytes = journalBytesBefore + journal.bytesAppended();
+    meter.journalBytesLeft = Files.size(journalDir.resolve(Journal.FILE));
     if (succeeded) {
       // The simulated workers drop the job's locations, as real ones do at EndJob (workers lost on
       // the way never hear it): what stays is the master's.
@@ -380,6 +383,7 @@ final class MasterSimulation {
       List<Journal.Entry> entries;
       try {
         journal.close();
+        journalBytesBefore += journal.bytesAppended();
         long read = System.nanoTime();
         entries = Journal.read(journalDir);
         meter.journalReadNanos = System.nanoTime() - read;
@@ -436,6 +440,11 @@ final class MasterSimulation {
     @Override
     public void dropWorker(String workerId) {
       sent.add(new Object[] {workerId, null});
+    }
+
+    @Override
+    public void compactJournal(List<Journal.Entry> keep) {
+      journal.compactLater(keep);
     }
 
     @Override

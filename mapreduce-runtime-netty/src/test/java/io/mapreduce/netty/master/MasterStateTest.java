@@ -39,6 +39,12 @@ class MasterStateTest {
   /** The world as the state machine sees it: it records everything it is asked to do. */
   static final class RecordingOutbox implements MasterState.Outbox {
     final List<Integer> logEnds = new ArrayList<>();
+    final List<List<Journal.Entry>> compactions = new ArrayList<>();
+
+    @Override
+    public void compactJournal(List<Journal.Entry> keep) {
+      compactions.add(keep);
+    }
     final List<ToWorker> workers = new ArrayList<>();
     final List<ToClient> clients = new ArrayList<>();
     final List<String> commits = new ArrayList<>();
@@ -889,5 +895,27 @@ class MasterStateTest {
     state.registerWorker(W1, "h1", 7001, 2, List.of(J), List.of(5));
     assertThat(out.takeWorkers()).filteredOn(t -> t.message() instanceof MapOutputs).singleElement()
         .isEqualTo(to(W1, new MapOutputs(J, List.of(loc(0, 1, W1), loc(1, 1, W2), loc(2, 1, W1), loc(3, 1, W2)))));
+  }
+
+  @Test
+  void jobEnded_withNoOtherJobRunning_compactsTheJournalToTheGenerationAndTheOutcomes() {
+    state.restore(List.of()); // a new master: generation 1
+    register(2, 2);
+    state.jobPrepared(J, job(0, 3), splits(1));
+    state.jobPrepared("job-2", job(0, 3), splits(1));
+    for (ToWorker t : out.takeWorkers()) {
+      if (t.message() instanceof RunMap r) {
+        state.taskSucceeded(t.workerId(), new Message.TaskSucceeded(r.jobId(), TaskKind.MAP, r.index(), r.attempt(),
+            Map.of()));
+      }
+    }
+    state.jobCommitted(J, List.of("/out/mr-out-0"));
+    assertThat(out.compactions).as("job-2 still runs: its entries are needed").isEmpty();
+    state.commitFailed("job-2", "disk full"); // ends it, failed
+    assertThat(out.compactions).singleElement().satisfies(keep -> {
+      assertThat(keep).first().isEqualTo(new Journal.MasterStarted(1));
+      assertThat(keep).extracting(e -> e instanceof Journal.JobEnded end ? end.jobId() : "-")
+          .containsExactly("-", J, "job-2");
+    });
   }
 }

@@ -65,7 +65,10 @@ final class SimulationMeter {
 
   long journalEntries;
   long journalAppendNanos;
+  /** Bytes appended to the journal over the whole run (what it would hold uncompacted). */
   long journalBytes;
+  /** The journal file's size at the end, after any compaction. */
+  long journalBytesLeft;
   long journalReadNanos;
   int journalEntriesReplayed;
 
