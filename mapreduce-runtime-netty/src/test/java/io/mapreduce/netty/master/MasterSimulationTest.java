@@ -82,6 +82,12 @@ class MasterSimulationTest {
   }
 
   @Test
+  void oneTenth_budget_journalCompactedOnceTheJobEnded() {
+    // The simulated job's outcome lists no output files; a real one's lists each (see BENCHMARKS.md).
+    assertThat(tenth.meter().journalBytesLeft).isLessThanOrEqualTo(10_000L);
+  }
+
+  @Test
   void oneTenth_budget_atMost64LoopStepsPerEvent_heartbeatsAside() {
     assertThat(tenth.meter().stepsPerNonHeartbeatEvent()).isLessThanOrEqualTo(64);
   }
