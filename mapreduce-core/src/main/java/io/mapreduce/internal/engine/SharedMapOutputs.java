@@ -101,8 +101,8 @@ public final class SharedMapOutputs {
             + " bytes");
       }
     }
-    new RunIndex(new long[] {0}, new long[] {length}, new long[] {index.records()[partition]},
-        new int[] {index.checksums()[partition]}, index.compressed()).write(RunWriter.indexOf(target));
+    RunIndex.ofOneSegment(length, index.records()[partition], index.checksums()[partition], index.compressed())
+        .write(RunWriter.indexOf(target));
     return length;
   }
 

@@ -28,6 +28,14 @@ public record RunIndex(long[] offsets, long[] lengths, long[] records, int[] che
     this(offsets, lengths, records, checksums, false);
   }
 
+  /**
+   * The index of a file that holds one segment from its first byte: a partition fetched from a map
+   * output, as a reduce attempt stores it.
+   */
+  public static RunIndex ofOneSegment(long length, long records, int checksum, boolean compressed) {
+    return new RunIndex(new long[] {0}, new long[] {length}, new long[] {records}, new int[] {checksum}, compressed);
+  }
+
   /** The size of the index of a run with this many partitions. */
   public static long sizeOf(int partitions) {
     return HEADER_BYTES + (long) partitions * ENTRY_BYTES + CHECKSUM_BYTES;

@@ -256,8 +256,7 @@ public final class Fetcher {
         FileChannel f = file;
         file = null;
         f.close();
-        new RunIndex(new long[] {0}, new long[] {r.length()}, new long[] {r.records()}, new int[] {r.checksum()},
-            r.compressed()).write(RunWriter.indexOf(p.target));
+        RunIndex.ofOneSegment(r.length(), r.records(), r.checksum(), r.compressed()).write(RunWriter.indexOf(p.target));
         p.done.complete(new Fetched(null, r.length(), r.records(), r.checksum(), r.compressed()));
       }
       sendQueued();

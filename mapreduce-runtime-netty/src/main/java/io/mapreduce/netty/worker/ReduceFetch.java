@@ -253,8 +253,8 @@ final class ReduceFetch {
       // Stored otherwise than the bundle's: a file of its own, as a large one.
       Path target = target(i);
       Files.write(target, f.bytes());
-      new RunIndex(new long[] {0}, new long[] {f.bytes().length}, new long[] {f.records()}, new int[] {f.checksum()},
-          f.compressed()).write(RunWriter.indexOf(target));
+      RunIndex.ofOneSegment(f.bytes().length, f.records(), f.checksum(), f.compressed())
+          .write(RunWriter.indexOf(target));
       segments[i] = new SegmentFile(target, 0);
     }
   }
