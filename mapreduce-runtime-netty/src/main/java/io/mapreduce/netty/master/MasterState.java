@@ -4,7 +4,6 @@ import io.mapreduce.internal.engine.BadRecords;
 import io.mapreduce.internal.engine.ShippedJob;
 import io.mapreduce.spi.InputSplit;
 import io.mapreduce.netty.protocol.Message;
-import io.mapreduce.netty.protocol.Message.MapLocation;
 import io.mapreduce.netty.protocol.Message.TaskKind;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,8 +86,12 @@ public final class MasterState {
    * per worker for a burst of maps, instead of one per map to every worker running reduces.
    */
   static final Duration MAP_OUTPUTS_EVERY = Duration.ofMillis(50);
-  /** Locations per {@code MapOutputs} message, at most: about 30 bytes each, so well under 1 MiB. */
-  static final int LOCATIONS_PER_MESSAGE = 20_000;
+  /**
+   * ...or this long per worker hearing of them, if that is longer: the master sends at most about
+   * 20,000 such messages a second per job, however many workers run its reduces (2,000 workers:
+   * every 100 ms, where Hadoop's reducers poll for map completions every second).
+   */
+  static final Duration MAP_OUTPUTS_EVERY_PER_WORKER = Duration.ofNanos(50_000);
 
   /** The counter of backup attempts started for a job. */
   public static final String BACKUP_ATTEMPTS = "backup.attempts";
@@ -165,6 +168,7 @@ public final class MasterState {
     Worker before = workers.put(id, w);
     if (before != null) {
       free.remove(before.order);
+      policy.workerGone(before);
     }
     slotsChanged(w);
     for (JobRun job : jobs.values()) {
@@ -191,7 +195,10 @@ public final class MasterState {
     Worker w = workers.get(workerId);
     if (w != null) {
       w.lastHeartbeat = nanos.getAsLong();
-      w.cpuLoad = cpuLoad;
+      if (w.cpuLoad != cpuLoad) {
+        w.cpuLoad = cpuLoad;
+        policy.workerChanged(w);
+      }
     }
     flushMapOutputsDue(nanos.getAsLong());
   }
@@ -207,6 +214,7 @@ public final class MasterState {
       return;
     }
     free.remove(w.order);
+    policy.workerGone(w);
     outbox.dropWorker(workerId);
     log.warn("{} lost ({}): re-running its {} running attempts", workerId, why, w.running.size());
     for (Attempt a : new ArrayList<>(w.running)) {
@@ -283,7 +291,7 @@ public final class MasterState {
   private void flushMapOutputsDue(long now) {
     for (JobRun job : jobs.values()) {
       loopSteps++;
-      if (job.flushedUpTo < job.completions.size() && now - job.lastFlush >= MAP_OUTPUTS_EVERY.toNanos()) {
+      if (job.flushedUpTo < job.completions.size() && now - job.lastFlush >= job.flushInterval()) {
         flushMapOutputs(job, now);
       }
     }
@@ -300,31 +308,26 @@ public final class MasterState {
   }
 
   /**
-   * Sends a worker the map outputs of the job it was not sent yet, from its cursor, in messages of
-   * at most {@link #LOCATIONS_PER_MESSAGE}; leaves out locations of maps that ran again since (or
-   * whose output was lost). A worker keeps what it was sent for all its reduce attempts of the job,
-   * so each location goes to each worker once, not once per reduce attempt.
+   * Sends a worker the map outputs of the job it was not sent yet, from its cursor, leaving out
+   * those of maps that ran again since (or whose output was lost); see {@link MapCompletionLog}. A
+   * worker new to the job gets what the others got up to the last sending, then the entries since
+   * (so messages are shared: those of the log's whole chunks, the last sending's, the entries
+   * since). A worker keeps what it was sent for all its reduce attempts of the job, so each
+   * location goes to each worker once, not once per reduce attempt.
    */
   private void sendMapOutputs(JobRun job, String worker) {
     int from = job.sentTo.getOrDefault(worker, 0);
     int size = job.completions.size();
     job.sentTo.put(worker, size);
-    List<MapLocation> batch = new ArrayList<>();
-    for (int i = from; i < size; i++) {
-      loopSteps++;
-      MapLocation loc = job.completions.get(i);
-      Task t = job.maps[loc.mapIndex()];
-      if (t.state == TaskStatus.DONE && t.doneAttempt == loc.attempt()) {
-        batch.add(loc);
-      }
-      if (batch.size() == LOCATIONS_PER_MESSAGE) {
-        outbox.toWorker(worker, new Message.MapOutputs(job.id, batch, i + 1));
-        batch = new ArrayList<>();
-      }
+    long before = job.completions.loopSteps;
+    int lastSending = Math.max(from, Math.min(job.flushedUpTo, size));
+    for (Message.MapOutputs m : job.completions.from(from, lastSending)) {
+      outbox.toWorker(worker, m);
     }
-    if (!batch.isEmpty()) {
-      outbox.toWorker(worker, new Message.MapOutputs(job.id, batch, size));
+    for (Message.MapOutputs m : job.completions.from(lastSending, size)) {
+      outbox.toWorker(worker, m);
     }
+    loopSteps += job.completions.loopSteps - before;
   }
 
   /** Checks heartbeats, and starts backup attempts; call every heartbeat interval or so. */
@@ -428,16 +431,14 @@ public final class MasterState {
       if (elapsed < threshold) {
         continue;
       }
-      loopSteps += workers.size();
-      loopSteps += this.free.size();
-      List<Worker> free = this.free.values().stream().filter(w -> !w.id.equals(only.getValue())).toList();
-      if (free.isEmpty() && t.kind == TaskKind.MAP) {
+      SchedulingPolicy.FreeWorkers free = freeWorkersBut(only.getValue());
+      if (free.first() == null && t.kind == TaskKind.MAP) {
         // The reduces started early (slow start) may hold every slot while they wait for this very
         // map: free one, as Hadoop preempts reducers; the reduce runs again later.
         Worker w = preemptReduce(job, only.getValue());
-        free = w == null ? List.of() : List.of(w);
+        free = w == null ? free : SchedulingPolicy.FreeWorkers.of(List.of(w));
       }
-      if (free.isEmpty()) {
+      if (free.first() == null) {
         return;
       }
       Worker w = (Worker) policy.choose(job.id, t.kind, free);
@@ -517,9 +518,9 @@ public final class MasterState {
         job.mapsFinished = true;
       }
       if (job.reduces.length > 0) {
-        job.completions.add(new MapLocation(t.index, m.attempt(), w.host, w.shufflePort));
+        job.logged(t, job.completions.add(t.index, m.attempt(), w.host, w.shufflePort));
         long now = nanos.getAsLong();
-        if (job.mapsDone == job.maps.length || now - job.lastFlush >= MAP_OUTPUTS_EVERY.toNanos()) {
+        if (job.mapsDone == job.maps.length || now - job.lastFlush >= job.flushInterval()) {
           flushMapOutputs(job, now);
         }
       }
@@ -580,6 +581,7 @@ public final class MasterState {
   private void rerunMap(JobRun job, Task m) {
     outbox.journal(new Journal.MapLost(job.id, m.index));
     job.undone(m);
+    job.completions.lost(m.loggedAt);
     Set<Task> there = m.doneOn == null ? null : job.mapsDoneOn.get(m.doneOn);
     if (there != null) {
       there.remove(m);
@@ -662,7 +664,7 @@ public final class MasterState {
           t.counters = d.counters();
           job.done(t, false);
           if (t.kind == TaskKind.MAP) {
-            job.completions.add(new MapLocation(t.index, d.attempt(), d.host(), d.port()));
+            job.logged(t, job.completions.add(t.index, d.attempt(), d.host(), d.port()));
             // Which worker holds it is known again when a worker registers from that address.
             job.restoredOn.computeIfAbsent(d.host() + ":" + d.port(), a -> new ArrayList<>())
                 .add(new Restored(t, d.attempt()));
@@ -673,6 +675,7 @@ public final class MasterState {
         Task m = job.task(TaskKind.MAP, l.index());
         if (m != null && m.state == TaskStatus.DONE) {
           job.undone(m);
+          job.completions.lost(m.loggedAt);
         }
       } else if (e instanceof Journal.JobEnded end) {
         jobs.remove(end.jobId());
@@ -685,6 +688,8 @@ public final class MasterState {
     for (JobRun job : jobs.values()) {
       loopSteps++;
       job.mapsFinished = job.mapsDone == job.maps.length;
+      // What the journal logged is there to send at once: no sending waits for it.
+      job.flushedUpTo = job.completions.size();
       for (Task[] tasks : List.of(job.maps, job.reduces)) {
         for (Task t : tasks) {
           loopSteps++;
@@ -855,7 +860,7 @@ public final class MasterState {
       }
       Worker w = chooseWorker(job, t);
       if (w == null) {
-        return !freeWorkers().isEmpty(); // the policy leaves it for later
+        return !free.isEmpty(); // the policy leaves it for later
       }
       phase.queue.poll();
       t.queued = false;
@@ -866,22 +871,43 @@ public final class MasterState {
 
   /** The worker the policy picks for the task among those with a free slot, or null. */
   private Worker chooseWorker(JobRun job, Task t) {
-    List<Worker> free = freeWorkers();
-    return free.isEmpty() ? null : (Worker) policy.choose(job.id, t.kind, free);
+    return free.isEmpty() ? null : (Worker) policy.choose(job.id, t.kind, freeWorkersBut(null));
   }
 
-  /** The workers with a free slot, in the order they registered: kept as slots fill and free. */
-  private List<Worker> freeWorkers() {
-    loopSteps += free.size();
-    return new ArrayList<>(free.values());
+  /** The workers with a free slot but {@code notThis} (a worker id, or null), as policies see them. */
+  private SchedulingPolicy.FreeWorkers freeWorkersBut(String notThis) {
+    return new SchedulingPolicy.FreeWorkers() {
+      @Override
+      public SchedulingPolicy.WorkerView after(int seat) {
+        var e = free.higherEntry(seat);
+        if (e != null && e.getValue().id.equals(notThis)) {
+          e = free.higherEntry(e.getKey());
+        }
+        return e == null ? null : e.getValue();
+      }
+
+      @Override
+      public boolean contains(SchedulingPolicy.WorkerView worker) {
+        return free.get(worker.seat()) == worker && !worker.id().equals(notThis);
+      }
+
+      @Override
+      public List<? extends SchedulingPolicy.WorkerView> all() {
+        loopSteps += free.size();
+        return free.values().stream().filter(w -> !w.id.equals(notThis)).toList();
+      }
+    };
   }
 
-  /** Keeps {@link #free} right after a worker's attempts changed (or it registered). */
+  /** Keeps {@link #free}, and the policy's own index, right after a worker's attempts changed (or it registered). */
   private void slotsChanged(Worker w) {
     if (w.freeSlots() > 0 && workers.get(w.id) == w) {
       free.put(w.order, w);
     } else {
       free.remove(w.order);
+    }
+    if (workers.get(w.id) == w) {
+      policy.workerChanged(w);
     }
   }
 
@@ -965,6 +991,8 @@ public final class MasterState {
     final Map<Integer, Long> startedAt = new HashMap<>();
     /** How long the winning attempt ran. */
     long durationNanos;
+    /** Where its last completion is in the job's log (maps). */
+    int loggedAt;
     /** Whether it got a backup attempt (once per task). */
     boolean backedUp;
     /** Whether it is in its phase's queue of pending tasks (maybe no longer pending: skipped then). */
@@ -1015,7 +1043,7 @@ public final class MasterState {
      * Where map outputs are, in the order maps finished (a map run again appears again, later):
      * the log each worker running reduces of the job is sent from its own cursor.
      */
-    final List<MapLocation> completions = new ArrayList<>();
+    final MapCompletionLog completions;
     /** For each worker that ran reduces of the job, how much of {@link #completions} it was sent. */
     final Map<String, Integer> sentTo = new HashMap<>();
     /** When map outputs were last sent out, on the injected clock, and how many there were then. */
@@ -1042,6 +1070,20 @@ public final class MasterState {
       this.startedAt = startedAt;
       this.mapPhase = new Phase(maps);
       this.reducePhase = new Phase(reduces);
+      this.completions = new MapCompletionLog(id, (map, attempt) -> {
+        Task t = maps[map];
+        return t.state == TaskStatus.DONE && t.doneAttempt == attempt;
+      });
+    }
+
+    /** A map's completion went into the log at {@code position}. */
+    void logged(Task map, int position) {
+      map.loggedAt = position;
+    }
+
+    /** How long map outputs wait to go out together: see {@link #MAP_OUTPUTS_EVERY_PER_WORKER}. */
+    long flushInterval() {
+      return Math.max(MAP_OUTPUTS_EVERY.toNanos(), sentTo.size() * MAP_OUTPUTS_EVERY_PER_WORKER.toNanos());
     }
 
     Task task(TaskKind kind, int index) {
@@ -1191,6 +1233,11 @@ public final class MasterState {
     @Override
     public String host() {
       return host;
+    }
+
+    @Override
+    public int seat() {
+      return order;
     }
 
     @Override

@@ -1,24 +1,38 @@
 package io.mapreduce.netty.master;
 
 import io.mapreduce.netty.protocol.Message.TaskKind;
-import java.util.List;
 
 /**
  * Pairs map and reduce work on different workers: a reduce goes preferably to a worker running no
  * map of its job, and a map to one running no reduce of its job, so reduces fetch on one machine
- * while maps compute on another. Falls back to dealing when no such worker has a slot.
+ * while maps compute on another. Looks round the table from where dealing stands, at most
+ * {@link #LOOK_AHEAD} free workers (so a choice stays O(log W) in a cluster where no worker is
+ * apart), and falls back to dealing when none of those is apart.
  */
 final class PairwisePolicy implements SchedulingPolicy {
+  /** Free workers looked at for one that runs nothing of the other kind, at most. */
+  static final int LOOK_AHEAD = 64;
   final CardDealingPolicy dealer = new CardDealingPolicy();
-  /** Candidates filtered (the dealer counts its own): for the master simulation. */
+  /** Workers looked at (the dealer counts its own lookups): for the master simulation. */
   long loopSteps;
 
   @Override
-  public WorkerView choose(String jobId, TaskKind kind, List<? extends WorkerView> candidates) {
+  public WorkerView choose(String jobId, TaskKind kind, FreeWorkers free) {
     TaskKind other = kind == TaskKind.MAP ? TaskKind.REDUCE : TaskKind.MAP;
-    loopSteps += candidates.size();
-    List<? extends WorkerView> apart = candidates.stream().filter(w -> w.running(jobId, other) == 0).toList();
-    return dealer.choose(jobId, kind, apart.isEmpty() ? candidates : apart);
+    WorkerView start = dealer.next(free, dealer.lastSeat());
+    WorkerView w = start;
+    for (int i = 0; i < LOOK_AHEAD && w != null; i++) {
+      loopSteps++;
+      if (w.running(jobId, other) == 0) {
+        dealer.dealtTo(w);
+        return w;
+      }
+      w = dealer.next(free, w.seat());
+      if (w == start) {
+        break; // round the table
+      }
+    }
+    return dealer.choose(jobId, kind, free);
   }
 
   @Override

@@ -3,11 +3,15 @@ package io.mapreduce.netty.master;
 import io.mapreduce.netty.protocol.Message.TaskKind;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeMap;
 
 /**
- * Chooses which worker runs the next task. The master asks once per task it could start, with the
- * workers that have a free slot, in the order they registered; the policy may return null to
- * leave the task for later. Adding a policy is one class and one line in {@link #named}.
+ * Chooses which worker runs the next task. The master asks once per task it could start, with a
+ * view of the workers that have a free slot, by seat (the order they registered in); the policy
+ * may return null to leave the task for later. A choice costs O(log W): the view answers "the
+ * next free worker after this seat" from an index the master keeps, and a policy that orders
+ * workers otherwise keeps its own index, told of each change ({@link #workerChanged}). Adding a
+ * policy is one class and one line in {@link #named}.
  */
 public interface SchedulingPolicy {
 
@@ -16,6 +20,9 @@ public interface SchedulingPolicy {
     String id();
 
     String host();
+
+    /** Its place at the table: workers are seated in the order they registered. */
+    int seat();
 
     int slots();
 
@@ -30,11 +37,59 @@ public interface SchedulingPolicy {
     double cpuLoad();
   }
 
+  /** The workers with a free slot, by seat. */
+  interface FreeWorkers {
+    /** The free worker with the least seat above {@code seat}, or null. */
+    WorkerView after(int seat);
+
+    /** The free worker with the least seat, or null when none is free. */
+    default WorkerView first() {
+      return after(Integer.MIN_VALUE);
+    }
+
+    /** Whether this worker is one of them. */
+    boolean contains(WorkerView worker);
+
+    /** Every free worker, by seat: O(W), for a policy that must look at them all. */
+    List<? extends WorkerView> all();
+
+    /** A view of these workers (each with a free slot). */
+    static FreeWorkers of(List<? extends WorkerView> workers) {
+      TreeMap<Integer, WorkerView> bySeat = new TreeMap<>();
+      for (WorkerView w : workers) {
+        bySeat.put(w.seat(), w);
+      }
+      return new FreeWorkers() {
+        @Override
+        public WorkerView after(int seat) {
+          var e = bySeat.higherEntry(seat);
+          return e == null ? null : e.getValue();
+        }
+
+        @Override
+        public boolean contains(WorkerView worker) {
+          return bySeat.get(worker.seat()) == worker;
+        }
+
+        @Override
+        public List<? extends WorkerView> all() {
+          return List.copyOf(bySeat.values());
+        }
+      };
+    }
+  }
+
   /**
-   * The worker for the next task of kind {@code kind} of job {@code jobId}, among
-   * {@code candidates} (non-empty, each with a free slot), or null to wait.
+   * The worker for the next task of kind {@code kind} of job {@code jobId}, among {@code free}
+   * (at least one), or null to wait.
    */
-  WorkerView choose(String jobId, TaskKind kind, List<? extends WorkerView> candidates);
+  WorkerView choose(String jobId, TaskKind kind, FreeWorkers free);
+
+  /** A worker registered, or its running attempts or its reported load changed. */
+  default void workerChanged(WorkerView worker) {}
+
+  /** A worker is gone. */
+  default void workerGone(WorkerView worker) {}
 
   /** The name the command line uses. */
   String name();

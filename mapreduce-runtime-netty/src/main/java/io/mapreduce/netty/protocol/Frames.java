@@ -8,7 +8,7 @@ public final class Frames {
   /** "MRPC". */
   public static final int MAGIC = 0x4D52_5043;
   /** Bumped whenever a message's encoding changes. */
-  public static final short VERSION = 4;
+  public static final short VERSION = 5;
   public static final int HEADER_BYTES = 10;
   /** The default largest frame a peer accepts. */
   public static final int DEFAULT_MAX_FRAME_BYTES = 64 << 20;

@@ -212,21 +212,35 @@ public sealed interface Message {
     }
   }
 
-  /** Where a completed map task's output can be fetched. */
+  /** Where a completed map task's output can be fetched: what a reduce attempt fetches from. */
   record MapLocation(int mapIndex, int attempt, String host, int port) {}
+
+  /** A worker's shuffle server, from which map outputs are fetched. */
+  record ShuffleAddress(String host, int port) {}
+
+  /**
+   * A completed map task's output, as {@link MapOutputs} carries it: on the job's shuffle address
+   * number {@code source} (see {@link MapOutputBook}).
+   */
+  record MapOutput(int mapIndex, int attempt, int source) {}
 
   /**
    * Master to worker: where map outputs of a job are, from the job's log of map completions up to
-   * entry {@code logEnd} (exclusive; -1 when not from the log).
+   * entry {@code logEnd} (exclusive). Addresses are numbered per job, in the order the log first
+   * names them, and each is sent to a worker once: this message brings those numbered from
+   * {@code addressesFrom} on that the worker was not sent yet, and each output names its address by
+   * number. (At the paper's scale every one of 200,000 locations goes to each of 2,000 workers: a
+   * host name with each would be 8 GB; a number, about 2 bytes.) {@link MapOutputBook} turns these
+   * into {@link MapLocation}s.
    */
-  record MapOutputs(String jobId, List<MapLocation> locations, int logEnd) implements Message {
+  record MapOutputs(String jobId, int addressesFrom, List<ShuffleAddress> addresses, List<MapOutput> outputs,
+      int logEnd) implements Message {
     public MapOutputs {
-      locations = checkedList(locations, MapLocation.class, "MapOutputs.locations");
-    }
-
-    /** Not from the log. */
-    public MapOutputs(String jobId, List<MapLocation> locations) {
-      this(jobId, locations, -1);
+      addresses = checkedList(addresses, ShuffleAddress.class, "MapOutputs.addresses");
+      outputs = checkedList(outputs, MapOutput.class, "MapOutputs.outputs");
+      if (addressesFrom < 0 || logEnd < 0) {
+        throw new IllegalArgumentException("MapOutputs: addressesFrom " + addressesFrom + ", logEnd " + logEnd);
+      }
     }
   }
 

@@ -36,7 +36,7 @@ public final class ProtocolKryo {
     kryo.register(HashMap.class, new BoundedSerializers.HashMapSerializer(), 102);
     kryo.register(Message.TaskKind.class, 103);
     kryo.register(Message.Failure.class, 104);
-    kryo.register(Message.MapLocation.class, 105);
+    // 105 was MapLocation, which MapOutputs carried whole up to protocol version 4.
     kryo.register(ShippedJob.class, 106);
     kryo.register(Message.Range.class, 107);
     kryo.register(Message.Split.class, 108);
@@ -50,7 +50,7 @@ public final class ProtocolKryo {
     kryo.register(Message.StartJob.class, 126);
     kryo.register(Message.RunMap.class, 127);
     kryo.register(Message.RunReduce.class, 128);
-    kryo.register(Message.MapOutputs.class, 129);
+    kryo.register(Message.MapOutputs.class, new MapOutputsSerializer(), 129);
     kryo.register(Message.TaskSucceeded.class, 130);
     kryo.register(Message.TaskFailed.class, 131);
     kryo.register(Message.KillTask.class, 132);

@@ -55,6 +55,8 @@ final class JobOnWorker {
   private final List<ReduceFetch> following = new ArrayList<>();
   /** How far into the job's log of map completions the master sent locations (for a new master). */
   private int locationsKnown;
+  /** The job's shuffle addresses as the master numbered them. */
+  private final io.mapreduce.netty.protocol.MapOutputBook book = new io.mapreduce.netty.protocol.MapOutputBook();
 
   JobOnWorker(String id, ShippedJob shipped, List<String> jarHashes, Path directory, Host host) {
     this.id = id;
@@ -120,12 +122,19 @@ final class JobOnWorker {
   }
 
   /**
-   * New or re-run map outputs: kept for reduce attempts yet to start, passed on to running ones.
+   * New or re-run map outputs from the master (their addresses numbered as the master numbers them
+   * for this job): kept for reduce attempts yet to start, passed on to running ones.
    *
-   * @param logEnd how far into the job's log of map completions the master has now sent, or -1
+   * @throws IllegalArgumentException when the message names addresses the master never sent
    */
-  synchronized void addLocations(List<MapLocation> locs, int logEnd) {
-    locationsKnown = Math.max(locationsKnown, logEnd);
+  synchronized void addOutputs(Message.MapOutputs outputs) {
+    List<MapLocation> locs = book.take(outputs);
+    // From the log: where the master is now (a restarted master may send from an earlier point).
+    locationsKnown = outputs.logEnd();
+    announce(locs);
+  }
+
+  private void announce(List<MapLocation> locs) {
     for (MapLocation l : locs) {
       locations.put(l.mapIndex(), l);
     }

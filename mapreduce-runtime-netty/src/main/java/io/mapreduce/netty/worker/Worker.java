@@ -497,7 +497,7 @@ public final class Worker implements AutoCloseable {
       } else if (msg instanceof Message.MapOutputs o) {
         JobOnWorker job = jobs.get(o.jobId());
         if (job != null) {
-          job.addLocations(o.locations(), o.logEnd());
+          job.addOutputs(o);
         }
       } else if (msg instanceof Message.CommitResponse c) {
         JobOnWorker job = jobs.get(c.jobId());

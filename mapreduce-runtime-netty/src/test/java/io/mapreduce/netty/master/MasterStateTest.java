@@ -12,6 +12,7 @@ import io.mapreduce.netty.protocol.Message.Failure;
 import io.mapreduce.netty.protocol.Message.JobProgressUpdate;
 import io.mapreduce.netty.protocol.Message.MapLocation;
 import io.mapreduce.netty.protocol.Message.MapOutputs;
+import io.mapreduce.netty.protocol.MapOutputBook;
 import io.mapreduce.netty.protocol.Message.RunMap;
 import io.mapreduce.netty.protocol.Message.RunReduce;
 import io.mapreduce.netty.protocol.Message.StartJob;
@@ -32,13 +33,18 @@ class MasterStateTest {
   private static final String W1 = "worker-1";
   private static final String W2 = "worker-2";
 
-  record ToWorker(String workerId, Message message) {}
+  record ToWorker(String workerId, Object message) {}
+
+  /** A {@code MapOutputs} message as the worker reads it: its outputs with their addresses. */
+  record Locations(String jobId, List<MapLocation> locations) {}
 
   record ToClient(String jobId, Message message) {}
 
   /** The world as the state machine sees it: it records everything it is asked to do. */
   static final class RecordingOutbox implements MasterState.Outbox {
     final List<Integer> logEnds = new ArrayList<>();
+    /** Each worker's copy of each job's shuffle addresses, as the real worker keeps them. */
+    final Map<String, MapOutputBook> books = new java.util.HashMap<>();
     final List<List<Journal.Entry>> compactions = new ArrayList<>();
 
     @Override
@@ -52,12 +58,26 @@ class MasterStateTest {
 
     @Override
     public void toWorker(String workerId, Message message) {
+      Object seen = message;
       if (message instanceof MapOutputs o) {
-        // Tests compare locations; how far into the log they reach is asserted on its own.
+        // Tests compare locations, read as the worker reads them, and those sent to a worker in a
+        // row as one (the master cuts what it sends where messages can be shared:
+        // MapCompletionLogTest); how far into the log they reach is asserted on its own.
         logEnds.add(o.logEnd());
-        message = new MapOutputs(o.jobId(), o.locations());
+        List<MapLocation> locations = books.computeIfAbsent(workerId + "/" + o.jobId(), k -> new MapOutputBook())
+            .take(o);
+        ToWorker last = workers.isEmpty() ? null : workers.get(workers.size() - 1);
+        if (last != null && last.workerId().equals(workerId) && last.message() instanceof Locations l
+            && l.jobId().equals(o.jobId())) {
+          List<MapLocation> both = new ArrayList<>(l.locations());
+          both.addAll(locations);
+          workers.set(workers.size() - 1, new ToWorker(workerId, new Locations(o.jobId(), both)));
+          logEnds.remove(logEnds.size() - 2);
+          return;
+        }
+        seen = new Locations(o.jobId(), locations);
       }
-      workers.add(new ToWorker(workerId, message));
+      workers.add(new ToWorker(workerId, seen));
     }
 
     @Override
@@ -116,7 +136,7 @@ class MasterStateTest {
     return new RunMap(job, index, attempt, FILE, maps * SPLIT, index * SPLIT, SPLIT);
   }
 
-  private static ToWorker to(String worker, Message m) {
+  private static ToWorker to(String worker, Object m) {
     return new ToWorker(worker, m);
   }
 
@@ -209,8 +229,8 @@ class MasterStateTest {
     state.taskSucceeded(W2, mapDone(3, 1));
     List<MapLocation> four = List.of(loc(0, 1, W1), loc(1, 1, W2), loc(2, 1, W1), loc(3, 1, W2));
     assertThat(out.takeWorkers()).containsExactly(
-        to(W2, new RunReduce(J, 0, 1, 5)), to(W2, new MapOutputs(J, four)),
-        to(W1, new RunReduce(J, 1, 1, 5)), to(W1, new MapOutputs(J, four)));
+        to(W2, new RunReduce(J, 0, 1, 5)), to(W2, new Locations(J, four)),
+        to(W1, new RunReduce(J, 1, 1, 5)), to(W1, new Locations(J, four)));
     assertThat(out.takeClients()).containsExactly(new JobProgressUpdate(J, 5, 4, 2, 0, 500));
   }
 
@@ -222,7 +242,7 @@ class MasterStateTest {
     }
     out.takeWorkers();
     state.taskSucceeded(W1, mapDone(4, 1));
-    MapOutputs last = new MapOutputs(J, List.of(loc(4, 1, W1)));
+    Locations last = new Locations(J, List.of(loc(4, 1, W1)));
     assertThat(out.takeWorkers()).containsExactlyInAnyOrder(to(W1, last), to(W2, last));
   }
 
@@ -359,10 +379,10 @@ class MasterStateTest {
     state.jobPrepared(J, job(1, 2), splits(1));
     state.taskSucceeded(W1, mapDone(0, 1));
     assertThat(out.takeWorkers()).endsWith(to(W2, new RunReduce(J, 0, 1, 1)),
-        to(W2, new MapOutputs(J, List.of(loc(0, 1, W1)))));
+        to(W2, new Locations(J, List.of(loc(0, 1, W1)))));
     state.taskFailed(W2, new Message.TaskFailed(J, TaskKind.REDUCE, 0, 1, "key 'x'", BAD_RECORD));
     assertThat(out.takeWorkers()).containsExactly(to(W1, new RunReduce(J, 0, 2, 1)),
-        to(W1, new MapOutputs(J, List.of(loc(0, 1, W1)))));
+        to(W1, new Locations(J, List.of(loc(0, 1, W1)))));
     assertThat(out.aborts).isEmpty();
   }
 
@@ -461,8 +481,8 @@ class MasterStateTest {
       state.taskSucceeded(i % 2 == 0 ? W1 : W2, mapDone(i, 1));
     }
     List<MapLocation> all = List.of(loc(0, 1, W1), loc(1, 1, W2), loc(2, 1, W1), loc(3, 1, W2));
-    assertThat(out.takeWorkers()).endsWith(to(W1, new RunReduce(J, 0, 1, 4)), to(W1, new MapOutputs(J, all)),
-        to(W2, new RunReduce(J, 1, 1, 4)), to(W2, new MapOutputs(J, all)));
+    assertThat(out.takeWorkers()).endsWith(to(W1, new RunReduce(J, 0, 1, 4)), to(W1, new Locations(J, all)),
+        to(W2, new RunReduce(J, 1, 1, 4)), to(W2, new Locations(J, all)));
     return all;
   }
 
@@ -479,7 +499,7 @@ class MasterStateTest {
     state.taskSucceeded(W2, mapDone(2, 2));
     // worker-2 was sent the other two before: each location goes to a worker once, for all its
     // reduce attempts, so the re-run reduce there needs no list of its own.
-    assertThat(out.takeWorkers()).containsExactly(to(W2, new MapOutputs(J, List.of(loc(0, 2, W2), loc(2, 2, W2)))),
+    assertThat(out.takeWorkers()).containsExactly(to(W2, new Locations(J, List.of(loc(0, 2, W2), loc(2, 2, W2)))),
         to(W2, new RunReduce(J, 0, 2, 4)));
     state.taskSucceeded(W2, reduceDone(0, 2));
     state.taskSucceeded(W2, reduceDone(1, 1));
@@ -562,14 +582,14 @@ class MasterStateTest {
   void pairwise_sendsAReduceToTheWorkerRunningNoMapOfTheJob() {
     twoMapsDoneOnWorker2("pairwise");
     assertThat(out.takeWorkers()).containsExactly(to(W2, new RunReduce(J, 0, 1, 4)),
-        to(W2, new MapOutputs(J, List.of(loc(1, 1, W2), loc(3, 1, W2)))));
+        to(W2, new Locations(J, List.of(loc(1, 1, W2), loc(3, 1, W2)))));
   }
 
   @Test
   void cardDealing_sameSituation_dealsTheReduceToTheNextWorkerRoundTheTable() {
     twoMapsDoneOnWorker2("card-dealing");
     assertThat(out.takeWorkers()).containsExactly(to(W1, new RunReduce(J, 0, 1, 4)),
-        to(W1, new MapOutputs(J, List.of(loc(1, 1, W2), loc(3, 1, W2)))));
+        to(W1, new Locations(J, List.of(loc(1, 1, W2), loc(3, 1, W2)))));
   }
 
   // ---------------------------------------------------------------- bugs
@@ -664,7 +684,7 @@ class MasterStateTest {
     String where = sent.stream().filter(w -> w.message() instanceof RunMap).findFirst().orElseThrow().workerId();
     state.taskSucceeded(where, mapDone(0, 2));
     assertThat(out.takeWorkers()).extracting(ToWorker::message)
-        .contains(new Message.MapOutputs(J, List.of(loc(0, 2, where))));
+        .contains(new Locations(J, List.of(loc(0, 2, where))));
   }
 
   @Test
@@ -804,7 +824,7 @@ class MasterStateTest {
         ranOn.put(r.index(), t.workerId());
       } else if (t.message() instanceof RunReduce) {
         reducer = t.workerId();
-      } else if (t.message() instanceof MapOutputs o) {
+      } else if (t.message() instanceof Locations o) {
         assertThat(t.workerId()).isEqualTo(reducer);
         first = o.locations();
       }
@@ -815,22 +835,22 @@ class MasterStateTest {
     state.taskSucceeded(ranOn.get(3), mapDone(3, 1));
     at(20);
     state.taskSucceeded(ranOn.get(4), mapDone(4, 1));
-    assertThat(out.takeWorkers()).noneMatch(t -> t.message() instanceof MapOutputs);
+    assertThat(out.takeWorkers()).noneMatch(t -> t.message() instanceof Locations);
     at(49);
     state.heartbeat(W1, 1, 1, 0.1);
-    assertThat(out.takeWorkers()).noneMatch(t -> t.message() instanceof MapOutputs);
+    assertThat(out.takeWorkers()).noneMatch(t -> t.message() instanceof Locations);
     at(50);
     state.heartbeat(W1, 1, 1, 0.1);
     // m3 and m4 in one message, 50 ms after the last sending.
     assertThat(out.takeWorkers()).singleElement().satisfies(t -> {
-      assertThat(t.message()).isInstanceOf(MapOutputs.class);
-      assertThat(((MapOutputs) t.message()).locations()).extracting(MapLocation::mapIndex).containsExactly(3, 4);
+      assertThat(t.message()).isInstanceOf(Locations.class);
+      assertThat(((Locations) t.message()).locations()).extracting(MapLocation::mapIndex).containsExactly(3, 4);
     });
     at(51);
     state.taskSucceeded(ranOn.get(5), mapDone(5, 1));
     // The job's last map goes at once: nothing after it would carry it.
-    assertThat(out.takeWorkers()).filteredOn(t -> t.message() instanceof MapOutputs).singleElement()
-        .satisfies(t -> assertThat(((MapOutputs) t.message()).locations()).extracting(MapLocation::mapIndex)
+    assertThat(out.takeWorkers()).filteredOn(t -> t.message() instanceof Locations).singleElement()
+        .satisfies(t -> assertThat(((Locations) t.message()).locations()).extracting(MapLocation::mapIndex)
             .containsExactly(5));
   }
 
@@ -876,11 +896,14 @@ class MasterStateTest {
     state.restore(journal);
     state.resumed();
     // The first worker back was sent the first two locations by the master before the restart.
+    out.books.computeIfAbsent(W1 + "/" + J, k -> new MapOutputBook()).take(new MapOutputs(J, 0,
+        List.of(new Message.ShuffleAddress("h1", 7001), new Message.ShuffleAddress("h2", 7002)),
+        List.of(new Message.MapOutput(0, 1, 0), new Message.MapOutput(1, 1, 1)), 2));
     assertThat(state.registerWorker(W1, "h1", 7001, 2, List.of(J), List.of(2))).isEqualTo(W1);
     List<ToWorker> sent = out.takeWorkers();
     assertThat(sent).contains(to(W1, new RunReduce(J, 0, 2001, 4)));
-    assertThat(sent).filteredOn(t -> t.message() instanceof MapOutputs).singleElement()
-        .isEqualTo(to(W1, new MapOutputs(J, List.of(loc(2, 1, W1), loc(3, 1, W2)))));
+    assertThat(sent).filteredOn(t -> t.message() instanceof Locations).singleElement()
+        .isEqualTo(to(W1, new Locations(J, List.of(loc(2, 1, W1), loc(3, 1, W2)))));
     assertThat(out.logEnds).containsExactly(4);
   }
 
@@ -893,8 +916,8 @@ class MasterStateTest {
     state.resumed();
     // The old master had sent 5: entries its journal had not written when it stopped.
     state.registerWorker(W1, "h1", 7001, 2, List.of(J), List.of(5));
-    assertThat(out.takeWorkers()).filteredOn(t -> t.message() instanceof MapOutputs).singleElement()
-        .isEqualTo(to(W1, new MapOutputs(J, List.of(loc(0, 1, W1), loc(1, 1, W2), loc(2, 1, W1), loc(3, 1, W2)))));
+    assertThat(out.takeWorkers()).filteredOn(t -> t.message() instanceof Locations).singleElement()
+        .isEqualTo(to(W1, new Locations(J, List.of(loc(0, 1, W1), loc(1, 1, W2), loc(2, 1, W1), loc(3, 1, W2)))));
   }
 
   @Test

@@ -2,7 +2,7 @@ package io.mapreduce.netty.master;
 
 import io.mapreduce.netty.master.SimulationMeter.Event;
 import io.mapreduce.netty.protocol.Message;
-import io.mapreduce.netty.protocol.Message.MapLocation;
+import io.mapreduce.netty.protocol.Message.MapOutput;
 import io.mapreduce.netty.protocol.Message.TaskKind;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -119,12 +119,19 @@ final class SimulatedCluster {
      * (the real worker's JobOnWorker keeps them the same way): the master sends each location to
      * a worker once, not to each reduce attempt.
      */
-    MapLocation[] known;
+    MapOutput[] known;
+    /**
+     * The job's shuffle addresses as the master numbered them (the real worker's MapOutputBook):
+     * the outputs and addresses are the master's own instances, shared by all simulated workers,
+     * so that 2,000 copies of 200,000 locations fit in the heap.
+     */
+    final List<Message.ShuffleAddress> addresses = new ArrayList<>();
     /** How far into the master's log of map completions it was sent locations (MapOutputs.logEnd). */
     int locationsKnown;
 
     void forgetJob() {
       locationsKnown = 0;
+      addresses.clear();
       if (known != null) {
         fetchSetBytes -= 4L * known.length;
         known = null;
@@ -257,8 +264,8 @@ final class SimulatedCluster {
       a.reported = new HashMap<>();
       fetchSetBytes += a.fetchSetBytes();
       if (w.known != null) {
-        List<MapLocation> known = new ArrayList<>();
-        for (MapLocation loc : w.known) {
+        List<MapOutput> known = new ArrayList<>();
+        for (MapOutput loc : w.known) {
           if (loc != null) {
             known.add(loc);
           }
@@ -267,16 +274,22 @@ final class SimulatedCluster {
       }
     } else if (m instanceof Message.MapOutputs o) {
       if (w.known == null) {
-        w.known = new MapLocation[s.maps()];
+        w.known = new MapOutput[s.maps()];
         fetchSetBytes += 4L * w.known.length;
       }
-      for (MapLocation loc : o.locations()) {
+      if (o.addressesFrom() > w.addresses.size()) {
+        throw new IllegalStateException(w.id + " was sent addresses from number " + o.addressesFrom() + " but knows "
+            + w.addresses.size());
+      }
+      w.addresses.subList(o.addressesFrom(), w.addresses.size()).clear();
+      w.addresses.addAll(o.addresses());
+      for (MapOutput loc : o.outputs()) {
         w.known[loc.mapIndex()] = loc;
       }
-      w.locationsKnown = Math.max(w.locationsKnown, o.logEnd());
+      w.locationsKnown = o.logEnd();
       for (Attempt a : new ArrayList<>(w.running.values())) {
         if (a.fetched != null) {
-          fetch(w, a, o.locations());
+          fetch(w, a, o.outputs());
         }
       }
     } else if (m instanceof Message.CommitResponse c) {
@@ -334,13 +347,13 @@ final class SimulatedCluster {
   }
 
   /** Takes what the locations offer; with every map output in hand, computes, then asks to commit. */
-  private void fetch(Worker w, Attempt a, List<MapLocation> locations) {
-    for (MapLocation loc : locations) {
+  private void fetch(Worker w, Attempt a, List<MapOutput> locations) {
+    for (MapOutput loc : locations) {
       int i = loc.mapIndex();
       if (a.fetched.get(i)) {
         continue;
       }
-      Worker source = byHost.get(loc.host());
+      Worker source = byHost.get(w.addresses.get(loc.source()).host());
       if (source != null && source.alive) {
         a.fetched.set(i);
         a.fetchedCount++;

@@ -145,66 +145,28 @@ final class SimulationMeter {
 
   /**
    * Framed sizes by the protocol's own encoder ({@link ProtocolKryo#encode}, plus the frame
-   * header). A long {@code MapOutputs} (a reduce's full list of locations, 4 MB at full scale, sent
-   * thousands of times) is sized instead element by element from the encoder's size of one
-   * location, which is exact: the list is its varint length and then each element; every 64th
-   * such message is encoded whole as well, and a mismatch stops the simulation.
+   * header). The master sends one {@code MapOutputs} instance to many workers (each sending of
+   * map outputs, each chunk of the log a worker catches up with): the last few instances' sizes are
+   * kept, by identity, so each is encoded once.
    */
   static final class MessageSizes {
-    private static final int ENCODE_UP_TO = 256;
-    private final Map<String, Integer> locationBase = new HashMap<>();
-    private int emptyListBytes = -1;
-    private long longLists;
+    private final Map<Message, Long> recent = new java.util.IdentityHashMap<>();
+    private final java.util.ArrayDeque<Message> order = new java.util.ArrayDeque<>();
 
     long framed(Message m) {
-      if (m instanceof Message.MapOutputs o && o.locations().size() > ENCODE_UP_TO) {
-        long size = listBytes(o);
-        if (longLists++ % 64 == 0) {
-          long exact = ProtocolKryo.encode(m).length;
-          if (exact != size) {
-            throw new IllegalStateException("MapOutputs of " + o.locations().size() + " locations: " + exact
-                + " bytes encoded, " + size + " estimated");
-          }
+      if (!(m instanceof Message.MapOutputs)) {
+        return Frames.HEADER_BYTES + ProtocolKryo.encode(m).length;
+      }
+      Long size = recent.get(m);
+      if (size == null) {
+        size = (long) Frames.HEADER_BYTES + ProtocolKryo.encode(m).length;
+        recent.put(m, size);
+        order.add(m);
+        if (order.size() > 256) {
+          recent.remove(order.poll());
         }
-        return Frames.HEADER_BYTES + size;
       }
-      return Frames.HEADER_BYTES + ProtocolKryo.encode(m).length;
-    }
-
-    private long listBytes(Message.MapOutputs o) {
-      if (emptyListBytes < 0) {
-        emptyListBytes = ProtocolKryo.encode(new Message.MapOutputs(o.jobId(), List.of())).length;
-      }
-      // The empty one's logEnd is -1 (one byte); this one's may take more.
-      long bytes = emptyListBytes - 1 + unsignedVarIntBytes(o.locations().size()) + zigZagVarIntBytes(o.logEnd()) - 1;
-      for (Message.MapLocation l : o.locations()) {
-        bytes += locationBytes(o.jobId(), l);
-      }
-      return bytes;
-    }
-
-    /**
-     * A location's bytes: those of (0, 0, host, port), plus what its map index and attempt add.
-     * By host alone: a simulated worker has one port (the exact checks would catch another).
-     */
-    private long locationBytes(String jobId, Message.MapLocation l) {
-      int base = locationBase.computeIfAbsent(l.host(), k -> ProtocolKryo.encode(
-          new Message.MapOutputs(jobId, List.of(new Message.MapLocation(0, 0, l.host(), l.port())))).length
-          - emptyListBytes);
-      return base + zigZagVarIntBytes(l.mapIndex()) - 1 + zigZagVarIntBytes(l.attempt()) - 1;
-    }
-
-    static int unsignedVarIntBytes(int v) {
-      int n = 1;
-      while ((v >>>= 7) != 0) {
-        n++;
-      }
-      return n;
-    }
-
-    /** Kryo's {@code writeVarInt(v, false)}: zigzag, then seven bits a byte. */
-    static int zigZagVarIntBytes(int v) {
-      return unsignedVarIntBytes((v << 1) ^ (v >> 31));
+      return size;
     }
   }
 

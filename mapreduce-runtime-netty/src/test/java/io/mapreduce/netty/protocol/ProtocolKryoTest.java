@@ -67,8 +67,10 @@ class ProtocolKryoTest {
     }));
     c.put(Message.RunMap.class, eq(new Message.RunMap("job-1", 12, 2, "/in/a.txt", 1L << 33, 1L << 32, 1L << 26)));
     c.put(Message.RunReduce.class, eq(new Message.RunReduce("job-1", 3, 1, 200)));
-    c.put(Message.MapOutputs.class, eq(new Message.MapOutputs("job-1",
-        List.of(new MapLocation(0, 1, "host-a", 7001), new MapLocation(5, 3, "host-b", 65_535)))));
+    c.put(Message.MapOutputs.class, eq(new Message.MapOutputs("job-1", 2,
+        List.of(new Message.ShuffleAddress("host-a", 7001), new Message.ShuffleAddress("host-b", 65_535)),
+        List.of(new Message.MapOutput(5, 3, 3), new Message.MapOutput(0, 1, 0), new Message.MapOutput(199_999, 2001, 1)),
+        200_000)));
     c.put(Message.TaskSucceeded.class, eq(new Message.TaskSucceeded("job-1", TaskKind.REDUCE, 4, 2,
         Map.of("map.input.records", 1_000_000L, "reduce.output.records", -1L, "bytes", Long.MAX_VALUE))));
     c.put(Message.TaskFailed.class, eq(new Message.TaskFailed("job-1", TaskKind.MAP, 8, 3, "/in/a.txt:4096",
@@ -179,7 +181,6 @@ class ProtocolKryoTest {
     pinned.put(java.util.HashMap.class, 102);
     pinned.put(TaskKind.class, 103);
     pinned.put(Failure.class, 104);
-    pinned.put(MapLocation.class, 105);
     pinned.put(ShippedJob.class, 106);
     List<Class<?>> messages = List.of(Message.Challenge.class, Message.Authenticate.class,
         Message.ProtocolError.class, Message.RegisterWorker.class, Message.Registered.class, Message.Heartbeat.class,
@@ -195,6 +196,9 @@ class ProtocolKryoTest {
     }
     pinned.forEach((type, id) -> assertThat(kryo.getRegistration(type).getId()).as(type.getName()).isEqualTo(id));
     assertThat(kryo.isRegistrationRequired()).isTrue();
+    // 105 was MapLocation's until version 4: it no longer crosses the wire, and its id is not reused.
+    assertThat(kryo.getClassResolver().getRegistration(MapLocation.class)).isNull();
+    assertThat(kryo.getClassResolver().getRegistration(105)).isNull();
     assertThat(kryo.getRegistration(String.class).getSerializer()).isInstanceOf(BoundedSerializers.Utf8.class);
   }
 
@@ -216,15 +220,18 @@ class ProtocolKryoTest {
    */
   @Test
   void encode_smallMessages_giveTheGoldenFrameBytes() {
-    // magic 4d525043, version 0004, length, then class id (id + 2, varint) and the fields by name.
-    assertThat(frameHex(new Message.ProtocolError("ab"))).isEqualTo("4d525043" + "0004" + "00000005" + "7c0102" + "6162");
+    // magic 4d525043, version 0005, length, then class id (id + 2, varint) and the fields by name.
+    assertThat(frameHex(new Message.ProtocolError("ab"))).isEqualTo("4d525043" + "0005" + "00000005" + "7c0102" + "6162");
     assertThat(frameHex(new Message.KillTask("j", TaskKind.REDUCE, 2, 1)))
-        .isEqualTo("4d525043" + "0004" + "00000008" + "8601" + "02" + "04" + "01016a" + "02");
+        .isEqualTo("4d525043" + "0005" + "00000008" + "8601" + "02" + "04" + "01016a" + "02");
     assertThat(frameHex(new Message.Heartbeat(3, 1, 0.5)))
-        .isEqualTo("4d525043" + "0004" + "0000000b" + "7f" + "000000000000e03f" + "02" + "06");
-    assertThat(frameHex(new Message.MapOutputs("j", List.of(new MapLocation(1, 2, "h", 7)))))
-        .isEqualTo("4d525043" + "0004" + "0000000f" + "8301" + "01016a" + "67" + "01" + "6b" + "04" + "010168" + "02"
-            + "0e" + "01"); // logEnd -1, zigzag
+        .isEqualTo("4d525043" + "0005" + "0000000b" + "7f" + "000000000000e03f" + "02" + "06");
+    // MapOutputs by its own serializer: jobId, logEnd 1, addresses from 0, one address ("h", 7),
+    // one output: map 1 and attempt 2 as zigzag differences from 0, address number 0.
+    assertThat(frameHex(new Message.MapOutputs("j", 0, List.of(new Message.ShuffleAddress("h", 7)),
+        List.of(new Message.MapOutput(1, 2, 0)), 1)))
+        .isEqualTo("4d525043" + "0005" + "0000000e" + "8301" + "016a" + "01" + "00" + "01" + "0168" + "07"
+            + "01" + "02" + "04" + "00");
   }
 
   @Test
@@ -321,8 +328,10 @@ class ProtocolKryoTest {
   @Test
   @Timeout(5)
   void decode_listSizeOf2To30_throwsWithoutAllocating() {
-    // MapOutputs: class 0x8301, jobId "j", ArrayList (0x67), then its size.
-    assertRefusedCheaply("8301" + "01016a" + "67" + TWO_TO_THE_30 + "6b");
+    // MapOutputs: class 0x8301, jobId "j", logEnd 0, addresses from 0, then their count.
+    assertRefusedCheaply("8301" + "016a" + "00" + "00" + TWO_TO_THE_30 + "6b");
+    // RunReduce: class 0x8201, attempt 1, jobId "j", maps 1, partition 0, ArrayList (0x67), then its size.
+    assertRefusedCheaply("8201" + "02" + "01016a" + "02" + "00" + "67" + TWO_TO_THE_30 + "6b");
   }
 
   @Test
@@ -335,9 +344,9 @@ class ProtocolKryoTest {
   @Test
   @Timeout(10)
   void decode_deeplyNestedLists_throwsProtocolException() {
-    // MapOutputs whose list holds a list that holds a list... 100,000 deep in 200 kB.
+    // RunReduce whose list of records to skip holds a list that holds a list... 100,000 deep in 200 kB.
     ByteArrayOutputStream b = new ByteArrayOutputStream();
-    b.writeBytes(HEX.parseHex("830101016a"));
+    b.writeBytes(HEX.parseHex("8201" + "02" + "01016a" + "02" + "00"));
     for (int i = 0; i < 100_000; i++) {
       b.writeBytes(HEX.parseHex("6701"));
     }
@@ -347,10 +356,32 @@ class ProtocolKryoTest {
   }
 
   @Test
-  void decode_mapOutputsHoldingANonLocation_throwsProtocolException() {
-    // MapOutputs "j" whose list holds the String "x" (class 0x03) instead of a MapLocation.
-    assertThatThrownBy(() -> ProtocolKryo.decode(HEX.parseHex("8301" + "01016a" + "67" + "01" + "03" + "0178")))
-        .isInstanceOf(ProtocolException.class);
+  void decode_mapOutputsCountingMoreOutputsThanTheFrameHolds_throwsProtocolException() {
+    // MapOutputs "j", no addresses, then 4 outputs in six bytes (three bytes each at least).
+    assertThatThrownBy(() -> ProtocolKryo.decode(HEX.parseHex("8301" + "016a" + "00" + "00" + "00" + "04"
+        + "020400" + "020400")))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("4 map outputs cannot fit in the 6 bytes");
+  }
+
+  @Test
+  void mapOutputBook_resolvesNumberedAddresses_andRefusesNumbersNeverSent() {
+    MapOutputBook book = new MapOutputBook();
+    assertThat(book.take(new Message.MapOutputs("j", 0, List.of(new Message.ShuffleAddress("a", 1)),
+        List.of(new Message.MapOutput(0, 1, 0)), 1)))
+        .containsExactly(new MapLocation(0, 1, "a", 1));
+    assertThat(book.take(new Message.MapOutputs("j", 1, List.of(new Message.ShuffleAddress("b", 2)),
+        List.of(new Message.MapOutput(1, 1, 1), new Message.MapOutput(2, 1, 0)), 3)))
+        .containsExactly(new MapLocation(1, 1, "b", 2), new MapLocation(2, 1, "a", 1));
+    // A restarted master sends again from an earlier point: the book takes its numbering from there.
+    assertThat(book.take(new Message.MapOutputs("j", 0, List.of(new Message.ShuffleAddress("c", 3)),
+        List.of(new Message.MapOutput(0, 2, 0)), 1)))
+        .containsExactly(new MapLocation(0, 2, "c", 3));
+    assertThat(book.size()).isEqualTo(1);
+    assertThatThrownBy(() -> book.take(new Message.MapOutputs("j", 2, List.of(), List.of(), 4)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("from number 2, but only 1");
+    assertThatThrownBy(() -> book.take(new Message.MapOutputs("j", 1, List.of(), List.of(new Message.MapOutput(0, 1, 1)),
+        4))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("address number 1 of 1");
   }
 
   @Test

@@ -1,0 +1,172 @@
+package io.mapreduce.netty.master;
+
+import io.mapreduce.netty.protocol.Message.MapOutput;
+import io.mapreduce.netty.protocol.Message.MapOutputs;
+import io.mapreduce.netty.protocol.Message.ShuffleAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One job's map completions, in the order they happened (a map run again appears again, later),
+ * and the {@link MapOutputs} messages that carry them to workers: each worker running the job's
+ * reduces is sent the log from its own cursor, as Hadoop's reducers pull map-completion events.
+ *
+ * <p>At the paper's scale every entry goes to every one of 2,000 workers, so what is sent is built
+ * once and shared: the message for the entries since the last sending (most workers are that far)
+ * once per sending, and the messages a worker new to the job catches up with, cut at fixed
+ * {@link #CHUNK} boundaries, once per chunk. A worker's sending then costs a step, not a step per
+ * entry. Shuffle addresses are numbered in the order entries first name them (the same after a
+ * restart: the journal replays the same entries in the same order), and each message carries the
+ * addresses first named by its entries, so a worker that read the log in order knows them all.
+ *
+ * <p>Entries whose map ran again since (or whose output was lost) are left out of what is built:
+ * {@link #lost} drops a cached chunk holding one. Confined to the master's state thread.
+ */
+final class MapCompletionLog {
+  /** Entries per message, at most: about 4 bytes each on the wire, far under the 1 MiB a message may take. */
+  static final int CHUNK = 20_000;
+
+  /** Whether an entry is still where its map's output is. */
+  interface Current {
+    boolean isCurrent(int mapIndex, int attempt);
+  }
+
+  private final String jobId;
+  private final Current current;
+  private int size;
+  private int[] maps = new int[64];
+  private int[] attempts = new int[64];
+  private int[] sources = new int[64];
+  private final List<ShuffleAddress> addresses = new ArrayList<>();
+  private final Map<ShuffleAddress, Integer> addressNumbers = new HashMap<>();
+  /** The entry that first named each address: ascending. */
+  private int[] namedAt = new int[16];
+  /** Full chunks built, by chunk number; null when not built or dropped. */
+  private final List<MapOutputs> chunks = new ArrayList<>();
+  /**
+   * The last messages built that are not whole chunks, by where they start and end (the entries
+   * since the last sending, which every worker gets): a few dozen, the oldest dropped first.
+   */
+  private final Map<Long, MapOutputs> tails = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, MapOutputs> eldest) {
+      return size() > 64;
+    }
+  };
+  /** Entries visited building messages, one step each: for the master simulation. */
+  long loopSteps;
+
+  MapCompletionLog(String jobId, Current current) {
+    this.jobId = jobId;
+    this.current = current;
+  }
+
+  int size() {
+    return size;
+  }
+
+  /** Appends a completion; returns its position. */
+  int add(int mapIndex, int attempt, String host, int port) {
+    if (size == maps.length) {
+      maps = Arrays.copyOf(maps, size * 2);
+      attempts = Arrays.copyOf(attempts, size * 2);
+      sources = Arrays.copyOf(sources, size * 2);
+    }
+    ShuffleAddress address = new ShuffleAddress(host, port);
+    Integer number = addressNumbers.get(address);
+    if (number == null) {
+      number = addresses.size();
+      addressNumbers.put(address, number);
+      addresses.add(address);
+      if (number == namedAt.length) {
+        namedAt = Arrays.copyOf(namedAt, number * 2);
+      }
+      namedAt[number] = size;
+    }
+    maps[size] = mapIndex;
+    attempts[size] = attempt;
+    sources[size] = number;
+    return size++;
+  }
+
+  /** The map output logged at {@code position} is lost: messages built holding it are not sent again. */
+  void lost(int position) {
+    int chunk = position / CHUNK;
+    if (chunk < chunks.size()) {
+      chunks.set(chunk, null);
+    }
+    tails.clear();
+  }
+
+  /**
+   * The messages that bring a worker from {@code from} to {@code to} (none when it is there), in
+   * order. Shared: callers must not change them. Callers keep to few distinct starts and ends
+   * (where the last sending ended, the log's end), so that workers share what is not a whole chunk
+   * too.
+   */
+  List<MapOutputs> from(int from, int to) {
+    if (to > size) {
+      throw new IllegalArgumentException("to " + to + " beyond the log's " + size + " entries");
+    }
+    if (from >= to) {
+      return List.of();
+    }
+    List<MapOutputs> out = new ArrayList<>(1);
+    int at = from;
+    while (at < to) {
+      loopSteps++;
+      int chunk = at / CHUNK;
+      int chunkEnd = (chunk + 1) * CHUNK;
+      if (at == chunk * CHUNK && chunkEnd <= to) {
+        while (chunks.size() <= chunk) {
+          chunks.add(null);
+        }
+        if (chunks.get(chunk) == null) {
+          chunks.set(chunk, build(at, chunkEnd));
+        }
+        out.add(chunks.get(chunk));
+        at = chunkEnd;
+      } else {
+        int end = Math.min(chunkEnd, to);
+        int start = at;
+        out.add(tails.computeIfAbsent((long) start << 32 | end, k -> build(start, end)));
+        at = end;
+      }
+    }
+    return out;
+  }
+
+  /** Entries [from, to): those still current, and the addresses first named among all of them. */
+  private MapOutputs build(int from, int to) {
+    List<MapOutput> outputs = new ArrayList<>(to - from);
+    for (int i = from; i < to; i++) {
+      loopSteps++;
+      if (current.isCurrent(maps[i], attempts[i])) {
+        outputs.add(new MapOutput(maps[i], attempts[i], sources[i]));
+      }
+    }
+    int addressesFrom = addressesNamedBefore(from);
+    int addressesTo = addressesNamedBefore(to);
+    loopSteps += addressesTo - addressesFrom;
+    return new MapOutputs(jobId, addressesFrom, addresses.subList(addressesFrom, addressesTo), outputs, to);
+  }
+
+  /** How many addresses the entries before {@code position} name. */
+  private int addressesNamedBefore(int position) {
+    int lo = 0;
+    int hi = addresses.size();
+    while (lo < hi) {
+      loopSteps++;
+      int mid = (lo + hi) >>> 1;
+      if (namedAt[mid] < position) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+}

@@ -1,0 +1,89 @@
+package io.mapreduce.netty.protocol;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import io.mapreduce.netty.protocol.Message.MapOutput;
+import io.mapreduce.netty.protocol.Message.MapOutputs;
+import io.mapreduce.netty.protocol.Message.ShuffleAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The wire form of {@link MapOutputs}, the protocol's bulkiest message (each of a job's map outputs
+ * goes to every worker running its reduces): each output as three varints, its map index and
+ * attempt as differences from the previous output's (outputs come about in index order, and
+ * attempts are mostly alike: one byte each, often), its address number as is. About 4 bytes an
+ * output, where a record of two ints and a host name took about 20. Counts are checked against
+ * the bytes left in the frame before anything is allocated, as in {@link BoundedSerializers}.
+ */
+final class MapOutputsSerializer extends Serializer<MapOutputs> {
+  MapOutputsSerializer() {
+    setImmutable(true);
+  }
+
+  @Override
+  public void write(Kryo kryo, Output out, MapOutputs m) {
+    writeString(out, m.jobId());
+    out.writeVarInt(m.logEnd(), true);
+    out.writeVarInt(m.addressesFrom(), true);
+    out.writeVarInt(m.addresses().size(), true);
+    for (ShuffleAddress a : m.addresses()) {
+      writeString(out, a.host());
+      out.writeVarInt(a.port(), true);
+    }
+    out.writeVarInt(m.outputs().size(), true);
+    int map = 0;
+    int attempt = 0;
+    for (MapOutput o : m.outputs()) {
+      out.writeVarInt(o.mapIndex() - map, false);
+      out.writeVarInt(o.attempt() - attempt, false);
+      out.writeVarInt(o.source(), true);
+      map = o.mapIndex();
+      attempt = o.attempt();
+    }
+  }
+
+  @Override
+  public MapOutputs read(Kryo kryo, Input in, Class<? extends MapOutputs> type) {
+    String jobId = readString(in);
+    int logEnd = in.readVarInt(true);
+    int addressesFrom = in.readVarInt(true);
+    int addressCount = BoundedSerializers.length(in);
+    List<ShuffleAddress> addresses = new ArrayList<>(addressCount);
+    for (int i = 0; i < addressCount; i++) {
+      addresses.add(new ShuffleAddress(readString(in), in.readVarInt(true)));
+    }
+    // Each output takes three bytes at least: the count is bounded by a third of what is left.
+    int outputCount = BoundedSerializers.length(in);
+    if (outputCount > (in.limit() - in.position()) / 3) {
+      throw new KryoException(outputCount + " map outputs cannot fit in the " + (in.limit() - in.position())
+          + " bytes left in the frame");
+    }
+    List<MapOutput> outputs = new ArrayList<>(outputCount);
+    int map = 0;
+    int attempt = 0;
+    for (int i = 0; i < outputCount; i++) {
+      map += in.readVarInt(false);
+      attempt += in.readVarInt(false);
+      outputs.add(new MapOutput(map, attempt, in.readVarInt(true)));
+    }
+    try {
+      return new MapOutputs(jobId, addressesFrom, addresses, outputs, logEnd);
+    } catch (IllegalArgumentException e) {
+      throw new KryoException(e.getMessage());
+    }
+  }
+
+  private static void writeString(Output out, String s) {
+    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    out.writeVarInt(b.length, true);
+    out.writeBytes(b);
+  }
+
+  private static String readString(Input in) {
+    return new String(in.readBytes(BoundedSerializers.length(in)), java.nio.charset.StandardCharsets.UTF_8);
+  }
+}
