@@ -23,7 +23,7 @@
 #   --losses-after-restart  lose the reduce phase's workers after the restart instead of before
 #   --journal-dir where the master's journal goes (default a directory under $TMPDIR or /tmp)
 #
-# JAVA_OPTS, if set, is passed to the JVM after -Xmx4g. The master's log goes to a file, shown in
+# JAVA_OPTS, if set, is passed to the JVM after -Xmx4g and -Djdk.attach.allowAttachSelf=true. The master's log goes to a file, shown in
 # part if the run fails. Exits 1 unless the job succeeded (a stopped run still prints its report).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib/common.sh
@@ -58,8 +58,9 @@ echo "load average (1 min) before: $(bench_load1)"
 
 rc=0
 # The simulation stops itself at --timeout and reports; the hard limit leaves it time for that.
+# JOL (the master's heap, by a walk of its objects) attaches to this JVM for object sizes.
 # shellcheck disable=SC2086 # JAVA_OPTS is split on spaces on purpose, as bin/mapreduce does.
-timeout "$((timeout_s + 600))" java -Xmx4g ${JAVA_OPTS:-} \
+timeout "$((timeout_s + 600))" java -Xmx4g -Djdk.attach.allowAttachSelf=true ${JAVA_OPTS:-} \
   -cp "$module/test-classes:$module/classes:$(cat "$work/classpath")" io.mapreduce.netty.master.MasterSimulation \
   --scale "$scale" --timeout "$timeout_s" --seed "$seed" --policy "$policy" --journal-dir "$journal_dir" \
   $after_restart 2>"$work/master.log" &

@@ -28,6 +28,13 @@ import java.util.Map;
 final class MapCompletionLog {
   /** Entries per message, at most: about 4 bytes each on the wire, far under the 1 MiB a message may take. */
   static final int CHUNK = 20_000;
+  /**
+   * Entries of the pieces the last, incomplete chunk is sent in meanwhile: what a worker new to
+   * the job catches up with is whole chunks and pieces, each built once, so that what the log
+   * keeps built stays about the log's size (workers joining at many different points would
+   * otherwise each get a message of their own of up to a chunk).
+   */
+  static final int PIECE = 1_000;
 
   /** Whether an entry is still where its map's output is. */
   interface Current {
@@ -46,9 +53,12 @@ final class MapCompletionLog {
   private int[] namedAt = new int[16];
   /** Full chunks built, by chunk number; null when not built or dropped. */
   private final List<MapOutputs> chunks = new ArrayList<>();
+  /** Full pieces built of the chunks not full yet, by piece number. */
+  private final Map<Integer, MapOutputs> pieces = new HashMap<>();
   /**
-   * The last messages built that are not whole chunks, by where they start and end (the entries
-   * since the last sending, which every worker gets): a few dozen, the oldest dropped first.
+   * The last messages built that are not whole chunks or pieces, by where they start and end (the
+   * entries since the last sending, which every worker gets): a few dozen of at most a piece each,
+   * the oldest dropped first.
    */
   private final Map<Long, MapOutputs> tails = new java.util.LinkedHashMap<>(64, 0.75f, true) {
     @Override
@@ -89,7 +99,13 @@ final class MapCompletionLog {
     maps[size] = mapIndex;
     attempts[size] = attempt;
     sources[size] = number;
-    return size++;
+    int position = size++;
+    // A piece or a chunk just filled: built now, a piece's or a chunk's worth of steps in this
+    // event, rather than every chunk at once for the first worker to catch up.
+    if (size % PIECE == 0) {
+      from(size - (size % CHUNK == 0 ? CHUNK : PIECE), size);
+    }
+    return position;
   }
 
   /** The map output logged at {@code position} is lost: messages built holding it are not sent again. */
@@ -98,6 +114,7 @@ final class MapCompletionLog {
     if (chunk < chunks.size()) {
       chunks.set(chunk, null);
     }
+    pieces.remove(position / PIECE);
     tails.clear();
   }
 
@@ -126,11 +143,23 @@ final class MapCompletionLog {
         }
         if (chunks.get(chunk) == null) {
           chunks.set(chunk, build(at, chunkEnd));
+          // Its pieces are not sent any more: workers catching up get the whole chunk.
+          for (int p = chunk * (CHUNK / PIECE); p < (chunk + 1) * (CHUNK / PIECE); p++) {
+            pieces.remove(p);
+          }
         }
         out.add(chunks.get(chunk));
         at = chunkEnd;
+        continue;
+      }
+      int piece = at / PIECE;
+      int pieceEnd = (piece + 1) * PIECE;
+      if (at == piece * PIECE && pieceEnd <= to) {
+        int start = at;
+        out.add(pieces.computeIfAbsent(piece, p -> build(start, pieceEnd)));
+        at = pieceEnd;
       } else {
-        int end = Math.min(chunkEnd, to);
+        int end = Math.min(pieceEnd, to);
         int start = at;
         out.add(tails.computeIfAbsent((long) start << 32 | end, k -> build(start, end)));
         at = end;

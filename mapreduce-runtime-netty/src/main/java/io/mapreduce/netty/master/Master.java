@@ -317,10 +317,10 @@ public final class Master implements AutoCloseable {
           throw new MapReduceException("job " + jobId + " names jar " + jar + ", which the client did not send");
         }
       }
-      // The client listed and split the inputs with the job's input format (the master runs no user code).
-      List<InputSplit> splits = new java.util.ArrayList<>();
+      // The client listed and split the inputs with the job's input format (the master runs no
+      // user code); each split is checked as the workers will read it.
       for (Message.Split sp : submit.splits()) {
-        splits.add(sp.toInputSplit(splits.size()));
+        sp.toInputSplit(0);
       }
       JobOutput output = JobFiles.createOutput(job.output(), jobId);
       String shared = job.intermediateDirectory(jobId);
@@ -333,7 +333,8 @@ public final class Master implements AutoCloseable {
         }
       }
       outputs.put(jobId, output);
-      loop.execute(() -> state.jobPrepared(jobId, job, splits, submit.jars()));
+      long inputBytes = MasterState.inputBytes(submit.splits());
+      loop.execute(() -> state.jobPrepared(jobId, job, submit.splits(), submit.jars(), inputBytes));
     } catch (MapReduceException e) {
       loop.execute(() -> state.prepareFailed(jobId, e.getMessage()));
     } catch (Exception e) {

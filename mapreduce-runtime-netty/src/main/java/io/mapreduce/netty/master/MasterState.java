@@ -1,8 +1,6 @@
 package io.mapreduce.netty.master;
 
-import io.mapreduce.internal.engine.BadRecords;
 import io.mapreduce.internal.engine.ShippedJob;
-import io.mapreduce.spi.InputSplit;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Message.TaskKind;
 import java.time.Duration;
@@ -10,9 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
@@ -117,7 +113,10 @@ public final class MasterState {
   /** Finished jobs, newest last, for the status page. */
   private final List<Status.JobStatus> finished = new ArrayList<>();
   private int nextWorker;
-  /** How jobs that ended came out, for clients that come back to ask. */
+  /**
+   * How jobs that ended came out, for clients that come back to ask; a success's output files in
+   * runs ({@link OutputFileRuns}), as the journal has them too.
+   */
   private final Map<String, Message> outcomes = new LinkedHashMap<>() {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Message> eldest) {
@@ -178,9 +177,9 @@ public final class MasterState {
         loopSteps++;
         Task m = r.map();
         // Unless it was lost and ran again elsewhere after that entry.
-        if (m.state == TaskStatus.DONE && m.doneAttempt == r.attempt() && m.doneOn == null) {
+        if (m.state == Task.Status.DONE && m.doneAttempt == r.attempt() && m.doneOn == null) {
           m.doneOn = id; // its output is on this worker's disk, lost with it
-          job.mapsDoneOn.computeIfAbsent(id, k -> new HashSet<>()).add(m);
+          job.mapsDoneOn.computeIfAbsent(id, k -> new IntList()).add(m.index);
         }
       }
     }
@@ -228,20 +227,21 @@ public final class MasterState {
     for (JobRun job : jobs.values()) {
       loopSteps++;
       job.sentTo.remove(workerId);
-      if (job.reducesDone == job.reduces.length && job.reduces.length > 0) {
+      if (job.reducesDone == job.reducePhase.size() && job.reducePhase.size() > 0) {
         continue;
       }
-      if (job.reduces.length == 0) {
+      if (job.reducePhase.size() == 0) {
         continue; // a map-only job's maps committed their output already
       }
       if (job.job.intermediate() != null) {
         continue; // its map outputs are in shared storage: they outlive the worker
       }
       boolean rerun = false;
-      Set<Task> there = job.mapsDoneOn.getOrDefault(workerId, Set.of());
-      for (Task m : new ArrayList<>(there)) {
+      IntList there = job.mapsDoneOn.remove(workerId);
+      for (int i = 0; there != null && i < there.size(); i++) {
         loopSteps++;
-        if (m.state == TaskStatus.DONE && workerId.equals(m.doneOn)) {
+        Task m = job.mapPhase.task(there.get(i));
+        if (m.state == Task.Status.DONE && workerId.equals(m.doneOn)) {
           rerunMap(job, m);
           log.info("job {}: map {} re-runs, its output was on {}", job.id, m.index, workerId);
           rerun = true;
@@ -346,7 +346,7 @@ public final class MasterState {
         loopSteps++;
         if (!job.finishing) {
           startBackups(job, TaskKind.MAP, now);
-          if (job.mapsDone == job.maps.length) {
+          if (job.mapsDone == job.mapPhase.size()) {
             startBackups(job, TaskKind.REDUCE, now);
           }
         }
@@ -359,21 +359,19 @@ public final class MasterState {
    * freed slot; the reduce goes back to pending (not counted as a failure). Null if there is none.
    */
   private Worker preemptReduce(JobRun job, String notOn) {
-    for (Task r : job.reduces) {
+    // The reduces running, not all of them: returns as soon as it changed the set.
+    for (Task r : job.reducePhase.running) {
       loopSteps++;
-      if (r.state != TaskStatus.RUNNING) {
-        continue;
-      }
-      for (Map.Entry<Integer, String> a : new ArrayList<>(r.running.entrySet())) {
+      for (Task.RunningAttempt a : r.running()) {
         loopSteps++;
-        Worker w = workers.get(a.getValue());
+        Worker w = workers.get(a.worker());
         if (w == null || w.id.equals(notOn)) {
           continue;
         }
-        job.attemptGone(r, a.getKey());
-        w.ended(new Attempt(job.id, TaskKind.REDUCE, r.index, a.getKey()));
-        outbox.toWorker(w.id, new Message.KillTask(job.id, TaskKind.REDUCE, r.index, a.getKey()));
-        log.info("job {}: reduce {} attempt {} on {} makes way for a backup map", job.id, r.index, a.getKey(), w.id);
+        job.attemptGone(r, a.attempt());
+        w.ended(new Attempt(job.id, TaskKind.REDUCE, r.index, a.attempt()));
+        outbox.toWorker(w.id, new Message.KillTask(job.id, TaskKind.REDUCE, r.index, a.attempt()));
+        log.info("job {}: reduce {} attempt {} on {} makes way for a backup map", job.id, r.index, a.attempt(), w.id);
         return w;
       }
     }
@@ -415,27 +413,27 @@ public final class MasterState {
     // Half the phase done, and enough durations measured by this master for a median: a master
     // restarted from its journal knows none of the tasks done before (whose durations would read
     // 0 and make every running attempt look slow).
-    if (phase.pending > 0 || done * 2 < phase.tasks.length
-        || phase.durations.size() < Math.min(MIN_DURATIONS_FOR_BACKUPS, (phase.tasks.length + 1) / 2)) {
+    if (phase.pending > 0 || done * 2 < phase.size()
+        || phase.durations.size() < Math.min(MIN_DURATIONS_FOR_BACKUPS, (phase.size() + 1) / 2)) {
       return;
     }
     long median = phase.durations.median();
     long threshold = Math.max((long) (BACKUP_SLOWDOWN * median), median + BACKUP_SLACK.toNanos());
     for (Task t : new ArrayList<>(phase.running)) {
       loopSteps++;
-      if (t.state != TaskStatus.RUNNING || t.running.size() != 1 || t.backedUp) {
+      if (t.state != Task.Status.RUNNING || t.runningCount() != 1 || t.backedUp) {
         continue;
       }
-      Map.Entry<Integer, String> only = t.running.entrySet().iterator().next();
-      long elapsed = now - t.startedAt.getOrDefault(only.getKey(), now);
+      Task.RunningAttempt only = t.running().get(0);
+      long elapsed = now - only.startedAt();
       if (elapsed < threshold) {
         continue;
       }
-      SchedulingPolicy.FreeWorkers free = freeWorkersBut(only.getValue());
+      SchedulingPolicy.FreeWorkers free = freeWorkersBut(only.worker());
       if (free.first() == null && t.kind == TaskKind.MAP) {
         // The reduces started early (slow start) may hold every slot while they wait for this very
         // map: free one, as Hadoop preempts reducers; the reduce runs again later.
-        Worker w = preemptReduce(job, only.getValue());
+        Worker w = preemptReduce(job, only.worker());
         free = w == null ? free : SchedulingPolicy.FreeWorkers.of(List.of(w));
       }
       if (free.first() == null) {
@@ -446,7 +444,7 @@ public final class MasterState {
         t.backedUp = true;
         job.backups++;
         log.info("job {}: {} attempt {} has run {} ms (median {} ms): backup attempt on {}", job.id, t.name(),
-            only.getKey(), Duration.ofNanos(elapsed).toMillis(), Duration.ofNanos(median).toMillis(), w.id);
+            only.attempt(), Duration.ofNanos(elapsed).toMillis(), Duration.ofNanos(median).toMillis(), w.id);
         start(job, t, w);
       }
     }
@@ -454,18 +452,40 @@ public final class MasterState {
 
   // ---------------------------------------------------------------- jobs
 
-  /** A job was submitted and prepared (inputs split, output created): it starts now. */
-  public void jobPrepared(String jobId, ShippedJob job, List<InputSplit> splits) {
+  /** The bytes of input these splits hold. */
+  public static long inputBytes(List<Message.Split> splits) {
+    long bytes = 0;
+    for (Message.Split split : splits) {
+      for (Message.Range r : split.ranges()) {
+        bytes += r.length();
+      }
+    }
+    return bytes;
+  }
+
+  /**
+   * A job was submitted and prepared (inputs split, as the client sent them; output created): it
+   * starts now.
+   */
+  public void jobPrepared(String jobId, ShippedJob job, List<Message.Split> splits) {
     jobPrepared(jobId, job, splits, List.of());
   }
 
   /** As {@link #jobPrepared(String, ShippedJob, List)}, with the jars (SHA-256) holding its classes. */
-  public void jobPrepared(String jobId, ShippedJob job, List<InputSplit> splits, List<String> jars) {
-    JobRun run = new JobRun(jobId, job, splits, nanos.getAsLong());
+  public void jobPrepared(String jobId, ShippedJob job, List<Message.Split> splits, List<String> jars) {
+    jobPrepared(jobId, job, splits, jars, inputBytes(splits));
+  }
+
+  /**
+   * As {@link #jobPrepared(String, ShippedJob, List, List)}, with the bytes the splits hold
+   * ({@link #inputBytes}) counted by the caller, off this thread: a job of the paper's size has
+   * 200,000 splits, and its start should cost the tasks it starts, not its splits.
+   */
+  public void jobPrepared(String jobId, ShippedJob job, List<Message.Split> splits, List<String> jars,
+      long inputBytes) {
+    JobRun run = new JobRun(jobId, job, splits, inputBytes, nanos.getAsLong());
     run.jars = List.copyOf(jars);
-    loopSteps += splits.size();
-    outbox.journal(new Journal.JobStarted(jobId, job, jars, splits.stream()
-        .map(Message.Split::of).toList()));
+    outbox.journal(new Journal.JobStarted(jobId, job, jars, splits));
     jobs.put(jobId, run);
     log.info("job {} ({}): {} map tasks, {} reduce tasks", jobId, job.name(), splits.size(), job.reduceTasks());
     progress(run);
@@ -483,44 +503,43 @@ public final class MasterState {
     Task t = job.task(m.kind(), m.index());
     // Only the worker running the attempt may report it: killed attempts, and workers the master
     // already gave up on, are ignored.
-    if (t == null || !workerId.equals(t.running.get(m.attempt()))) {
+    Task.RunningAttempt ran = t == null ? null : t.runningAttempt(m.attempt());
+    if (ran == null || !workerId.equals(ran.worker())) {
       return;
     }
     w.ended(new Attempt(job.id, m.kind(), m.index(), m.attempt()));
-    if (t.state == TaskStatus.DONE) {
+    if (t.state == Task.Status.DONE) {
       job.attemptGone(t, m.attempt());
       schedule();
       return;
     }
-    t.state = TaskStatus.DONE;
+    t.state = Task.Status.DONE;
     job.attemptGone(t, m.attempt());
     t.doneOn = workerId;
     if (t.kind == TaskKind.MAP) {
-      job.mapsDoneOn.computeIfAbsent(workerId, id -> new HashSet<>()).add(t);
+      job.mapsDoneOn.computeIfAbsent(workerId, id -> new IntList()).add(t.index);
     }
     t.doneAttempt = m.attempt();
-    t.durationNanos = nanos.getAsLong() - t.startedAt.getOrDefault(m.attempt(), nanos.getAsLong());
     outbox.journal(new Journal.TaskDone(job.id, t.kind, t.index, m.attempt(), w.host, w.shufflePort, m.counters()));
-    t.counters = m.counters();
-    job.done(t, true);
-    for (Map.Entry<Integer, String> other : new ArrayList<>(t.running.entrySet())) {
+    job.done(t, nanos.getAsLong() - ran.startedAt(), m.counters());
+    for (Task.RunningAttempt other : t.running()) {
       loopSteps++;
-      outbox.toWorker(other.getValue(), new Message.KillTask(job.id, t.kind, t.index, other.getKey()));
-      Worker ow = workers.get(other.getValue());
+      outbox.toWorker(other.worker(), new Message.KillTask(job.id, t.kind, t.index, other.attempt()));
+      Worker ow = workers.get(other.worker());
       if (ow != null) {
-        ow.ended(new Attempt(job.id, t.kind, t.index, other.getKey()));
+        ow.ended(new Attempt(job.id, t.kind, t.index, other.attempt()));
       }
-      job.attemptGone(t, other.getKey());
+      job.attemptGone(t, other.attempt());
     }
     if (t.kind == TaskKind.MAP) {
-      if (job.mapsDone == job.maps.length) {
+      if (job.mapsDone == job.mapPhase.size()) {
         job.mapsFinishedAt = nanos.getAsLong();
         job.mapsFinished = true;
       }
-      if (job.reduces.length > 0) {
+      if (job.reducePhase.size() > 0) {
         job.logged(t, job.completions.add(t.index, m.attempt(), w.host, w.shufflePort));
         long now = nanos.getAsLong();
-        if (job.mapsDone == job.maps.length || now - job.lastFlush >= job.flushInterval()) {
+        if (job.mapsDone == job.mapPhase.size() || now - job.lastFlush >= job.flushInterval()) {
           flushMapOutputs(job, now);
         }
       }
@@ -539,9 +558,9 @@ public final class MasterState {
   public void commitRequested(String workerId, Message.CommitRequest m) {
     JobRun job = jobs.get(m.jobId());
     Task t = job == null || job.finishing ? null : job.task(m.kind(), m.index());
-    boolean granted = t != null && t.state != TaskStatus.DONE
-        && workerId.equals(t.running.get(m.attempt()))
-        && (t.committer == 0 || t.committer == m.attempt() || !t.running.containsKey(t.committer));
+    boolean granted = t != null && t.state != Task.Status.DONE
+        && workerId.equals(t.runningOn(m.attempt()))
+        && (t.committer == 0 || t.committer == m.attempt() || t.runningOn(t.committer) == null);
     if (granted) {
       t.committer = m.attempt();
     }
@@ -556,13 +575,13 @@ public final class MasterState {
   public void fetchFailed(String workerId, Message.FetchFailed m) {
     JobRun job = jobs.get(m.jobId());
     Task t = job == null || job.finishing ? null : job.task(TaskKind.MAP, m.mapIndex());
-    if (t == null || t.state != TaskStatus.DONE || t.doneAttempt != m.mapAttempt()) {
+    if (t == null || t.state != Task.Status.DONE || t.doneAttempt != m.mapAttempt()) {
       return; // already re-run, or nothing we know
     }
     t.fetchFailures++;
     log.warn("job {}: {} could not fetch partition {} of map {} attempt {} from {} ({} reports)", job.id, workerId,
         m.partition(), m.mapIndex(), m.mapAttempt(), t.doneOn, t.fetchFailures);
-    if (t.fetchFailures >= Math.min(3, Math.max(1, job.reduces.length))) {
+    if (t.fetchFailures >= Math.min(3, Math.max(1, job.reducePhase.size()))) {
       // An output that no run of the map makes readable (shared storage refusing reads, say) would
       // otherwise make the map run forever: as many runs as a task has attempts.
       if (++t.outputsLost >= job.job.maxTaskAttempts()) {
@@ -582,11 +601,7 @@ public final class MasterState {
     outbox.journal(new Journal.MapLost(job.id, m.index));
     job.undone(m);
     job.completions.lost(m.loggedAt);
-    Set<Task> there = m.doneOn == null ? null : job.mapsDoneOn.get(m.doneOn);
-    if (there != null) {
-      there.remove(m);
-    }
-    m.doneOn = null;
+    m.doneOn = null; // its index stays in mapsDoneOn, which is checked against doneOn
     m.fetchFailures = 0;
     job.mapsFinished = false;
   }
@@ -598,21 +613,21 @@ public final class MasterState {
       return;
     }
     Task t = job.task(m.kind(), m.index());
-    if (t == null || !workerId.equals(t.running.get(m.attempt()))) {
+    if (t == null || !workerId.equals(t.runningOn(m.attempt()))) {
       return;
     }
     Worker w = workers.get(workerId);
     if (w != null) {
       w.ended(new Attempt(job.id, m.kind(), m.index(), m.attempt()));
     }
-    if (t.state == TaskStatus.DONE) {
+    if (t.state == Task.Status.DONE) {
       job.attemptGone(t, m.attempt());
       schedule();
       return;
     }
     t.failures++;
     job.failedAttempts++;
-    t.bad.failedAt(m.record());
+    t.failedAt(m.record(), job.job.skipBadRecords());
     log.warn("job {}: task {} attempt {} failed on {}{}: {}", job.id, t.name(), m.attempt(), workerId,
         m.position() == null ? "" : " at " + m.position(), m.failure());
     if (t.failures >= job.job.maxTaskAttempts()) {
@@ -646,23 +661,17 @@ public final class MasterState {
       if (e instanceof Journal.MasterStarted m) {
         generation = Math.max(generation, m.generation());
       } else if (e instanceof Journal.JobStarted j) {
-        List<InputSplit> splits = new ArrayList<>();
-        for (Message.Split sp : j.splits()) {
-          loopSteps++;
-          splits.add(sp.toInputSplit(splits.size()));
-        }
-        JobRun run = new JobRun(j.jobId(), j.job(), splits, nanos.getAsLong());
+        JobRun run = new JobRun(j.jobId(), j.job(), j.splits(), inputBytes(j.splits()), nanos.getAsLong());
         run.jars = List.copyOf(j.jars());
         jobs.put(j.jobId(), run);
       } else if (e instanceof Journal.TaskDone d && jobs.containsKey(d.jobId())) {
         JobRun job = jobs.get(d.jobId());
         Task t = job.task(d.kind(), d.index());
-        if (t != null && t.state != TaskStatus.DONE) {
+        if (t != null && t.state != Task.Status.DONE) {
           job.phase(t.kind).pending--; // restored before any attempt: it was pending
-          t.state = TaskStatus.DONE;
+          t.state = Task.Status.DONE;
           t.doneAttempt = d.attempt();
-          t.counters = d.counters();
-          job.done(t, false);
+          job.done(t, -1, d.counters());
           if (t.kind == TaskKind.MAP) {
             job.logged(t, job.completions.add(t.index, d.attempt(), d.host(), d.port()));
             // Which worker holds it is known again when a worker registers from that address.
@@ -673,7 +682,7 @@ public final class MasterState {
       } else if (e instanceof Journal.MapLost l && jobs.containsKey(l.jobId())) {
         JobRun job = jobs.get(l.jobId());
         Task m = job.task(TaskKind.MAP, l.index());
-        if (m != null && m.state == TaskStatus.DONE) {
+        if (m != null && m.state == Task.Status.DONE) {
           job.undone(m);
           job.completions.lost(m.loggedAt);
         }
@@ -687,17 +696,14 @@ public final class MasterState {
     outbox.journal(new Journal.MasterStarted(generation + 1));
     for (JobRun job : jobs.values()) {
       loopSteps++;
-      job.mapsFinished = job.mapsDone == job.maps.length;
+      job.mapsFinished = job.mapsDone == job.mapPhase.size();
       // What the journal logged is there to send at once: no sending waits for it.
       job.flushedUpTo = job.completions.size();
-      for (Task[] tasks : List.of(job.maps, job.reduces)) {
-        for (Task t : tasks) {
-          loopSteps++;
-          t.attempts = Math.max(t.attempts, attemptBase);
-        }
-      }
+      loopSteps += job.mapPhase.size() + job.reducePhase.size();
+      job.mapPhase.numberAttemptsAbove(attemptBase);
+      job.reducePhase.numberAttemptsAbove(attemptBase);
       log.info("job {} ({}) resumed: {} of {} maps and {} of {} reduces done", job.id, job.job.name(), job.mapsDone,
-          job.maps.length, job.reducesDone, job.reduces.length);
+          job.mapPhase.size(), job.reducesDone, job.reducePhase.size());
     }
     return new ArrayList<>(jobs.keySet());
   }
@@ -717,7 +723,12 @@ public final class MasterState {
     if (job != null) {
       progress(job);
     } else if (outcomes.containsKey(jobId)) {
-      outbox.toClient(jobId, outcomes.get(jobId));
+      Message outcome = outcomes.get(jobId);
+      if (outcome instanceof Message.JobSucceeded s) {
+        outcome = new Message.JobSucceeded(jobId, OutputFileRuns.expand(s.outputFiles()), s.counters(), s.mapMillis(),
+            s.reduceMillis(), s.totalMillis());
+      }
+      outbox.toClient(jobId, outcome);
     } else {
       outbox.toClient(jobId, new Message.JobFailed(jobId, "the master at this address does not know job " + jobId,
           null, 0, null, null));
@@ -743,8 +754,11 @@ public final class MasterState {
     Message.JobSucceeded done = new Message.JobSucceeded(jobId, files, counters,
         Duration.ofNanos(mapsAt - job.startedAt).toMillis(), Duration.ofNanos(now - mapsAt).toMillis(),
         Duration.ofNanos(now - job.startedAt).toMillis());
-    outcomes.put(jobId, done);
-    outbox.journal(new Journal.JobEnded(jobId, done));
+    // Kept (and journaled) with its file names in runs: a job of 5,000 reduces names 5,000 files.
+    Message.JobSucceeded kept = new Message.JobSucceeded(jobId, OutputFileRuns.compress(files), counters,
+        done.mapMillis(), done.reduceMillis(), done.totalMillis());
+    outcomes.put(jobId, kept);
+    outbox.journal(new Journal.JobEnded(jobId, kept));
     compactJournalIfIdle();
     outbox.toClient(jobId, done);
     log.info("job {} succeeded in {} ms", jobId, Duration.ofNanos(now - job.startedAt).toMillis());
@@ -811,7 +825,7 @@ public final class MasterState {
   }
 
   private void finishIfDone(JobRun job) {
-    if (job.finishing || job.mapsDone < job.maps.length || job.reducesDone < job.reduces.length) {
+    if (job.finishing || job.mapsDone < job.mapPhase.size() || job.reducesDone < job.reducePhase.size()) {
       return;
     }
     job.finishing = true;
@@ -819,8 +833,8 @@ public final class MasterState {
   }
 
   private void progress(JobRun job) {
-    outbox.toClient(job.id, new Message.JobProgressUpdate(job.id, job.maps.length, job.mapsDone,
-        job.reduces.length, job.reducesDone, job.inputBytes));
+    outbox.toClient(job.id, new Message.JobProgressUpdate(job.id, job.mapPhase.size(), job.mapsDone,
+        job.reducePhase.size(), job.reducesDone, job.inputBytes));
   }
 
   // ---------------------------------------------------------------- scheduling
@@ -839,7 +853,7 @@ public final class MasterState {
       if (!schedulePhase(job, job.mapPhase)) {
         return;
       }
-      if (job.mapsDone < Math.ceil(settings.slowStart() * job.maps.length)) {
+      if (job.mapsDone < Math.ceil(settings.slowStart() * job.mapPhase.size())) {
         continue;
       }
       if (!schedulePhase(job, job.reducePhase)) {
@@ -850,20 +864,17 @@ public final class MasterState {
 
   /** Starts the phase's pending tasks while slots are free; false when none is. */
   private boolean schedulePhase(JobRun job, Phase phase) {
-    while (!phase.queue.isEmpty()) {
+    for (Task t = phase.peekQueued(); t != null; t = phase.peekQueued()) {
       loopSteps++;
-      Task t = phase.queue.peek();
-      if (t.state != TaskStatus.PENDING) {
-        phase.queue.poll(); // done or running since it was queued
-        t.queued = false;
+      if (t.state != Task.Status.PENDING) {
+        phase.pollQueued(); // done or running since it was queued
         continue;
       }
       Worker w = chooseWorker(job, t);
       if (w == null) {
         return !free.isEmpty(); // the policy leaves it for later
       }
-      phase.queue.poll();
-      t.queued = false;
+      phase.pollQueued();
       start(job, t, w);
     }
     return true;
@@ -914,19 +925,16 @@ public final class MasterState {
   /** Starts a new attempt of a task on a worker. */
   private void start(JobRun job, Task t, Worker w) {
     int attempt = ++t.attempts;
-    job.attemptStarted(t, attempt, w.id);
-    t.startedAt.put(attempt, nanos.getAsLong());
+    job.attemptStarted(t, attempt, w.id, nanos.getAsLong());
     w.started(new Attempt(job.id, t.kind, t.index, attempt));
     if (job.startedOn.add(w.id)) {
       outbox.toWorker(w.id, new Message.StartJob(job.id, job.job, job.jars));
     }
     if (t.kind == TaskKind.MAP) {
-      InputSplit s = job.splits.get(t.index);
-      outbox.toWorker(w.id, new Message.RunMap(job.id, t.index, attempt, Message.Split.of(s),
-          new ArrayList<>(t.bad.skip())));
+      outbox.toWorker(w.id, new Message.RunMap(job.id, t.index, attempt, job.splits.get(t.index), t.skip()));
     } else {
-      outbox.toWorker(w.id, new Message.RunReduce(job.id, t.index, attempt, job.maps.length,
-          new ArrayList<>(t.bad.skip())));
+      outbox.toWorker(w.id, new Message.RunReduce(job.id, t.index, attempt, job.mapPhase.size(),
+          t.skip()));
       sendMapOutputs(job, w.id);
     }
   }
@@ -960,64 +968,15 @@ public final class MasterState {
         int reducesDone, int failedAttempts, Map<String, Long> counters, long elapsedMillis) {}
   }
 
-  private enum TaskStatus {
-    PENDING,
-    RUNNING,
-    DONE
-  }
-
   private record Attempt(String jobId, TaskKind kind, int index, int attempt) {}
 
   /** A map the journal says is done, by that attempt. */
   private record Restored(Task map, int attempt) {}
 
-  private static final class Task {
-    final TaskKind kind;
-    final int index;
-    TaskStatus state = TaskStatus.PENDING;
-    int attempts;
-    int failures;
-    /** Running attempts and their workers. */
-    final Map<Integer, String> running = new HashMap<>();
-    String doneOn;
-    int doneAttempt;
-    /** The attempt last granted the commit, or 0. */
-    int committer;
-    /** Reducers' reports that this map's output could not be fetched. */
-    int fetchFailures;
-    /** Times its output was declared lost on reducers' reports, and the map ran again. */
-    int outputsLost;
-    /** When each attempt started. */
-    final Map<Integer, Long> startedAt = new HashMap<>();
-    /** How long the winning attempt ran. */
-    long durationNanos;
-    /** Where its last completion is in the job's log (maps). */
-    int loggedAt;
-    /** Whether it got a backup attempt (once per task). */
-    boolean backedUp;
-    /** Whether it is in its phase's queue of pending tasks (maybe no longer pending: skipped then). */
-    boolean queued;
-    /** The records its attempts failed on, and those the next attempts skip. */
-    final BadRecords bad;
-    Map<String, Long> counters = Map.of();
-
-    Task(TaskKind kind, int index, boolean skipping) {
-      this.kind = kind;
-      this.index = index;
-      this.bad = new BadRecords(skipping);
-    }
-
-    String name() {
-      return String.format("%s-%05d", kind == TaskKind.MAP ? "m" : "r", index);
-    }
-  }
-
   private final class JobRun {
     final String id;
     final ShippedJob job;
-    final List<InputSplit> splits;
-    final Task[] maps;
-    final Task[] reduces;
+    final List<Message.Split> splits;
     final long inputBytes;
     final long startedAt;
     long mapsFinishedAt;
@@ -1027,10 +986,15 @@ public final class MasterState {
     int failedAttempts;
     /** The counters of the tasks done, summed as they finish. */
     final Map<String, Long> counterTotals = new HashMap<>();
+    /** The names of the counters its maps keep, numbered. */
+    final Task.CounterNames counterNames = new Task.CounterNames();
     /** Maps restored from the journal as done, by the address of the worker that held them. */
     final Map<String, List<Restored>> restoredOn = new HashMap<>();
-    /** The maps done on each worker, whose outputs are lost with it: kept as maps finish and re-run. */
-    final Map<String, Set<Task>> mapsDoneOn = new HashMap<>();
+    /**
+     * The maps done on each worker, whose outputs are lost with it, by index: appended as maps
+     * finish; an index whose map ran again since (its doneOn is another worker, or none) is skipped.
+     */
+    final Map<String, IntList> mapsDoneOn = new HashMap<>();
     /** Workers running reduce attempts of this job, with how many: they hear of new map outputs. */
     final Map<String, Integer> reducersOn = new HashMap<>();
     final Phase mapPhase;
@@ -1051,28 +1015,18 @@ public final class MasterState {
     int flushedUpTo;
     final Set<String> startedOn = new HashSet<>();
 
-    JobRun(String id, ShippedJob job, List<InputSplit> splits, long startedAt) {
+    JobRun(String id, ShippedJob job, List<Message.Split> splits, long inputBytes, long startedAt) {
       this.id = id;
       this.job = job;
-      this.splits = List.copyOf(splits);
-      this.maps = new Task[splits.size()];
-      for (int i = 0; i < maps.length; i++) {
-        loopSteps++;
-        maps[i] = new Task(TaskKind.MAP, i, job.skipBadRecords());
-      }
-      this.reduces = new Task[job.reduceTasks()];
-      for (int i = 0; i < reduces.length; i++) {
-        loopSteps++;
-        reduces[i] = new Task(TaskKind.REDUCE, i, job.skipBadRecords());
-      }
-      loopSteps += 2L * splits.size(); // the copy and the sum
-      this.inputBytes = splits.stream().mapToLong(InputSplit::length).sum();
+      // Kept as given (immutable, or the caller's to drop): copying 200,000 would cost the job's start.
+      this.splits = java.util.Collections.unmodifiableList(splits);
+      this.mapPhase = new Phase(TaskKind.MAP, splits.size());
+      this.reducePhase = new Phase(TaskKind.REDUCE, job.reduceTasks());
+      this.inputBytes = inputBytes;
       this.startedAt = startedAt;
-      this.mapPhase = new Phase(maps);
-      this.reducePhase = new Phase(reduces);
       this.completions = new MapCompletionLog(id, (map, attempt) -> {
-        Task t = maps[map];
-        return t.state == TaskStatus.DONE && t.doneAttempt == attempt;
+        Task t = mapPhase.task(map);
+        return t.state == Task.Status.DONE && t.doneAttempt == attempt;
       });
     }
 
@@ -1087,8 +1041,7 @@ public final class MasterState {
     }
 
     Task task(TaskKind kind, int index) {
-      Task[] tasks = kind == TaskKind.MAP ? maps : reduces;
-      return index >= 0 && index < tasks.length ? tasks[index] : null;
+      return phase(kind).task(index);
     }
 
     Phase phase(TaskKind kind) {
@@ -1096,13 +1049,13 @@ public final class MasterState {
     }
 
     /** An attempt of {@code t} started on {@code worker}. */
-    void attemptStarted(Task t, int attempt, String worker) {
+    void attemptStarted(Task t, int attempt, String worker, long now) {
       Phase phase = phase(t.kind);
-      if (t.state == TaskStatus.PENDING) {
+      if (t.state == Task.Status.PENDING) {
         phase.pending--;
       }
-      t.state = TaskStatus.RUNNING;
-      t.running.put(attempt, worker);
+      t.state = Task.Status.RUNNING;
+      t.attemptRunning(attempt, worker, now);
       phase.running.add(t);
       if (t.kind == TaskKind.REDUCE) {
         reducersOn.merge(worker, 1, Integer::sum);
@@ -1114,16 +1067,17 @@ public final class MasterState {
      * attempt left is pending again. The one place a task goes back to its queue after running.
      */
     void attemptGone(Task t, int attempt) {
-      String worker = t.running.remove(attempt);
-      if (worker == null) {
+      Task.RunningAttempt ended = t.attemptEnded(attempt);
+      if (ended == null) {
         return;
       }
+      String worker = ended.worker();
       if (t.kind == TaskKind.REDUCE) {
         reducersOn.computeIfPresent(worker, (w, n) -> n == 1 ? null : n - 1);
       }
-      if (t.running.isEmpty()) {
+      if (t.runningCount() == 0) {
         phase(t.kind).running.remove(t);
-        if (t.state != TaskStatus.DONE) {
+        if (t.state != Task.Status.DONE) {
           pending(t);
         }
       }
@@ -1132,37 +1086,36 @@ public final class MasterState {
     /** Makes a task pending and queues it, unless it is queued already. */
     void pending(Task t) {
       Phase phase = phase(t.kind);
-      if (t.state != TaskStatus.PENDING) {
+      if (t.state != Task.Status.PENDING) {
         phase.pending++;
       }
-      t.state = TaskStatus.PENDING;
-      if (!t.queued) {
-        t.queued = true;
-        phase.queue.add(t);
-      }
+      t.state = Task.Status.PENDING;
+      phase.queue(t);
     }
 
     /**
      * A task is done (its state set): counts, counters and, when it ran under this master (a task
-     * restored from the journal has no duration), durations follow.
+     * restored from the journal has no duration: -1), durations follow. A map keeps its counters,
+     * which a lost output takes back.
      */
-    void done(Task t, boolean timed) {
+    void done(Task t, long durationNanos, Map<String, Long> counters) {
       if (t.kind == TaskKind.MAP) {
         mapsDone++;
+        t.keepCounters(counters, counterNames);
       } else {
         reducesDone++;
       }
-      if (timed) {
-        phase(t.kind).durations.add(t.durationNanos);
+      if (durationNanos >= 0) {
+        phase(t.kind).durations.add(durationNanos);
       }
-      t.counters.forEach((k, v) -> counterTotals.merge(k, v, Long::sum));
+      counters.forEach((k, v) -> counterTotals.merge(k, v, Long::sum));
     }
 
     /** A done map's output is lost: it is pending again, and its counters no longer count. */
     void undone(Task m) {
       mapsDone--;
-      m.counters.forEach((k, v) -> counterTotals.merge(k, -v, Long::sum));
-      m.counters = Map.of();
+      m.counters(counterNames).forEach((k, v) -> counterTotals.merge(k, -v, Long::sum));
+      m.forgetCounters();
       pending(m);
     }
 
@@ -1176,34 +1129,10 @@ public final class MasterState {
 
     Status.JobStatus status(long now) {
       String phase = outcome != null ? outcome
-          : finishing ? "committing" : mapsDone < maps.length ? "map" : "reduce";
-      return new Status.JobStatus(id, job.name(), phase, maps.length, mapsDone, reduces.length, reducesDone,
+          : finishing ? "committing" : mapsDone < mapPhase.size() ? "map" : "reduce";
+      return new Status.JobStatus(id, job.name(), phase, mapPhase.size(), mapsDone, reducePhase.size(), reducesDone,
           failedAttempts,
           counters(), Duration.ofNanos(now - startedAt).toMillis());
-    }
-  }
-
-  /**
-   * The tasks of one kind of a job, with what scheduling and backups need kept as tasks move: a
-   * queue of pending tasks (O(log n) each way), how many are pending, which have attempts running, and the durations of
-   * those done.
-   */
-  private static final class Phase {
-    final Task[] tasks;
-    /** Lowest index first, as the tasks were numbered (and as a scan from the first would find them). */
-    final PriorityQueue<Task> queue;
-    int pending;
-    final Set<Task> running = new LinkedHashSet<>();
-    final RunningMedian durations = new RunningMedian();
-
-    Phase(Task[] tasks) {
-      this.tasks = tasks;
-      for (Task t : tasks) {
-        t.queued = true;
-      }
-      this.queue = new PriorityQueue<>(Math.max(1, tasks.length), java.util.Comparator.comparingInt(t -> t.index));
-      queue.addAll(java.util.Arrays.asList(tasks));
-      this.pending = tasks.length;
     }
   }
 

@@ -74,4 +74,21 @@ class MapCompletionLogTest {
     assertThat(all).filteredOn(l -> l.mapIndex() == 7).containsExactly(new MapLocation(7, 2, "h9", 7000));
     assertThat(book.size()).isEqualTo(4);
   }
+
+  @Test
+  void workersJoiningAtDifferentPoints_shareWholePieces_notAMessageEach() {
+    int n = MapCompletionLog.CHUNK + 2 * MapCompletionLog.PIECE + 7;
+    for (int i = 0; i < n; i++) {
+      done(i, 1, "h" + (i % 5));
+    }
+    List<MapOutputs> first = log.from(0, n);
+    assertThat(first).extracting(MapOutputs::logEnd).containsExactly(MapCompletionLog.CHUNK,
+        MapCompletionLog.CHUNK + MapCompletionLog.PIECE, MapCompletionLog.CHUNK + 2 * MapCompletionLog.PIECE, n);
+    done(n, 1, "h0");
+    // A worker joining one entry later gets the same chunk and pieces, and a tail of its own.
+    List<MapOutputs> later = log.from(0, n + 1);
+    assertThat(later.subList(0, 3)).containsExactlyElementsOf(first.subList(0, 3));
+    assertThat(later.get(3).outputs()).hasSize(8);
+    assertThat(read(new MapOutputBook(), later)).extracting(MapLocation::mapIndex).hasSize(n + 1).doesNotHaveDuplicates();
+  }
 }

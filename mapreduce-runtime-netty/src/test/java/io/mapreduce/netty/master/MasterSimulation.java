@@ -174,7 +174,11 @@ final class MasterSimulation {
     journal = Journal.open(journalDir);
     startMaster();
     cluster.registerAll(0, 2 * SECOND, faults);
-    after(SUBMIT_AT - MS, () -> meter.heapBaseline = usedHeapAfterGc());
+    after(SUBMIT_AT - MS, () -> {
+      meter.heapBaseline = usedHeapAfterGc();
+      meter.masterBaseline = masterBytes();
+      meter.masterJobsBaseline = masterBytesButMembership();
+    });
     after(SUBMIT_AT, this::submit);
     long interval = settings.heartbeatInterval().toNanos();
     every(interval, interval, () -> deliver(Event.TICK, MasterState::tick));
@@ -191,6 +195,7 @@ final class MasterSimulation {
         measureHeapNow = false;
         meter.simulationBytesAtMapsDone = cluster.fetchSetBytes;
         meter.heapAtMapsDone = usedHeapAfterGc();
+        meter.masterAtMapsDone = masterBytes();
       }
       if ((events & 1023) == 0) {
         long wall = System.nanoTime();
@@ -221,6 +226,7 @@ final class MasterSimulation {
       // the way never hear it): what stays is the master's.
       cluster.forgetJob();
       meter.heapAfterJob = usedHeapAfterGc();
+      meter.masterJobsAfterJob = masterBytesButMembership();
       master = null;
       policy = null;
       meter.heapWithoutMaster = usedHeapAfterGc();
@@ -242,12 +248,14 @@ final class MasterSimulation {
     for (int left = s.maps(), i = 0; left > 0; left -= 16, i++) {
       files.add(new InputFile(String.format("/data/input/part-%05d", i), Math.min(16, left) * SPLIT));
     }
-    List<InputSplit> splits = InputSplit.of(files, SPLIT);
+    // As the client sends them: the master takes them as they came.
+    List<Message.Split> splits = InputSplit.of(files, SPLIT).stream().map(Message.Split::of).toList();
     ShippedJob job = new ShippedJob("simulated", List.of("/data/input"), "/data/output", s.reduces(), SPLIT, 4,
         false, "java.lang.String", "java.lang.Long", new byte[2048], new byte[1024], null, null);
     lastProgressAt = now;
+    long inputBytes = MasterState.inputBytes(splits); // as Master counts them, off the state thread
     deliver(Event.JOB_PREPARED, m -> m.jobPrepared(JOB, job, splits,
-        List.of("0f343b0931126a20f133d67c2b018a3b1c1e2b3d4f5a6b7c8d9e0f1a2b3c4d5e")));
+        List.of("0f343b0931126a20f133d67c2b018a3b1c1e2b3d4f5a6b7c8d9e0f1a2b3c4d5e"), inputBytes));
   }
 
   // ------------------------------------------------------------------ the event loop
@@ -298,6 +306,57 @@ final class MasterSimulation {
       p = l.loopSteps;
     }
     return master.loopSteps + p;
+  }
+
+  /** The job's output files as Master's commit lists them: one per reduce (5,000 names at full scale). */
+  private List<String> outputFiles() {
+    List<String> files = new ArrayList<>(s.reduces());
+    for (int r = 0; r < s.reduces(); r++) {
+      files.add(String.format(Locale.ROOT, "file:///data/output/mr-out-%05d", r));
+    }
+    return files;
+  }
+
+  /**
+   * What the master holds: the bytes of every object reachable from it (JOL's walk of its object
+   * graph), with its references to the simulation (its outbox and its clock) and these other
+   * fields of it cut for the walk. Objects it shares with the simulated workers (the map output
+   * messages it sent and caches) count as the master's.
+   */
+  private long masterBytes(String... alsoCut) {
+    // Records' fields have no offsets for Unsafe (JDK 16+): JOL then finds them as it can.
+    System.setProperty("jol.magicFieldOffset", "true");
+    List<String> cut = new ArrayList<>(List.of("outbox", "nanos"));
+    cut.addAll(List.of(alsoCut));
+    try {
+      List<java.lang.reflect.Field> fields = new ArrayList<>();
+      List<Object> was = new ArrayList<>();
+      for (String name : cut) {
+        java.lang.reflect.Field f = MasterState.class.getDeclaredField(name);
+        f.setAccessible(true);
+        fields.add(f);
+        was.add(f.get(master));
+        f.set(master, null);
+      }
+      try {
+        org.openjdk.jol.info.GraphLayout layout = org.openjdk.jol.info.GraphLayout.parseInstance(master);
+        if (System.getenv("MASTER_SIMULATION_FOOTPRINT") != null && alsoCut.length == 0) {
+          System.out.println(layout.toFootprint()); // by class: where the master's heap goes
+        }
+        return layout.totalSize();
+      } finally {
+        for (int i = 0; i < fields.size(); i++) {
+          fields.get(i).set(master, was.get(i));
+        }
+      }
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot measure the master's heap", e);
+    }
+  }
+
+  /** What the master holds but its workers and its policy (their number changes as workers are lost). */
+  private long masterBytesButMembership() {
+    return masterBytes("workers", "free", "policy");
   }
 
   private static long usedHeapAfterGc() {
@@ -427,7 +486,7 @@ final class MasterSimulation {
       int askedBy = epoch;
       after(COMMIT_TIME, () -> {
         if (askedBy == epoch) {
-          toMaster(Event.JOB_COMMITTED, m -> m.jobCommitted(jobId, List.of("/data/output")));
+          toMaster(Event.JOB_COMMITTED, m -> m.jobCommitted(jobId, outputFiles()));
         }
       });
     }

@@ -128,8 +128,8 @@ class MasterStateTest {
         "java.lang.Long", new byte[] {1, 2}, new byte[] {3}, null, null);
   }
 
-  private static List<InputSplit> splits(int n) {
-    return InputSplit.of(List.of(new InputFile(FILE, n * SPLIT)), SPLIT);
+  private static List<Message.Split> splits(int n) {
+    return InputSplit.of(List.of(new InputFile(FILE, n * SPLIT)), SPLIT).stream().map(Message.Split::of).toList();
   }
 
   private static RunMap runMap(String job, int maps, int index, int attempt) {
@@ -857,7 +857,7 @@ class MasterStateTest {
   /** A journal of job J (4 maps, 1 reduce): maps 0 to 2 done, m0 and m2 on h1, m1 on h2. */
   private static List<Journal.Entry> journalWithThreeMapsDone() {
     return List.of(new Journal.MasterStarted(1),
-        new Journal.JobStarted(J, job(1, 3), List.of(), splits(4).stream().map(Message.Split::of).toList()),
+        new Journal.JobStarted(J, job(1, 3), List.of(), splits(4)),
         new Journal.TaskDone(J, TaskKind.MAP, 0, 1, "h1", 7001, Map.of()),
         new Journal.TaskDone(J, TaskKind.MAP, 1, 1, "h2", 7002, Map.of()),
         new Journal.TaskDone(J, TaskKind.MAP, 2, 1, "h1", 7001, Map.of()));
@@ -940,5 +940,36 @@ class MasterStateTest {
       assertThat(keep).extracting(e -> e instanceof Journal.JobEnded end ? end.jobId() : "-")
           .containsExactly("-", J, "job-2");
     });
+  }
+
+  @Test
+  void jobEnded_keepsItsOutputFilesInRuns_andAClientComingBackGetsThemAll_alsoFromARestartedMaster() {
+    List<String> files = new ArrayList<>();
+    for (int r = 0; r < 500; r++) {
+      files.add(String.format("file:///out/mr-out-%05d", r));
+    }
+    register(2, 2);
+    state.jobPrepared(J, job(0, 3), splits(1));
+    for (ToWorker t : out.takeWorkers()) {
+      if (t.message() instanceof RunMap r) {
+        state.taskSucceeded(t.workerId(), new Message.TaskSucceeded(r.jobId(), TaskKind.MAP, r.index(), r.attempt(),
+            Map.of()));
+      }
+    }
+    state.jobCommitted(J, files);
+    assertThat(out.takeClients()).last().isInstanceOfSatisfying(Message.JobSucceeded.class,
+        s -> assertThat(s.outputFiles()).isEqualTo(files));
+    List<Journal.Entry> journal = new ArrayList<>(out.compactions.get(out.compactions.size() - 1));
+    assertThat(journal).filteredOn(Journal.JobEnded.class::isInstance).singleElement()
+        .satisfies(e -> assertThat(((Message.JobSucceeded) ((Journal.JobEnded) e).outcome()).outputFiles())
+            .as("kept in runs").hasSize(1));
+    state.watch(J);
+    assertThat(out.takeClients()).singleElement().isInstanceOfSatisfying(Message.JobSucceeded.class,
+        s -> assertThat(s.outputFiles()).isEqualTo(files));
+    MasterState restarted = master("card-dealing", MasterState.Settings.defaults());
+    restarted.restore(journal);
+    restarted.watch(J);
+    assertThat(out.takeClients()).singleElement().isInstanceOfSatisfying(Message.JobSucceeded.class,
+        s -> assertThat(s.outputFiles()).isEqualTo(files));
   }
 }

@@ -52,6 +52,8 @@ final class SimulationMeter {
 
   final Map<Event, EventStats> events = new EnumMap<>(Event.class);
   final LatencyHistogram latency = new LatencyHistogram();
+  /** The longest restore from the journal (a restarted master's), which {@link #latency} leaves out. */
+  long restoreWallNanos;
   /** The slowest event and when (simulated) it ran. */
   Event slowestEvent;
   long slowestAtNanos;
@@ -78,6 +80,18 @@ final class SimulationMeter {
   long simulationBytesAtMapsDone;
   long heapAfterJob = -1;
   long heapWithoutMaster = -1;
+  /**
+   * What the master holds (JOL's walk of its object graph): with the workers registered before the
+   * job, and with every map done; -1 when not measured.
+   */
+  long masterBaseline = -1;
+  long masterAtMapsDone = -1;
+  /**
+   * What the master holds but its workers and policy (whose size follows the workers, some lost
+   * during the job): before the job and after it; -1 when not measured.
+   */
+  long masterJobsBaseline = -1;
+  long masterJobsAfterJob = -1;
 
   private final MessageSizes sizes = new MessageSizes();
 
@@ -89,6 +103,12 @@ final class SimulationMeter {
     s.cpuNanos += cpuNanos;
     s.wallNanos += wallNanos;
     s.latency.record(wallNanos);
+    if (type == Event.RESTART) {
+      // The restore from the journal runs in Master's constructor, before it listens: no worker
+      // or client waits on it, so it is reported apart, not among the events served.
+      restoreWallNanos = Math.max(restoreWallNanos, wallNanos);
+      return;
+    }
     if (wallNanos > latency.max()) {
       slowestEvent = type;
       slowestAtNanos = simulatedNanos;

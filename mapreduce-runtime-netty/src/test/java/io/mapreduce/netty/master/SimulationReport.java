@@ -44,7 +44,8 @@ final class SimulationReport {
     b.add(new Budget("journal bytes per job", 100 * MB * share, m.journalBytes, "bytes", true, true));
     b.add(new Budget("journal bytes left once the job ended (compacted)", 10_000, r.succeeded() ? m.journalBytesLeft : -1,
         "bytes", false, true));
-    b.add(new Budget("slowest event", 50e6, m.latency.max(), "ns", false, false));
+    b.add(new Budget("slowest event (the restore, before the master listens, aside)", 50e6, m.latency.max(), "ns",
+        false, false));
     b.add(new Budget("state-thread CPU for the job", 30e9 * share, all.cpuNanos, "ns", true, false));
     b.add(new Budget("master heap per running job", 100 * MB * share, r.masterHeapRunningJob(), "bytes", true, false));
     b.add(new Budget("master heap per finished job", 10_000, r.masterHeapFinishedJob(), "bytes", false, false));
@@ -79,13 +80,17 @@ final class SimulationReport {
     line(out, "");
     EventStats all = m.total();
     line(out, "state thread: %.2f s CPU in events (%.2f s wall), of which journal appends %.2f s wall; event"
-        + " latency p50 %s, p99 %s, max %s (%s at %.1f s simulated)", all.cpuNanos / 1e9, all.wallNanos / 1e9,
+        + " latency p50 %s, p99 %s, max %s (%s at %.1f s simulated); the restore from the journal (before the"
+        + " restarted master listens) %s", all.cpuNanos / 1e9, all.wallNanos / 1e9,
         m.journalAppendNanos / 1e9, duration(m.latency.percentile(0.5)), duration(m.latency.percentile(0.99)),
-        duration(m.latency.max()), m.slowestEvent, m.slowestAtNanos / 1e9);
+        duration(m.latency.max()), m.slowestEvent, m.slowestAtNanos / 1e9, duration(m.restoreWallNanos));
     line(out, "heap after GC (whole JVM): %s before the job; %s with every map done, of which %s are the simulated"
-        + " reducers' fetch sets: the master's share %s; %s after the job (the finished job kept: %s); %s once the"
-        + " master is dropped", mb(m.heapBaseline), mb(m.heapAtMapsDone), mb(m.simulationBytesAtMapsDone),
-        mb(r.masterHeapRunningJob()), mb(m.heapAfterJob), mb(r.masterHeapFinishedJob()), mb(m.heapWithoutMaster));
+        + " reducers' fetch sets; %s after the job; %s once the master is dropped", mb(m.heapBaseline),
+        mb(m.heapAtMapsDone), mb(m.simulationBytesAtMapsDone), mb(m.heapAfterJob), mb(m.heapWithoutMaster));
+    line(out, "master heap (JOL's walk of its objects): %s with the workers registered, %s with every map done"
+        + " (the running job: %s); its workers aside, %s before the job and %s after it (the finished job kept: %s)",
+        kb(m.masterBaseline), kb(m.masterAtMapsDone), kb(r.masterHeapRunningJob()), kb(m.masterJobsBaseline),
+        kb(m.masterJobsAfterJob), kb(r.masterHeapFinishedJob()));
     line(out, "journal: %,d entries appended (on the state thread; written by its own), %s in all, %s left at the end"
         + " (compacted when no job runs), appends %.2f s wall; the restart read %,d entries in %.0f ms",
         m.journalEntries, mb(m.journalBytes), mb(m.journalBytesLeft), m.journalAppendNanos / 1e9,
@@ -148,6 +153,10 @@ final class SimulationReport {
     return nanos >= 1_000_000_000L ? String.format(Locale.ROOT, "%.2f s", nanos / 1e9)
         : nanos >= 1_000_000L ? String.format(Locale.ROOT, "%.1f ms", nanos / 1e6)
         : String.format(Locale.ROOT, "%.1f us", nanos / 1e3);
+  }
+
+  private static String kb(long bytes) {
+    return bytes < 0 ? "-" : String.format(Locale.ROOT, "%,.1f KB", bytes / 1e3);
   }
 
   private static String mb(long bytes) {

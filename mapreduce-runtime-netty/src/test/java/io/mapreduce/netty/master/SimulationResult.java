@@ -27,14 +27,12 @@ record SimulationResult(SimulationScenario scenario, String outcome, boolean suc
 
   /** The master's heap with one job running (at the end of its map phase), or -1 if not measured. */
   long masterHeapRunningJob() {
-    if (meter.heapAtMapsDone < 0 || meter.heapBaseline < 0) {
-      return -1;
-    }
-    return meter.heapAtMapsDone - meter.simulationBytesAtMapsDone - meter.heapBaseline;
+    return meter.masterAtMapsDone < 0 || meter.masterBaseline < 0 ? -1 : meter.masterAtMapsDone - meter.masterBaseline;
   }
 
-  /** What the master keeps of the finished job: its heap after the job over its heap before, or -1. */
+  /** What the master keeps of the finished job (its workers aside): after the job over before it, or -1. */
   long masterHeapFinishedJob() {
-    return meter.heapAfterJob < 0 || meter.heapBaseline < 0 ? -1 : meter.heapAfterJob - meter.heapBaseline;
+    return meter.masterJobsAfterJob < 0 || meter.masterJobsBaseline < 0 ? -1
+        : meter.masterJobsAfterJob - meter.masterJobsBaseline;
   }
 }

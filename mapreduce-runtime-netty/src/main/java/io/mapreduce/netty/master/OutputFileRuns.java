@@ -1,0 +1,73 @@
+package io.mapreduce.netty.master;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A job's list of output files as the master keeps it once the job ended (for clients that come
+ * back to ask, and in the journal): runs of names that differ only by a consecutive, equally wide
+ * number ({@code .../mr-out-00000} to {@code .../mr-out-04999}) become one token, so that a job of
+ * 5,000 reduces keeps a few dozen bytes instead of 250 KB. A token of a run holds NUL characters,
+ * which no URI string does; any other name is kept as it is. Exact: {@link #expand} gives back
+ * the list {@link #compress} was given.
+ */
+final class OutputFileRuns {
+  private static final char SEP = '\0';
+  /** A name's last number (its digits), with what comes before and after. */
+  private static final Pattern LAST_NUMBER = Pattern.compile("^(.*?)(\\d+)(\\D*)$", Pattern.DOTALL);
+
+  private OutputFileRuns() {}
+
+  static List<String> compress(List<String> names) {
+    List<String> tokens = new ArrayList<>();
+    int i = 0;
+    while (i < names.size()) {
+      Matcher first = LAST_NUMBER.matcher(names.get(i));
+      int run = 1;
+      if (first.matches() && first.group(2).length() <= 9) {
+        String prefix = first.group(1);
+        String digits = first.group(2);
+        String suffix = first.group(3);
+        int start = Integer.parseInt(digits);
+        while (i + run < names.size()
+            && names.get(i + run).equals(prefix + pad(start + run, digits.length()) + suffix)) {
+          run++;
+        }
+        if (run > 1) {
+          tokens.add(prefix + SEP + start + SEP + run + SEP + digits.length() + SEP + suffix);
+        }
+      }
+      if (run == 1) {
+        tokens.add(names.get(i));
+      }
+      i += run;
+    }
+    return tokens;
+  }
+
+  static List<String> expand(List<String> tokens) {
+    List<String> names = new ArrayList<>();
+    for (String token : tokens) {
+      if (token.indexOf(SEP) < 0) {
+        names.add(token);
+        continue;
+      }
+      String[] parts = token.split(String.valueOf(SEP), -1);
+      int start = Integer.parseInt(parts[1]);
+      int count = Integer.parseInt(parts[2]);
+      int width = Integer.parseInt(parts[3]);
+      for (int n = 0; n < count; n++) {
+        names.add(parts[0] + pad(start + n, width) + parts[4]);
+      }
+    }
+    return names;
+  }
+
+  /** The number in at least {@code width} digits, zeros first (as the run's names write it). */
+  private static String pad(int number, int width) {
+    String s = Integer.toString(number);
+    return s.length() >= width ? s : "0".repeat(width - s.length()) + s;
+  }
+}
