@@ -455,8 +455,9 @@ public final class MapReduceSpecification<K, V> {
     }
 
     /**
-     * Sets each map task's sort buffer budget in bytes (default: a quarter of the heap divided by
-     * the parallelism, between 1 MiB and 256 MiB). Map output beyond it is spilled to disk.
+     * Sets each map task's sort buffer budget in bytes in the embedded engine (default: a quarter
+     * of the heap divided by the parallelism, between 1 MiB and 256 MiB). Map output beyond it is
+     * spilled to disk. Not shipped to a cluster, whose workers size their own from their heaps.
      */
     public Builder<K, V> sortBufferSize(long bytes) {
       checkState(this.sortBufferSize == UNSET, "sortBufferSize was already set to %s", this.sortBufferSize);
@@ -466,7 +467,10 @@ public final class MapReduceSpecification<K, V> {
       return this;
     }
 
-    /** Sets where intermediate files live (default: {@code $TMPDIR/mapreduce-$USER}). */
+    /**
+     * Sets where intermediate files live in the embedded engine (default:
+     * {@code $TMPDIR/mapreduce-$USER}); a cluster's workers keep them in their own work directories.
+     */
     public Builder<K, V> workDirectory(Path directory) {
       requireNonNull(directory, "workDirectory");
       checkState(this.workDirectory == null, "workDirectory was already set to %s", this.workDirectory);

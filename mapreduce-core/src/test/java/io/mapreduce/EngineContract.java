@@ -39,6 +39,43 @@ public abstract class EngineContract {
   /** Runs the job on the engine under test. */
   protected abstract Job exec(MapReduceSpecification<?, ?> spec);
 
+  /**
+   * Where every specification of the suite starts: a plain builder runs embedded; an engine whose
+   * specifications must name something (a cluster's master) overrides this.
+   */
+  protected MapReduceSpecification.Builder<Object, Object> builder() {
+    return MapReduceSpecification.builder();
+  }
+
+  /**
+   * The {@code jobs} directories where the engine under test keeps jobs' intermediate files
+   * ({@code jobs/<job-id>/}): the specification's work directory here; each worker's on a cluster.
+   */
+  protected List<Path> jobsDirectories() {
+    return List.of(work.resolve("jobs"));
+  }
+
+  /**
+   * Checks that the cause of a {@link TaskFailedException} is what user code threw: the exception
+   * itself here. An engine that carries failures as data (class name, message, stack text, as a
+   * cluster does) overrides this to check those.
+   */
+  protected void assertUserException(Throwable cause, Class<? extends Throwable> type, String message) {
+    assertThat(cause).isInstanceOf(type).hasMessage(message);
+  }
+
+  /** Fails if {@code job}'s directory, or any other, is left in the engine's {@link #jobsDirectories()}. */
+  protected void assertNoJobDirectories(Job job, String when) throws IOException {
+    for (Path jobs : jobsDirectories()) {
+      assertThat(jobs.resolve(job.id())).as("the job's directory %s", when).doesNotExist();
+      if (Files.isDirectory(jobs)) {
+        try (Stream<Path> s = Files.list(jobs)) {
+          assertThat(s.toList()).as("job directories left in %s %s", jobs, when).isEmpty();
+        }
+      }
+    }
+  }
+
   @BeforeEach
   void createDirectories() throws IOException {
     input = Files.createDirectories(dir.resolve("input"));
@@ -71,7 +108,7 @@ public abstract class EngineContract {
   }
 
   protected MapReduceSpecification.Builder<String, Long> tokenCount() {
-    return MapReduceSpecification.builder().mapper(new TokenMapper()).reducer(new Sum())
+    return builder().mapper(new TokenMapper()).reducer(new Sum())
         .input(input.toString()).output(dir.resolve("out").toString()).workDirectory(work).parallelism(2);
   }
 
@@ -156,7 +193,7 @@ public abstract class EngineContract {
     Map<String, Long> oracle = writeCorpus(5, 400, 1);
     for (int r : new int[] {1, 3, 7}) {
       Path out = dir.resolve("out-" + r);
-      var spec = MapReduceSpecification.builder().mapper(new TokenMapper()).reducer(new Sum()).combiner(new Sum())
+      var spec = builder().mapper(new TokenMapper()).reducer(new Sum()).combiner(new Sum())
           .input(input.toString()).output(out.toString()).workDirectory(work).parallelism(3)
           .reduceTasks(r).splitSize(999).build();
       JobResult result = exec(spec).get(60, TimeUnit.SECONDS);
@@ -183,22 +220,27 @@ public abstract class EngineContract {
   }
 
   @Test
-  void exec_moreSpillsAndMapOutputsThanTheMergeFactor_mergesInPassesAndMatchesOracle() throws Exception {
+  void exec_moreSpillsThanTheMergeFactor_mergesInPassesAndMatchesOracle() throws Exception {
     Map<String, Long> oracle = writeCorpus(1, 40_000, 5);
     // One map task with a tiny buffer: well over 64 spills to merge.
     JobResult manySpills = exec(tokenCount().reduceTasks(2).sortBufferSize(64 << 10).build()).get(120, TimeUnit.SECONDS);
     assertThat(readOutput(dir.resolve("out"), 2)).isEqualTo(asStrings(oracle));
     assertThat(manySpills.counters().get(Counters.SPILLED_RECORDS))
         .isGreaterThan(manySpills.counters().get(Counters.MAP_OUTPUT_RECORDS));
+  }
+
+  @Test
+  void exec_moreMapOutputsThanTheMergeFactor_reducersMergeInPassesAndMatchOracle() throws Exception {
+    Map<String, Long> oracle = writeCorpus(1, 40_000, 5);
     // Over 64 map tasks: each reduce task merges in passes.
-    var manyMaps = MapReduceSpecification.builder().mapper(new TokenMapper()).reducer(new Sum())
-        .input(input.toString()).output(dir.resolve("out2").toString()).workDirectory(work).parallelism(2)
+    var manyMaps = builder().mapper(new TokenMapper()).reducer(new Sum())
+        .input(input.toString()).output(dir.resolve("out").toString()).workDirectory(work).parallelism(2)
         .reduceTasks(2).splitSize(4000).build();
-    exec(manyMaps).get(120, TimeUnit.SECONDS);
-    assertThat(readOutput(dir.resolve("out2"), 2)).isEqualTo(asStrings(oracle));
-    try (Stream<Path> s = Files.list(work.resolve("jobs"))) {
-      assertThat(s.toList()).isEmpty();
-    }
+    Job job = exec(manyMaps);
+    JobResult result = job.get(120, TimeUnit.SECONDS);
+    assertThat(readOutput(dir.resolve("out"), 2)).isEqualTo(asStrings(oracle));
+    assertThat(job.progress().mapsTotal()).isGreaterThan(64);
+    assertThat(result.counters().get(Counters.MAP_INPUT_RECORDS)).isEqualTo(40_000);
   }
 
   @Test
@@ -213,7 +255,7 @@ public abstract class EngineContract {
   void exec_withAndWithoutCombiner_sameOutput() throws Exception {
     Map<String, Long> oracle = writeCorpus(3, 500, 3);
     exec(tokenCount().reduceTasks(2).build()).get(60, TimeUnit.SECONDS);
-    var combined = MapReduceSpecification.builder().mapper(new TokenMapper()).reducer(new Sum()).combiner(new Sum())
+    var combined = builder().mapper(new TokenMapper()).reducer(new Sum()).combiner(new Sum())
         .input(input.toString()).output(dir.resolve("out2").toString()).workDirectory(work).reduceTasks(2).build();
     exec(combined).get(60, TimeUnit.SECONDS);
     assertThat(readOutput(dir.resolve("out"), 2)).isEqualTo(asStrings(oracle));
@@ -246,7 +288,7 @@ public abstract class EngineContract {
       offset += line.length() + 1;
     }
     Files.writeString(input.resolve("lines.txt"), text);
-    var spec = MapReduceSpecification.builder().mapper(new DistinctTokenMapper()).reducer(new Sum())
+    var spec = builder().mapper(new DistinctTokenMapper()).reducer(new Sum())
         .combiner(new Sum()).input(input.toString()).output(dir.resolve("out").toString()).workDirectory(work)
         .reduceTasks(3).sortBufferSize(256 << 10).build();
     JobResult result = exec(spec).get(60, TimeUnit.SECONDS);
@@ -258,7 +300,7 @@ public abstract class EngineContract {
   void exec_mapOnly_writesOneFilePerMapTask() throws Exception {
     Files.writeString(input.resolve("a.txt"), "x y\nz\n");
     Files.writeString(input.resolve("b.txt"), "w");
-    JobResult result = exec(MapReduceSpecification.builder().mapper(new TokenMapper()).input(input.toString())
+    JobResult result = exec(builder().mapper(new TokenMapper()).input(input.toString())
         .output(dir.resolve("out").toString()).workDirectory(work).reduceTasks(0).build()).get(60, TimeUnit.SECONDS);
     Path out = dir.resolve("out");
     assertThat(result.outputFiles()).hasSize(2);
@@ -288,7 +330,7 @@ public abstract class EngineContract {
     for (int i = 0; i < 5; i++) {
       Files.writeString(input.resolve("part-0000" + i + ".txt"), "w" + i + "\n");
     }
-    var spec = MapReduceSpecification.builder().mapper(new TokenMapper()).reducer(new Sum())
+    var spec = builder().mapper(new TokenMapper()).reducer(new Sum())
         .input(input.resolve("part-0000[0-2].txt").toString()).output(dir.resolve("out").toString())
         .workDirectory(work).build();
     exec(spec).get(60, TimeUnit.SECONDS);
@@ -344,7 +386,7 @@ public abstract class EngineContract {
       sum += i;
     }
     Files.writeString(input.resolve("n.txt"), lines);
-    var spec = MapReduceSpecification.builder().mapper(new BoxMapper()).reducer(new KeepingReducer())
+    var spec = builder().mapper(new BoxMapper()).reducer(new KeepingReducer())
         .input(input.toString()).output(dir.resolve("out").toString()).workDirectory(work).splitSize(500).build();
     JobResult result = exec(spec).get(60, TimeUnit.SECONDS);
     String text = Files.readString(Path.of(result.outputFiles().get(0)));
@@ -368,7 +410,7 @@ public abstract class EngineContract {
   @Test
   void reduce_oneKeyWithManyValues_counted() throws Exception {
     Files.writeString(input.resolve("lines.txt"), "x\n".repeat(3000));
-    var spec = MapReduceSpecification.builder().mapper(new OneKeyMapper()).reducer(new Sum())
+    var spec = builder().mapper(new OneKeyMapper()).reducer(new Sum())
         .input(input.toString()).output(dir.resolve("out").toString()).workDirectory(work)
         .sortBufferSize(64 << 10).splitSize(1000).build();
     exec(spec).get(60, TimeUnit.SECONDS);
@@ -397,7 +439,7 @@ public abstract class EngineContract {
     BarrierMapper.barrier = new CyclicBarrier(2);
     Files.writeString(input.resolve("a.txt"), "a\n");
     Files.writeString(input.resolve("b.txt"), "b\n");
-    var spec = MapReduceSpecification.builder().mapper(new BarrierMapper()).reducer(new Sum())
+    var spec = builder().mapper(new BarrierMapper()).reducer(new Sum())
         .input(input.toString()).output(dir.resolve("out").toString()).workDirectory(work).parallelism(2)
         .maxTaskAttempts(1).build();
     exec(spec).get(60, TimeUnit.SECONDS);
@@ -420,7 +462,7 @@ public abstract class EngineContract {
   void exec_mapperThrowsEveryTime_failsWithTaskRecordAndUserException() throws Exception {
     Path file = input.resolve("a.txt");
     Files.writeString(file, "fine\nalso fine\nboom here\nlater\n");
-    Job job = exec(MapReduceSpecification.builder().mapper(new ExplodingMapper()).reducer(new Sum())
+    Job job = exec(builder().mapper(new ExplodingMapper()).reducer(new Sum())
         .input(file.toString()).output(dir.resolve("out").toString()).workDirectory(work).maxTaskAttempts(3).build());
     Throwable failure = failureOf(job);
     assertThat(failure).isInstanceOf(TaskFailedException.class);
@@ -428,14 +470,23 @@ public abstract class EngineContract {
     assertThat(tfe.taskId()).isEqualTo("m-00000");
     assertThat(tfe.attempts()).isEqualTo(3);
     assertThat(tfe.record()).isEqualTo(file + ":15");
-    assertThat(tfe.getCause()).isInstanceOf(IllegalStateException.class).hasMessage("cannot map boom here");
+    assertUserException(tfe.getCause(), IllegalStateException.class, "cannot map boom here");
     assertThat(tfe.getMessage()).contains("m-00000").contains(file + ":15").contains("cannot map boom here");
     assertThat(dir.resolve("out")).doesNotExist();
-    try (Stream<Path> s = Files.list(work.resolve("jobs"))) {
-      assertThat(s.toList()).as("job directories left after the future failed").isEmpty();
-    }
+  }
+
+  @Test
+  void exec_failedJob_removesItsFilesBeforeFailing() throws Exception {
+    Path file = input.resolve("a.txt");
+    Files.writeString(file, "fine\nboom here\n");
+    Job job = exec(builder().mapper(new ExplodingMapper()).reducer(new Sum())
+        .input(file.toString()).output(dir.resolve("out").toString()).workDirectory(work).maxTaskAttempts(1).build());
+    assertThat(failureOf(job)).isInstanceOf(TaskFailedException.class);
+    assertNoJobDirectories(job, "after the future failed");
+    assertThat(dir.resolve("out")).doesNotExist();
     try (Stream<Path> s = Files.list(dir)) {
-      assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("staging"));
+      assertThat(s.map(p -> p.getFileName().toString())).as("after the future failed")
+          .containsExactlyInAnyOrder("input", "work");
     }
   }
 
@@ -457,12 +508,12 @@ public abstract class EngineContract {
     assertThat(failure).isInstanceOf(TaskFailedException.class);
     assertThat(((TaskFailedException) failure).taskId()).isEqualTo("r-00000");
     assertThat(((TaskFailedException) failure).record()).isEqualTo("key bad");
-    assertThat(failure.getCause()).isInstanceOf(UnsupportedOperationException.class);
+    assertUserException(failure.getCause(), UnsupportedOperationException.class, "no reducing bad");
     assertThat(dir.resolve("out")).doesNotExist();
   }
 
   private MapReduceSpecification.Builder<String, Long> tokenCountWith(Reducer<String, Long> reducer) {
-    return MapReduceSpecification.builder().mapper(new TokenMapper()).reducer(reducer)
+    return builder().mapper(new TokenMapper()).reducer(reducer)
         .input(input.toString()).output(dir.resolve("out").toString()).workDirectory(work);
   }
 
@@ -489,7 +540,7 @@ public abstract class EngineContract {
   void exec_transientFailure_retriedAndCountedOnce() throws Exception {
     Files.writeString(input.resolve("a.txt"), "one\ntwo\nlast\n");
     Files.writeString(input.resolve("b.txt"), "three\nlast\n");
-    JobResult result = exec(MapReduceSpecification.builder().mapper(new FlakyMapper()).reducer(new Sum())
+    JobResult result = exec(builder().mapper(new FlakyMapper()).reducer(new Sum())
         .input(input.toString()).output(dir.resolve("out").toString()).workDirectory(work).build())
         .get(60, TimeUnit.SECONDS);
     assertThat(readOutput(dir.resolve("out"), 1))
@@ -539,8 +590,8 @@ public abstract class EngineContract {
     }
   }
 
-  @Test
-  void cancel_runningJob_leavesNoOutputAndNoWorkFiles() throws Exception {
+  /** Starts a job of two files of 100,000 lines that BlockingMapper maps slowly; returns once a map runs. */
+  private Job startSlowJob() throws Exception {
     BlockingMapper.started = new CountDownLatch(1);
     StringBuilder many = new StringBuilder();
     for (int i = 0; i < 100_000; i++) {
@@ -548,20 +599,32 @@ public abstract class EngineContract {
     }
     Files.writeString(input.resolve("a.txt"), many);
     Files.writeString(input.resolve("b.txt"), many);
-    Job job = exec(MapReduceSpecification.builder().mapper(new BlockingMapper()).reducer(new Sum())
+    Job job = exec(builder().mapper(new BlockingMapper()).reducer(new Sum())
         .input(input.toString()).output(dir.resolve("out").toString()).workDirectory(work).build());
     assertThat(BlockingMapper.started.await(30, TimeUnit.SECONDS)).isTrue();
+    return job;
+  }
+
+  @Test
+  void cancel_runningJob_leavesNoOutput() throws Exception {
+    Job job = startSlowJob();
     assertThat(job.cancel(true)).isTrue();
     assertThat(job.isCancelled()).isTrue();
     assertThatThrownBy(job::get).isInstanceOf(CancellationException.class);
     assertThat(job.awaitTermination(Duration.ofSeconds(30))).isTrue();
-    try (Stream<Path> s = Files.list(dir)) {
-      assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("input", "work");
-    }
-    try (Stream<Path> s = Files.list(work.resolve("jobs"))) {
-      assertThat(s.toList()).isEmpty();
-    }
     assertThat(dir.resolve("out")).doesNotExist();
+  }
+
+  @Test
+  void cancel_runningJob_removesItsFilesBeforeTerminating() throws Exception {
+    Job job = startSlowJob();
+    assertThat(job.cancel(true)).isTrue();
+    assertThat(job.awaitTermination(Duration.ofSeconds(30))).isTrue();
+    assertNoJobDirectories(job, "after the cancelled job terminated");
+    try (Stream<Path> s = Files.list(dir)) {
+      assertThat(s.map(p -> p.getFileName().toString())).as("after the cancelled job terminated")
+          .containsExactlyInAnyOrder("input", "work");
+    }
   }
 
   @Test
@@ -569,8 +632,17 @@ public abstract class EngineContract {
     writeCorpus(2, 50, 4);
     Job job = exec(tokenCount().build());
     job.get(60, TimeUnit.SECONDS);
-    assertThat(work.resolve("jobs").resolve(job.id())).doesNotExist();
+    assertNoJobDirectories(job, "after the job succeeded");
+  }
+
+  @Test
+  void progress_succeededJob_isComplete() throws Exception {
+    writeCorpus(2, 50, 4);
+    Job job = exec(tokenCount().reduceTasks(2).build());
+    job.get(60, TimeUnit.SECONDS);
     assertThat(job.progress().mapFraction()).isEqualTo(1.0);
     assertThat(job.progress().reduceFraction()).isEqualTo(1.0);
+    assertThat(job.progress().mapsTotal()).isEqualTo(2);
+    assertThat(job.progress().reducesTotal()).isEqualTo(2);
   }
 }

@@ -57,6 +57,12 @@ final class JobOnWorker {
   private int locationsKnown;
   /** The job's shuffle addresses as the master numbered them. */
   private final io.mapreduce.netty.protocol.MapOutputBook book = new io.mapreduce.netty.protocol.MapOutputBook();
+  /** Guards {@link #threadsIn} and {@link #ended}: held only to count, never while waiting. */
+  private final Object lifecycle = new Object();
+  /** Task threads working in this job now, between {@link #enter()} and {@link #exit()}. */
+  private int threadsIn;
+  /** Whether the job ended here ({@link #close()}): no task thread may enter it any more. */
+  private boolean ended;
 
   JobOnWorker(String id, ShippedJob shipped, List<String> jarHashes, Path directory, Host host) {
     this.id = id;
@@ -157,8 +163,51 @@ final class JobOnWorker {
     return locationsKnown;
   }
 
-  /** Removes the job's files and closes its class loader. */
+  /**
+   * A task thread is about to work in this job (open its code, make its attempt's directory);
+   * false if the job already ended here, when the attempt must not start.
+   */
+  boolean enter() {
+    synchronized (lifecycle) {
+      if (ended) {
+        return false;
+      }
+      threadsIn++;
+      return true;
+    }
+  }
+
+  /** A task thread is done with this job; the last one out of an ended job removes its files. */
+  void exit() {
+    boolean last;
+    synchronized (lifecycle) {
+      last = --threadsIn == 0 && ended;
+    }
+    if (last) {
+      release();
+    }
+  }
+
+  /**
+   * The job ended here: its files and class loader go now, or, while attempts told to stop are
+   * still unwinding, when the last of them leaves ({@link #exit()}). Removing the directory under
+   * a running attempt would not do: the attempt would make its task's directory again (a map
+   * attempt makes {@code m-NNNNN/attempt-N} when it starts), remove only {@code attempt-N} when
+   * it stops, and leave {@code jobs/<job-id>/m-NNNNN/} behind for good.
+   */
   void close() {
+    boolean now;
+    synchronized (lifecycle) {
+      ended = true;
+      now = threadsIn == 0;
+    }
+    if (now) {
+      release();
+    }
+  }
+
+  /** Removes the job's files and closes its class loader; once, when no task thread is in the job. */
+  private void release() {
     synchronized (opening) {
       if (job != null) {
         job.close();

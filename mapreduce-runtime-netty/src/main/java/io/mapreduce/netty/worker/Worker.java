@@ -235,7 +235,8 @@ public final class Worker implements AutoCloseable {
     JobOnWorker job = jobs.remove(jobId);
     if (job != null) {
       job.stopAll();
-      // Off the event loop: closing waits for a task that may be opening the job's code.
+      // Off the event loop: closing waits for a task that may be opening the job's code. The files
+      // go once the job's stopped attempts have unwound (JobOnWorker.close).
       cleanup.execute(job::close);
     }
   }
@@ -251,6 +252,9 @@ public final class Worker implements AutoCloseable {
     }
     RunningAttempt r = job.started(TaskKind.MAP, m.index(), m.attempt());
     tasks.execute(() -> {
+      if (!job.enter()) {
+        return; // the job ended before this attempt began: it was stopped, and nobody waits for it
+      }
       Thread self = Thread.currentThread();
       ClassLoader before = self.getContextClassLoader();
       try {
@@ -266,6 +270,7 @@ public final class Worker implements AutoCloseable {
         failed(job, r, t);
       } finally {
         self.setContextClassLoader(before);
+        job.exit();
       }
     });
   }
@@ -279,6 +284,9 @@ public final class Worker implements AutoCloseable {
     }
     RunningAttempt r = job.started(TaskKind.REDUCE, m.partition(), m.attempt());
     tasks.execute(() -> {
+      if (!job.enter()) {
+        return; // as for a map attempt
+      }
       Thread self = Thread.currentThread();
       ClassLoader before = self.getContextClassLoader();
       try {
@@ -294,6 +302,7 @@ public final class Worker implements AutoCloseable {
         failed(job, r, t);
       } finally {
         self.setContextClassLoader(before);
+        job.exit();
       }
     });
   }
