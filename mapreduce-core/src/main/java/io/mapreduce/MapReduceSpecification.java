@@ -59,6 +59,8 @@ public final class MapReduceSpecification<K, V> {
   private final int parallelism;
   private final int maxTaskAttempts;
   private final long sortBufferSize;
+  /** Whether the builder was given the sort buffer's size (else it follows this JVM's heap). */
+  private final boolean sortBufferSizeChosen;
   private final Path workDirectory;
   private final Class<K> keyType;
   private final Class<V> valueType;
@@ -89,6 +91,7 @@ public final class MapReduceSpecification<K, V> {
     this.parallelism = b.parallelism != UNSET ? b.parallelism : Runtime.getRuntime().availableProcessors();
     this.maxTaskAttempts = b.maxTaskAttempts != UNSET ? b.maxTaskAttempts : DEFAULT_MAX_TASK_ATTEMPTS;
     this.sortBufferSize = b.sortBufferSize != UNSET ? b.sortBufferSize : defaultSortBufferSize(parallelism);
+    this.sortBufferSizeChosen = b.sortBufferSize != UNSET;
     this.workDirectory = b.workDirectory != null
         ? b.workDirectory
         : Path.of(System.getProperty("java.io.tmpdir"), "mapreduce-" + System.getProperty("user.name", "user"));
@@ -234,6 +237,14 @@ public final class MapReduceSpecification<K, V> {
   /** The byte budget of each map task's sort buffer. */
   public long sortBufferSize() {
     return sortBufferSize;
+  }
+
+  /**
+   * The sort buffer's size if the builder was given one ({@link Builder#sortBufferSize}): what a
+   * cluster's workers then use, instead of sizing their own from their heaps.
+   */
+  public java.util.OptionalLong chosenSortBufferSize() {
+    return sortBufferSizeChosen ? java.util.OptionalLong.of(sortBufferSize) : java.util.OptionalLong.empty();
   }
 
   /** Where jobs keep their intermediate files, under {@code jobs/<job-id>/}. */
@@ -455,9 +466,10 @@ public final class MapReduceSpecification<K, V> {
     }
 
     /**
-     * Sets each map task's sort buffer budget in bytes in the embedded engine (default: a quarter
-     * of the heap divided by the parallelism, between 1 MiB and 256 MiB). Map output beyond it is
-     * spilled to disk. Not shipped to a cluster, whose workers size their own from their heaps.
+     * Sets each map task's sort buffer budget in bytes (default: a quarter of the heap divided by
+     * the parallelism, between 1 MiB and 256 MiB; on a cluster, each worker's own heap and slots).
+     * Map output beyond it is spilled to disk. A cluster's workers take it as given, up to what
+     * their heaps allow (half the heap over the slots).
      */
     public Builder<K, V> sortBufferSize(long bytes) {
       checkState(this.sortBufferSize == UNSET, "sortBufferSize was already set to %s", this.sortBufferSize);

@@ -76,10 +76,6 @@ class ClusterEngineContractIT extends EngineContract {
    * once per map task here. Closing it means shipping the setting (a new
    * {@code ShippedJob} component: a wire format change, {@code Frames.VERSION} bumped).
    */
-  private static final String SORT_BUFFER_NOT_SHIPPED = "gap: sortBufferSize is not shipped to the cluster"
-      + " (ShippedJob has no such field; each worker sizes its sort buffer from its own heap), so a 64 KiB budget"
-      + " never reaches the map tasks and they spill once";
-
   @TempDir static Path cluster;
   private static Master master;
   private static final List<Worker> workers = new ArrayList<>();
@@ -139,16 +135,6 @@ class ClusterEngineContractIT extends EngineContract {
     assertThat(((RemoteException) cause).className()).isEqualTo(type.getName());
     assertThat(((RemoteException) cause).remoteStackTrace()).startsWith(type.getName() + ": " + message);
   }
-
-  @Override
-  @Test
-  @Disabled(SORT_BUFFER_NOT_SHIPPED)
-  void exec_tinySortBuffer_spillsManyTimesAndStillMatchesOracle() {}
-
-  @Override
-  @Test
-  @Disabled(SORT_BUFFER_NOT_SHIPPED)
-  void exec_moreSpillsThanTheMergeFactor_mergesInPassesAndMatchesOracle() {}
 
   @Override
   @Test

@@ -20,14 +20,15 @@ import java.util.Objects;
  * A job as it travels to a cluster: plain settings that the master reads (it never loads user
  * classes), and the Kryo-encoded mapper, reducer, combiner and partitioner that workers decode in
  * the job's class loader. Local paths are made absolute by the client, which alone knows what
- * they were relative to. Settings that depend on the machine (parallelism, sort buffer, work
- * directory) are not shipped: each worker sets them for itself.
+ * they were relative to. Settings that depend on the machine (parallelism, work directory) are
+ * not shipped: each worker sets them for itself; so is the sort buffer, unless the job chose its
+ * size ({@code sortBufferSize}, 0 when it did not).
  */
 public record ShippedJob(String name, List<String> inputs, String output, int reduceTasks, long splitSize,
     int maxTaskAttempts, boolean compressIntermediate, String keyType, String valueType, byte[] mapper,
     byte[] reducer, byte[] combiner, byte[] partitioner, boolean skipBadRecords, String intermediate,
     byte[] inputFormat, byte[] outputFormat, String outputKeyType, String outputValueType, boolean lazyOutput,
-    boolean sortDescending, int groupPrefix, List<String> sideOutputs) {
+    boolean sortDescending, int groupPrefix, List<String> sideOutputs, long sortBufferSize) {
 
   /** Text in and out, with the intermediate types. */
   public ShippedJob(String name, List<String> inputs, String output, int reduceTasks, long splitSize,
@@ -35,7 +36,7 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
       byte[] reducer, byte[] combiner, byte[] partitioner, boolean skipBadRecords, String intermediate) {
     this(name, inputs, output, reduceTasks, splitSize, maxTaskAttempts, compressIntermediate, keyType, valueType,
         mapper, reducer, combiner, partitioner, skipBadRecords, intermediate, null, null, keyType, valueType, false,
-        false, 0, List.of());
+        false, 0, List.of(), 0);
   }
 
   /** Map outputs on the workers' disks. */
@@ -106,7 +107,7 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
         spec.outputKeyType().getName(), spec.outputValueType().getName(), spec.lazyOutput(), spec.sortDescending(),
         spec.groupPrefix(), spec.sideOutputs().values().stream()
             .flatMap(o -> java.util.stream.Stream.of(o.name(), o.keyType().getName(), o.valueType().getName()))
-            .toList());
+            .toList(), spec.chosenSortBufferSize().orElse(0));
   }
 
   private static String absolute(String path) {

@@ -438,6 +438,15 @@ public final class Master implements AutoCloseable {
     }
 
     @Override
+    public void scheduleMore() {
+      try {
+        loop.execute(state::scheduleMore);
+      } catch (java.util.concurrent.RejectedExecutionException closed) {
+        // The master is closing: nothing starts any more.
+      }
+    }
+
+    @Override
     public void dropWorker(String workerId) {
       Channel ch = workerChannels.remove(workerId);
       if (ch != null) {

@@ -51,7 +51,20 @@ public final class MasterState {
      * without its connection closing: a paused process), so that it registers again when it wakes.
      */
     default void dropWorker(String workerId) {}
+
+    /**
+     * Call {@link MasterState#scheduleMore()} soon, as an event of its own: an event started as
+     * many attempts as one may ({@link #STARTS_PER_EVENT}) and more could start.
+     */
+    default void scheduleMore() {}
   }
+
+  /**
+   * Attempts one event starts, at most: a job of 200,000 maps on 4,000 free slots starts in twenty
+   * events of a few milliseconds, not one of 50 ms and more (cold code: the first job's start runs
+   * mostly interpreted), while heartbeats wait behind it.
+   */
+  static final int STARTS_PER_EVENT = 200;
 
   /**
    * Settings of a master.
@@ -127,6 +140,8 @@ public final class MasterState {
   private int generation;
   /** Attempts started by this master are numbered from here, above any of an earlier master's. */
   private int attemptBase;
+  /** Attempts the running {@link #schedule()} may still start. */
+  private int startsLeft;
   /** Since when no worker has been registered, on the injected clock; or null. */
   private Long noWorkersSince;
   /**
@@ -172,8 +187,8 @@ public final class MasterState {
     slotsChanged(w);
     for (JobRun job : jobs.values()) {
       loopSteps++;
-      List<Restored> restored = job.restoredOn.remove(host + ":" + shufflePort);
-      for (Restored r : restored == null ? List.<Restored>of() : restored) {
+      List<JobRun.Restored> restored = job.restoredOn.remove(host + ":" + shufflePort);
+      for (JobRun.Restored r : restored == null ? List.<JobRun.Restored>of() : restored) {
         loopSteps++;
         Task m = r.map();
         // Unless it was lost and ran again elsewhere after that entry.
@@ -676,7 +691,7 @@ public final class MasterState {
             job.logged(t, job.completions.add(t.index, d.attempt(), d.host(), d.port()));
             // Which worker holds it is known again when a worker registers from that address.
             job.restoredOn.computeIfAbsent(d.host() + ":" + d.port(), a -> new ArrayList<>())
-                .add(new Restored(t, d.attempt()));
+                .add(new JobRun.Restored(t, d.attempt()));
           }
         }
       } else if (e instanceof Journal.MapLost l && jobs.containsKey(l.jobId())) {
@@ -845,6 +860,7 @@ public final class MasterState {
    * scan of the job's tasks.
    */
   private void schedule() {
+    startsLeft = STARTS_PER_EVENT;
     for (JobRun job : jobs.values()) {
       loopSteps++;
       if (job.finishing) {
@@ -874,10 +890,19 @@ public final class MasterState {
       if (w == null) {
         return !free.isEmpty(); // the policy leaves it for later
       }
+      if (startsLeft-- == 0) {
+        outbox.scheduleMore(); // the rest in an event of its own
+        return false;
+      }
       phase.pollQueued();
       start(job, t, w);
     }
     return true;
+  }
+
+  /** Starts more attempts, after an event that started {@link #STARTS_PER_EVENT}. */
+  public void scheduleMore() {
+    schedule();
   }
 
   /** The worker the policy picks for the task among those with a free slot, or null. */
@@ -970,171 +995,6 @@ public final class MasterState {
 
   private record Attempt(String jobId, TaskKind kind, int index, int attempt) {}
 
-  /** A map the journal says is done, by that attempt. */
-  private record Restored(Task map, int attempt) {}
-
-  private final class JobRun {
-    final String id;
-    final ShippedJob job;
-    final List<Message.Split> splits;
-    final long inputBytes;
-    final long startedAt;
-    long mapsFinishedAt;
-    boolean mapsFinished;
-    int mapsDone;
-    int reducesDone;
-    int failedAttempts;
-    /** The counters of the tasks done, summed as they finish. */
-    final Map<String, Long> counterTotals = new HashMap<>();
-    /** The names of the counters its maps keep, numbered. */
-    final Task.CounterNames counterNames = new Task.CounterNames();
-    /** Maps restored from the journal as done, by the address of the worker that held them. */
-    final Map<String, List<Restored>> restoredOn = new HashMap<>();
-    /**
-     * The maps done on each worker, whose outputs are lost with it, by index: appended as maps
-     * finish; an index whose map ran again since (its doneOn is another worker, or none) is skipped.
-     */
-    final Map<String, IntList> mapsDoneOn = new HashMap<>();
-    /** Workers running reduce attempts of this job, with how many: they hear of new map outputs. */
-    final Map<String, Integer> reducersOn = new HashMap<>();
-    final Phase mapPhase;
-    final Phase reducePhase;
-    boolean finishing;
-    String outcome;
-    int backups;
-    List<String> jars = List.of();
-    /**
-     * Where map outputs are, in the order maps finished (a map run again appears again, later):
-     * the log each worker running reduces of the job is sent from its own cursor.
-     */
-    final MapCompletionLog completions;
-    /** For each worker that ran reduces of the job, how much of {@link #completions} it was sent. */
-    final Map<String, Integer> sentTo = new HashMap<>();
-    /** When map outputs were last sent out, on the injected clock, and how many there were then. */
-    long lastFlush = Long.MIN_VALUE / 2;
-    int flushedUpTo;
-    final Set<String> startedOn = new HashSet<>();
-
-    JobRun(String id, ShippedJob job, List<Message.Split> splits, long inputBytes, long startedAt) {
-      this.id = id;
-      this.job = job;
-      // Kept as given (immutable, or the caller's to drop): copying 200,000 would cost the job's start.
-      this.splits = java.util.Collections.unmodifiableList(splits);
-      this.mapPhase = new Phase(TaskKind.MAP, splits.size());
-      this.reducePhase = new Phase(TaskKind.REDUCE, job.reduceTasks());
-      this.inputBytes = inputBytes;
-      this.startedAt = startedAt;
-      this.completions = new MapCompletionLog(id, (map, attempt) -> {
-        Task t = mapPhase.task(map);
-        return t.state == Task.Status.DONE && t.doneAttempt == attempt;
-      });
-    }
-
-    /** A map's completion went into the log at {@code position}. */
-    void logged(Task map, int position) {
-      map.loggedAt = position;
-    }
-
-    /** How long map outputs wait to go out together: see {@link #MAP_OUTPUTS_EVERY_PER_WORKER}. */
-    long flushInterval() {
-      return Math.max(MAP_OUTPUTS_EVERY.toNanos(), sentTo.size() * MAP_OUTPUTS_EVERY_PER_WORKER.toNanos());
-    }
-
-    Task task(TaskKind kind, int index) {
-      return phase(kind).task(index);
-    }
-
-    Phase phase(TaskKind kind) {
-      return kind == TaskKind.MAP ? mapPhase : reducePhase;
-    }
-
-    /** An attempt of {@code t} started on {@code worker}. */
-    void attemptStarted(Task t, int attempt, String worker, long now) {
-      Phase phase = phase(t.kind);
-      if (t.state == Task.Status.PENDING) {
-        phase.pending--;
-      }
-      t.state = Task.Status.RUNNING;
-      t.attemptRunning(attempt, worker, now);
-      phase.running.add(t);
-      if (t.kind == TaskKind.REDUCE) {
-        reducersOn.merge(worker, 1, Integer::sum);
-      }
-    }
-
-    /**
-     * An attempt of {@code t} is gone (succeeded, failed, killed, lost): a task not done with no
-     * attempt left is pending again. The one place a task goes back to its queue after running.
-     */
-    void attemptGone(Task t, int attempt) {
-      Task.RunningAttempt ended = t.attemptEnded(attempt);
-      if (ended == null) {
-        return;
-      }
-      String worker = ended.worker();
-      if (t.kind == TaskKind.REDUCE) {
-        reducersOn.computeIfPresent(worker, (w, n) -> n == 1 ? null : n - 1);
-      }
-      if (t.runningCount() == 0) {
-        phase(t.kind).running.remove(t);
-        if (t.state != Task.Status.DONE) {
-          pending(t);
-        }
-      }
-    }
-
-    /** Makes a task pending and queues it, unless it is queued already. */
-    void pending(Task t) {
-      Phase phase = phase(t.kind);
-      if (t.state != Task.Status.PENDING) {
-        phase.pending++;
-      }
-      t.state = Task.Status.PENDING;
-      phase.queue(t);
-    }
-
-    /**
-     * A task is done (its state set): counts, counters and, when it ran under this master (a task
-     * restored from the journal has no duration: -1), durations follow. A map keeps its counters,
-     * which a lost output takes back.
-     */
-    void done(Task t, long durationNanos, Map<String, Long> counters) {
-      if (t.kind == TaskKind.MAP) {
-        mapsDone++;
-        t.keepCounters(counters, counterNames);
-      } else {
-        reducesDone++;
-      }
-      if (durationNanos >= 0) {
-        phase(t.kind).durations.add(durationNanos);
-      }
-      counters.forEach((k, v) -> counterTotals.merge(k, v, Long::sum));
-    }
-
-    /** A done map's output is lost: it is pending again, and its counters no longer count. */
-    void undone(Task m) {
-      mapsDone--;
-      m.counters(counterNames).forEach((k, v) -> counterTotals.merge(k, -v, Long::sum));
-      m.forgetCounters();
-      pending(m);
-    }
-
-    Map<String, Long> counters() {
-      Map<String, Long> sum = new HashMap<>(counterTotals);
-      if (backups > 0) {
-        sum.put(BACKUP_ATTEMPTS, (long) backups);
-      }
-      return sum;
-    }
-
-    Status.JobStatus status(long now) {
-      String phase = outcome != null ? outcome
-          : finishing ? "committing" : mapsDone < mapPhase.size() ? "map" : "reduce";
-      return new Status.JobStatus(id, job.name(), phase, mapPhase.size(), mapsDone, reducePhase.size(), reducesDone,
-          failedAttempts,
-          counters(), Duration.ofNanos(now - startedAt).toMillis());
-    }
-  }
 
   private final class Worker implements SchedulingPolicy.WorkerView {
     final String id;

@@ -2,8 +2,6 @@ package io.mapreduce.netty.master;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A job's list of output files as the master keeps it once the job ended (for clients that come
@@ -15,8 +13,6 @@ import java.util.regex.Pattern;
  */
 final class OutputFileRuns {
   private static final char SEP = '\0';
-  /** A name's last number (its digits), with what comes before and after. */
-  private static final Pattern LAST_NUMBER = Pattern.compile("^(.*?)(\\d+)(\\D*)$", Pattern.DOTALL);
 
   private OutputFileRuns() {}
 
@@ -24,12 +20,21 @@ final class OutputFileRuns {
     List<String> tokens = new ArrayList<>();
     int i = 0;
     while (i < names.size()) {
-      Matcher first = LAST_NUMBER.matcher(names.get(i));
+      String name = names.get(i);
+      // The name's last run of digits: what comes before it, it, and what comes after.
+      int end = name.length();
+      while (end > 0 && !Character.isDigit(name.charAt(end - 1))) {
+        end--;
+      }
+      int begin = end;
+      while (begin > 0 && Character.isDigit(name.charAt(begin - 1))) {
+        begin--;
+      }
       int run = 1;
-      if (first.matches() && first.group(2).length() <= 9) {
-        String prefix = first.group(1);
-        String digits = first.group(2);
-        String suffix = first.group(3);
+      if (begin < end && end - begin <= 9) {
+        String prefix = name.substring(0, begin);
+        String digits = name.substring(begin, end);
+        String suffix = name.substring(end);
         int start = Integer.parseInt(digits);
         while (i + run < names.size()
             && names.get(i + run).equals(prefix + pad(start + run, digits.length()) + suffix)) {

@@ -448,14 +448,22 @@ public final class Worker implements AutoCloseable {
 
     @Override
     public WorkerJob open(String jobId, ShippedJob shipped, Path directory) throws IOException {
-      return new WorkerJob(jobId, shipped.toSpecification(config.slots(), sortBufferPerTask(), config.workDirectory()),
-          directory);
+      return new WorkerJob(jobId, shipped.toSpecification(config.slots(), sortBufferPerTask(shipped.sortBufferSize()),
+          config.workDirectory()), directory);
     }
   };
 
-  private long sortBufferPerTask() {
-    long perTask = Runtime.getRuntime().maxMemory() / 4 / config.slots();
-    return Math.max(1L << 20, Math.min(256L << 20, perTask));
+  /**
+   * A map task's sort buffer: the job's choice (0: none), up to half the heap over the slots (a
+   * buffer the heap cannot hold would fail every map); else a quarter of the heap over the slots,
+   * between 1 and 256 MiB.
+   */
+  private long sortBufferPerTask(long chosen) {
+    long heap = Runtime.getRuntime().maxMemory();
+    if (chosen > 0) {
+      return Math.min(chosen, Math.max(64L << 10, heap / 2 / config.slots()));
+    }
+    return Math.max(1L << 20, Math.min(256L << 20, heap / 4 / config.slots()));
   }
 
   // ------------------------------------------------------------------ the master connection

@@ -497,6 +497,17 @@ final class MasterSimulation {
     }
 
     @Override
+    public void scheduleMore() {
+      // As Master: an event of its own on the state thread, after those already queued.
+      int askedBy = epoch;
+      after(0, () -> {
+        if (askedBy == epoch) {
+          deliver(Event.SCHEDULE_MORE, MasterState::scheduleMore);
+        }
+      });
+    }
+
+    @Override
     public void dropWorker(String workerId) {
       sent.add(new Object[] {workerId, null});
     }

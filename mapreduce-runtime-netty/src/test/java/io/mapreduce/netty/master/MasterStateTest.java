@@ -55,6 +55,12 @@ class MasterStateTest {
     final List<ToClient> clients = new ArrayList<>();
     final List<String> commits = new ArrayList<>();
     final List<String> aborts = new ArrayList<>();
+    int scheduleMore;
+
+    @Override
+    public void scheduleMore() {
+      scheduleMore++;
+    }
 
     @Override
     public void toWorker(String workerId, Message message) {
@@ -971,5 +977,21 @@ class MasterStateTest {
     restarted.watch(J);
     assertThat(out.takeClients()).singleElement().isInstanceOfSatisfying(Message.JobSucceeded.class,
         s -> assertThat(s.outputFiles()).isEqualTo(files));
+  }
+
+  @Test
+  void jobPrepared_withMoreFreeSlotsThanOneEventStarts_startsTheRestInEventsOfTheirOwn() {
+    assertThat(state.registerWorker("h1", 7001, 2 * MasterState.STARTS_PER_EVENT + 200)).isEqualTo(W1);
+    out.takeWorkers();
+    state.jobPrepared(J, job(0, 3), splits(2 * MasterState.STARTS_PER_EVENT + 200));
+    assertThat(out.takeWorkers()).filteredOn(t -> t.message() instanceof RunMap).hasSize(MasterState.STARTS_PER_EVENT);
+    assertThat(out.scheduleMore).isEqualTo(1);
+    state.scheduleMore();
+    assertThat(out.takeWorkers()).filteredOn(t -> t.message() instanceof RunMap)
+        .extracting(t -> ((RunMap) t.message()).index()).startsWith(MasterState.STARTS_PER_EVENT)
+        .hasSize(MasterState.STARTS_PER_EVENT);
+    state.scheduleMore();
+    assertThat(out.takeWorkers()).filteredOn(t -> t.message() instanceof RunMap).hasSize(200);
+    assertThat(out.scheduleMore).as("nothing left to start").isEqualTo(2);
   }
 }

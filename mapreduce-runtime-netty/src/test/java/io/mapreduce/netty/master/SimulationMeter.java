@@ -29,6 +29,8 @@ final class SimulationMeter {
     FETCH_FAILED,
     WORKER_LOST,
     JOB_COMMITTED,
+    /** {@code scheduleMore()}: the attempts an event could not start, in an event of their own. */
+    SCHEDULE_MORE,
     /** {@code restore(entries)} and {@code resumed()} on a fresh state machine. */
     RESTART
   }
