@@ -23,7 +23,7 @@
 #   --losses-after-restart  lose the reduce phase's workers after the restart instead of before
 #   --journal-dir where the master's journal goes (default a directory under $TMPDIR or /tmp)
 #
-# MASTER_SIMULATION_GC chooses the collector and heap (default "-XX:+UseZGC -Xmx8g";
+# MASTER_SIMULATION_GC chooses the collector and heap (default "-XX:+UseZGC -Xmx12g";
 # MASTER_SIMULATION_GC="-XX:+UseG1GC -Xmx4g" measures with G1); JAVA_OPTS, if set, is passed
 # after. The master's log goes to a file, shown in part if the run fails. Exits 1 unless the job succeeded (a stopped run still prints its report).
 set -euo pipefail
@@ -63,9 +63,11 @@ rc=0
 # the simulated workers' 1.7 GB of fetch state shares this JVM with the master, and G1's pauses
 # over it (up to 0.7 s, seen) would land in the master's event latencies; a real master's heap is
 # its own, tens of MB. (ZGC has no compressed pointers: the master's heap reads about 20% larger.)
+# 12 GB leaves ZGC room to collect ahead of the simulation's allocations: with 8 GB one run saw an
+# event of 0.6 s whose state-thread CPU was a few ms.
 # shellcheck disable=SC2086 # JAVA_OPTS is split on spaces on purpose, as bin/mapreduce does.
 # shellcheck disable=SC2086 # MASTER_SIMULATION_GC likewise.
-timeout "$((timeout_s + 600))" java ${MASTER_SIMULATION_GC:--XX:+UseZGC -Xmx8g} -Djdk.attach.allowAttachSelf=true \
+timeout "$((timeout_s + 600))" java ${MASTER_SIMULATION_GC:--XX:+UseZGC -Xmx12g} -Djdk.attach.allowAttachSelf=true \
   ${JAVA_OPTS:-} \
   -cp "$module/test-classes:$module/classes:$(cat "$work/classpath")" io.mapreduce.netty.master.MasterSimulation \
   --scale "$scale" --timeout "$timeout_s" --seed "$seed" --policy "$policy" --journal-dir "$journal_dir" \

@@ -41,6 +41,8 @@ final class SimulationMeter {
     long steps;
     long maxSteps;
     long cpuNanos;
+    /** The most CPU one event took: what the state thread itself spent, pauses and stalls aside. */
+    long maxCpuNanos;
     long wallNanos;
     final LatencyHistogram latency = new LatencyHistogram();
   }
@@ -102,6 +104,7 @@ final class SimulationMeter {
     s.count++;
     s.steps += steps;
     s.maxSteps = Math.max(s.maxSteps, steps);
+    s.maxCpuNanos = Math.max(s.maxCpuNanos, cpuNanos);
     s.cpuNanos += cpuNanos;
     s.wallNanos += wallNanos;
     s.latency.record(wallNanos);
@@ -144,6 +147,7 @@ final class SimulationMeter {
       t.count += s.count;
       t.steps += s.steps;
       t.maxSteps = Math.max(t.maxSteps, s.maxSteps);
+      t.maxCpuNanos = Math.max(t.maxCpuNanos, s.maxCpuNanos);
       t.cpuNanos += s.cpuNanos;
       t.wallNanos += s.wallNanos;
     }
