@@ -29,6 +29,8 @@ final class JobRun {
   int mapsDone;
   int reducesDone;
   int failedAttempts;
+  /** Its last failed attempts and what they said, for its status page (a bounded ring). */
+  final RecentFailures recentFailures = new RecentFailures();
   /** The counters of the tasks done, summed as they finish. */
   final Map<String, Long> counterTotals = new HashMap<>();
   /** The names of the counters its maps keep, numbered. */

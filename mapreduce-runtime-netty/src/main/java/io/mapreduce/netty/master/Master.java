@@ -247,7 +247,9 @@ public final class Master implements AutoCloseable {
     loop.scheduleWithFixedDelay(state::tick, tick, tick, TimeUnit.MILLISECONDS);
     log.info("master listening on {} (scheduler {})", server.localAddress(), config.policy().name());
     if (config.httpPort() >= 0) {
-      statusPage = StatusHttpServer.start(io, config.bindAddress(), config.httpPort(), this::status);
+      // The page renders the snapshot the state thread builds each tick: a refresh never waits
+      // for the state thread, nor makes it walk the workers and tasks.
+      statusPage = StatusHttpServer.start(io, config.bindAddress(), config.httpPort(), state::statusSnapshot);
       log.info("status page on http://{}:{}/", config.bindAddress(), statusPage.port());
     }
   }
@@ -262,7 +264,10 @@ public final class Master implements AutoCloseable {
     return ((InetSocketAddress) server.localAddress()).getPort();
   }
 
-  /** A snapshot of workers and jobs, taken on the state thread. */
+  /**
+   * A snapshot of workers and jobs, taken on the state thread now (for tests and tools that must
+   * see the latest; the status page reads the one built each tick instead).
+   */
   public MasterState.Status status() {
     try {
       return loop.submit(state::status).get(10, TimeUnit.SECONDS);

@@ -149,12 +149,18 @@ public final class MasterState {
    * each: the scheduling work per event, which the master simulation (test sources) reads.
    */
   long loopSteps;
+  /**
+   * What the status page shows, as of the last tick or job end ({@link #publishStatus}): the one
+   * field read from other threads, so that a page view never waits for this one.
+   */
+  private volatile StatusSnapshot statusSnapshot;
 
   public MasterState(Settings settings, SchedulingPolicy policy, LongSupplier nanos, Outbox outbox) {
     this.settings = settings;
     this.policy = policy;
     this.nanos = nanos;
     this.outbox = outbox;
+    publishStatus();
   }
 
   // ---------------------------------------------------------------- workers
@@ -367,6 +373,7 @@ public final class MasterState {
         }
       }
     }
+    publishStatus();
   }
 
   /**
@@ -642,6 +649,7 @@ public final class MasterState {
     }
     t.failures++;
     job.failedAttempts++;
+    job.recentFailures.add(t.kind, t.index, m.attempt(), workerId, nanos.getAsLong(), m.position(), m.failure());
     t.failedAt(m.record(), job.job.skipBadRecords());
     log.warn("job {}: task {} attempt {} failed on {}{}: {}", job.id, t.name(), m.attempt(), workerId,
         m.position() == null ? "" : " at " + m.position(), m.failure());
@@ -837,6 +845,7 @@ public final class MasterState {
     if (finished.size() > 20) {
       finished.remove(0);
     }
+    publishStatus(); // its outcome shows at once, not a tick later
   }
 
   private void finishIfDone(JobRun job) {
@@ -982,6 +991,28 @@ public final class MasterState {
       js.add(j.status(now));
     }
     return new Status(policy.name(), ws, js);
+  }
+
+  /** What the status page shows: safe to call from any thread (see {@link StatusSnapshot}). */
+  StatusSnapshot statusSnapshot() {
+    return statusSnapshot;
+  }
+
+  /**
+   * Builds the status page's snapshot: the workers and jobs, and each running job's running
+   * attempts (at most the slots, all jobs together) and recent failures. Once per tick, so a page
+   * view costs this thread nothing, however often it refreshes.
+   */
+  private void publishStatus() {
+    long now = nanos.getAsLong();
+    Status status = status();
+    Map<String, JobView> views = new HashMap<>();
+    for (JobRun j : jobs.values()) {
+      JobView view = JobView.of(j, now);
+      loopSteps += 1 + view.running().size();
+      views.put(j.id, view);
+    }
+    statusSnapshot = new StatusSnapshot(status, views, now);
   }
 
   /** What the master knows, as the status page shows it. */

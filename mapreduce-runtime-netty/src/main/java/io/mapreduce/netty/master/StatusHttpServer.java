@@ -35,24 +35,24 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The master's status page, as in the paper (section 4.8): {@code GET /} is an HTML page that
- * refreshes itself every two seconds, {@code GET /api/status} the same data as JSON. Read only;
- * any other path is 404, any other method 405. It shows what {@link MasterState.Status} holds and
- * nothing else, so it has nothing secret to leak.
+ * The master's status page, as in the paper (section 4.8). {@code GET /} is an HTML page that
+ * refreshes itself every two seconds, {@code GET /api/status} the same data as JSON: the workers
+ * and the jobs, {@value StatusPages#PAGE_SIZE} of each a page ({@code ?workersPage=N&jobsPage=M},
+ * from 0). {@code GET /job/<id>} and {@code /api/job/<id>} show one job: its counts, counters,
+ * running attempts (paged by {@code ?runningPage=N}) and recent failed attempts with their errors.
+ * Read only: any other path is 404 (an unknown or malformed job id too), any other method 405, a
+ * page number that is not one 400. It shows what a {@link StatusSnapshot} holds and nothing else,
+ * so it has nothing secret to leak.
  *
- * <p>The status supplier is called on a thread of this server's own, not on the event loop:
- * {@link Master#status()} waits for the state thread, and an event loop shared with worker
- * connections must not wait for anything.
+ * <p>The snapshot is the one the master's state thread builds each tick: a request reads it and
+ * renders on a thread of this server's own, and never waits for the state thread.
  */
 public final class StatusHttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StatusHttpServer.class);
@@ -82,15 +82,16 @@ public final class StatusHttpServer implements AutoCloseable {
    *     {@link #close()}
    * @param bindAddress the address to listen on, such as {@code 127.0.0.1} or {@code 0.0.0.0}
    * @param port the port, or 0 for an ephemeral one (see {@link #port()})
-   * @param status what to show; called once per request, on a thread of this server's own; if it
+   * @param status what to show; called once per request, on a thread of this server's own (so it
+   *     must not wait for the state thread: {@link MasterState#statusSnapshot()} does not); if it
    *     throws, the request is answered 503
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if the port is not in 0..65535
    * @throws InterruptedException if interrupted while binding
    * @throws java.net.BindException (undeclared, as Netty rethrows it) if the address cannot be bound
    */
-  public static StatusHttpServer start(EventLoopGroup group, String bindAddress, int port,
-      Supplier<MasterState.Status> status) throws InterruptedException {
+  static StatusHttpServer start(EventLoopGroup group, String bindAddress, int port,
+      Supplier<StatusSnapshot> status) throws InterruptedException {
     Objects.requireNonNull(group, "group");
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(status, "status");
@@ -151,9 +152,14 @@ public final class StatusHttpServer implements AutoCloseable {
   /** Routes a request to a page; stateless, so one instance serves every connection. */
   @Sharable
   private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
-    private final Supplier<MasterState.Status> status;
+    private static final String JOB_PAGE = "/job/";
+    private static final String JOB_API = "/api/job/";
+    /** Page numbers beyond this are refused (a thousand million rows is no list the master has). */
+    private static final int MAX_PAGE = 10_000_000;
 
-    Handler(Supplier<MasterState.Status> status) {
+    private final Supplier<StatusSnapshot> status;
+
+    Handler(Supplier<StatusSnapshot> status) {
       this.status = status;
     }
 
@@ -163,10 +169,14 @@ public final class StatusHttpServer implements AutoCloseable {
         send(ctx, request, HttpResponseStatus.BAD_REQUEST, TEXT, "bad request\n");
         return;
       }
-      String path = new QueryStringDecoder(request.uri()).path();
-      boolean html = path.equals("/");
-      if (!html && !path.equals("/api/status")) {
-        send(ctx, request, HttpResponseStatus.NOT_FOUND, TEXT, "not found: the status page is / and /api/status\n");
+      QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+      String path = uri.path();
+      boolean html = path.equals("/") || path.startsWith(JOB_PAGE);
+      String jobId = path.startsWith(JOB_PAGE) ? path.substring(JOB_PAGE.length())
+          : path.startsWith(JOB_API) ? path.substring(JOB_API.length()) : null;
+      if (jobId == null && !path.equals("/") && !path.equals("/api/status")) {
+        send(ctx, request, HttpResponseStatus.NOT_FOUND, TEXT,
+            "not found: the status page is / and /api/status, a job's /job/<id> and /api/job/<id>\n");
         return;
       }
       if (!request.method().equals(HttpMethod.GET)) {
@@ -176,7 +186,22 @@ public final class StatusHttpServer implements AutoCloseable {
         send(ctx, request, response);
         return;
       }
-      MasterState.Status s;
+      if (jobId != null && !StatusPages.isJobId(jobId)) {
+        // Not echoed: whatever the URL held stays out of the answer.
+        send(ctx, request, HttpResponseStatus.NOT_FOUND, TEXT,
+            "not found: a job id is 1 to " + StatusPages.MAX_JOB_ID_CHARS + " letters, digits, '-', '_' and '.'\n");
+        return;
+      }
+      int workersPage = pageNumber(uri, "workersPage");
+      int jobsPage = pageNumber(uri, "jobsPage");
+      int runningPage = pageNumber(uri, "runningPage");
+      String bad = workersPage < 0 ? "workersPage" : jobsPage < 0 ? "jobsPage" : runningPage < 0 ? "runningPage" : null;
+      if (bad != null) {
+        send(ctx, request, HttpResponseStatus.BAD_REQUEST, TEXT,
+            "bad request: " + bad + " is a page number, from 0 to " + MAX_PAGE + "\n");
+        return;
+      }
+      StatusSnapshot s;
       try {
         s = Objects.requireNonNull(status.get(), "the status supplier returned null");
       } catch (RuntimeException e) {
@@ -186,11 +211,39 @@ public final class StatusHttpServer implements AutoCloseable {
             "the master's status is unavailable right now; try again\n");
         return;
       }
-      if (html) {
-        send(ctx, request, HttpResponseStatus.OK, HTML, html(s));
-      } else {
-        send(ctx, request, HttpResponseStatus.OK, JSON, json(s));
+      if (jobId == null) {
+        send(ctx, request, HttpResponseStatus.OK, html ? HTML : JSON, html
+            ? StatusPages.statusHtml(s.status(), workersPage, jobsPage)
+            : StatusPages.statusJson(s.status(), workersPage, jobsPage));
+        return;
       }
+      JobView job = s.job(jobId).orElse(null);
+      if (job == null) {
+        send(ctx, request, HttpResponseStatus.NOT_FOUND, TEXT,
+            "not found: no job " + jobId + " on this master (it keeps its running jobs and the last few finished ones)\n");
+        return;
+      }
+      send(ctx, request, HttpResponseStatus.OK, html ? HTML : JSON,
+          html ? StatusPages.jobHtml(job, runningPage) : StatusPages.jobJson(job, runningPage));
+    }
+
+    /** A page number from the query (the first if repeated; 0 if absent), or -1 if it is not one. */
+    private static int pageNumber(QueryStringDecoder uri, String name) {
+      List<String> values = uri.parameters().get(name);
+      if (values == null || values.isEmpty()) {
+        return 0;
+      }
+      String v = values.get(0);
+      if (v.isEmpty() || v.length() > 8) {
+        return -1;
+      }
+      for (int i = 0; i < v.length(); i++) {
+        if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+          return -1;
+        }
+      }
+      int page = Integer.parseInt(v);
+      return page <= MAX_PAGE ? page : -1;
     }
 
     @Override
@@ -231,197 +284,5 @@ public final class StatusHttpServer implements AutoCloseable {
         written.addListener(ChannelFutureListener.CLOSE);
       }
     }
-  }
-
-  // ---------------------------------------------------------------- HTML
-
-  static String html(MasterState.Status s) {
-    StringBuilder b = new StringBuilder(4096);
-    b.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-        .append("<meta http-equiv=\"refresh\" content=\"2\">\n")
-        .append("<title>MapReduce master</title>\n")
-        .append("<style>body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:1em}")
-        .append("th,td{border:1px solid #ccc;padding:2px 8px;text-align:left;vertical-align:top}")
-        .append("td.n{text-align:right}</style>\n</head>\n<body>\n<h1>MapReduce master</h1>\n")
-        .append("<p>Scheduler: ").append(escapeHtml(s.scheduler())).append("</p>\n");
-
-    List<MasterState.Status.WorkerStatus> workers = orEmpty(s.workers());
-    b.append("<h2>Workers (").append(workers.size()).append(")</h2>\n");
-    if (workers.isEmpty()) {
-      b.append("<p>No workers.</p>\n");
-    } else {
-      b.append("<table>\n<tr><th>Worker</th><th>Shuffle address</th><th>Slots</th><th>Running</th>")
-          .append("<th>CPU load</th><th>Since heartbeat</th></tr>\n");
-      for (MasterState.Status.WorkerStatus w : workers) {
-        if (w == null) {
-          continue;
-        }
-        b.append("<tr><td>").append(escapeHtml(w.id()))
-            .append("</td><td>").append(escapeHtml(w.shuffleAddress()))
-            .append("</td><td class=\"n\">").append(w.slots())
-            .append("</td><td class=\"n\">").append(w.running())
-            .append("</td><td class=\"n\">").append(cpuLoad(w.cpuLoad()))
-            .append("</td><td class=\"n\">").append(seconds(w.millisSinceHeartbeat()))
-            .append("</td></tr>\n");
-      }
-      b.append("</table>\n");
-    }
-
-    List<MasterState.Status.JobStatus> jobs = orEmpty(s.jobs());
-    b.append("<h2>Jobs (").append(jobs.size()).append(")</h2>\n");
-    if (jobs.isEmpty()) {
-      b.append("<p>No jobs.</p>\n");
-    } else {
-      b.append("<table>\n<tr><th>Job</th><th>Name</th><th>Phase</th><th>Maps</th><th>Reduces</th>")
-          .append("<th>Failed attempts</th><th>Elapsed</th><th>Counters</th></tr>\n");
-      for (MasterState.Status.JobStatus j : jobs) {
-        if (j == null) {
-          continue;
-        }
-        b.append("<tr><td>").append(escapeHtml(j.id()))
-            .append("</td><td>").append(escapeHtml(j.name()))
-            .append("</td><td>").append(escapeHtml(j.phase()))
-            .append("</td><td class=\"n\">").append(progress(j.mapsDone(), j.mapsTotal()))
-            .append("</td><td class=\"n\">").append(progress(j.reducesDone(), j.reducesTotal()))
-            .append("</td><td class=\"n\">").append(j.failedAttempts())
-            .append("</td><td class=\"n\">").append(seconds(j.elapsedMillis()))
-            .append("</td><td>");
-        String sep = "";
-        for (Map.Entry<String, Long> c : sorted(j.counters()).entrySet()) {
-          b.append(sep).append(escapeHtml(c.getKey())).append(": ").append(c.getValue());
-          sep = "<br>";
-        }
-        b.append("</td></tr>\n");
-      }
-      b.append("</table>\n");
-    }
-    return b.append("</body>\n</html>\n").toString();
-  }
-
-  /** Escapes text for an HTML element or a quoted attribute; null is shown as nothing. */
-  static String escapeHtml(String s) {
-    if (s == null) {
-      return "";
-    }
-    StringBuilder b = new StringBuilder(s.length() + 16);
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '&' -> b.append("&amp;");
-        case '<' -> b.append("&lt;");
-        case '>' -> b.append("&gt;");
-        case '"' -> b.append("&quot;");
-        case '\'' -> b.append("&#39;");
-        default -> b.append(c);
-      }
-    }
-    return b.toString();
-  }
-
-  private static String progress(int done, int total) {
-    if (total <= 0) {
-      return done + "/" + total;
-    }
-    return done + "/" + total + " (" + (done * 100L / total) + "%)";
-  }
-
-  /** The master reports -1 until a worker's first heartbeat says its load. */
-  private static String cpuLoad(double load) {
-    return load < 0 || !Double.isFinite(load) ? "unknown" : String.format(Locale.ROOT, "%.2f", load);
-  }
-
-  private static String seconds(long millis) {
-    return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
-  }
-
-  // ---------------------------------------------------------------- JSON
-
-  static String json(MasterState.Status s) {
-    StringBuilder b = new StringBuilder(2048);
-    b.append("{\"scheduler\":");
-    jsonString(b, s.scheduler());
-    b.append(",\"workers\":[");
-    String sep = "";
-    for (MasterState.Status.WorkerStatus w : orEmpty(s.workers())) {
-      if (w == null) {
-        continue;
-      }
-      b.append(sep).append("{\"id\":");
-      jsonString(b, w.id());
-      b.append(",\"shuffleAddress\":");
-      jsonString(b, w.shuffleAddress());
-      b.append(",\"slots\":").append(w.slots())
-          .append(",\"running\":").append(w.running())
-          .append(",\"cpuLoad\":");
-      jsonNumber(b, w.cpuLoad());
-      b.append(",\"millisSinceHeartbeat\":").append(w.millisSinceHeartbeat()).append('}');
-      sep = ",";
-    }
-    b.append("],\"jobs\":[");
-    sep = "";
-    for (MasterState.Status.JobStatus j : orEmpty(s.jobs())) {
-      if (j == null) {
-        continue;
-      }
-      b.append(sep).append("{\"id\":");
-      jsonString(b, j.id());
-      b.append(",\"name\":");
-      jsonString(b, j.name());
-      b.append(",\"phase\":");
-      jsonString(b, j.phase());
-      b.append(",\"maps\":{\"total\":").append(j.mapsTotal()).append(",\"done\":").append(j.mapsDone())
-          .append("},\"reduces\":{\"total\":").append(j.reducesTotal()).append(",\"done\":").append(j.reducesDone())
-          .append("},\"failedAttempts\":").append(j.failedAttempts())
-          .append(",\"elapsedMillis\":").append(j.elapsedMillis())
-          .append(",\"counters\":{");
-      String csep = "";
-      for (Map.Entry<String, Long> c : sorted(j.counters()).entrySet()) {
-        b.append(csep);
-        jsonString(b, c.getKey());
-        b.append(':').append(c.getValue() == null ? "null" : c.getValue().toString());
-        csep = ",";
-      }
-      b.append("}}");
-      sep = ",";
-    }
-    return b.append("]}").toString();
-  }
-
-  /** Appends a JSON string literal: quote, backslash and control characters escaped; null as null. */
-  static void jsonString(StringBuilder b, String s) {
-    if (s == null) {
-      b.append("null");
-      return;
-    }
-    b.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        b.append('\\').append(c);
-      } else if (c < 0x20 || c == 0x7f) {
-        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    b.append('"');
-  }
-
-  /** JSON has no NaN or infinity: those become null. */
-  private static void jsonNumber(StringBuilder b, double d) {
-    b.append(Double.isFinite(d) ? Double.toString(d) : "null");
-  }
-
-  /** Counters by name, so the page does not reorder itself on every refresh. */
-  private static Map<String, Long> sorted(Map<String, Long> counters) {
-    TreeMap<String, Long> sorted = new TreeMap<>();
-    if (counters != null) {
-      counters.forEach((k, v) -> sorted.put(k == null ? "" : k, v));
-    }
-    return sorted;
-  }
-
-  private static <T> List<T> orEmpty(List<T> list) {
-    return list == null ? List.of() : list;
   }
 }

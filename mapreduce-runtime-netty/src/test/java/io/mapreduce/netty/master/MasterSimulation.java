@@ -354,9 +354,13 @@ final class MasterSimulation {
     }
   }
 
-  /** What the master holds but its workers and its policy (their number changes as workers are lost). */
+  /**
+   * What the master holds but its workers and its policy (their number changes as workers are
+   * lost), and the status page's snapshot, a row per worker (a finished job in it is also in the
+   * master's list of finished jobs, which counts).
+   */
   private long masterBytesButMembership() {
-    return masterBytes("workers", "free", "policy");
+    return masterBytes("workers", "free", "policy", "statusSnapshot");
   }
 
   private static long usedHeapAfterGc() {

@@ -3,6 +3,8 @@ package io.mapreduce.netty.master;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mapreduce.netty.protocol.Message;
+import io.mapreduce.netty.protocol.Message.TaskKind;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,8 +63,13 @@ class StatusHttpServerTest {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
   }
 
+  /** Serves this status, with no running job's attempts (as {@link StatusSnapshot#of}). */
   private void start(Supplier<MasterState.Status> status) throws InterruptedException {
-    server = StatusHttpServer.start(group, "127.0.0.1", 0, status);
+    serve(() -> StatusSnapshot.of(status.get()));
+  }
+
+  private void serve(Supplier<StatusSnapshot> snapshot) throws InterruptedException {
+    server = StatusHttpServer.start(group, "127.0.0.1", 0, snapshot);
   }
 
   private HttpResponse<String> request(String method, String path) throws IOException, InterruptedException {
@@ -97,7 +105,7 @@ class StatusHttpServerTest {
             + "<td class=\"n\">0.75</td><td class=\"n\">1.5 s</td>")
         .contains("<td>worker-2</td><td>10.0.0.2:7001</td><td class=\"n\">2</td><td class=\"n\">0</td>"
             + "<td class=\"n\">unknown</td><td class=\"n\">0.3 s</td>")
-        .contains("<td>job-1</td>")
+        .contains("<td><a href=\"job/job-1\">job-1</a></td>")
         .contains("<td class=\"n\">3/10 (30%)</td><td class=\"n\">0/4 (0%)</td><td class=\"n\">1</td>"
             + "<td class=\"n\">5.3 s</td><td>map.input.records: 1200</td>")
         .contains("<td class=\"n\">8/8 (100%)</td><td class=\"n\">1/2 (50%)</td>")
@@ -158,7 +166,8 @@ class StatusHttpServerTest {
 
     assertThat(parsed).isInstanceOf(Map.class);
     Map<?, ?> root = (Map<?, ?>) parsed;
-    assertThat(new ArrayList<Object>(root.keySet())).containsExactly("scheduler", "workers", "jobs");
+    assertThat(new ArrayList<Object>(root.keySet()))
+        .containsExactly("scheduler", "workers", "jobs", "workersPage", "jobsPage");
     assertThat(root.get("scheduler")).isEqualTo("card-dealing");
     List<?> workers = (List<?>) root.get("workers");
     assertThat(workers).hasSize(2);
@@ -189,7 +198,7 @@ class StatusHttpServerTest {
         List.of(new MasterState.Status.WorkerStatus("w\u0000\u001f", null, 1, 0, Double.NaN, 0)),
         List.of(new MasterState.Status.JobStatus("j", null, "map", 0, 0, 0, 0, 0, null, 0)));
 
-    String json = StatusHttpServer.json(odd);
+    String json = StatusPages.statusJson(odd, 0, 0);
 
     assertThat(json).contains("\"id\":\"w\\u0000\\u001f\"").contains("\"cpuLoad\":null");
     Map<?, ?> root = (Map<?, ?>) Json.parse(json);
@@ -197,7 +206,7 @@ class StatusHttpServerTest {
     Map<?, ?> job = (Map<?, ?>) ((List<?>) root.get("jobs")).get(0);
     assertThat(job.get("name")).isNull();
     assertThat(job.get("counters")).isEqualTo(Map.of());
-    assertThat(StatusHttpServer.html(odd)).contains("<td class=\"n\">0/0</td>");
+    assertThat(StatusPages.statusHtml(odd, 0, 0)).contains("<td class=\"n\">0/0</td>");
   }
 
   @Test
@@ -294,7 +303,7 @@ class StatusHttpServerTest {
 
   @Test
   void start_badPort_isRejected() {
-    assertThatThrownBy(() -> StatusHttpServer.start(group, "127.0.0.1", 70000, () -> STATUS))
+    assertThatThrownBy(() -> StatusHttpServer.start(group, "127.0.0.1", 70000, () -> StatusSnapshot.of(STATUS)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("70000");
   }
@@ -303,8 +312,235 @@ class StatusHttpServerTest {
   void start_portInUse_throwsBindException() throws Exception {
     start(() -> STATUS);
 
-    assertThatThrownBy(() -> StatusHttpServer.start(group, "127.0.0.1", server.port(), () -> STATUS))
+    assertThatThrownBy(() -> StatusHttpServer.start(group, "127.0.0.1", server.port(), () -> StatusSnapshot.of(STATUS)))
         .isInstanceOf(BindException.class);
+  }
+
+  // ---------------------------------------------------------------- paging
+
+  /** 250 workers and 120 jobs: three pages of workers, two of jobs. */
+  private static MasterState.Status many() {
+    List<MasterState.Status.WorkerStatus> workers = new ArrayList<>();
+    for (int i = 1; i <= 250; i++) {
+      workers.add(new MasterState.Status.WorkerStatus("worker-" + i, "10.0.0." + i + ":7001", 2, 1, 0.5, 100));
+    }
+    List<MasterState.Status.JobStatus> jobs = new ArrayList<>();
+    for (int i = 1; i <= 120; i++) {
+      jobs.add(new MasterState.Status.JobStatus("job-" + i, "wc", "map", 10, 1, 2, 0, 0, Map.of(), 1000));
+    }
+    return new MasterState.Status("card-dealing", workers, jobs);
+  }
+
+  @Test
+  void get_root_pagesTheWorkers_firstMiddleAndPastTheEnd() throws Exception {
+    MasterState.Status many = many();
+    start(() -> many);
+
+    String first = request("GET", "/").body();
+    assertThat(first)
+        .contains("<h2>Workers (250)</h2>", "Rows 1&ndash;100 of 250", "<td>worker-1</td>", "<td>worker-100</td>",
+            "<a href=\"?workersPage=1&amp;jobsPage=0\">next &raquo;</a>")
+        .doesNotContain("<td>worker-101</td>", "&laquo; previous</a>");
+    assertThat(count(first, "<tr><td>worker-")).isEqualTo(100);
+
+    String middle = request("GET", "/?workersPage=1&jobsPage=1").body();
+    assertThat(middle)
+        .contains("Rows 101&ndash;200 of 250", "<td>worker-101</td>", "<td>worker-200</td>",
+            "<a href=\"?workersPage=0&amp;jobsPage=1\">&laquo; previous</a>",
+            "<a href=\"?workersPage=2&amp;jobsPage=1\">next &raquo;</a>",
+            // The other list keeps its own page: jobs 101 to 120.
+            "Rows 101&ndash;120 of 120", "<a href=\"job/job-101\">", "<a href=\"job/job-120\">")
+        .doesNotContain("<td>worker-100</td>", "<td>worker-201</td>", "<a href=\"job/job-100\">");
+    assertThat(count(middle, "<tr><td>worker-")).isEqualTo(100);
+
+    HttpResponse<String> past = request("GET", "/?workersPage=7");
+    assertThat(past.statusCode()).isEqualTo(200);
+    assertThat(past.body())
+        .contains("No workers on this page: there are 250",
+            "<a href=\"?workersPage=2&amp;jobsPage=0\">&laquo; previous</a>")
+        .doesNotContain("<tr><td>worker-", "?workersPage=8");
+  }
+
+  @Test
+  void get_apiStatus_pagesWorkersAndJobs_withTotals() throws Exception {
+    MasterState.Status many = many();
+    start(() -> many);
+
+    Map<?, ?> first = (Map<?, ?>) Json.parse(request("GET", "/api/status").body());
+    assertThat((List<?>) first.get("workers")).hasSize(100);
+    assertThat(first.get("workersPage")).isEqualTo(Map.of("page", 0L, "pageSize", 100L, "pages", 3L, "total", 250L));
+    assertThat(first.get("jobsPage")).isEqualTo(Map.of("page", 0L, "pageSize", 100L, "pages", 2L, "total", 120L));
+
+    Map<?, ?> middle = (Map<?, ?>) Json.parse(request("GET", "/api/status?workersPage=1&jobsPage=1").body());
+    List<?> workers = (List<?>) middle.get("workers");
+    assertThat(workers).hasSize(100);
+    assertThat(((Map<?, ?>) workers.get(0)).get("id")).isEqualTo("worker-101");
+    assertThat(((Map<?, ?>) workers.get(99)).get("id")).isEqualTo("worker-200");
+    List<?> jobs = (List<?>) middle.get("jobs");
+    assertThat(jobs).hasSize(20);
+    assertThat(((Map<?, ?>) jobs.get(0)).get("id")).isEqualTo("job-101");
+
+    Map<?, ?> last = (Map<?, ?>) Json.parse(request("GET", "/api/status?workersPage=2").body());
+    assertThat((List<?>) last.get("workers")).hasSize(50);
+
+    Map<?, ?> past = (Map<?, ?>) Json.parse(request("GET", "/api/status?workersPage=9&jobsPage=9").body());
+    assertThat((List<?>) past.get("workers")).isEmpty();
+    assertThat((List<?>) past.get("jobs")).isEmpty();
+    assertThat(past.get("workersPage")).isEqualTo(Map.of("page", 9L, "pageSize", 100L, "pages", 3L, "total", 250L));
+  }
+
+  @Test
+  void get_pageThatIsNotANumber_returns400WithOneLine() throws Exception {
+    start(() -> STATUS);
+
+    for (String path : List.of("/?workersPage=-1", "/api/status?jobsPage=x", "/api/status?workersPage=",
+        "/?jobsPage=99999999999", "/job/job-1?runningPage=1e3")) {
+      HttpResponse<String> r = request("GET", path);
+      assertThat(r.statusCode()).as(path).isEqualTo(400);
+      assertThat(r.body().strip()).as(path).startsWith("bad request: ").doesNotContain("\n");
+    }
+  }
+
+  // ---------------------------------------------------------------- a job's page
+
+  private static final String JOB = "job-1";
+
+  /**
+   * A real master state with a job running on two workers of one slot: its map 0 failed once
+   * (with a message that is HTML) and runs again on worker-1, map 1 runs on worker-2; ticked at
+   * 5 s, so the page's snapshot has it all.
+   */
+  private static MasterState masterWithAFailedAttempt() {
+    AtomicLong clock = new AtomicLong();
+    MasterState state = new MasterState(MasterState.Settings.defaults(), SchedulingPolicy.named("card-dealing"),
+        clock::get, new MasterStateTest.RecordingOutbox());
+    state.registerWorker("h1", 7001, 1);
+    state.registerWorker("h2", 7002, 1);
+    state.jobPrepared(JOB, StatusSnapshotTest.job(1, 3), StatusSnapshotTest.splits(2));
+    clock.set(Duration.ofSeconds(2).toNanos());
+    state.taskFailed("worker-1", new Message.TaskFailed(JOB, TaskKind.MAP, 0, 1, "/in/a.txt:42 " + NASTY,
+        new Message.Failure("java.lang.IllegalStateException", "bad record " + NASTY, "stack")));
+    clock.set(Duration.ofSeconds(5).toNanos());
+    state.tick();
+    return state;
+  }
+
+  @Test
+  void get_jobPage_showsCountsRunningAttemptsAndAFailedAttemptsErrorEscaped() throws Exception {
+    MasterState state = masterWithAFailedAttempt();
+    serve(state::statusSnapshot);
+
+    HttpResponse<String> r = request("GET", "/job/" + JOB);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
+    assertThat(r.body())
+        .contains("<h1>Job job-1</h1>", "<tr><th>Phase</th><td>map</td></tr>",
+            "<tr><th>Maps</th><td class=\"n\">0/2 (0%)</td></tr>", "<tr><th>Failed attempts</th><td class=\"n\">1</td>",
+            "<tr><th>Elapsed</th><td class=\"n\">5.0 s</td>", "<a href=\"../\">All workers and jobs</a>",
+            "<h2>Running attempts (2)</h2>",
+            // Longest running first: map 1 since 0 s, map 0's second attempt since 2 s.
+            "<tr><td>m-00001</td><td class=\"n\">1</td><td>worker-2</td><td class=\"n\">5.0 s</td></tr>\n"
+                + "<tr><td>m-00000</td><td class=\"n\">2</td><td>worker-1</td><td class=\"n\">3.0 s</td></tr>",
+            "<h2>Recent failed attempts (1)</h2>",
+            "<tr><td>m-00000</td><td class=\"n\">1</td><td>worker-1</td><td class=\"n\">3.0 s ago</td>"
+                + "<td>/in/a.txt:42 &lt;script&gt;&quot;x&quot;&amp;&#39;</td>"
+                + "<td class=\"e\">java.lang.IllegalStateException: bad record &lt;script&gt;&quot;x&quot;&amp;&#39;</td>")
+        .doesNotContain("<script");
+  }
+
+  @Test
+  void get_apiJob_returnsTheJobsAttemptsAsJson() throws Exception {
+    MasterState state = masterWithAFailedAttempt();
+    serve(state::statusSnapshot);
+
+    HttpResponse<String> r = request("GET", "/api/job/" + JOB);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type")).hasValue("application/json; charset=utf-8");
+    Map<?, ?> job = (Map<?, ?>) Json.parse(r.body());
+    assertThat(job.get("id")).isEqualTo(JOB);
+    assertThat(job.get("phase")).isEqualTo("map");
+    assertThat(job.get("maps")).isEqualTo(Map.of("total", 2L, "done", 0L));
+    assertThat(job.get("failedAttempts")).isEqualTo(1L);
+    assertThat(job.get("attemptsKept")).isEqualTo(true);
+    assertThat(list(job.get("running"))).containsExactly(
+        Map.of("task", "m-00001", "attempt", 1L, "worker", "worker-2", "runningMillis", 5000L),
+        Map.of("task", "m-00000", "attempt", 2L, "worker", "worker-1", "runningMillis", 3000L));
+    assertThat(job.get("runningPage")).isEqualTo(Map.of("page", 0L, "pageSize", 100L, "pages", 1L, "total", 2L));
+    assertThat(list(job.get("recentFailures"))).containsExactly(Map.of("task", "m-00000", "attempt", 1L,
+        "worker", "worker-1", "millisAgo", 3000L, "position", "/in/a.txt:42 " + NASTY,
+        "message", "java.lang.IllegalStateException: bad record " + NASTY));
+    assertThat(job.get("recentFailuresKept")).isEqualTo(100L);
+  }
+
+  @Test
+  void get_apiJob_pagesARunningJobsAttempts() throws Exception {
+    List<JobView.RunningAttempt> running = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      // Map i started i ms in: the longest running (map 0) comes first.
+      running.add(new JobView.RunningAttempt(TaskKind.MAP, i, 1, "worker-" + i, Duration.ofMillis(i).toNanos()));
+    }
+    MasterState.Status.JobStatus status = new MasterState.Status.JobStatus(JOB, "wc", "map", 150, 0, 1, 0, 0,
+        Map.of(), 1000);
+    JobView view = new JobView(status, running, List.of(), true, Duration.ofSeconds(1).toNanos());
+    serve(() -> new StatusSnapshot(new MasterState.Status("card-dealing", List.of(), List.of(status)),
+        Map.of(JOB, view), Duration.ofSeconds(1).toNanos()));
+
+    Map<?, ?> second = (Map<?, ?>) Json.parse(request("GET", "/api/job/" + JOB + "?runningPage=1").body());
+
+    List<?> page = (List<?>) second.get("running");
+    assertThat(page).hasSize(50);
+    assertThat(((Map<?, ?>) page.get(0)).get("task")).isEqualTo("m-00100");
+    assertThat(((Map<?, ?>) page.get(49)).get("task")).isEqualTo("m-00149");
+    assertThat(second.get("runningPage")).isEqualTo(Map.of("page", 1L, "pageSize", 100L, "pages", 2L, "total", 150L));
+    assertThat(request("GET", "/job/" + JOB + "?runningPage=1").body())
+        .contains("Rows 101&ndash;150 of 150", "<a href=\"?runningPage=0\">&laquo; previous</a>",
+            "<tr><td>m-00100</td>")
+        .doesNotContain("<tr><td>m-00099</td>");
+  }
+
+  @Test
+  void get_jobPage_ofAJobWhoseAttemptsAreNotKept_showsItsCounts() throws Exception {
+    start(() -> STATUS);
+
+    String html = request("GET", "/job/job-2").body();
+    Map<?, ?> json = (Map<?, ?>) Json.parse(request("GET", "/api/job/job-2").body());
+
+    assertThat(html).contains("<tr><th>Phase</th><td>reduce</td></tr>", "back\\slash: 9",
+        "The master keeps the attempts of running jobs only.");
+    assertThat(json.get("attemptsKept")).isEqualTo(false);
+    assertThat(json.get("reduces")).isEqualTo(Map.of("total", 2L, "done", 1L));
+    assertThat((List<?>) json.get("running")).isEmpty();
+  }
+
+  @Test
+  void get_jobPage_unknownOrMalformedId_returns404WithOneLine() throws Exception {
+    start(() -> STATUS);
+
+    for (String path : List.of("/job/job-9", "/api/job/job-9", "/job/", "/api/job/", "/job/%3Cscript%3E",
+        "/api/job/a%2Fb", "/job/job-1/extra", "/job/" + "a".repeat(129), "/job/job%201")) {
+      HttpResponse<String> r = request("GET", path);
+      assertThat(r.statusCode()).as(path).isEqualTo(404);
+      assertThat(r.headers().firstValue("content-type")).as(path).hasValue("text/plain; charset=utf-8");
+      assertThat(r.body()).as(path).startsWith("not found: ").endsWith("\n").doesNotContain("<script");
+      assertThat(r.body().strip()).as(path).doesNotContain("\n");
+    }
+    assertThat(request("GET", "/job/job-9").body()).contains("no job job-9 on this master");
+    assertThat(request("POST", "/job/job-1").statusCode()).isEqualTo(405);
+  }
+
+  /** A parsed JSON array, its elements as they are. */
+  private static List<Object> list(Object parsed) {
+    return new ArrayList<>((List<?>) parsed);
+  }
+
+  private static int count(String s, String part) {
+    int n = 0;
+    for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + 1)) {
+      n++;
+    }
+    return n;
   }
 
   /** Just enough of a JSON parser to check that the page's JSON is well formed and round-trips. */
