@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -59,6 +60,8 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
   private final SortBuffer[] halves = new SortBuffer[2];
   private SortBuffer buffer;
   private final List<Path> spills = new ArrayList<>();
+  /** Each spill's index, as its writer made it (a spill may be written on the spill thread). */
+  private final Map<Path, RunIndex> spillIndexes = new java.util.concurrent.ConcurrentHashMap<>();
   private ExecutorService spillThread;
   private Future<?> spilling;
   /** Counted by the spill thread, read after it is joined. */
@@ -336,13 +339,15 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
   /** Sorts a half and writes it as a run, through the combiner. Runs on the spill thread. */
   private void writeSpill(SortBuffer half, Path run) throws IOException {
     half.sort();
-    try (RunWriter writer = new RunWriter(run, plan.reduceTasks(), plan.spec.compressIntermediate())) {
+    RunWriter writer = new RunWriter(run, plan.reduceTasks(), plan.spec.compressIntermediate());
+    try (writer) {
       for (int p = 0; p < plan.reduceTasks(); p++) {
         writer.startPartition(p);
         writePartition(p, half.partition(p), writer);
       }
       spilledRecords += writer.written();
     }
+    spillIndexes.put(run, writer.index());
     half.clear();
   }
 
@@ -382,7 +387,7 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
     MapTask.Output output;
     if (spills.size() == 1) {
       Path run = spills.get(0);
-      output = new MapTask.Output(run, RunIndex.read(RunWriter.indexOf(run)));
+      output = new MapTask.Output(run, spillIndexes.get(run));
     } else {
       output = merge();
     }
@@ -398,10 +403,11 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
   private MapTask.Output merge() throws Exception {
     List<RunIndex> indexes = new ArrayList<>();
     for (Path s : spills) {
-      indexes.add(RunIndex.read(RunWriter.indexOf(s)));
+      indexes.add(spillIndexes.get(s));
     }
     Path run = attemptDirectory.resolve("map-output");
-    try (RunWriter writer = new RunWriter(run, plan.reduceTasks(), plan.spec.compressIntermediate())) {
+    RunWriter writer = new RunWriter(run, plan.reduceTasks(), plan.spec.compressIntermediate());
+    try (writer) {
       for (int p = 0; p < plan.reduceTasks(); p++) {
         attempt.checkStopped();
         writer.startPartition(p);
@@ -423,7 +429,7 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
       Files.deleteIfExists(s);
       Files.deleteIfExists(RunWriter.indexOf(s));
     }
-    return new MapTask.Output(run, RunIndex.read(RunWriter.indexOf(run)));
+    return new MapTask.Output(run, writer.index());
   }
 
   /**

@@ -61,14 +61,15 @@ record Segment(Path data, RunIndex index, int partition) {
       left.subList(0, MERGE_FACTOR).clear();
       Files.createDirectories(directory);
       Path run = directory.resolve(prefix + "-merge-" + pass++);
-      try (MergingStream in = merge(smallest); RunWriter out = new RunWriter(run, 1, compress)) {
+      RunWriter out = new RunWriter(run, 1, compress);
+      try (out; MergingStream in = merge(smallest)) {
         out.startPartition(0);
         while (in.next()) {
           out.append(in.keyArray(), in.keyOffset(), in.keyLength(), in.valueArray(), in.valueOffset(),
               in.valueLength());
         }
       }
-      left.add(new Segment(run, RunIndex.read(RunWriter.indexOf(run)), 0));
+      left.add(new Segment(run, out.index(), 0));
     }
     return left;
   }

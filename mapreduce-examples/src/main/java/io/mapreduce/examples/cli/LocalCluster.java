@@ -56,9 +56,10 @@ final class LocalCluster implements AutoCloseable {
   private void startWorker(int i, int slots) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    // The heap settings this JVM was given, so that JAVA_OPTS=-Xmx... bounds the workers too.
+    // The JVM settings this JVM was given (heap, collector, compiler: JAVA_OPTS=-Xmx... bounds the
+    // workers too), but agents and debugging ports, which would clash.
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("-Xmx") || arg.startsWith("-Xms") || arg.startsWith("-XX:+Use")) {
+      if (arg.startsWith("-Xmx") || arg.startsWith("-Xms") || arg.startsWith("-Xss") || arg.startsWith("-XX:")) {
         cmd.add(arg);
       }
     }
