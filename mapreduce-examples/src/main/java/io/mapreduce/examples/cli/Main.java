@@ -187,7 +187,11 @@ public final class Main implements Runnable {
         }
         try (LocalCluster cluster = LocalCluster.start(options.localWorkers)) {
           options.cluster = cluster.address();
-          return run();
+          int code = run();
+          // The master runs in this JVM: its own CPU time, beside the job's summary.
+          spec.commandLine().getErr().println(cluster.masterCpu());
+          spec.commandLine().getErr().flush();
+          return code;
         }
       }
       return run();

@@ -22,8 +22,8 @@ import java.util.Map;
  * restart: the journal replays the same entries in the same order), and each message carries the
  * addresses first named by its entries, so a worker that read the log in order knows them all.
  *
- * <p>Entries whose map ran again since (or whose output was lost) are left out of what is built:
- * {@link #lost} drops a cached chunk holding one. Confined to the master's state thread.
+ * <p>Entries whose map ran again since (or whose output was lost) are left out of what is built
+ * after ({@link #lost}). Confined to the master's state thread.
  */
 final class MapCompletionLog {
   /** Entries per message, at most: about 4 bytes each on the wire, far under the 1 MiB a message may take. */
@@ -108,13 +108,15 @@ final class MapCompletionLog {
     return position;
   }
 
-  /** The map output logged at {@code position} is lost: messages built holding it are not sent again. */
+  /**
+   * The map output logged at {@code position} is lost. The messages not yet built leave it out;
+   * whole chunks and pieces built already keep it, as the workers sent them before hold it too:
+   * rebuilding them would cost, at the paper's scale, a chunk or a piece for each map a lost
+   * worker held (about 200,000 entries at the next worker's catching up, in one event). A worker
+   * that tries the stale location fails to fetch it, and the master, which knows the map ran again
+   * or is pending, ignores its report; the map's new location comes later in the log.
+   */
   void lost(int position) {
-    int chunk = position / CHUNK;
-    if (chunk < chunks.size()) {
-      chunks.set(chunk, null);
-    }
-    pieces.remove(position / PIECE);
     tails.clear();
   }
 

@@ -259,6 +259,31 @@ public final class Master implements AutoCloseable {
     return statusPage == null ? -1 : statusPage.port();
   }
 
+  /**
+   * The CPU time its threads have used, by what they do ("state", "network", "journal", "files"),
+   * in nanoseconds: its threads are named {@code master-...}. Threads that ended (an idle file
+   * thread after a minute) no longer count.
+   */
+  public java.util.Map<String, Long> cpuNanos() {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    java.util.Map<String, Long> byRole = new java.util.TreeMap<>();
+    for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (t == null || !t.getThreadName().startsWith("master-")) {
+        continue;
+      }
+      long cpu = threads.getThreadCpuTime(t.getThreadId());
+      if (cpu < 0) {
+        continue;
+      }
+      String name = t.getThreadName();
+      String role = name.startsWith("master-state") ? "state"
+          : name.startsWith("master-io") || name.startsWith("master-accept") ? "network"
+          : name.startsWith("master-journal") ? "journal" : name.startsWith("master-files") ? "files" : "other";
+      byRole.merge(role, cpu, Long::sum);
+    }
+    return byRole;
+  }
+
   /** The port it listens on. */
   public int port() {
     return ((InetSocketAddress) server.localAddress()).getPort();

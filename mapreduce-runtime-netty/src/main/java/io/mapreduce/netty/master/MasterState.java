@@ -559,7 +559,7 @@ public final class MasterState {
         job.mapsFinished = true;
       }
       if (job.reducePhase.size() > 0) {
-        job.logged(t, job.completions.add(t.index, m.attempt(), w.host, w.shufflePort));
+        logCompletion(job, t, m.attempt(), w.host, w.shufflePort);
         long now = nanos.getAsLong();
         if (job.mapsDone == job.mapPhase.size() || now - job.lastFlush >= job.flushInterval()) {
           flushMapOutputs(job, now);
@@ -617,6 +617,13 @@ public final class MasterState {
       progress(job);
       schedule();
     }
+  }
+
+  /** Logs a map's completion (the log builds a piece or a chunk as one fills: counted here). */
+  private void logCompletion(JobRun job, Task map, int attempt, String host, int port) {
+    long before = job.completions.loopSteps;
+    job.logged(map, job.completions.add(map.index, attempt, host, port));
+    loopSteps += job.completions.loopSteps - before;
   }
 
   private void rerunMap(JobRun job, Task m) {
@@ -696,7 +703,7 @@ public final class MasterState {
           t.doneAttempt = d.attempt();
           job.done(t, -1, d.counters());
           if (t.kind == TaskKind.MAP) {
-            job.logged(t, job.completions.add(t.index, d.attempt(), d.host(), d.port()));
+            logCompletion(job, t, d.attempt(), d.host(), d.port());
             // Which worker holds it is known again when a worker registers from that address.
             job.restoredOn.computeIfAbsent(d.host() + ":" + d.port(), a -> new ArrayList<>())
                 .add(new JobRun.Restored(t, d.attempt()));

@@ -43,6 +43,9 @@ final class SimulationMeter {
     long cpuNanos;
     /** The most CPU one event took: what the state thread itself spent, pauses and stalls aside. */
     long maxCpuNanos;
+    /** When (simulated) the event of the most steps, and the event of the most CPU, came. */
+    long maxStepsAtNanos;
+    long maxCpuAtNanos;
     long wallNanos;
     final LatencyHistogram latency = new LatencyHistogram();
   }
@@ -103,7 +106,13 @@ final class SimulationMeter {
     EventStats s = events.computeIfAbsent(type, t -> new EventStats());
     s.count++;
     s.steps += steps;
+    if (steps > s.maxSteps) {
+      s.maxStepsAtNanos = simulatedNanos;
+    }
     s.maxSteps = Math.max(s.maxSteps, steps);
+    if (cpuNanos > s.maxCpuNanos) {
+      s.maxCpuAtNanos = simulatedNanos;
+    }
     s.maxCpuNanos = Math.max(s.maxCpuNanos, cpuNanos);
     s.cpuNanos += cpuNanos;
     s.wallNanos += wallNanos;

@@ -118,6 +118,13 @@ final class SimulationReport {
     eventRow(out, "all", m.total(), m.latency);
     line(out, "  loop steps per event: %.1f over all events, %.1f heartbeats aside",
         m.total().steps / (double) Math.max(1, m.total().count), m.stepsPerNonHeartbeatEvent());
+    for (Map.Entry<Event, EventStats> e : m.events.entrySet()) {
+      EventStats s = e.getValue();
+      if (s.maxSteps > 10_000 || s.maxCpuNanos > 10_000_000) {
+        line(out, "  %s: the most steps (%,d) at %.3f s simulated, the most CPU (%s) at %.3f s", e.getKey(),
+            s.maxSteps, s.maxStepsAtNanos / 1e9, duration(s.maxCpuNanos), s.maxCpuAtNanos / 1e9);
+      }
+    }
   }
 
   private static void eventRow(StringBuilder out, String name, EventStats s, SimulationMeter.LatencyHistogram h) {
