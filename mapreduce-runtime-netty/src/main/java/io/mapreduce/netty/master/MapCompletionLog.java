@@ -22,8 +22,8 @@ import java.util.Map;
  * restart: the journal replays the same entries in the same order), and each message carries the
  * addresses first named by its entries, so a worker that read the log in order knows them all.
  *
- * <p>Entries whose map ran again since (or whose output was lost) are left out of what is built
- * after ({@link #lost}). Confined to the master's state thread.
+ * <p>A lost output is word in the log ({@link #lost}); entries whose map ran again since, or whose
+ * output was lost, are left out of what is built after. Confined to the master's state thread.
  */
 final class MapCompletionLog {
   /** Entries per message, at most: about 4 bytes each on the wire, far under the 1 MiB a message may take. */
@@ -80,11 +80,6 @@ final class MapCompletionLog {
 
   /** Appends a completion; returns its position. */
   int add(int mapIndex, int attempt, String host, int port) {
-    if (size == maps.length) {
-      maps = Arrays.copyOf(maps, size * 2);
-      attempts = Arrays.copyOf(attempts, size * 2);
-      sources = Arrays.copyOf(sources, size * 2);
-    }
     ShuffleAddress address = new ShuffleAddress(host, port);
     Integer number = addressNumbers.get(address);
     if (number == null) {
@@ -96,9 +91,18 @@ final class MapCompletionLog {
       }
       namedAt[number] = size;
     }
+    return append(mapIndex, attempt, number);
+  }
+
+  private int append(int mapIndex, int attempt, int source) {
+    if (size == maps.length) {
+      maps = Arrays.copyOf(maps, size * 2);
+      attempts = Arrays.copyOf(attempts, size * 2);
+      sources = Arrays.copyOf(sources, size * 2);
+    }
     maps[size] = mapIndex;
     attempts[size] = attempt;
-    sources[size] = number;
+    sources[size] = source;
     int position = size++;
     // A piece or a chunk just filled: built now, a piece's or a chunk's worth of steps in this
     // event, rather than every chunk at once for the first worker to catch up.
@@ -109,15 +113,16 @@ final class MapCompletionLog {
   }
 
   /**
-   * The map output logged at {@code position} is lost. The messages not yet built leave it out;
-   * whole chunks and pieces built already keep it, as the workers sent them before hold it too:
-   * rebuilding them would cost, at the paper's scale, a chunk or a piece for each map a lost
-   * worker held (about 200,000 entries at the next worker's catching up, in one event). A worker
-   * that tries the stale location fails to fetch it, and the master, which knows the map ran again
-   * or is pending, ignores its report; the map's new location comes later in the log.
+   * The map output logged at {@code position} is lost: word of it goes into the log
+   * ({@link MapOutput#GONE}), so that every worker, whether it was sent the output's location
+   * before or is yet to read it, stops fetching it until the map's next run (whose location
+   * comes after). Messages built already are not rebuilt: at the paper's scale a lost worker
+   * held maps in every chunk, and rebuilding would cost 200,000 entries in one event. Without
+   * this word, each reduce attempt would try the lost output and report it (a million reports).
    */
   void lost(int position) {
     tails.clear();
+    append(maps[position], attempts[position], MapOutput.GONE);
   }
 
   /**
@@ -175,7 +180,7 @@ final class MapCompletionLog {
     List<MapOutput> outputs = new ArrayList<>(to - from);
     for (int i = from; i < to; i++) {
       loopSteps++;
-      if (current.isCurrent(maps[i], attempts[i])) {
+      if (sources[i] == MapOutput.GONE || current.isCurrent(maps[i], attempts[i])) {
         outputs.add(new MapOutput(maps[i], attempts[i], sources[i]));
       }
     }

@@ -626,10 +626,17 @@ public final class MasterState {
     loopSteps += job.completions.loopSteps - before;
   }
 
+  /** Logs word that a map's output is lost (counted as {@link #logCompletion}). */
+  private void logLoss(JobRun job, Task map) {
+    long before = job.completions.loopSteps;
+    job.completions.lost(map.loggedAt);
+    loopSteps += job.completions.loopSteps - before;
+  }
+
   private void rerunMap(JobRun job, Task m) {
     outbox.journal(new Journal.MapLost(job.id, m.index));
     job.undone(m);
-    job.completions.lost(m.loggedAt);
+    logLoss(job, m);
     m.doneOn = null; // its index stays in mapsDoneOn, which is checked against doneOn
     m.fetchFailures = 0;
     job.mapsFinished = false;
@@ -714,7 +721,7 @@ public final class MasterState {
         Task m = job.task(TaskKind.MAP, l.index());
         if (m != null && m.state == Task.Status.DONE) {
           job.undone(m);
-          job.completions.lost(m.loggedAt);
+          logLoss(job, m);
         }
       } else if (e instanceof Journal.JobEnded end) {
         jobs.remove(end.jobId());

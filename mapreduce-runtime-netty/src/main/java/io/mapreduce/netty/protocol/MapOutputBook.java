@@ -19,7 +19,7 @@ public final class MapOutputBook {
   private final List<ShuffleAddress> addresses = new ArrayList<>();
 
   /**
-   * The message's outputs, resolved.
+   * The message's outputs, resolved (word of a lost output as {@link MapLocation#gone}).
    *
    * @throws IllegalArgumentException when it names addresses this book was never sent
    */
@@ -32,6 +32,10 @@ public final class MapOutputBook {
     addresses.addAll(m.addresses());
     List<MapLocation> locations = new ArrayList<>(m.outputs().size());
     for (MapOutput o : m.outputs()) {
+      if (o.source() == MapOutput.GONE) {
+        locations.add(MapLocation.gone(o.mapIndex(), o.attempt()));
+        continue;
+      }
       if (o.source() < 0 || o.source() >= addresses.size()) {
         throw new IllegalArgumentException("map output " + o.mapIndex() + " of job " + m.jobId()
             + " names address number " + o.source() + " of " + addresses.size());

@@ -40,7 +40,7 @@ final class MapOutputsSerializer extends Serializer<MapOutputs> {
     for (MapOutput o : m.outputs()) {
       out.writeVarInt(o.mapIndex() - map, false);
       out.writeVarInt(o.attempt() - attempt, false);
-      out.writeVarInt(o.source(), true);
+      out.writeVarInt(o.source() + 1, true); // 0: gone
       map = o.mapIndex();
       attempt = o.attempt();
     }
@@ -68,7 +68,11 @@ final class MapOutputsSerializer extends Serializer<MapOutputs> {
     for (int i = 0; i < outputCount; i++) {
       map += in.readVarInt(false);
       attempt += in.readVarInt(false);
-      outputs.add(new MapOutput(map, attempt, in.readVarInt(true)));
+      int source = in.readVarInt(true) - 1;
+      if (source < MapOutput.GONE) {
+        throw new KryoException("map output " + map + " names address number " + source);
+      }
+      outputs.add(new MapOutput(map, attempt, source));
     }
     try {
       return new MapOutputs(jobId, addressesFrom, addresses, outputs, logEnd);

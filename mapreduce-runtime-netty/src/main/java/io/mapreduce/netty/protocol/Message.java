@@ -212,17 +212,38 @@ public sealed interface Message {
     }
   }
 
-  /** Where a completed map task's output can be fetched: what a reduce attempt fetches from. */
-  record MapLocation(int mapIndex, int attempt, String host, int port) {}
+  /**
+   * Where a completed map task's output can be fetched: what a reduce attempt fetches from. Or,
+   * with no host ({@link #gone}), word that this attempt's output is lost: not to be fetched.
+   */
+  record MapLocation(int mapIndex, int attempt, String host, int port) {
+    /** The output of this attempt of the map is lost (its worker is gone, or reducers could not fetch it). */
+    public static MapLocation gone(int mapIndex, int attempt) {
+      return new MapLocation(mapIndex, attempt, null, -1);
+    }
+
+    public boolean isGone() {
+      return host == null;
+    }
+  }
 
   /** A worker's shuffle server, from which map outputs are fetched. */
   record ShuffleAddress(String host, int port) {}
 
   /**
    * A completed map task's output, as {@link MapOutputs} carries it: on the job's shuffle address
-   * number {@code source} (see {@link MapOutputBook}).
+   * number {@code source} (see {@link MapOutputBook}); or, with source {@link #GONE}, word that the
+   * output of that attempt is lost.
    */
-  record MapOutput(int mapIndex, int attempt, int source) {}
+  record MapOutput(int mapIndex, int attempt, int source) {
+    public static final int GONE = -1;
+
+    public MapOutput {
+      if (source < GONE) {
+        throw new IllegalArgumentException("MapOutput: source " + source);
+      }
+    }
+  }
 
   /**
    * Master to worker: where map outputs of a job are, from the job's log of map completions up to

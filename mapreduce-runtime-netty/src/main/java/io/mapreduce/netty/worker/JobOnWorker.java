@@ -142,7 +142,11 @@ final class JobOnWorker {
 
   private void announce(List<MapLocation> locs) {
     for (MapLocation l : locs) {
-      locations.put(l.mapIndex(), l);
+      if (!l.isGone()) {
+        locations.put(l.mapIndex(), l);
+      } else if (locations.containsKey(l.mapIndex()) && locations.get(l.mapIndex()).attempt() == l.attempt()) {
+        locations.remove(l.mapIndex()); // lost: reduce attempts yet to start wait for its next run
+      }
     }
     for (ReduceFetch f : following) {
       f.announce(locs);

@@ -222,6 +222,13 @@ final class ReduceFetch {
         if (i < 0 || i >= maps || fetched[i]) {
           continue;
         }
+        if (loc.isGone()) {
+          // The master says that output is lost: not fetched (nor reported) until the map's next run.
+          if (latest[i] != null && latest[i].attempt() == loc.attempt()) {
+            unreachable[i] = latest[i];
+          }
+          continue;
+        }
         latest[i] = loc;
         if (!busy[i] && !loc.equals(unreachable[i])) {
           busy[i] = true;
@@ -268,6 +275,12 @@ final class ReduceFetch {
       // The map ran again meanwhile: fetch its new output, with a fresh count of tries.
       failures[i] = 0;
       ready.add(i);
+      return;
+    }
+    if (loc.equals(unreachable[i])) {
+      // The master said meanwhile that this output is lost: wait for the map's next run.
+      failures[i] = 0;
+      busy[i] = false;
       return;
     }
     if (++failures[i] >= TRIES) {

@@ -64,22 +64,23 @@ class MapCompletionLogTest {
     assertThat(again.get(0)).isSameAs(first.get(0));
     assertThat(log.loopSteps - steps).as("steps for a worker sent the cached chunks").isLessThan(10);
     // Map 7's output is lost and it runs again, on another worker. The chunk built before keeps the
-    // old entry (as the workers sent it hold it); the new entry comes later in the log, and a
-    // worker reading the log in order ends with it.
+    // old entry (as the workers sent it hold it); word of the loss, then the new entry, come later
+    // in the log, and a worker reading the log in order ends with the new one.
+    long beforeLoss = log.loopSteps;
     current.put(7, 2);
     log.lost(7);
-    long beforeLoss = log.loopSteps;
     done(7, 2, "h9");
     MapOutputBook book = new MapOutputBook();
     List<MapLocation> all = read(book, log.from(0, log.size()));
     assertThat(log.loopSteps - beforeLoss).as("no chunk rebuilt for the loss (a chunk is 20,000 steps)").isLessThan(100);
-    assertThat(all).hasSize(n + 1);
-    assertThat(all).filteredOn(l -> l.mapIndex() == 7).last().isEqualTo(new MapLocation(7, 2, "h9", 7000));
+    assertThat(all).hasSize(n + 2);
+    assertThat(all).filteredOn(l -> l.mapIndex() == 7).containsExactly(new MapLocation(7, 1, "h1", 7000),
+        MapLocation.gone(7, 1), new MapLocation(7, 2, "h9", 7000));
     // A message built after the loss leaves the stale entry out.
     current.put(n - 1, 2);
     log.lost(n - 1);
-    assertThat(read(new MapOutputBook(), log.from(0, log.size())).subList(2 * MapCompletionLog.CHUNK, n))
-        .extracting(MapLocation::mapIndex).doesNotContain(n - 1).contains(7);
+    assertThat(read(new MapOutputBook(), log.from(0, log.size()))).filteredOn(l -> l.mapIndex() == n - 1)
+        .containsExactly(MapLocation.gone(n - 1, 1));
     assertThat(book.size()).isEqualTo(4);
   }
 

@@ -284,7 +284,11 @@ final class SimulatedCluster {
       w.addresses.subList(o.addressesFrom(), w.addresses.size()).clear();
       w.addresses.addAll(o.addresses());
       for (MapOutput loc : o.outputs()) {
-        w.known[loc.mapIndex()] = loc;
+        if (loc.source() != MapOutput.GONE) {
+          w.known[loc.mapIndex()] = loc;
+        } else if (w.known[loc.mapIndex()] != null && w.known[loc.mapIndex()].attempt() == loc.attempt()) {
+          w.known[loc.mapIndex()] = null; // lost: not fetched until the map's next run
+        }
       }
       w.locationsKnown = o.logEnd();
       for (Attempt a : new ArrayList<>(w.running.values())) {
@@ -350,7 +354,7 @@ final class SimulatedCluster {
   private void fetch(Worker w, Attempt a, List<MapOutput> locations) {
     for (MapOutput loc : locations) {
       int i = loc.mapIndex();
-      if (a.fetched.get(i)) {
+      if (a.fetched.get(i) || loc.source() == MapOutput.GONE) {
         continue;
       }
       Worker source = byHost.get(w.addresses.get(loc.source()).host());
@@ -359,7 +363,9 @@ final class SimulatedCluster {
         a.fetchedCount++;
       } else if (!Integer.valueOf(loc.attempt()).equals(a.reported.put(i, loc.attempt()))) {
         d.after(FETCH_TRIES, () -> {
-          if (w.alive && w.running.get(a.key) == a && a.fetched != null && !a.fetched.get(i)) {
+          // As ReduceFetch: not reported if the master said meanwhile that the output is lost.
+          if (w.alive && w.running.get(a.key) == a && a.fetched != null && !a.fetched.get(i)
+              && w.known != null && w.known[i] == loc) {
             fetchFailuresReported++;
             d.toMaster(Event.FETCH_FAILED,
                 m -> m.fetchFailed(w.id, new Message.FetchFailed(jobId, i, loc.attempt(), a.index)));

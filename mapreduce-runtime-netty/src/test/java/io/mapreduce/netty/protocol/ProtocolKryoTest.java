@@ -231,7 +231,7 @@ class ProtocolKryoTest {
     assertThat(frameHex(new Message.MapOutputs("j", 0, List.of(new Message.ShuffleAddress("h", 7)),
         List.of(new Message.MapOutput(1, 2, 0)), 1)))
         .isEqualTo("4d525043" + "0005" + "0000000e" + "8301" + "016a" + "01" + "00" + "01" + "0168" + "07"
-            + "01" + "02" + "04" + "00");
+            + "01" + "02" + "04" + "01");
   }
 
   @Test

@@ -195,6 +195,30 @@ class ReduceFetchTest {
   }
 
   @Test
+  void wordThatAnOutputIsGone_stopsItsFetching_withoutAReport_untilTheMapsNextRun() throws Exception {
+    Map<String, AtomicInteger> tries = new ConcurrentHashMap<>();
+    ReduceFetch f = fetch(2, source((i, loc) -> {
+      tries.computeIfAbsent(i + "@" + loc.attempt(), k -> new AtomicInteger()).incrementAndGet();
+      if (i == 1 && loc.attempt() == 0) {
+        throw new java.io.UncheckedIOException(new IOException("connection refused"));
+      }
+      return inMemory(i);
+    }, new CopyOnWriteArrayList<>()), 5, new AtomicBoolean());
+    // The master says map 1's first output is gone as soon as the reducer heard of it.
+    f.announce(List.of(at(0, 0), at(1, 0), MapLocation.gone(1, 0)));
+    Future<List<SegmentFile>> result = Executors.newSingleThreadExecutor().submit(f::run);
+    Thread.sleep(ReduceFetch.TRIES * 300L);
+    assertThat(result.isDone()).isFalse();
+    assertThat(reported).as("a lost output the master told of is not reported").isEmpty();
+    assertThat(tries.getOrDefault("1@0", new AtomicInteger()).get()).isLessThan(ReduceFetch.TRIES);
+    f.announce(List.of(at(1, 1)));
+    List<SegmentFile> segments = result.get(10, TimeUnit.SECONDS);
+    assertThat(segments).hasSize(2);
+    assertThat(read(segments.get(1))).isEqualTo(bytesOf(1));
+    assertThat(reported).isEmpty();
+  }
+
+  @Test
   void aRefusedFetchFailsTheAttempt_namingTheMap() {
     ReduceFetch f = fetch(2, source((i, loc) -> {
       if (i == 1) {
