@@ -13,7 +13,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -40,7 +39,11 @@ public final class ShuffleServer {
 
   public record Served(Path data, RunIndex index) {}
 
+  /** Map output files kept open: each is asked for once per reduce task. */
+  static final int OPEN_FILES = 256;
+
   private final Channel channel;
+  private final OpenMapOutputs openFiles = new OpenMapOutputs(OPEN_FILES);
 
   public ShuffleServer(EventLoopGroup group, String bindAddress, int port, ClusterSecret secret, int maxFrameBytes,
       Outputs outputs) throws InterruptedException {
@@ -56,7 +59,7 @@ public final class ShuffleServer {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            Pipelines.server(ch, tls, secret, maxFrameBytes, new Handler(outputs, tls.enabled()));
+            Pipelines.server(ch, tls, secret, maxFrameBytes, new Handler(outputs, tls.enabled(), openFiles));
             // Before the frame encoder, so that chunks of a file pass it as the bytes they are.
             ch.pipeline().addBefore("frame-encoder", "chunks", new ChunkedWriteHandler());
           }
@@ -72,15 +75,28 @@ public final class ShuffleServer {
 
   public void close() {
     channel.close().awaitUninterruptibly();
+    openFiles.closeAll();
+  }
+
+  /** Closes the open map output files under this directory (an ended job's). */
+  public void closeFilesUnder(Path directory) {
+    openFiles.closeUnder(directory);
+  }
+
+  /** Map output files opened so far (each kept open while it is among the last served). */
+  public long filesOpened() {
+    return openFiles.opened();
   }
 
   private static final class Handler extends SimpleChannelInboundHandler<Message> {
     private final Outputs outputs;
     private final boolean tls;
+    private final OpenMapOutputs openFiles;
 
-    Handler(Outputs outputs, boolean tls) {
+    Handler(Outputs outputs, boolean tls, OpenMapOutputs openFiles) {
       this.outputs = outputs;
       this.tls = tls;
+      this.openFiles = openFiles;
     }
 
     @Override
@@ -104,14 +120,24 @@ public final class ShuffleServer {
             + r.attempt() + " of job " + r.jobId() + (s == null ? "" : " partition " + r.partition()) + " here"));
         return;
       }
-      if (!java.nio.file.Files.isReadable(s.data())) {
+      RunIndex index = s.index();
+      int p = r.partition();
+      long length = index.lengths()[p];
+      io.netty.channel.FileRegion region = null;
+      if (length > 0 && !tls) {
+        try {
+          region = openFiles.region(s.data(), index.offsets()[p], length);
+        } catch (java.io.IOException e) {
+          region = null;
+        }
+      }
+      // Opening the file (or, with nothing to send or in TLS, checking it) tells whether it is still here.
+      boolean gone = length > 0 && !tls ? region == null : !java.nio.file.Files.isReadable(s.data());
+      if (gone) {
         ctx.writeAndFlush(new Message.FetchResponse(0, 0, 0, false, "the output of map " + r.mapIndex() + " attempt "
             + r.attempt() + " of job " + r.jobId() + " is gone from this worker's disk"));
         return;
       }
-      RunIndex index = s.index();
-      int p = r.partition();
-      long length = index.lengths()[p];
       ctx.write(new Message.FetchResponse(length, index.records()[p], index.checksums()[p], index.compressed(), null));
       if (length > 0 && tls) {
         try {
@@ -120,8 +146,8 @@ public final class ShuffleServer {
         } catch (java.io.IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
-      } else if (length > 0) {
-        ctx.write(new DefaultFileRegion(s.data().toFile(), index.offsets()[p], length));
+      } else if (region != null) {
+        ctx.write(region);
       }
       ctx.flush();
     }

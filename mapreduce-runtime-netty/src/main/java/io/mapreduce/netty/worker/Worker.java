@@ -194,6 +194,11 @@ public final class Worker implements AutoCloseable {
     }
   }
 
+  /** Map output files its shuffle server opened so far (for tests). */
+  long shuffleFilesOpened() {
+    return shuffle.filesOpened();
+  }
+
   private ShuffleServer.Served findOutput(String jobId, int mapIndex, int attempt) {
     JobOnWorker job = jobs.get(jobId);
     return job == null ? null : job.outputs.get(new JobOnWorker.AttemptKey(mapIndex, attempt));
@@ -235,6 +240,7 @@ public final class Worker implements AutoCloseable {
     JobOnWorker job = jobs.remove(jobId);
     if (job != null) {
       job.stopAll();
+      shuffle.closeFilesUnder(job.directory);
       // Off the event loop: closing waits for a task that may be opening the job's code. The files
       // go once the job's stopped attempts have unwound (JobOnWorker.close).
       cleanup.execute(job::close);

@@ -197,6 +197,7 @@ class ShuffleServerIT {
         all.write(RawPeer.frame(r));
       }
       long records = 0;
+      long openedBefore = worker.shuffleFilesOpened();
       try (RawPeer p = authenticated()) {
         p.send(all.toByteArray());
         for (var r : requests) {
@@ -252,6 +253,9 @@ class ShuffleServerIT {
         }
         assertThat(fetchedRecords).isEqualTo(words);
         assertThat(fetcher.connections()).as("connections to the one worker").isEqualTo(1);
+        // Each map output file opened once for all its partitions, asked for twice over.
+        assertThat(worker.shuffleFilesOpened() - openedBefore).as("map output files opened").isBetween(1L,
+            (long) maps);
       } finally {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
       }

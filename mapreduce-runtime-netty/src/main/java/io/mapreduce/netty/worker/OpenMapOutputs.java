@@ -1,0 +1,133 @@
+package io.mapreduce.netty.worker;
+
+import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.FileRegion;
+import io.netty.util.AbstractReferenceCounted;
+import io.netty.util.ReferenceCounted;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The map output files a shuffle server keeps open, the most recently served first, at most
+ * {@code capacity} of them: a reducer fetches a partition of every map output, so each file is
+ * asked for R times (500 times in a job of 500 reduces), and opening it (and checking it is there)
+ * per request was the larger part of the kernel time of a job of 20,000 maps. A file is closed
+ * when it leaves the cache and no region being sent uses it; {@link #closeUnder} closes those of
+ * an ended job. Thread-safe (the server's event loops share it).
+ */
+final class OpenMapOutputs {
+  private final int capacity;
+  private final Map<Path, OpenFile> open;
+  /** Files opened: for tests and the benchmark's counts. */
+  private long opened;
+
+  OpenMapOutputs(int capacity) {
+    this.capacity = capacity;
+    this.open = new LinkedHashMap<>(16, 0.75f, true);
+  }
+
+  /**
+   * A region of {@code count} bytes of the file from {@code position}, on a channel kept open.
+   *
+   * @throws IOException when the file cannot be opened (it is gone)
+   */
+  FileRegion region(Path file, long position, long count) throws IOException {
+    OpenFile f;
+    synchronized (this) {
+      f = open.get(file);
+      if (f == null) {
+        f = new OpenFile(FileChannel.open(file));
+        opened++;
+        open.put(file, f);
+        evictOver(capacity);
+      }
+      f.retain(); // for the region: released when it is sent or dropped
+    }
+    return new SharedRegion(f, position, count);
+  }
+
+  /** Closes the files under {@code directory} (a job's, when it ends), once regions sending them are done. */
+  void closeUnder(Path directory) {
+    List<OpenFile> closing = new ArrayList<>();
+    synchronized (this) {
+      open.entrySet().removeIf(e -> {
+        if (e.getKey().startsWith(directory)) {
+          closing.add(e.getValue());
+          return true;
+        }
+        return false;
+      });
+    }
+    closing.forEach(OpenFile::release);
+  }
+
+  /** Closes every file, once regions sending them are done. */
+  void closeAll() {
+    List<OpenFile> closing;
+    synchronized (this) {
+      closing = new ArrayList<>(open.values());
+      open.clear();
+    }
+    closing.forEach(OpenFile::release);
+  }
+
+  synchronized long opened() {
+    return opened;
+  }
+
+  synchronized int size() {
+    return open.size();
+  }
+
+  private void evictOver(int limit) {
+    var it = open.values().iterator();
+    while (open.size() > limit && it.hasNext()) {
+      OpenFile eldest = it.next();
+      it.remove();
+      eldest.release(); // the cache's reference
+    }
+  }
+
+  /** An open file, closed when the cache and every region using it let go of it. */
+  private static final class OpenFile extends AbstractReferenceCounted {
+    final FileChannel channel;
+
+    OpenFile(FileChannel channel) {
+      this.channel = channel; // one reference: the cache's
+    }
+
+    @Override
+    protected void deallocate() {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        // Nothing was written through it: nothing is lost.
+      }
+    }
+
+    @Override
+    public ReferenceCounted touch(Object hint) {
+      return this;
+    }
+  }
+
+  /** A region of a shared open file: sending it, or dropping it, lets go of the file, not closes it. */
+  private static final class SharedRegion extends DefaultFileRegion {
+    private final OpenFile file;
+
+    SharedRegion(OpenFile file, long position, long count) {
+      super(file.channel, position, count);
+      this.file = file;
+    }
+
+    @Override
+    protected void deallocate() {
+      file.release();
+    }
+  }
+}
