@@ -1,6 +1,7 @@
 package io.mapreduce.internal.shuffle;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -11,6 +12,7 @@ import java.util.PriorityQueue;
  */
 public final class MergingStream implements RecordStream {
   private final List<? extends RecordStream> sources;
+  private final List<? extends java.io.Closeable> alsoClose;
   private final PriorityQueue<Head> heap;
   private Head current;
   private boolean started;
@@ -18,6 +20,12 @@ public final class MergingStream implements RecordStream {
   private record Head(RecordStream stream, int order) {}
 
   public MergingStream(List<? extends RecordStream> sources) {
+    this(sources, List.of());
+  }
+
+  /** A merge that also closes {@code alsoClose} (files its sources share) when it is closed. */
+  public MergingStream(List<? extends RecordStream> sources, List<? extends java.io.Closeable> alsoClose) {
+    this.alsoClose = alsoClose;
     this.sources = sources;
     this.heap = new PriorityQueue<>(Math.max(1, sources.size()), MergingStream::compare);
   }
@@ -80,7 +88,12 @@ public final class MergingStream implements RecordStream {
   @Override
   public void close() throws IOException {
     IOException first = null;
+    List<java.io.Closeable> all = new ArrayList<>();
     for (RecordStream s : sources) {
+      all.add(s::close);
+    }
+    all.addAll(alsoClose);
+    for (java.io.Closeable s : all) {
       try {
         s.close();
       } catch (IOException e) {

@@ -19,6 +19,8 @@ public final class SegmentReader implements RecordStream {
   private static final LZ4SafeDecompressor LZ4 = LZ4Factory.fastestInstance().safeDecompressor();
 
   private final FileChannel channel;
+  /** Whether closing the reader closes the channel (else it is shared, and its owner closes it). */
+  private final boolean ownsChannel;
   private final String name;
   private final long end;
   private final long expectedRecords;
@@ -37,7 +39,22 @@ public final class SegmentReader implements RecordStream {
   private int valueLen;
 
   public SegmentReader(Path data, RunIndex index, int partition, int bufferSize) throws IOException {
-    this.channel = FileChannel.open(data, StandardOpenOption.READ);
+    this(FileChannel.open(data, StandardOpenOption.READ), true, data, index, partition, bufferSize);
+  }
+
+  /**
+   * A reader of a partition of a file open already, which it reads at explicit positions and
+   * leaves open: readers of many segments of one file (a reducer's bundle of fetched segments)
+   * share one channel.
+   */
+  public SegmentReader(FileChannel shared, Path data, RunIndex index, int partition, int bufferSize) {
+    this(shared, false, data, index, partition, bufferSize);
+  }
+
+  private SegmentReader(FileChannel channel, boolean ownsChannel, Path data, RunIndex index, int partition,
+      int bufferSize) {
+    this.channel = channel;
+    this.ownsChannel = ownsChannel;
     this.name = data + " partition " + partition;
     this.filePos = index.offsets()[partition];
     this.end = filePos + index.lengths()[partition];
@@ -216,6 +233,8 @@ public final class SegmentReader implements RecordStream {
 
   @Override
   public void close() throws IOException {
-    channel.close();
+    if (ownsChannel) {
+      channel.close();
+    }
   }
 }

@@ -155,6 +155,9 @@ public final class Fetcher {
             protected void initChannel(SocketChannel ch) {
               Pipelines.client(ch, tls, secret, maxFrameBytes, "reducer", Peer.this);
               ch.pipeline().addBefore("app", "idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
+              // Requests sent as answers come in (or as fetches are queued) go out together.
+              ch.pipeline().addFirst("flush-consolidation",
+                  new io.netty.handler.flush.FlushConsolidationHandler(256, true));
             }
           })
           .connect(host, port)
