@@ -24,6 +24,8 @@ record Segment(Path data, RunIndex index, int partition) {
   static final int MERGE_FILES = 256;
   /** The buffers one merge may hold, at most, however many segments it merges. */
   static final long MERGE_MEMORY = 32L << 20;
+  /** A segment reader's own heap in a merge, its buffer aside. */
+  private static final long READER_BYTES = 400;
 
   long length() {
     return index.lengths()[partition];
@@ -70,13 +72,40 @@ record Segment(Path data, RunIndex index, int partition) {
     }
   }
 
-  /** The heap a merge of these segments at once takes: their readers' buffers (a block more when compressed). */
+  /**
+   * The heap one segment's reader takes in a merge: its buffer (a block more when compressed), and
+   * the reader itself (its checksum, its name, its place in the merge's heap: about 400 bytes).
+   */
+  private static long mergeMemory(Segment s) {
+    return READER_BYTES + Math.max(64, Math.min(BUFFER_SIZE, s.length()))
+        + (s.index().compressed() ? 2L * BUFFER_SIZE : 0);
+  }
+
   private static long mergeMemory(List<Segment> segments) {
     long bytes = 0;
     for (Segment s : segments) {
-      bytes += Math.max(64, Math.min(BUFFER_SIZE, s.length())) + (s.index().compressed() ? 2L * BUFFER_SIZE : 0);
+      bytes += mergeMemory(s);
     }
     return bytes;
+  }
+
+  /**
+   * How many of these segments (smallest first) one pass merges: as many as fit in
+   * {@link #MERGE_FILES} files and {@link #MERGE_MEMORY}, and {@link #MERGE_FACTOR} at least.
+   */
+  private static int passSize(List<Segment> smallestFirst) {
+    java.util.Set<Path> files = new java.util.HashSet<>();
+    long memory = 0;
+    int n = 0;
+    for (Segment s : smallestFirst) {
+      files.add(s.data());
+      memory += mergeMemory(s);
+      if (files.size() > MERGE_FILES || memory > MERGE_MEMORY) {
+        break;
+      }
+      n++;
+    }
+    return Math.max(MERGE_FACTOR, n);
   }
 
   private static int distinctFiles(List<Segment> segments) {
@@ -86,8 +115,8 @@ record Segment(Path data, RunIndex index, int partition) {
   /**
    * Hadoop's multi-pass merge: while more than {@link #MERGE_FACTOR} segments remain, and merging
    * them all at once would hold more than {@link #MERGE_FILES} files open or more than
-   * {@link #MERGE_MEMORY} of buffers, merges the smallest {@code MERGE_FACTOR} of them into one
-   * single-partition run in {@code directory}. Returns the segments left; the runs it wrote are
+   * {@link #MERGE_MEMORY} of readers, merges the smallest of them, as many as fit in those bounds
+   * ({@code MERGE_FACTOR} at least), into one single-partition run in {@code directory}. Returns the segments left; the runs it wrote are
    * theirs to delete with the directory. (Many small segments in few files, as a reducer's bundle
    * of fetched map outputs, merge in one pass: 20,000 segments of a 20,000-map job took some 300
    * passes, each a file written and read again.)
@@ -100,8 +129,9 @@ record Segment(Path data, RunIndex index, int partition) {
         && (distinctFiles(left) > MERGE_FILES || mergeMemory(left) > MERGE_MEMORY)) {
       attempt.checkStopped();
       left.sort(Comparator.comparingLong(Segment::length));
-      List<Segment> smallest = new ArrayList<>(left.subList(0, MERGE_FACTOR));
-      left.subList(0, MERGE_FACTOR).clear();
+      int n = Math.min(left.size(), passSize(left));
+      List<Segment> smallest = new ArrayList<>(left.subList(0, n));
+      left.subList(0, n).clear();
       Files.createDirectories(directory);
       Path run = directory.resolve(prefix + "-merge-" + pass++);
       RunWriter out = new RunWriter(run, 1, compress);

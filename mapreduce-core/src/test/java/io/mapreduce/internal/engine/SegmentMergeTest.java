@@ -90,4 +90,13 @@ class SegmentMergeTest {
     assertThat(passFiles()).isPositive();
     assertThat(keys(Segment.merge(left))).isEqualTo(expected((Segment.MERGE_FILES + 44) * 5));
   }
+
+  @Test
+  void moreTinySegmentsThanOneMergesMemoryHolds_mergeInFewLargePasses_notSixtyFourAtATime() throws IOException {
+    int n = 100_000; // about 46 MB of readers at once: over MERGE_MEMORY
+    List<Segment> segments = write(n, 1, 1);
+    List<Segment> left = Segment.mergeToFactor(segments, dir.resolve("passes"), "r", false, attempt);
+    assertThat(passFiles()).as("passes").isBetween(1L, 3L);
+    assertThat(keys(Segment.merge(left))).isEqualTo(expected(n));
+  }
 }

@@ -54,9 +54,10 @@ public final class MasterState {
 
     /**
      * Call {@link MasterState#scheduleMore()} soon, as an event of its own: an event started as
-     * many attempts as one may ({@link #STARTS_PER_EVENT}) and more could start.
+     * many attempts as one may ({@link #STARTS_PER_EVENT}) and more could start. No default: an
+     * outbox that dropped it would leave free slots idle until a task ends.
      */
-    default void scheduleMore() {}
+    void scheduleMore();
   }
 
   /**

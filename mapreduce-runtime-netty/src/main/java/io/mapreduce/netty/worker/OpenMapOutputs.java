@@ -23,6 +23,11 @@ import java.util.Map;
 final class OpenMapOutputs {
   private final int capacity;
   private final Map<Path, OpenFile> open;
+  /**
+   * The last directories of ended jobs: their files are served (to requests read before the job
+   * ended, racing its end) but not kept open. A few suffice: the race lasts milliseconds.
+   */
+  private final java.util.ArrayDeque<Path> closedDirectories = new java.util.ArrayDeque<>();
   /** Files opened: for tests and the benchmark's counts. */
   private long opened;
 
@@ -43,6 +48,11 @@ final class OpenMapOutputs {
       if (f == null) {
         f = new OpenFile(FileChannel.open(file));
         opened++;
+        if (isUnderClosed(file)) {
+          // A request read before its job ended: served, but the file (about to be deleted) is not
+          // kept open: the region's reference is the only one.
+          return new SharedRegion(f, position, count);
+        }
         open.put(file, f);
         evictOver(capacity);
       }
@@ -55,6 +65,10 @@ final class OpenMapOutputs {
   void closeUnder(Path directory) {
     List<OpenFile> closing = new ArrayList<>();
     synchronized (this) {
+      closedDirectories.addLast(directory);
+      if (closedDirectories.size() > 64) {
+        closedDirectories.removeFirst();
+      }
       open.entrySet().removeIf(e -> {
         if (e.getKey().startsWith(directory)) {
           closing.add(e.getValue());
@@ -74,6 +88,15 @@ final class OpenMapOutputs {
       open.clear();
     }
     closing.forEach(OpenFile::release);
+  }
+
+  private boolean isUnderClosed(Path file) {
+    for (Path d : closedDirectories) {
+      if (file.startsWith(d)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   synchronized long opened() {

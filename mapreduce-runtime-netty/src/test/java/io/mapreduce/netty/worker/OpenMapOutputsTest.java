@@ -74,4 +74,13 @@ class OpenMapOutputsTest {
     open.closeAll();
     assertThat(open.size()).isZero();
   }
+
+  @Test
+  void aRequestRacingItsJobsEnd_isServed_butItsFileIsNotKeptOpen() throws IOException {
+    OpenMapOutputs open = new OpenMapOutputs(8);
+    Path a = file("job-1/m-0", "late");
+    open.closeUnder(dir.resolve("job-1")); // the job ended; a request read before asks for a
+    assertThat(send(open.region(a, 0, 4))).isEqualTo("late");
+    assertThat(open.size()).as("not cached: the file is about to be deleted").isZero();
+  }
 }
