@@ -23,6 +23,8 @@
 #   --losses-after-restart  lose the reduce phase's workers after the restart instead of before
 #   --journal-dir where the master's journal goes (default a directory under $TMPDIR or /tmp)
 #
+# MASTER_SIMULATION_FOOTPRINT=1 prints, at the workers' registration and with every map done, the
+# master's heap by class (JOL's footprint of its object graph): where its bytes go.
 # MASTER_SIMULATION_GC chooses the collector and heap (default "-XX:+UseZGC -Xmx12g";
 # MASTER_SIMULATION_GC="-XX:+UseG1GC -Xmx4g" measures with G1); JAVA_OPTS, if set, is passed
 # after. The master's log goes to a file, shown in part if the run fails. Exits 1 unless the job succeeded (a stopped run still prints its report).
