@@ -35,10 +35,6 @@ record Segment(Path data, RunIndex index, int partition) {
     return index.records()[partition];
   }
 
-  SegmentReader open() throws IOException {
-    return new SegmentReader(data, index, partition, BUFFER_SIZE);
-  }
-
   /**
    * A merging stream over segments, which it opens (and closes when closed): each file once, its
    * segments read from the one channel (a reducer's bundle holds thousands of segments).

@@ -66,8 +66,8 @@ final class MapCompletionLog {
       return size() > 64;
     }
   };
-  /** Entries visited building messages, one step each: for the master simulation. */
-  long loopSteps;
+  /** Entries visited building messages since {@link #takeLoopSteps}, one step each: for the master simulation. */
+  private long loopSteps;
 
   MapCompletionLog(String jobId, Current current) {
     this.jobId = jobId;
@@ -76,6 +76,13 @@ final class MapCompletionLog {
 
   int size() {
     return size;
+  }
+
+  /** The loop steps counted since the last call (the master adds them to its own). */
+  long takeLoopSteps() {
+    long steps = loopSteps;
+    loopSteps = 0;
+    return steps;
   }
 
   /** Appends a completion; returns its position. */

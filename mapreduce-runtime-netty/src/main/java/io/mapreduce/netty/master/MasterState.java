@@ -341,7 +341,6 @@ public final class MasterState {
     int from = job.sentTo.getOrDefault(worker, 0);
     int size = job.completions.size();
     job.sentTo.put(worker, size);
-    long before = job.completions.loopSteps;
     int lastSending = Math.max(from, Math.min(job.flushedUpTo, size));
     for (Message.MapOutputs m : job.completions.from(from, lastSending)) {
       outbox.toWorker(worker, m);
@@ -349,7 +348,7 @@ public final class MasterState {
     for (Message.MapOutputs m : job.completions.from(lastSending, size)) {
       outbox.toWorker(worker, m);
     }
-    loopSteps += job.completions.loopSteps - before;
+    loopSteps += job.completions.takeLoopSteps();
   }
 
   /** Checks heartbeats, and starts backup attempts; call every heartbeat interval or so. */
@@ -526,10 +525,10 @@ public final class MasterState {
     Task t = job.task(m.kind(), m.index());
     // Only the worker running the attempt may report it: killed attempts, and workers the master
     // already gave up on, are ignored.
-    Task.RunningAttempt ran = t == null ? null : t.runningAttempt(m.attempt());
-    if (ran == null || !workerId.equals(ran.worker())) {
+    if (t == null || !t.isRunningOn(m.attempt(), workerId)) {
       return;
     }
+    Task.RunningAttempt ran = t.runningAttempt(m.attempt());
     w.ended(new Attempt(job.id, m.kind(), m.index(), m.attempt()));
     if (t.state == Task.Status.DONE) {
       job.attemptGone(t, m.attempt());
@@ -582,7 +581,7 @@ public final class MasterState {
     JobRun job = jobs.get(m.jobId());
     Task t = job == null || job.finishing ? null : job.task(m.kind(), m.index());
     boolean granted = t != null && t.state != Task.Status.DONE
-        && workerId.equals(t.runningOn(m.attempt()))
+        && t.isRunningOn(m.attempt(), workerId)
         && (t.committer == 0 || t.committer == m.attempt() || t.runningOn(t.committer) == null);
     if (granted) {
       t.committer = m.attempt();
@@ -620,18 +619,16 @@ public final class MasterState {
     }
   }
 
-  /** Logs a map's completion (the log builds a piece or a chunk as one fills: counted here). */
+  /** Logs a map's completion (the log builds a piece or a chunk as one fills). */
   private void logCompletion(JobRun job, Task map, int attempt, String host, int port) {
-    long before = job.completions.loopSteps;
     job.logged(map, job.completions.add(map.index, attempt, host, port));
-    loopSteps += job.completions.loopSteps - before;
+    loopSteps += job.completions.takeLoopSteps();
   }
 
-  /** Logs word that a map's output is lost (counted as {@link #logCompletion}). */
+  /** Logs word that a map's output is lost. */
   private void logLoss(JobRun job, Task map) {
-    long before = job.completions.loopSteps;
     job.completions.lost(map.loggedAt);
-    loopSteps += job.completions.loopSteps - before;
+    loopSteps += job.completions.takeLoopSteps();
   }
 
   private void rerunMap(JobRun job, Task m) {
@@ -650,7 +647,7 @@ public final class MasterState {
       return;
     }
     Task t = job.task(m.kind(), m.index());
-    if (t == null || !workerId.equals(t.runningOn(m.attempt()))) {
+    if (t == null || !t.isRunningOn(m.attempt(), workerId)) {
       return;
     }
     Worker w = workers.get(workerId);

@@ -56,25 +56,21 @@ final class Phase {
 
   /** The queued task of the lowest index (maybe no longer pending: the caller skips it), or null. */
   Task peekQueued() {
-    Task again = queued.peek();
-    if (neverTaken < tasks.length && (again == null || neverTaken < again.index)) {
-      return task(neverTaken);
-    }
-    return again;
+    return nextIsNeverTaken() ? task(neverTaken) : queued.peek();
   }
 
   /** Takes {@link #peekQueued} off the queue. */
   void pollQueued() {
-    Task again = queued.peek();
-    Task t;
-    if (neverTaken < tasks.length && (again == null || neverTaken < again.index)) {
-      t = task(neverTaken++);
-    } else {
-      t = queued.poll();
-    }
+    Task t = nextIsNeverTaken() ? task(neverTaken++) : queued.poll();
     if (t != null) {
       t.queued = false;
     }
+  }
+
+  /** Whether the lowest queued index is the cursor's, not one queued again. */
+  private boolean nextIsNeverTaken() {
+    Task again = queued.peek();
+    return neverTaken < tasks.length && (again == null || neverTaken < again.index);
   }
 
   /** Queues a task again, unless it is queued already. */

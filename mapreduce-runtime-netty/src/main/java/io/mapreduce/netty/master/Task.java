@@ -73,6 +73,11 @@ final class Task {
     return a == null ? null : a.worker;
   }
 
+  /** Whether this attempt is running on that worker (only it may report or commit the attempt). */
+  boolean isRunningOn(int attempt, String worker) {
+    return worker.equals(runningOn(attempt));
+  }
+
   /** This attempt, if it is running; or null. */
   RunningAttempt runningAttempt(int attempt) {
     for (RunningAttempt a : running) {

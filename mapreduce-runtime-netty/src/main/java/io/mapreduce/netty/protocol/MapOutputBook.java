@@ -24,12 +24,7 @@ public final class MapOutputBook {
    * @throws IllegalArgumentException when it names addresses this book was never sent
    */
   public List<MapLocation> take(MapOutputs m) {
-    if (m.addressesFrom() > addresses.size()) {
-      throw new IllegalArgumentException("map outputs of job " + m.jobId() + " bring addresses from number "
-          + m.addressesFrom() + ", but only " + addresses.size() + " were sent before");
-    }
-    addresses.subList(m.addressesFrom(), addresses.size()).clear();
-    addresses.addAll(m.addresses());
+    learnAddresses(m);
     List<MapLocation> locations = new ArrayList<>(m.outputs().size());
     for (MapOutput o : m.outputs()) {
       if (o.source() == MapOutput.GONE) {
@@ -44,6 +39,25 @@ public final class MapOutputBook {
       locations.add(new MapLocation(o.mapIndex(), o.attempt(), a.host(), a.port()));
     }
     return locations;
+  }
+
+  /**
+   * Takes in only the message's addresses (a reader that resolves its outputs itself, later).
+   *
+   * @throws IllegalArgumentException when they start past the addresses sent before
+   */
+  public void learnAddresses(MapOutputs m) {
+    if (m.addressesFrom() > addresses.size()) {
+      throw new IllegalArgumentException("map outputs of job " + m.jobId() + " bring addresses from number "
+          + m.addressesFrom() + ", but only " + addresses.size() + " were sent before");
+    }
+    addresses.subList(m.addressesFrom(), addresses.size()).clear();
+    addresses.addAll(m.addresses());
+  }
+
+  /** The address of this number. */
+  public ShuffleAddress address(int source) {
+    return addresses.get(source);
   }
 
   /** How many addresses it holds. */

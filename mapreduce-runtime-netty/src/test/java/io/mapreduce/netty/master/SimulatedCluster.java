@@ -2,6 +2,7 @@ package io.mapreduce.netty.master;
 
 import io.mapreduce.netty.master.SimulationMeter.Event;
 import io.mapreduce.netty.protocol.Message;
+import io.mapreduce.netty.protocol.MapOutputBook;
 import io.mapreduce.netty.protocol.Message.MapOutput;
 import io.mapreduce.netty.protocol.Message.TaskKind;
 import java.util.ArrayList;
@@ -121,17 +122,17 @@ final class SimulatedCluster {
      */
     MapOutput[] known;
     /**
-     * The job's shuffle addresses as the master numbered them (the real worker's MapOutputBook):
-     * the outputs and addresses are the master's own instances, shared by all simulated workers,
-     * so that 2,000 copies of 200,000 locations fit in the heap.
+     * The job's shuffle addresses as the master numbered them (the real worker's book; its outputs
+     * resolved here, not by the book, so that they stay the master's own instances, shared by all
+     * simulated workers: 2,000 copies of 200,000 locations fit in the heap).
      */
-    final List<Message.ShuffleAddress> addresses = new ArrayList<>();
+    MapOutputBook addresses = new MapOutputBook();
     /** How far into the master's log of map completions it was sent locations (MapOutputs.logEnd). */
     int locationsKnown;
 
     void forgetJob() {
       locationsKnown = 0;
-      addresses.clear();
+      addresses = new MapOutputBook();
       if (known != null) {
         fetchSetBytes -= 4L * known.length;
         known = null;
@@ -277,12 +278,7 @@ final class SimulatedCluster {
         w.known = new MapOutput[s.maps()];
         fetchSetBytes += 4L * w.known.length;
       }
-      if (o.addressesFrom() > w.addresses.size()) {
-        throw new IllegalStateException(w.id + " was sent addresses from number " + o.addressesFrom() + " but knows "
-            + w.addresses.size());
-      }
-      w.addresses.subList(o.addressesFrom(), w.addresses.size()).clear();
-      w.addresses.addAll(o.addresses());
+      w.addresses.learnAddresses(o);
       for (MapOutput loc : o.outputs()) {
         if (loc.source() != MapOutput.GONE) {
           w.known[loc.mapIndex()] = loc;
@@ -357,7 +353,7 @@ final class SimulatedCluster {
       if (a.fetched.get(i) || loc.source() == MapOutput.GONE) {
         continue;
       }
-      Worker source = byHost.get(w.addresses.get(loc.source()).host());
+      Worker source = byHost.get(w.addresses.address(loc.source()).host());
       if (source != null && source.alive) {
         a.fetched.set(i);
         a.fetchedCount++;
