@@ -266,7 +266,7 @@ class StatusHttpServerTest {
     try (Socket s = new Socket("127.0.0.1", server.port())) {
       s.setSoTimeout(10_000);
       OutputStream out = s.getOutputStream();
-      out.write("GET /api/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write("GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = s.getInputStream();
       String response = new String(in.readAllBytes(), StandardCharsets.UTF_8); // returns only at end of stream
