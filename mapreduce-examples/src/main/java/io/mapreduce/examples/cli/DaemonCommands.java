@@ -4,6 +4,7 @@ import com.google.common.net.HostAndPort;
 import io.mapreduce.netty.master.Master;
 import io.mapreduce.netty.master.MasterState;
 import io.mapreduce.netty.master.SchedulingPolicy;
+import io.mapreduce.netty.master.StatusPageAccess;
 import io.mapreduce.netty.protocol.ClusterSecret;
 import io.mapreduce.netty.protocol.ClusterTls;
 import io.mapreduce.netty.protocol.Frames;
@@ -65,6 +66,21 @@ final class DaemonCommands {
         description = "Port of the status page (HTML at /, JSON at /api/status; default: ${DEFAULT-VALUE}; -1: none).")
     int httpPort;
 
+    @Option(names = "--http-bind", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+        description = "Address of the status page (default: ${DEFAULT-VALUE}, whatever --bind is; another needs "
+            + "--http-auth-file).")
+    String httpBind;
+
+    @Option(names = "--http-auth-file", paramLabel = "FILE",
+        description = "Ask status page readers for the token in FILE (mode 0600, 16+ characters): as "
+            + "'Authorization: Bearer TOKEN', or as the password of HTTP Basic (any user name).")
+    Path httpAuthFile;
+
+    @Option(names = "--http-host", paramLabel = "NAME",
+        description = "A host name the status page answers to besides localhost and its addresses (repeatable; "
+            + "requests naming other hosts are refused, against DNS rebinding).")
+    java.util.List<String> httpHosts = new java.util.ArrayList<>();
+
     @Option(names = "--scheduler", defaultValue = "card-dealing",
         description = "card-dealing, pairwise or load-aware (default: ${DEFAULT-VALUE}).")
     String scheduler;
@@ -108,11 +124,22 @@ final class DaemonCommands {
       Master master = Master.start(new Master.Config(bind, port, policy, ClusterSecret.resolve(secretFile),
           Frames.DEFAULT_MAX_FRAME_BYTES, settings,
           workDirectory != null ? workDirectory : Master.Config.defaultWorkDirectory(), httpPort,
-          tls(spec, tlsKeystore)));
+          tls(spec, tlsKeystore)).withStatusPage(statusPage()));
       System.err.println("mapreduce: master listening on " + bind + ":" + master.port() + " (scheduler "
-          + policy.name() + ")" + (master.httpPort() < 0 ? "" : ", status page on http://" + bind + ":"
-          + master.httpPort() + "/"));
+          + policy.name() + ")" + (master.httpPort() < 0 ? "" : ", status page on http://"
+          + (httpBind.indexOf(':') >= 0 ? "[" + httpBind + "]" : httpBind) + ":" + master.httpPort() + "/"));
       return runUntilStopped(master);
+    }
+
+    private StatusPageAccess statusPage() {
+      try {
+        return StatusPageAccess.of(httpBind, httpAuthFile, httpHosts);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      } catch (java.io.IOException e) {
+        throw new ParameterException(spec.commandLine(), "cannot read the status page token file " + httpAuthFile
+            + ": " + e);
+      }
     }
   }
 

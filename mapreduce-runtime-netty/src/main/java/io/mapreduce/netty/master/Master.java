@@ -57,13 +57,23 @@ public final class Master implements AutoCloseable {
   /** How a master is started. */
   /**
    * @param httpPort the status page's port (0: any free one), or -1 for none
+   * @param statusPage who may read the status page (by default loopback only, whatever {@code
+   *     bindAddress} is)
    */
   public record Config(String bindAddress, int port, SchedulingPolicy policy, ClusterSecret secret,
-      int maxFrameBytes, MasterState.Settings settings, Path workDirectory, int httpPort, ClusterTls tls) {
+      int maxFrameBytes, MasterState.Settings settings, Path workDirectory, int httpPort, ClusterTls tls,
+      StatusPageAccess statusPage) {
     /** Without TLS. */
     public Config(String bindAddress, int port, SchedulingPolicy policy, ClusterSecret secret, int maxFrameBytes,
         MasterState.Settings settings, Path workDirectory, int httpPort) {
       this(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, httpPort, ClusterTls.NONE);
+    }
+
+    /** With the status page on loopback. */
+    public Config(String bindAddress, int port, SchedulingPolicy policy, ClusterSecret secret, int maxFrameBytes,
+        MasterState.Settings settings, Path workDirectory, int httpPort, ClusterTls tls) {
+      this(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, httpPort, tls,
+          StatusPageAccess.loopback());
     }
 
     public Config {
@@ -73,6 +83,7 @@ public final class Master implements AutoCloseable {
       Objects.requireNonNull(policy, "policy");
       Objects.requireNonNull(secret, "secret");
       Objects.requireNonNull(settings, "settings");
+      Objects.requireNonNull(statusPage, "statusPage");
     }
 
     /** Loopback, an ephemeral port, card dealing, no secret: for tests and one-machine clusters. */
@@ -87,27 +98,31 @@ public final class Master implements AutoCloseable {
     }
 
     public Config withPort(int p) {
-      return new Config(bindAddress, p, policy, secret, maxFrameBytes, settings, workDirectory, httpPort, tls);
+      return new Config(bindAddress, p, policy, secret, maxFrameBytes, settings, workDirectory, httpPort, tls, statusPage);
     }
 
     public Config withPolicy(SchedulingPolicy p) {
-      return new Config(bindAddress, port, p, secret, maxFrameBytes, settings, workDirectory, httpPort, tls);
+      return new Config(bindAddress, port, p, secret, maxFrameBytes, settings, workDirectory, httpPort, tls, statusPage);
     }
 
     public Config withWorkDirectory(Path dir) {
-      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, dir, httpPort, tls);
+      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, dir, httpPort, tls, statusPage);
     }
 
     public Config withTls(ClusterTls t) {
-      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, httpPort, t);
+      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, httpPort, t, statusPage);
     }
 
     public Config withHttpPort(int p) {
-      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, p, tls);
+      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, p, tls, statusPage);
+    }
+
+    public Config withStatusPage(StatusPageAccess access) {
+      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, httpPort, tls, access);
     }
 
     public Config withSettings(MasterState.Settings s) {
-      return new Config(bindAddress, port, policy, secret, maxFrameBytes, s, workDirectory, httpPort, tls);
+      return new Config(bindAddress, port, policy, secret, maxFrameBytes, s, workDirectory, httpPort, tls, statusPage);
     }
   }
 
@@ -218,10 +233,14 @@ public final class Master implements AutoCloseable {
   /**
    * Starts a master listening on the configured address.
    *
-   * @throws IllegalArgumentException when asked to bind a non-loopback address without a secret
+   * @throws IllegalArgumentException when asked to bind a non-loopback address without a secret,
+   *     or the status page on one without a token
    */
   public static Master start(Config config) throws InterruptedException, IOException {
     config.secret().checkCanListenOn(config.bindAddress(), "listen");
+    if (config.httpPort() >= 0) {
+      config.statusPage().checkCanListen();
+    }
     Master m = new Master(config);
     m.bind();
     return m;
@@ -249,8 +268,8 @@ public final class Master implements AutoCloseable {
     if (config.httpPort() >= 0) {
       // The page renders the snapshot the state thread builds each tick: a refresh never waits
       // for the state thread, nor makes it walk the workers and tasks.
-      statusPage = StatusHttpServer.start(io, config.bindAddress(), config.httpPort(), state::statusSnapshot);
-      log.info("status page on http://{}:{}/", config.bindAddress(), statusPage.port());
+      // Its own address and event loop: a flood of page requests takes nothing from the job port.
+      statusPage = StatusHttpServer.start(config.statusPage(), config.httpPort(), state::statusSnapshot);
     }
   }
 
