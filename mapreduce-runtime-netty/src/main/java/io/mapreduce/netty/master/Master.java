@@ -126,7 +126,7 @@ public final class Master implements AutoCloseable {
   });
   private final ExecutorService files = Executors.newCachedThreadPool(new DefaultThreadFactory("master-files", true));
   private final Map<String, Channel> workerChannels = new ConcurrentHashMap<>();
-  private final Map<String, Channel> clientChannels = new ConcurrentHashMap<>();
+  private final JobClients clientChannels = new JobClients();
   private final Map<String, JobOutput> outputs = new ConcurrentHashMap<>();
   /** The shared map outputs of jobs that keep them in shared storage, deleted when the job ends. */
   private final Map<String, SharedDirectory> intermediates = new ConcurrentHashMap<>();
@@ -316,7 +316,7 @@ public final class Master implements AutoCloseable {
       server.close().awaitUninterruptibly();
     }
     workerChannels.values().forEach(Channel::close);
-    clientChannels.values().forEach(Channel::close);
+    clientChannels.closeAll();
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     io.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     loop.shutdownNow();
@@ -349,7 +349,7 @@ public final class Master implements AutoCloseable {
    */
   private void submitted(Message.SubmitJob s, Channel ch) {
     String jobId = s.jobId();
-    if (preparing.contains(jobId) || state.knows(jobId) || clientChannels.putIfAbsent(jobId, ch) != null) {
+    if (preparing.contains(jobId) || state.knows(jobId) || !clientChannels.submitted(jobId, ch)) {
       log.warn("job {} submitted again from {}: refused", jobId, ch.remoteAddress());
       refuse(ch, "job id " + jobId + " is already in use on this master: a new job needs a new id");
       return;
@@ -463,15 +463,8 @@ public final class Master implements AutoCloseable {
 
     @Override
     public void toClient(String jobId, Message message) {
-      effect(() -> {
-        Channel ch = clientChannels.get(jobId);
-        if (ch != null) {
-          ch.writeAndFlush(message);
-          if (message instanceof Message.JobSucceeded || message instanceof Message.JobFailed) {
-            clientChannels.remove(jobId);
-          }
-        }
-      });
+      effect(() -> clientChannels.send(jobId, message,
+          message instanceof Message.JobSucceeded || message instanceof Message.JobFailed));
     }
 
     @Override
@@ -604,7 +597,7 @@ public final class Master implements AutoCloseable {
           refuse(ctx.channel(), JobIds.refusal(w.jobId()));
           return;
         }
-        clientChannels.put(w.jobId(), ctx.channel());
+        clientChannels.watch(w.jobId(), ctx.channel());
         loop.execute(() -> state.watch(w.jobId()));
       } else if (msg instanceof Message.CancelJob c && workerId == null) {
         if (!JobIds.isValid(c.jobId())) {
@@ -631,7 +624,7 @@ public final class Master implements AutoCloseable {
         workerChannels.remove(id, ctx.channel());
         loop.execute(() -> state.workerLost(id, "connection closed"));
       }
-      clientChannels.values().removeIf(ch -> ch == ctx.channel());
+      clientChannels.closed(ctx.channel());
     }
 
     @Override

@@ -251,7 +251,7 @@ class JobIdsIT {
   }
 
   @Test
-  void jobIdInUse_secondSubmissionRefused_whileTheFirstCompletesAsTheOracleSays() throws Exception {
+  void jobIdInUse_secondSubmissionRefused_whileTheFirstCompletesAsTheOracleSays_toEveryClientFollowingIt() throws Exception {
     String id = UUID.randomUUID().toString();
     Path gate = dir.resolve("gate");
     var first = wordCount("out-first", new GatedMapper(gate.toString()));
@@ -273,12 +273,18 @@ class JobIdsIT {
     }
     assertThat(site.resolve("out-second")).doesNotExist();
     assertThat(site.resolve("out-third")).doesNotExist();
-    try (RawPeer watcher = client()) {
-      watcher.send(new Message.WatchJob(id));
+    // Two clients follow it: the second does not take its end from the first.
+    try (RawPeer one = client(); RawPeer two = client()) {
+      one.send(new Message.WatchJob(id));
+      assertThat(one.read()).isInstanceOf(Message.JobProgressUpdate.class);
+      two.send(new Message.WatchJob(id));
+      assertThat(two.read()).isInstanceOf(Message.JobProgressUpdate.class);
       Files.createFile(gate);
-      Message end = awaitEnd(watcher, id, false);
-      assertThat(end).isInstanceOf(Message.JobSucceeded.class);
-      assertThat(counts((Message.JobSucceeded) end)).isEqualTo(oracle);
+      for (RawPeer watcher : List.of(one, two)) {
+        Message end = awaitEnd(watcher, id, false);
+        assertThat(end).isInstanceOf(Message.JobSucceeded.class);
+        assertThat(counts((Message.JobSucceeded) end)).isEqualTo(oracle);
+      }
     }
     // Ended, and still known: its id is still taken.
     try (RawPeer late = client()) {
