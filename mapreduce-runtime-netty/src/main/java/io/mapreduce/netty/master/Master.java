@@ -9,6 +9,7 @@ import io.mapreduce.netty.protocol.ClusterSecret;
 import io.mapreduce.netty.protocol.ClusterTls;
 import io.mapreduce.netty.protocol.Frames;
 import io.mapreduce.netty.protocol.JarStore;
+import io.mapreduce.netty.protocol.JobIds;
 import io.mapreduce.internal.io.LocalStorage;
 import io.mapreduce.internal.io.Storages;
 import io.mapreduce.netty.protocol.Message;
@@ -140,10 +141,12 @@ public final class Master implements AutoCloseable {
   });
   private final ExecutorService files = Executors.newCachedThreadPool(new DefaultThreadFactory("master-files", true));
   private final Map<String, Channel> workerChannels = new ConcurrentHashMap<>();
-  private final Map<String, Channel> clientChannels = new ConcurrentHashMap<>();
+  private final JobClients clientChannels = new JobClients();
   private final Map<String, JobOutput> outputs = new ConcurrentHashMap<>();
   /** The shared map outputs of jobs that keep them in shared storage, deleted when the job ends. */
   private final Map<String, SharedDirectory> intermediates = new ConcurrentHashMap<>();
+  /** Jobs submitted and not yet prepared (or refused): their ids are taken. State thread only. */
+  private final java.util.Set<String> preparing = new java.util.HashSet<>();
   private final AtomicInteger workerIds = new AtomicInteger();
   private final MasterState state;
   private final JarStore jars;
@@ -332,7 +335,7 @@ public final class Master implements AutoCloseable {
       server.close().awaitUninterruptibly();
     }
     workerChannels.values().forEach(Channel::close);
-    clientChannels.values().forEach(Channel::close);
+    clientChannels.closeAll();
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     io.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     loop.shutdownNow();
@@ -356,6 +359,28 @@ public final class Master implements AutoCloseable {
     }
     outputs.clear();
     intermediates.clear();
+  }
+
+  /**
+   * A valid submission, on the state thread: refused if its id is taken (a job running, being
+   * prepared, or ended and still remembered: its outputs, shared directory and status are the
+   * first job's, and a second job under its id would take them over), else prepared.
+   */
+  private void submitted(Message.SubmitJob s, Channel ch) {
+    String jobId = s.jobId();
+    if (preparing.contains(jobId) || state.knows(jobId) || !clientChannels.submitted(jobId, ch)) {
+      log.warn("job {} submitted again from {}: refused", jobId, ch.remoteAddress());
+      refuse(ch, "job id " + jobId + " is already in use on this master: a new job needs a new id");
+      return;
+    }
+    preparing.add(jobId);
+    log.info("job {} submitted from {}", jobId, ch.remoteAddress());
+    files.execute(() -> prepare(jobId, s));
+  }
+
+  /** Tells a client its request is refused, in one line; the connection stays open. */
+  private static void refuse(Channel ch, String why) {
+    ch.writeAndFlush(new Message.JobFailed(null, why, null, 0, null, null));
   }
 
   private void prepare(String jobId, Message.SubmitJob submit) {
@@ -383,12 +408,22 @@ public final class Master implements AutoCloseable {
       }
       outputs.put(jobId, output);
       long inputBytes = MasterState.inputBytes(submit.splits());
-      loop.execute(() -> state.jobPrepared(jobId, job, submit.splits(), submit.jars(), inputBytes));
+      loop.execute(() -> {
+        preparing.remove(jobId);
+        state.jobPrepared(jobId, job, submit.splits(), submit.jars(), inputBytes);
+      });
     } catch (MapReduceException e) {
-      loop.execute(() -> state.prepareFailed(jobId, e.getMessage()));
+      prepareFailed(jobId, e.getMessage());
     } catch (Exception e) {
-      loop.execute(() -> state.prepareFailed(jobId, "job " + jobId + " failed: " + e));
+      prepareFailed(jobId, "job " + jobId + " failed: " + e);
     }
+  }
+
+  private void prepareFailed(String jobId, String message) {
+    loop.execute(() -> {
+      preparing.remove(jobId);
+      state.prepareFailed(jobId, message);
+    });
   }
 
   /**
@@ -447,15 +482,8 @@ public final class Master implements AutoCloseable {
 
     @Override
     public void toClient(String jobId, Message message) {
-      effect(() -> {
-        Channel ch = clientChannels.get(jobId);
-        if (ch != null) {
-          ch.writeAndFlush(message);
-          if (message instanceof Message.JobSucceeded || message instanceof Message.JobFailed) {
-            clientChannels.remove(jobId);
-          }
-        }
-      });
+      effect(() -> clientChannels.send(jobId, message,
+          message instanceof Message.JobSucceeded || message instanceof Message.JobFailed));
     }
 
     @Override
@@ -557,13 +585,12 @@ public final class Master implements AutoCloseable {
         String id = workerId;
         loop.execute(() -> state.taskFailed(id, f));
       } else if (msg instanceof Message.SubmitJob s && workerId == null) {
-        String jobId = s.jobId();
-        if (jobId == null || clientChannels.putIfAbsent(jobId, ctx.channel()) != null) {
-          ctx.writeAndFlush(new Message.JobFailed(jobId, "job id " + jobId + " is already in use", null, 0, null, null));
+        if (!JobIds.isValid(s.jobId())) {
+          refuse(ctx.channel(), JobIds.refusal(s.jobId()));
           return;
         }
-        log.info("job {} submitted from {}", jobId, ctx.channel().remoteAddress());
-        files.execute(() -> prepare(jobId, s));
+        Channel ch = ctx.channel();
+        loop.execute(() -> submitted(s, ch));
       } else if (msg instanceof Message.HasJars h && workerId == null) {
         ctx.writeAndFlush(new Message.MissingJars(h.jars().stream().filter(j -> jars.find(j) == null).toList()));
       } else if (msg instanceof Message.JarChunk c && workerId == null) {
@@ -584,10 +611,18 @@ public final class Master implements AutoCloseable {
                 .addListener(ChannelFutureListener.CLOSE);
           }
         });
-      } else if (msg instanceof Message.WatchJob w && workerId == null && w.jobId() != null) {
-        clientChannels.put(w.jobId(), ctx.channel());
+      } else if (msg instanceof Message.WatchJob w && workerId == null) {
+        if (!JobIds.isValid(w.jobId())) {
+          refuse(ctx.channel(), JobIds.refusal(w.jobId()));
+          return;
+        }
+        clientChannels.watch(w.jobId(), ctx.channel());
         loop.execute(() -> state.watch(w.jobId()));
       } else if (msg instanceof Message.CancelJob c && workerId == null) {
+        if (!JobIds.isValid(c.jobId())) {
+          refuse(ctx.channel(), JobIds.refusal(c.jobId()));
+          return;
+        }
         loop.execute(() -> state.cancel(c.jobId()));
       } else if (msg instanceof Message.ProtocolError e) {
         log.warn("{} reports a protocol error: {}", ctx.channel().remoteAddress(), e.message());
@@ -608,7 +643,7 @@ public final class Master implements AutoCloseable {
         workerChannels.remove(id, ctx.channel());
         loop.execute(() -> state.workerLost(id, "connection closed"));
       }
-      clientChannels.values().removeIf(ch -> ch == ctx.channel());
+      clientChannels.closed(ctx.channel());
     }
 
     @Override

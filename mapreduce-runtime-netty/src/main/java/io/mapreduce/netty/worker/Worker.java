@@ -12,6 +12,7 @@ import io.mapreduce.netty.protocol.ClusterTls;
 import io.mapreduce.netty.protocol.Frames;
 import io.mapreduce.netty.protocol.HandshakeFailed;
 import io.mapreduce.netty.protocol.JarStore;
+import io.mapreduce.netty.protocol.JobIds;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Message.Failure;
 import io.mapreduce.netty.protocol.Message.MapLocation;
@@ -497,6 +498,8 @@ public final class Worker implements AutoCloseable {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
+      // Job ids name directories this worker makes and deletes: a malformed one closes the connection.
+      JobIds.checkFromMaster(msg);
       if (msg instanceof Message.Registered r) {
         workerId = r.workerId();
         backoffMillis = 100;
