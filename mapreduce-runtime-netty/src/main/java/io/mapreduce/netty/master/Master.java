@@ -11,6 +11,7 @@ import io.mapreduce.netty.protocol.Frames;
 import io.mapreduce.netty.protocol.JarStore;
 import io.mapreduce.netty.protocol.JobIds;
 import io.mapreduce.internal.io.LocalStorage;
+import io.mapreduce.internal.io.PrivateDirectories;
 import io.mapreduce.internal.io.Storages;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Pipelines;
@@ -57,6 +58,8 @@ public final class Master implements AutoCloseable {
 
   /** How a master is started. */
   /**
+   * @param workDirectory where the journal and jars live, kept for a restart; null: a fresh private
+   *     temporary directory, removed on close
    * @param httpPort the status page's port (0: any free one), or -1 for none
    * @param statusPage who may read the status page (by default loopback only, whatever {@code
    *     bindAddress} is)
@@ -79,7 +82,6 @@ public final class Master implements AutoCloseable {
 
     public Config {
       Objects.requireNonNull(tls, "tls");
-      Objects.requireNonNull(workDirectory, "workDirectory");
       Objects.requireNonNull(bindAddress, "bindAddress");
       Objects.requireNonNull(policy, "policy");
       Objects.requireNonNull(secret, "secret");
@@ -87,15 +89,13 @@ public final class Master implements AutoCloseable {
       Objects.requireNonNull(statusPage, "statusPage");
     }
 
-    /** Loopback, an ephemeral port, card dealing, no secret: for tests and one-machine clusters. */
+    /**
+     * Loopback, an ephemeral port, card dealing, no configured secret (this user's), a temporary
+     * work directory: for tests and one-machine clusters.
+     */
     public static Config local() {
       return new Config("127.0.0.1", 0, new CardDealingPolicy(), ClusterSecret.NONE, Frames.DEFAULT_MAX_FRAME_BYTES,
-          MasterState.Settings.defaults(), defaultWorkDirectory(), -1);
-    }
-
-    /** {@code $TMPDIR/mapreduce-master-<pid>}. */
-    public static Path defaultWorkDirectory() {
-      return Path.of(System.getProperty("java.io.tmpdir"), "mapreduce-master-" + ProcessHandle.current().pid());
+          MasterState.Settings.defaults(), null, -1);
     }
 
     public Config withPort(int p) {
@@ -150,6 +150,8 @@ public final class Master implements AutoCloseable {
   private final AtomicInteger workerIds = new AtomicInteger();
   private final MasterState state;
   private final JarStore jars;
+  /** The configured work directory, or a temporary one made for this master and removed on close. */
+  private final Path workDirectory;
   private final Journal journal;
   private final Outbox outbox = new Outbox();
   private Channel server;
@@ -162,9 +164,12 @@ public final class Master implements AutoCloseable {
 
   private Master(Config config) throws IOException {
     this.config = config;
-    this.jars = new JarStore(config.workDirectory().resolve("jars"));
-    List<Journal.Entry> entries = Journal.read(config.workDirectory());
-    this.journal = Journal.open(config.workDirectory(), entry -> {
+    // Unpredictable when temporary (another user cannot make it first), and private either way.
+    this.workDirectory = config.workDirectory() == null ? PrivateDirectories.createTemporary("mapreduce-master-")
+        : PrivateDirectories.ensure(config.workDirectory());
+    this.jars = new JarStore(workDirectory.resolve("jars"));
+    List<Journal.Entry> entries = Journal.read(workDirectory);
+    this.journal = Journal.open(workDirectory, entry -> {
       try {
         loop.execute(() -> outbox.durable(entry));
       } catch (java.util.concurrent.RejectedExecutionException closed) {
@@ -306,6 +311,11 @@ public final class Master implements AutoCloseable {
     return byRole;
   }
 
+  /** Where its journal and jars live: the configured directory, or the temporary one it made. */
+  public Path workDirectory() {
+    return workDirectory;
+  }
+
   /** The port it listens on. */
   public int port() {
     return ((InetSocketAddress) server.localAddress()).getPort();
@@ -352,10 +362,10 @@ public final class Master implements AutoCloseable {
     }
     // A per-process default directory goes with the process, and so do the running jobs' outputs;
     // a chosen one keeps its journal, jars and the outputs: a master restarted on it resumes them.
-    if (config.workDirectory().equals(Config.defaultWorkDirectory())) {
+    if (config.workDirectory() == null) {
       outputs.values().forEach(JobOutput::abort);
       intermediates.forEach(Master::deleteShared);
-      LocalStorage.deleteRecursively(config.workDirectory());
+      LocalStorage.deleteRecursively(workDirectory);
     }
     outputs.clear();
     intermediates.clear();
