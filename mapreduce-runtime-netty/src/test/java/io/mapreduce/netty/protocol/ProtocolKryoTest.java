@@ -288,7 +288,7 @@ class ProtocolKryoTest {
   }
 
   /** HasJars (id 142) holding an ArrayList (101) of {@code n} empty HashMaps (102): two bytes each. */
-  private static byte[] listOfEmptyMaps(int n) {
+  static byte[] listOfEmptyMaps(int n) {
     com.esotericsoftware.kryo.io.Output out = new com.esotericsoftware.kryo.io.Output(16 + 2 * n, -1);
     out.writeVarInt(142 + 2, true);
     out.writeVarInt(101 + 2, true);
