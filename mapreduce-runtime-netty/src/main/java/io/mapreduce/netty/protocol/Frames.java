@@ -31,13 +31,25 @@ public final class Frames {
   private Frames() {}
 
   /**
-   * Text that came (in part) from a peer, cut to {@link #MAX_REASON_CHARS}: a peer must not make
-   * one log line or error frame as large as its frame.
+   * Text that came (in part) from a peer, cut to {@link #MAX_REASON_CHARS} and on one line: a peer
+   * must not make one log line or error frame as large as its frame, nor write lines of its own
+   * into a log (control characters, Kryo's multi-line traces, become spaces).
    */
   public static String brief(String s) {
-    if (s == null || s.length() <= MAX_REASON_CHARS) {
-      return s;
+    if (s == null) {
+      return null;
     }
-    return s.substring(0, MAX_REASON_CHARS) + "... (" + s.length() + " chars)";
+    String cut = s.length() <= MAX_REASON_CHARS ? s : s.substring(0, MAX_REASON_CHARS) + "... (" + s.length()
+        + " chars)";
+    StringBuilder b = null;
+    for (int i = 0; i < cut.length(); i++) {
+      if (Character.isISOControl(cut.charAt(i))) {
+        if (b == null) {
+          b = new StringBuilder(cut);
+        }
+        b.setCharAt(i, ' ');
+      }
+    }
+    return b == null ? cut : b.toString();
   }
 }

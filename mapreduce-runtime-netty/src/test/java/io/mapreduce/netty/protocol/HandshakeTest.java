@@ -276,6 +276,8 @@ class HandshakeTest {
     client.writeInbound(frames(new Message.ProtocolError("x".repeat(900))));
     HandshakeFailed f = (HandshakeFailed) app.events.get(0);
     assertThat(f.reason().length()).isLessThan(2 * Frames.MAX_REASON_CHARS);
+    // Nor can a peer write lines of its own into a log.
+    assertThat(Frames.brief("a\nWARN forged line\r\tb")).isEqualTo("a WARN forged line  b");
   }
 
   @Test
