@@ -115,6 +115,9 @@ class ProtocolFuzzIT {
       }
       try {
         p.sendUnsealed(burst.toByteArray());
+        // A burst may end in the middle of a frame, for which the daemon rightly waits (until the
+        // handshake's deadline): say there is no more, so that it has to decide now.
+        p.socket().shutdownOutput();
       } catch (SocketException e) {
         // Refused and closed while we were still writing.
       }
