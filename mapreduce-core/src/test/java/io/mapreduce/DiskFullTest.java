@@ -34,7 +34,7 @@ class DiskFullTest {
   @Test
   void exec_workDirectoryFull_failsSayingTheDiskIsFull() throws Exception {
     Path small = Files.createDirectories(dir.resolve("small"));
-    Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", small.toString())
+    Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", small.toString())
         .redirectErrorStream(true).start();
     assumeTrue(mount.waitFor(30, TimeUnit.SECONDS) && mount.exitValue() == 0,
         "cannot mount a tmpfs here (not root?): " + new String(mount.getInputStream().readAllBytes()));

@@ -13,9 +13,12 @@ import java.nio.file.Path;
 public interface SharedDirectory {
 
   /**
-   * Checks that the directory can be written (a bucket that exists and accepts a write, a
-   * directory that can be created), writing a marker file.
+   * Creates the directory, which must not exist yet (a directory, or a prefix that holds objects),
+   * and checks that it can be written (a bucket that exists and accepts a write), writing a
+   * marker file. {@link #delete()} removes everything under it, so it must hold nothing it was
+   * not made for.
    *
+   * @throws java.nio.file.FileAlreadyExistsException when it exists already
    * @throws java.nio.file.NoSuchFileException naming what is missing, such as the bucket
    * @throws java.nio.file.AccessDeniedException when writing is refused
    */

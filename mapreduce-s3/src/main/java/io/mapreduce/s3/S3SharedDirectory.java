@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -39,6 +40,10 @@ final class S3SharedDirectory implements SharedDirectory {
 
   /** With other sizes (tests: S3 takes parts of 5 MiB and more, but for the last). */
   S3SharedDirectory(S3Storage storage, S3Path dir, long singlePutBytes, long partBytes) {
+    if (dir.directoryPrefix().isEmpty()) {
+      // delete() removes everything under the prefix: here, the whole bucket.
+      throw new IllegalArgumentException(dir + ": a whole bucket cannot be a job's shared directory");
+    }
     this.storage = storage;
     this.dir = dir;
     this.singlePutBytes = singlePutBytes;
@@ -58,6 +63,12 @@ final class S3SharedDirectory implements SharedDirectory {
   @Override
   public void create() throws IOException {
     try {
+      // S3 has no exclusive "mkdir": a prefix that holds objects already is not this job's to
+      // delete when it ends. (Another writer may still race this check; a job id is a fresh UUID.)
+      if (!storage.client().listObjectsV2(b -> b.bucket(dir.bucket()).prefix(dir.directoryPrefix()).maxKeys(1))
+          .contents().isEmpty()) {
+        throw new FileAlreadyExistsException(path(), null, "it holds objects already");
+      }
       storage.client().putObject(b -> b.bucket(dir.bucket()).key(key(MARKER)), RequestBody.empty());
     } catch (SdkException e) {
       throw S3Storage.failure(path(), e);

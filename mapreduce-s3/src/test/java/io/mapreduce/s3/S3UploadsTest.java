@@ -105,6 +105,21 @@ class S3UploadsTest {
   }
 
   @Test
+  void create_prefixThatHoldsObjects_refused_andDeleteOfAWholeBucketImpossible() throws Exception {
+    s3.client().putObject(b -> b.bucket("scratch").key("tmp/taken/keep"),
+        software.amazon.awssdk.core.sync.RequestBody.fromString("not a job's"));
+    // A job's directory is deleted whole when the job ends: it must be one the job made.
+    assertThatThrownBy(() -> storage.sharedDirectory("s3://scratch/tmp/taken").create())
+        .isInstanceOf(java.nio.file.FileAlreadyExistsException.class)
+        .hasMessageContaining("s3://scratch/tmp/taken").hasMessageContaining("holds objects already");
+    for (String bucket : List.of("s3://scratch", "s3://scratch/")) {
+      assertThatThrownBy(() -> storage.sharedDirectory(bucket)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("a whole bucket");
+    }
+    assertThat(keys("tmp/taken/")).containsExactly("tmp/taken/keep");
+  }
+
+  @Test
   void create_missingBucket_failsNamingIt() {
     assertThatThrownBy(() -> storage.sharedDirectory("s3://no-such-bucket/tmp/job-c").create())
         .isInstanceOf(NoSuchFileException.class).hasMessageContaining("no-such-bucket");

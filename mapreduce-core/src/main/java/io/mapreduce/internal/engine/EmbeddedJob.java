@@ -102,6 +102,8 @@ final class EmbeddedJob<K, V> extends Job {
       mapsTotal = splits.size();
       inputBytes = splits.stream().mapToLong(InputSplit::length).sum();
       output = JobFiles.createOutput(spec.output(), id());
+      // The default work directory has a predictable name under $TMPDIR: another user's is refused.
+      io.mapreduce.internal.io.PrivateDirectories.ensure(spec.workDirectory());
       Files.createDirectories(jobDirectory);
       JobPlan<K, V> plan = new JobPlan<>(id(), spec, inputStorage, splits, output, jobDirectory);
       log.info("job {} ({}): {} map tasks over {} bytes, {} reduce tasks", id(), spec.name(), splits.size(),

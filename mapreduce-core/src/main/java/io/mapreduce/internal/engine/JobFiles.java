@@ -119,6 +119,10 @@ public final class JobFiles {
       SharedDirectory shared = Storages.forPath(directory).sharedDirectory(directory);
       shared.create();
       return shared;
+    } catch (FileAlreadyExistsException e) {
+      throw new MapReduceException("cannot use intermediate directory " + directory + ": "
+          + (e.getReason() == null ? "it exists already" : e.getReason())
+          + " (a job's map outputs need a directory of their own, deleted when it ends)", e);
     } catch (NoSuchFileException e) {
       throw new MapReduceException("cannot use intermediate directory " + directory + ": "
           + (e.getReason() == null ? e.getFile() + " does not exist" : e.getReason()), e);

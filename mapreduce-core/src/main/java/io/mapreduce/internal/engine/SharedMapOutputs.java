@@ -36,8 +36,16 @@ public final class SharedMapOutputs {
     this.reduceTasks = reduceTasks;
   }
 
-  /** The directory of one job's shared map outputs under the job's {@code intermediate} setting. */
+  /**
+   * The directory of one job's shared map outputs under the job's {@code intermediate} setting.
+   *
+   * @throws IllegalArgumentException when the job id is not one plain path segment: the directory
+   *     is deleted when the job ends, and must not be the intermediate directory itself or outside it
+   */
   public static String directory(String intermediate, String jobId) {
+    if (jobId.isEmpty() || jobId.equals(".") || jobId.equals("..") || jobId.contains("/") || jobId.contains("\\")) {
+      throw new IllegalArgumentException("job id '" + jobId + "' cannot name a directory of map outputs");
+    }
     return (intermediate.endsWith("/") ? intermediate : intermediate + "/") + jobId;
   }
 

@@ -200,7 +200,10 @@ public final class LocalStorage implements Storage {
 
     @Override
     public void create() throws IOException {
-      Files.createDirectories(dir);
+      Files.createDirectories(dir.getParent());
+      // Exclusively: the job's directory is deleted whole when the job ends, so it must be one
+      // that nothing else had put there (nor a link to one).
+      Files.createDirectory(dir);
       Files.write(dir.resolve(MARKER), new byte[0]);
     }
 

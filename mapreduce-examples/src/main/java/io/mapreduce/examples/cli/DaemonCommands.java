@@ -1,14 +1,19 @@
 package io.mapreduce.examples.cli;
 
 import com.google.common.net.HostAndPort;
+import io.mapreduce.internal.io.LocalStorage;
+import io.mapreduce.internal.io.PrivateDirectories;
 import io.mapreduce.netty.master.Master;
 import io.mapreduce.netty.master.MasterState;
 import io.mapreduce.netty.master.SchedulingPolicy;
+import io.mapreduce.netty.master.StatusPageAccess;
 import io.mapreduce.netty.protocol.ClusterSecret;
 import io.mapreduce.netty.protocol.ClusterTls;
 import io.mapreduce.netty.protocol.Frames;
 import io.mapreduce.netty.worker.Worker;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -65,6 +70,21 @@ final class DaemonCommands {
         description = "Port of the status page (HTML at /, JSON at /api/status; default: ${DEFAULT-VALUE}; -1: none).")
     int httpPort;
 
+    @Option(names = "--http-bind", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+        description = "Address of the status page (default: ${DEFAULT-VALUE}, whatever --bind is; another needs "
+            + "--http-auth-file).")
+    String httpBind;
+
+    @Option(names = "--http-auth-file", paramLabel = "FILE",
+        description = "Ask status page readers for the token in FILE (mode 0600, 16+ characters): as "
+            + "'Authorization: Bearer TOKEN', or as the password of HTTP Basic (any user name).")
+    Path httpAuthFile;
+
+    @Option(names = "--http-host", paramLabel = "NAME",
+        description = "A host name the status page answers to besides localhost and its addresses (repeatable; "
+            + "requests naming other hosts are refused, against DNS rebinding).")
+    java.util.List<String> httpHosts = new java.util.ArrayList<>();
+
     @Option(names = "--scheduler", defaultValue = "card-dealing",
         description = "card-dealing, pairwise or load-aware (default: ${DEFAULT-VALUE}).")
     String scheduler;
@@ -74,7 +94,8 @@ final class DaemonCommands {
     Path secretFile;
 
     @Option(names = "--work-dir", paramLabel = "DIR",
-        description = "Where the master keeps the jars clients send (default: $TMPDIR/mapreduce-master-<pid>, removed on exit).")
+        description = "Where the master keeps the jars clients send, mode 0700 (default: a new private directory "
+            + "under $TMPDIR, removed on exit).")
     Path workDirectory;
 
     @Option(names = "--tls-keystore", paramLabel = "FILE",
@@ -107,12 +128,23 @@ final class DaemonCommands {
           Duration.ofSeconds(heartbeatTimeout), 0.8, backupTasks, Duration.ofSeconds(noWorkerTimeout));
       Master master = Master.start(new Master.Config(bind, port, policy, ClusterSecret.resolve(secretFile),
           Frames.DEFAULT_MAX_FRAME_BYTES, settings,
-          workDirectory != null ? workDirectory : Master.Config.defaultWorkDirectory(), httpPort,
-          tls(spec, tlsKeystore)));
+          workDirectory, httpPort,
+          tls(spec, tlsKeystore)).withStatusPage(statusPage()));
       System.err.println("mapreduce: master listening on " + bind + ":" + master.port() + " (scheduler "
-          + policy.name() + ")" + (master.httpPort() < 0 ? "" : ", status page on http://" + bind + ":"
-          + master.httpPort() + "/"));
+          + policy.name() + ")" + (master.httpPort() < 0 ? "" : ", status page on http://"
+          + (httpBind.indexOf(':') >= 0 ? "[" + httpBind + "]" : httpBind) + ":" + master.httpPort() + "/"));
       return runUntilStopped(master);
+    }
+
+    private StatusPageAccess statusPage() {
+      try {
+        return StatusPageAccess.of(httpBind, httpAuthFile, httpHosts);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      } catch (java.io.IOException e) {
+        throw new ParameterException(spec.commandLine(), "cannot read the status page token file " + httpAuthFile
+            + ": " + e);
+      }
     }
   }
 
@@ -129,7 +161,8 @@ final class DaemonCommands {
     Integer slots;
 
     @Option(names = "--work-dir", paramLabel = "DIR",
-        description = "Where map outputs live (default: $TMPDIR/mapreduce-worker-<pid>).")
+        description = "Where map outputs and cached jars live, mode 0700 (default: a new private directory under "
+            + "$TMPDIR, removed on exit).")
     Path workDirectory;
 
     @Option(names = "--shuffle-port", defaultValue = "0", paramLabel = "P",
@@ -166,14 +199,49 @@ final class DaemonCommands {
       }
       String host = advertise != null ? advertise
           : InetAddress.getByName(bind).isAnyLocalAddress() ? InetAddress.getLocalHost().getHostName() : bind;
-      Path dir = workDirectory != null ? workDirectory
-          : Path.of(System.getProperty("java.io.tmpdir"), "mapreduce-worker-" + ProcessHandle.current().pid());
+      ClusterSecret secret = ClusterSecret.resolve(secretFile);
+      // Before anything is made: a worker with no secret of its cluster's takes jobs from loopback only.
+      secret.checkCanConnectTo(m.getHost(), m.getPort(), "take jobs from the master at");
+      // Unpredictable, so that another user cannot make it first.
+      Path dir = workDirectory != null ? workDirectory : PrivateDirectories.createTemporary("mapreduce-worker-");
       int n = slots != null ? slots : Runtime.getRuntime().availableProcessors();
       Worker worker = Worker.start(new Worker.Config(m.getHost(), m.getPort(), n, dir, bind, shufflePort, host,
-          ClusterSecret.resolve(secretFile), Frames.DEFAULT_MAX_FRAME_BYTES, tls(spec, tlsKeystore)));
+          secret, Frames.DEFAULT_MAX_FRAME_BYTES, tls(spec, tlsKeystore)));
       System.err.println("mapreduce: worker with " + n + " slots, map outputs served on " + bind + ":"
           + worker.shufflePort() + ", master " + master);
-      return runUntilStopped(worker);
+      return runUntilStopped(() -> {
+        worker.close();
+        if (workDirectory == null) {
+          LocalStorage.deleteRecursively(dir);
+        }
+      });
+    }
+  }
+
+  @Command(name = "secret", mixinStandardHelpOptions = true,
+      description = "Makes a cluster secret: 32 random bytes in hex, printed, or written to a new file of mode 0600 "
+          + "for --secret-file.")
+  static final class SecretCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write it to this new file (never overwritten).")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+      if (out == null) {
+        spec.commandLine().getOut().println(ClusterSecret.generate());
+        spec.commandLine().getOut().flush();
+        return 0;
+      }
+      try {
+        ClusterSecret.writeNew(out);
+      } catch (FileAlreadyExistsException e) {
+        throw new ParameterException(spec.commandLine(), out + " exists: a cluster secret is never overwritten");
+      }
+      spec.commandLine().getErr().println("mapreduce: wrote a new cluster secret to " + out + " (mode 0600)");
+      return 0;
     }
   }
 }

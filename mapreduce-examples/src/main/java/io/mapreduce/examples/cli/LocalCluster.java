@@ -2,11 +2,16 @@ package io.mapreduce.examples.cli;
 
 import io.mapreduce.MapReduceException;
 import io.mapreduce.internal.io.LocalStorage;
+import io.mapreduce.internal.io.PrivateDirectories;
 import io.mapreduce.netty.master.Master;
+import io.mapreduce.netty.protocol.ClusterSecret;
+import io.mapreduce.netty.protocol.ClusterTls;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +19,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code --local-workers N}: a master in this JVM and N worker JVMs on this machine, started for
  * one job and stopped after it. The workers run this same class path; their logs go to files in
- * the cluster's directory, whose last lines are shown when a worker fails to start.
+ * the cluster's directory (mode 0700), whose last lines are shown when a worker fails to start.
+ * All use the secret the client uses: {@code MAPREDUCE_SECRET} (the workers inherit the
+ * environment, which only this user can read), else this user's own; the system properties the
+ * workers need, which may hold passwords, reach them in a file of mode 0600, never on their
+ * command lines, which every user of the machine can read.
  */
 final class LocalCluster implements AutoCloseable {
   private static final long START_TIMEOUT_MILLIS = 60_000;
@@ -32,8 +41,18 @@ final class LocalCluster implements AutoCloseable {
     if (workerCount < 1) {
       throw new IllegalArgumentException("--local-workers must be at least 1 but was " + workerCount);
     }
-    Path root = Files.createTempDirectory("mapreduce-local-cluster-");
-    LocalCluster cluster = new LocalCluster(root, Master.start(Master.Config.local()));
+    Path root = PrivateDirectories.createTemporary("mapreduce-local-cluster-");
+    // As the client finds them (ClusterEngine): the same secret and TLS, from the environment.
+    Master.Config config = Master.Config.local();
+    Master master;
+    try {
+      master = Master.start(new Master.Config(config.bindAddress(), config.port(), config.policy(),
+          ClusterSecret.resolve(null), config.maxFrameBytes(), config.settings(), null, -1, ClusterTls.fromEnvironment()));
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      LocalStorage.deleteRecursively(root);
+      throw e;
+    }
+    LocalCluster cluster = new LocalCluster(root, master);
     try {
       int cores = Runtime.getRuntime().availableProcessors();
       int slots = Math.max(1, (cores + workerCount - 1) / workerCount);
@@ -79,13 +98,9 @@ final class LocalCluster implements AutoCloseable {
         cmd.add(arg);
       }
     }
-    // Settings the client was given as properties (--s3-path-style, an S3 endpoint, AWS settings)
-    // hold for its workers too.
-    for (String name : System.getProperties().stringPropertyNames()) {
-      if (name.startsWith("mapreduce.") || name.startsWith("aws.")) {
-        cmd.add("-D" + name + "=" + System.getProperty(name));
-      }
-    }
+    // Settings the client was given as properties (--s3-path-style, an S3 endpoint, AWS settings,
+    // a TLS password) hold for its workers too: in a java @argfile, as they may be secrets.
+    cmd.add("@" + propertiesFile());
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(Main.class.getName());
@@ -93,6 +108,30 @@ final class LocalCluster implements AutoCloseable {
         root.resolve("worker-" + i).toString()));
     Path log = root.resolve("worker-" + i + ".log");
     workers.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+  }
+
+  /** The client's {@code mapreduce.*} and {@code aws.*} properties as a java argument file, mode 0600. */
+  private Path propertiesFile() throws IOException {
+    Path file = root.resolve("worker-properties.args");
+    if (!Files.exists(file)) {
+      StringBuilder args = new StringBuilder();
+      for (String name : System.getProperties().stringPropertyNames()) {
+        if (name.startsWith("mapreduce.") || name.startsWith("aws.")) {
+          args.append(quoted("-D" + name + "=" + System.getProperty(name))).append('\n');
+        }
+      }
+      Files.writeString(Files.createFile(file, OWNER_ONLY), args);
+    }
+    return file;
+  }
+
+  private static final FileAttribute<?> OWNER_ONLY = PosixFilePermissions.asFileAttribute(
+      PosixFilePermissions.fromString("rw-------"));
+
+  /** One argument of a java @argfile: in double quotes, in which a backslash escapes. */
+  static String quoted(String arg) {
+    return '"' + arg.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\r", "\\r")
+        .replace("\t", "\\t").replace("\f", "\\f") + '"';
   }
 
   private void awaitWorkers(int count) throws InterruptedException, IOException {

@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
     subcommands = {Main.WordCountCommand.class, Main.IndexerCommand.class, Main.GrepCommand.class,
         Main.SortCommand.class, TypedJobCommands.TopWordsCommand.class, TypedJobCommands.TimelineCommand.class,
         TypedJobCommands.JoinCommand.class, TypedJobCommands.AverageCommand.class, StreamingCommand.class,
-        DaemonCommands.MasterCommand.class, DaemonCommands.WorkerCommand.class})
+        DaemonCommands.MasterCommand.class, DaemonCommands.WorkerCommand.class, DaemonCommands.SecretCommand.class})
 public final class Main implements Runnable {
   static final int JOB_FAILED = 1;
   static final int USAGE = 2;
@@ -97,8 +97,8 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(spec.commandLine(),
-        "missing command: wordcount, indexer, grep, sort, topwords, timeline, join, average, streaming, master or"
-            + " worker");
+        "missing command: wordcount, indexer, grep, sort, topwords, timeline, join, average, streaming, master,"
+            + " worker or secret");
   }
 
   /** Runs a job, showing progress, and prints its summary; returns the exit code. */

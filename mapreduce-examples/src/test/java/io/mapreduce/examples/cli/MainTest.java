@@ -274,7 +274,7 @@ class MainTest {
         Arguments.of(List.of("average", "--input", "x", "--output", "y", "--reduce-tasks", "0"),
             "mapreduce average", "average needs at least one reduce task"),
         Arguments.of(List.of(), "mapreduce", "missing command: wordcount, indexer, grep, sort, topwords, timeline, join,"
-            + " average, streaming, master or worker"),
+            + " average, streaming, master, worker or secret"),
         Arguments.of(List.of("frobnicate"), "mapreduce", "Unmatched argument at index 0: 'frobnicate'"));
   }
 

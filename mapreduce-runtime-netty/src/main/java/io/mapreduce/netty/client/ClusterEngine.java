@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Submits jobs to a cluster's master: the engine {@code MapReduce.exec} uses when a
- * specification names a cluster. Found with {@link java.util.ServiceLoader}. The cluster secret,
- * if any, comes from the environment variable {@code MAPREDUCE_SECRET}, and TLS, if on, from
+ * specification names a cluster. Found with {@link java.util.ServiceLoader}. The cluster secret
+ * comes from the environment variable {@code MAPREDUCE_SECRET}, else it is this user's own (for a
+ * master on loopback only, see {@link ClusterSecret#NONE}), and TLS, if on, from
  * {@code MAPREDUCE_TLS_KEYSTORE} and {@code MAPREDUCE_TLS_PASSWORD}.
  */
 public final class ClusterEngine implements ExecutionEngine {
@@ -63,8 +64,9 @@ public final class ClusterEngine implements ExecutionEngine {
     ClusterTls tls;
     try {
       secret = ClusterSecret.resolve(null);
+      secret.checkCanConnectTo(master.getHost(), master.getPort(), "submit a job to the master at");
       tls = ClusterTls.fromEnvironment();
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IOException | IllegalArgumentException | IllegalStateException e) {
       throw new MapReduceException("cannot set up the connection to the master: " + e.getMessage(), e);
     }
     ClusterJob job = new ClusterJob(UUID.randomUUID().toString(), master, shipped, JobJars.of(spec), secret, tls);

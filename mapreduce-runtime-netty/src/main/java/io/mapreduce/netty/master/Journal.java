@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import io.mapreduce.internal.engine.ShippedJob;
+import io.mapreduce.netty.protocol.JobIds;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Message.TaskKind;
 import io.mapreduce.netty.protocol.ProtocolKryo;
@@ -125,6 +126,7 @@ final class Journal implements AutoCloseable {
     Kryo kryo = newKryo();
     long left = Files.size(file);
     long at = 0;
+    java.util.Set<String> refused = new java.util.HashSet<>();
     try (var in = new java.io.DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
       while (left >= 4) {
         int length = in.readInt();
@@ -136,7 +138,16 @@ final class Journal implements AutoCloseable {
         byte[] record = in.readNBytes(length);
         left -= length;
         try {
-          entries.add((Entry) kryo.readClassAndObject(new Input(record)));
+          Entry e = (Entry) kryo.readClassAndObject(new Input(record));
+          if (e instanceof MasterStarted || JobIds.isValid(jobIdOf(e))) {
+            entries.add(e);
+          } else {
+            // Written by a master that took any id: resuming it, or deleting its shared map
+            // outputs again, would follow a path its id steers. One line per job, not per task.
+            if (refused.add(String.valueOf(jobIdOf(e)))) {
+              log.warn("journal {}: ignoring the entries of a job: {}", file, JobIds.refusal(jobIdOf(e)));
+            }
+          }
         } catch (KryoException | ClassCastException e) {
           log.warn("journal {}: ignoring an unreadable entry at byte {}: {}", file, at + 4, e.toString());
           break;
@@ -145,6 +156,20 @@ final class Journal implements AutoCloseable {
       }
     }
     return entries;
+  }
+
+  /** The job an entry is about; null for a {@link MasterStarted}. */
+  private static String jobIdOf(Entry e) {
+    if (e instanceof JobStarted j) {
+      return j.jobId();
+    } else if (e instanceof TaskDone d) {
+      return d.jobId();
+    } else if (e instanceof MapLost l) {
+      return l.jobId();
+    } else if (e instanceof JobEnded end) {
+      return end.jobId();
+    }
+    return null;
   }
 
   /** Opens the journal for appending. */

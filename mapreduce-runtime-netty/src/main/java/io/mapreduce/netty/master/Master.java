@@ -9,7 +9,9 @@ import io.mapreduce.netty.protocol.ClusterSecret;
 import io.mapreduce.netty.protocol.ClusterTls;
 import io.mapreduce.netty.protocol.Frames;
 import io.mapreduce.netty.protocol.JarStore;
+import io.mapreduce.netty.protocol.JobIds;
 import io.mapreduce.internal.io.LocalStorage;
+import io.mapreduce.internal.io.PrivateDirectories;
 import io.mapreduce.internal.io.Storages;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Pipelines;
@@ -56,58 +58,72 @@ public final class Master implements AutoCloseable {
 
   /** How a master is started. */
   /**
+   * @param workDirectory where the journal and jars live, kept for a restart; null: a fresh private
+   *     temporary directory, removed on close
    * @param httpPort the status page's port (0: any free one), or -1 for none
+   * @param statusPage who may read the status page (by default loopback only, whatever {@code
+   *     bindAddress} is)
    */
   public record Config(String bindAddress, int port, SchedulingPolicy policy, ClusterSecret secret,
-      int maxFrameBytes, MasterState.Settings settings, Path workDirectory, int httpPort, ClusterTls tls) {
+      int maxFrameBytes, MasterState.Settings settings, Path workDirectory, int httpPort, ClusterTls tls,
+      StatusPageAccess statusPage) {
     /** Without TLS. */
     public Config(String bindAddress, int port, SchedulingPolicy policy, ClusterSecret secret, int maxFrameBytes,
         MasterState.Settings settings, Path workDirectory, int httpPort) {
       this(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, httpPort, ClusterTls.NONE);
     }
 
+    /** With the status page on loopback. */
+    public Config(String bindAddress, int port, SchedulingPolicy policy, ClusterSecret secret, int maxFrameBytes,
+        MasterState.Settings settings, Path workDirectory, int httpPort, ClusterTls tls) {
+      this(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, httpPort, tls,
+          StatusPageAccess.loopback());
+    }
+
     public Config {
       Objects.requireNonNull(tls, "tls");
-      Objects.requireNonNull(workDirectory, "workDirectory");
       Objects.requireNonNull(bindAddress, "bindAddress");
       Objects.requireNonNull(policy, "policy");
       Objects.requireNonNull(secret, "secret");
       Objects.requireNonNull(settings, "settings");
+      Objects.requireNonNull(statusPage, "statusPage");
     }
 
-    /** Loopback, an ephemeral port, card dealing, no secret: for tests and one-machine clusters. */
+    /**
+     * Loopback, an ephemeral port, card dealing, no configured secret (this user's), a temporary
+     * work directory: for tests and one-machine clusters.
+     */
     public static Config local() {
       return new Config("127.0.0.1", 0, new CardDealingPolicy(), ClusterSecret.NONE, Frames.DEFAULT_MAX_FRAME_BYTES,
-          MasterState.Settings.defaults(), defaultWorkDirectory(), -1);
-    }
-
-    /** {@code $TMPDIR/mapreduce-master-<pid>}. */
-    public static Path defaultWorkDirectory() {
-      return Path.of(System.getProperty("java.io.tmpdir"), "mapreduce-master-" + ProcessHandle.current().pid());
+          MasterState.Settings.defaults(), null, -1);
     }
 
     public Config withPort(int p) {
-      return new Config(bindAddress, p, policy, secret, maxFrameBytes, settings, workDirectory, httpPort, tls);
+      return new Config(bindAddress, p, policy, secret, maxFrameBytes, settings, workDirectory, httpPort, tls, statusPage);
     }
 
     public Config withPolicy(SchedulingPolicy p) {
-      return new Config(bindAddress, port, p, secret, maxFrameBytes, settings, workDirectory, httpPort, tls);
+      return new Config(bindAddress, port, p, secret, maxFrameBytes, settings, workDirectory, httpPort, tls, statusPage);
     }
 
     public Config withWorkDirectory(Path dir) {
-      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, dir, httpPort, tls);
+      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, dir, httpPort, tls, statusPage);
     }
 
     public Config withTls(ClusterTls t) {
-      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, httpPort, t);
+      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, httpPort, t, statusPage);
     }
 
     public Config withHttpPort(int p) {
-      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, p, tls);
+      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, p, tls, statusPage);
+    }
+
+    public Config withStatusPage(StatusPageAccess access) {
+      return new Config(bindAddress, port, policy, secret, maxFrameBytes, settings, workDirectory, httpPort, tls, access);
     }
 
     public Config withSettings(MasterState.Settings s) {
-      return new Config(bindAddress, port, policy, secret, maxFrameBytes, s, workDirectory, httpPort, tls);
+      return new Config(bindAddress, port, policy, secret, maxFrameBytes, s, workDirectory, httpPort, tls, statusPage);
     }
   }
 
@@ -125,13 +141,17 @@ public final class Master implements AutoCloseable {
   });
   private final ExecutorService files = Executors.newCachedThreadPool(new DefaultThreadFactory("master-files", true));
   private final Map<String, Channel> workerChannels = new ConcurrentHashMap<>();
-  private final Map<String, Channel> clientChannels = new ConcurrentHashMap<>();
+  private final JobClients clientChannels = new JobClients();
   private final Map<String, JobOutput> outputs = new ConcurrentHashMap<>();
   /** The shared map outputs of jobs that keep them in shared storage, deleted when the job ends. */
   private final Map<String, SharedDirectory> intermediates = new ConcurrentHashMap<>();
+  /** Jobs submitted and not yet prepared (or refused): their ids are taken. State thread only. */
+  private final java.util.Set<String> preparing = new java.util.HashSet<>();
   private final AtomicInteger workerIds = new AtomicInteger();
   private final MasterState state;
   private final JarStore jars;
+  /** The configured work directory, or a temporary one made for this master and removed on close. */
+  private final Path workDirectory;
   private final Journal journal;
   private final Outbox outbox = new Outbox();
   private Channel server;
@@ -144,9 +164,12 @@ public final class Master implements AutoCloseable {
 
   private Master(Config config) throws IOException {
     this.config = config;
-    this.jars = new JarStore(config.workDirectory().resolve("jars"));
-    List<Journal.Entry> entries = Journal.read(config.workDirectory());
-    this.journal = Journal.open(config.workDirectory(), entry -> {
+    // Unpredictable when temporary (another user cannot make it first), and private either way.
+    this.workDirectory = config.workDirectory() == null ? PrivateDirectories.createTemporary("mapreduce-master-")
+        : PrivateDirectories.ensure(config.workDirectory());
+    this.jars = new JarStore(workDirectory.resolve("jars"));
+    List<Journal.Entry> entries = Journal.read(workDirectory);
+    this.journal = Journal.open(workDirectory, entry -> {
       try {
         loop.execute(() -> outbox.durable(entry));
       } catch (java.util.concurrent.RejectedExecutionException closed) {
@@ -218,10 +241,14 @@ public final class Master implements AutoCloseable {
   /**
    * Starts a master listening on the configured address.
    *
-   * @throws IllegalArgumentException when asked to bind a non-loopback address without a secret
+   * @throws IllegalArgumentException when asked to bind a non-loopback address without a secret,
+   *     or the status page on one without a token
    */
   public static Master start(Config config) throws InterruptedException, IOException {
     config.secret().checkCanListenOn(config.bindAddress(), "listen");
+    if (config.httpPort() >= 0) {
+      config.statusPage().checkCanListen();
+    }
     Master m = new Master(config);
     m.bind();
     return m;
@@ -249,8 +276,8 @@ public final class Master implements AutoCloseable {
     if (config.httpPort() >= 0) {
       // The page renders the snapshot the state thread builds each tick: a refresh never waits
       // for the state thread, nor makes it walk the workers and tasks.
-      statusPage = StatusHttpServer.start(io, config.bindAddress(), config.httpPort(), state::statusSnapshot);
-      log.info("status page on http://{}:{}/", config.bindAddress(), statusPage.port());
+      // Its own address and event loop: a flood of page requests takes nothing from the job port.
+      statusPage = StatusHttpServer.start(config.statusPage(), config.httpPort(), state::statusSnapshot);
     }
   }
 
@@ -284,6 +311,11 @@ public final class Master implements AutoCloseable {
     return byRole;
   }
 
+  /** Where its journal and jars live: the configured directory, or the temporary one it made. */
+  public Path workDirectory() {
+    return workDirectory;
+  }
+
   /** The port it listens on. */
   public int port() {
     return ((InetSocketAddress) server.localAddress()).getPort();
@@ -313,7 +345,7 @@ public final class Master implements AutoCloseable {
       server.close().awaitUninterruptibly();
     }
     workerChannels.values().forEach(Channel::close);
-    clientChannels.values().forEach(Channel::close);
+    clientChannels.closeAll();
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     io.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     loop.shutdownNow();
@@ -330,13 +362,35 @@ public final class Master implements AutoCloseable {
     }
     // A per-process default directory goes with the process, and so do the running jobs' outputs;
     // a chosen one keeps its journal, jars and the outputs: a master restarted on it resumes them.
-    if (config.workDirectory().equals(Config.defaultWorkDirectory())) {
+    if (config.workDirectory() == null) {
       outputs.values().forEach(JobOutput::abort);
       intermediates.forEach(Master::deleteShared);
-      LocalStorage.deleteRecursively(config.workDirectory());
+      LocalStorage.deleteRecursively(workDirectory);
     }
     outputs.clear();
     intermediates.clear();
+  }
+
+  /**
+   * A valid submission, on the state thread: refused if its id is taken (a job running, being
+   * prepared, or ended and still remembered: its outputs, shared directory and status are the
+   * first job's, and a second job under its id would take them over), else prepared.
+   */
+  private void submitted(Message.SubmitJob s, Channel ch) {
+    String jobId = s.jobId();
+    if (preparing.contains(jobId) || state.knows(jobId) || !clientChannels.submitted(jobId, ch)) {
+      log.warn("job {} submitted again from {}: refused", jobId, ch.remoteAddress());
+      refuse(ch, "job id " + jobId + " is already in use on this master: a new job needs a new id");
+      return;
+    }
+    preparing.add(jobId);
+    log.info("job {} submitted from {}", jobId, ch.remoteAddress());
+    files.execute(() -> prepare(jobId, s));
+  }
+
+  /** Tells a client its request is refused, in one line; the connection stays open. */
+  private static void refuse(Channel ch, String why) {
+    ch.writeAndFlush(new Message.JobFailed(null, why, null, 0, null, null));
   }
 
   private void prepare(String jobId, Message.SubmitJob submit) {
@@ -364,12 +418,22 @@ public final class Master implements AutoCloseable {
       }
       outputs.put(jobId, output);
       long inputBytes = MasterState.inputBytes(submit.splits());
-      loop.execute(() -> state.jobPrepared(jobId, job, submit.splits(), submit.jars(), inputBytes));
+      loop.execute(() -> {
+        preparing.remove(jobId);
+        state.jobPrepared(jobId, job, submit.splits(), submit.jars(), inputBytes);
+      });
     } catch (MapReduceException e) {
-      loop.execute(() -> state.prepareFailed(jobId, e.getMessage()));
+      prepareFailed(jobId, e.getMessage());
     } catch (Exception e) {
-      loop.execute(() -> state.prepareFailed(jobId, "job " + jobId + " failed: " + e));
+      prepareFailed(jobId, "job " + jobId + " failed: " + e);
     }
+  }
+
+  private void prepareFailed(String jobId, String message) {
+    loop.execute(() -> {
+      preparing.remove(jobId);
+      state.prepareFailed(jobId, message);
+    });
   }
 
   /**
@@ -428,15 +492,8 @@ public final class Master implements AutoCloseable {
 
     @Override
     public void toClient(String jobId, Message message) {
-      effect(() -> {
-        Channel ch = clientChannels.get(jobId);
-        if (ch != null) {
-          ch.writeAndFlush(message);
-          if (message instanceof Message.JobSucceeded || message instanceof Message.JobFailed) {
-            clientChannels.remove(jobId);
-          }
-        }
-      });
+      effect(() -> clientChannels.send(jobId, message,
+          message instanceof Message.JobSucceeded || message instanceof Message.JobFailed));
     }
 
     @Override
@@ -538,13 +595,12 @@ public final class Master implements AutoCloseable {
         String id = workerId;
         loop.execute(() -> state.taskFailed(id, f));
       } else if (msg instanceof Message.SubmitJob s && workerId == null) {
-        String jobId = s.jobId();
-        if (jobId == null || clientChannels.putIfAbsent(jobId, ctx.channel()) != null) {
-          ctx.writeAndFlush(new Message.JobFailed(jobId, "job id " + jobId + " is already in use", null, 0, null, null));
+        if (!JobIds.isValid(s.jobId())) {
+          refuse(ctx.channel(), JobIds.refusal(s.jobId()));
           return;
         }
-        log.info("job {} submitted from {}", jobId, ctx.channel().remoteAddress());
-        files.execute(() -> prepare(jobId, s));
+        Channel ch = ctx.channel();
+        loop.execute(() -> submitted(s, ch));
       } else if (msg instanceof Message.HasJars h && workerId == null) {
         ctx.writeAndFlush(new Message.MissingJars(h.jars().stream().filter(j -> jars.find(j) == null).toList()));
       } else if (msg instanceof Message.JarChunk c && workerId == null) {
@@ -565,10 +621,18 @@ public final class Master implements AutoCloseable {
                 .addListener(ChannelFutureListener.CLOSE);
           }
         });
-      } else if (msg instanceof Message.WatchJob w && workerId == null && w.jobId() != null) {
-        clientChannels.put(w.jobId(), ctx.channel());
+      } else if (msg instanceof Message.WatchJob w && workerId == null) {
+        if (!JobIds.isValid(w.jobId())) {
+          refuse(ctx.channel(), JobIds.refusal(w.jobId()));
+          return;
+        }
+        clientChannels.watch(w.jobId(), ctx.channel());
         loop.execute(() -> state.watch(w.jobId()));
       } else if (msg instanceof Message.CancelJob c && workerId == null) {
+        if (!JobIds.isValid(c.jobId())) {
+          refuse(ctx.channel(), JobIds.refusal(c.jobId()));
+          return;
+        }
         loop.execute(() -> state.cancel(c.jobId()));
       } else if (msg instanceof Message.ProtocolError e) {
         log.warn("{} reports a protocol error: {}", ctx.channel().remoteAddress(), e.message());
@@ -589,7 +653,7 @@ public final class Master implements AutoCloseable {
         workerChannels.remove(id, ctx.channel());
         loop.execute(() -> state.workerLost(id, "connection closed"));
       }
-      clientChannels.values().removeIf(ch -> ch == ctx.channel());
+      clientChannels.closed(ctx.channel());
     }
 
     @Override

@@ -770,6 +770,11 @@ public final class MasterState {
     }
   }
 
+  /** Whether a job of this id is running, or ended and is still remembered ({@link #watch} answers it). */
+  public boolean knows(String jobId) {
+    return jobs.containsKey(jobId) || outcomes.containsKey(jobId);
+  }
+
   /** The job could not be prepared: its inputs or output are at fault. */
   public void prepareFailed(String jobId, String message) {
     outbox.toClient(jobId, new Message.JobFailed(jobId, message, null, 0, null, null));

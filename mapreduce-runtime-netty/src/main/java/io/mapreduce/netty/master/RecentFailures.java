@@ -9,16 +9,19 @@ import java.util.List;
 
 /**
  * A job's last failed attempts and what they said, for its status page. A ring: a job whose tasks
- * fail by the thousand keeps the last {@link #KEPT}, each message cut to {@link
- * #MAX_MESSAGE_CHARS}, so a bad job costs the master a few hundred KB at most (stack traces stay in
- * the workers' logs). Confined to the state thread, except for the lists {@link #newestFirst} hands
+ * fail by the thousand keeps the last {@link #KEPT}, each message cut to its first line and to
+ * {@link #MAX_MESSAGE_CHARS}, so a bad job costs the master a few tens of KB at most. The page
+ * says what failed (the exception's class and message, the record's position), not how: a
+ * message's further lines (a streaming program's stderr, a wrapped cause's stack, paths of the
+ * worker's files) stay in the workers' logs and in what the submitting client is told, out of
+ * reach of whoever can read the page. Confined to the state thread, except for the lists {@link #newestFirst} hands
  * out, which are immutable.
  */
 final class RecentFailures {
   /** Failed attempts kept per job. */
   static final int KEPT = 100;
   /** A failure's message (and the position it names) is cut to this many characters. */
-  static final int MAX_MESSAGE_CHARS = 1000;
+  static final int MAX_MESSAGE_CHARS = 300;
 
   private final ArrayDeque<JobView.FailedAttempt> ring = new ArrayDeque<>();
   /**
@@ -51,9 +54,19 @@ final class RecentFailures {
     return newestFirst;
   }
 
-  /** Cut to {@link #MAX_MESSAGE_CHARS}, an ellipsis saying so; never in the middle of a surrogate pair. */
+  /**
+   * The first line, cut to {@link #MAX_MESSAGE_CHARS}, an ellipsis saying when something was left
+   * out; never in the middle of a surrogate pair.
+   */
   static String cut(String s) {
-    if (s == null || s.length() <= MAX_MESSAGE_CHARS) {
+    if (s == null) {
+      return null;
+    }
+    int newline = firstLineEnd(s);
+    if (newline < s.length()) {
+      s = s.substring(0, newline) + "\u2026";
+    }
+    if (s.length() <= MAX_MESSAGE_CHARS) {
       return s;
     }
     int end = MAX_MESSAGE_CHARS - 1;
@@ -61,5 +74,15 @@ final class RecentFailures {
       end--;
     }
     return s.substring(0, end) + "\u2026";
+  }
+
+  private static int firstLineEnd(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\n' || c == '\r') {
+        return i;
+      }
+    }
+    return s.length();
   }
 }

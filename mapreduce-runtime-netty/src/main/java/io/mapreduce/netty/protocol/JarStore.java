@@ -1,8 +1,10 @@
 package io.mapreduce.netty.protocol;
 
+import io.mapreduce.internal.io.PrivateDirectories;
 import io.netty.channel.Channel;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,22 +17,28 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Jars by content: {@code <dir>/<sha256>.jar}, written from {@link Message.JarChunk}s into a
  * partial file that becomes the jar only once its hash checks. The master keeps the jars clients
- * send; each worker caches the jars it fetched from the master.
+ * send; each worker caches the jars it fetched from the master. A stored jar is hashed again each
+ * time it is {@linkplain #find found}, before anything loads or sends it: one changed on disk since
+ * (by a bad disk, or by hand) is deleted and counts as absent, so it is fetched or sent again.
  */
 public final class JarStore {
   /** Chunks stay far below the frame limit. */
   public static final int CHUNK_BYTES = 4 << 20;
+  private static final Logger log = LoggerFactory.getLogger(JarStore.class);
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
   private final Path directory;
   private final Map<String, CompletableFuture<Path>> arriving = new ConcurrentHashMap<>();
 
+  /** A store in {@code directory}, made with mode 0700 if absent. */
   public JarStore(Path directory) throws IOException {
-    this.directory = Files.createDirectories(directory);
+    this.directory = PrivateDirectories.ensure(directory);
   }
 
   /** The SHA-256 of some bytes, in lower-case hex. */
@@ -49,10 +57,47 @@ public final class JarStore {
     return directory.resolve(sha256 + ".jar");
   }
 
-  /** The stored jar, or null. */
+  /**
+   * The stored jar, its content checked against its name; null if absent, or if its content no
+   * longer matches (then it is deleted).
+   */
   public Path find(String sha256) {
     Path p = jar(sha256);
-    return Files.isRegularFile(p) ? p : null;
+    if (!Files.isRegularFile(p)) {
+      return null;
+    }
+    String actual;
+    try {
+      actual = sha256(p);
+    } catch (IOException e) {
+      log.warn("cached jar {} cannot be read, dropped: {}", p, e.toString());
+      actual = "unreadable";
+    }
+    if (actual.equals(sha256)) {
+      return p;
+    }
+    log.warn("cached jar {} no longer hashes to its name (its content hashes to {}): deleted, to be fetched again",
+        p, actual);
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete the tampered jar " + p, e);
+    }
+    return null;
+  }
+
+  /** The SHA-256 of a file's content, in lower-case hex, read in blocks. */
+  static String sha256(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      byte[] block = new byte[64 << 10];
+      for (int n; (n = in.read(block)) > 0; ) {
+        digest.update(block, 0, n);
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Completes when the jar is stored (at once if it is). */
@@ -122,14 +167,19 @@ public final class JarStore {
     ch.flush();
   }
 
-  /** Sends a stored jar, read from this store, in chunks. */
+  /** Sends a stored jar, read from this store, in chunks; only if its content still matches its name. */
   public void send(Channel ch, String sha256) throws IOException {
-    Path p = find(sha256);
-    if (p == null) {
+    Path p = jar(sha256);
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(p);
+    } catch (java.nio.file.NoSuchFileException e) {
       throw new IOException("no jar " + sha256 + " here");
     }
-    try (InputStream in = Files.newInputStream(p)) {
-      send(ch, sha256, in.readAllBytes());
+    if (!sha256(bytes).equals(sha256)) {
+      Files.deleteIfExists(p);
+      throw new IOException("jar " + sha256 + " no longer hashes to its name here: deleted, not sent");
     }
+    send(ch, sha256, bytes);
   }
 }

@@ -6,6 +6,7 @@ import io.mapreduce.netty.protocol.ClusterSecret;
 import io.mapreduce.netty.protocol.ClusterTls;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import io.mapreduce.netty.protocol.JobIds;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Pipelines;
 import io.mapreduce.netty.protocol.ProtocolException;
@@ -116,9 +117,7 @@ public final class ShuffleServer {
       if (!(msg instanceof Message.FetchRequest r)) {
         throw new ProtocolException("unexpected " + msg.getClass().getSimpleName() + " on the shuffle port");
       }
-      if (r.jobId() == null) {
-        throw new ProtocolException("FetchRequest without a job id");
-      }
+      JobIds.check(r.jobId());
       Served s = outputs.find(r.jobId(), r.mapIndex(), r.attempt());
       if (s == null || r.partition() < 0 || r.partition() >= s.index().partitions()) {
         ctx.writeAndFlush(new Message.FetchResponse(0, 0, 0, false, "no output of map " + r.mapIndex() + " attempt "

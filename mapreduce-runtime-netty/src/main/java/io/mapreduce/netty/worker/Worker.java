@@ -6,12 +6,14 @@ import io.mapreduce.internal.engine.ShippedJob;
 import io.mapreduce.internal.engine.WorkerJob;
 import io.mapreduce.spi.InputSplit;
 import io.mapreduce.internal.io.LocalStorage;
+import io.mapreduce.internal.io.PrivateDirectories;
 import io.mapreduce.netty.protocol.Authenticated;
 import io.mapreduce.netty.protocol.ClusterSecret;
 import io.mapreduce.netty.protocol.ClusterTls;
 import io.mapreduce.netty.protocol.Frames;
 import io.mapreduce.netty.protocol.HandshakeFailed;
 import io.mapreduce.netty.protocol.JarStore;
+import io.mapreduce.netty.protocol.JobIds;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Message.Failure;
 import io.mapreduce.netty.protocol.Message.MapLocation;
@@ -96,7 +98,7 @@ public final class Worker implements AutoCloseable {
           maxFrameBytes, t);
     }
 
-    /** A worker on loopback with an ephemeral shuffle port and no secret. */
+    /** A worker on loopback with an ephemeral shuffle port and no configured secret (this user's). */
     public static Config local(int masterPort, int slots, Path workDirectory) {
       return new Config("127.0.0.1", masterPort, slots, workDirectory, "127.0.0.1", 0, "127.0.0.1", ClusterSecret.NONE,
           Frames.DEFAULT_MAX_FRAME_BYTES);
@@ -136,7 +138,8 @@ public final class Worker implements AutoCloseable {
    */
   public static Worker start(Config config) throws IOException, InterruptedException {
     config.secret().checkCanListenOn(config.bindAddress(), "serve map outputs");
-    Files.createDirectories(config.workDirectory());
+    config.secret().checkCanConnectTo(config.masterHost(), config.masterPort(), "take jobs from the master at");
+    PrivateDirectories.ensure(config.workDirectory());
     Worker w = new Worker(config);
     log.info("worker serving map outputs on port {}, {} slots, work directory {}", w.shuffle.port(), config.slots(),
         config.workDirectory());
@@ -497,6 +500,8 @@ public final class Worker implements AutoCloseable {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Message msg) {
+      // Job ids name directories this worker makes and deletes: a malformed one closes the connection.
+      JobIds.checkFromMaster(msg);
       if (msg instanceof Message.Registered r) {
         workerId = r.workerId();
         backoffMillis = 100;

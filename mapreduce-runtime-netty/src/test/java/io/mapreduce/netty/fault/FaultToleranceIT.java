@@ -1,5 +1,6 @@
 package io.mapreduce.netty.fault;
 
+import static io.mapreduce.netty.FileTrees.snapshot;
 import static io.mapreduce.netty.WordCountCluster.readOutput;
 import static io.mapreduce.netty.WordCountCluster.sequentialCount;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -547,17 +548,6 @@ class FaultToleranceIT {
     assertThat(mapAttempts).hasSize(8).allSatisfy((task, n) -> assertThat(n).as(task).isEqualTo(1));
     assertThat(reduceAttempts).hasSize(3).allSatisfy((task, n) -> assertThat(n).as(task).isEqualTo(1));
     assertThat(result.counters().asMap()).doesNotContainKey(MasterState.BACKUP_ATTEMPTS);
-  }
-
-  /** Every file under a directory, with its contents. */
-  private static Map<String, String> snapshot(Path root) throws IOException {
-    Map<String, String> files = new TreeMap<>();
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : walk.toList()) {
-        files.put(root.relativize(p).toString(), Files.isDirectory(p) ? "<dir>" : Files.readString(p));
-      }
-    }
-    return files;
   }
 
   private void assertOutputFinalAndStable(JobResult result, Path out, int reduces) throws Exception {

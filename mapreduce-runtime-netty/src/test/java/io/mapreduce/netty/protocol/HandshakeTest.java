@@ -220,7 +220,7 @@ class HandshakeTest {
   void authenticate_wrongSecret_writesProtocolErrorAndCloses() {
     EmbeddedChannel server = server(SECRET);
     byte[] nonce = challengeNonce(server);
-    server.writeInbound(frames(new Message.Authenticate(ClusterSecret.of("wrong").clientProof(nonce), "intruder",
+    server.writeInbound(frames(new Message.Authenticate(ClusterSecret.of("wrong wrong wrong").clientProof(nonce), "intruder",
         CLIENT_NONCE)));
     assertThat(written(server)).containsExactly(new Message.ProtocolError(AUTHENTICATION_FAILED));
     assertThat(server.isOpen()).isFalse();
@@ -384,7 +384,7 @@ class HandshakeTest {
   void clientAndServer_differentSecrets_serverClosesAndClientHearsWhyButNeverAuthenticates() {
     Capture clientApp = new Capture();
     EmbeddedChannel server = server(SECRET);
-    EmbeddedChannel client = client(ClusterSecret.of("another"), clientApp);
+    EmbeddedChannel client = client(ClusterSecret.of("another another another"), clientApp);
     pump(server, client);
     assertThat(server.isOpen()).isFalse();
     assertThat(serverApp.events).containsExactly(new HandshakeFailed(AUTHENTICATION_FAILED));
@@ -443,7 +443,7 @@ class HandshakeTest {
 
   @Test
   void client_wrongServerProof_sendsProtocolErrorClosesAndNeverAuthenticates() {
-    assertClientRefuses(a -> new Message.Welcome(ClusterSecret.of("forged").serverProof(a.nonce())),
+    assertClientRefuses(a -> new Message.Welcome(ClusterSecret.of("forged forged forged").serverProof(a.nonce())),
         "the server at ADDRESS does not know the cluster secret");
     assertClientRefuses(a -> new Message.Welcome(new byte[32]), "the server at ADDRESS does not know the cluster secret");
   }
@@ -526,15 +526,15 @@ class HandshakeTest {
   @Test
   void proofs_areHmacSha256OfTheRoleAndTheNonce() throws Exception {
     byte[] nonce = "nonce".getBytes(StandardCharsets.UTF_8);
-    ClusterSecret s = ClusterSecret.of("s3cret");
-    assertThat(s.clientProof(nonce)).containsExactly(hmac("s3cret", "client", nonce));
-    assertThat(s.serverProof(nonce)).containsExactly(hmac("s3cret", "server", nonce));
-    assertThat(s.verifiesClient(nonce, hmac("s3cret", "client", nonce))).isTrue();
-    assertThat(s.verifiesServer(nonce, hmac("s3cret", "server", nonce))).isTrue();
+    ClusterSecret s = ClusterSecret.of("s3cret s3cret s3cret");
+    assertThat(s.clientProof(nonce)).containsExactly(hmac("s3cret s3cret s3cret", "client", nonce));
+    assertThat(s.serverProof(nonce)).containsExactly(hmac("s3cret s3cret s3cret", "server", nonce));
+    assertThat(s.verifiesClient(nonce, hmac("s3cret s3cret s3cret", "client", nonce))).isTrue();
+    assertThat(s.verifiesServer(nonce, hmac("s3cret s3cret s3cret", "server", nonce))).isTrue();
     assertThat(s.verifiesClient(nonce, new byte[0])).isFalse();
     assertThat(s.verifiesServer(nonce, null)).isFalse();
-    assertThat(ClusterSecret.of("other").verifiesClient(nonce, s.clientProof(nonce))).isFalse();
-    assertThat(ClusterSecret.of("other").verifiesServer(nonce, s.serverProof(nonce))).isFalse();
+    assertThat(ClusterSecret.of("other other other").verifiesClient(nonce, s.clientProof(nonce))).isFalse();
+    assertThat(ClusterSecret.of("other other other").verifiesServer(nonce, s.serverProof(nonce))).isFalse();
   }
 
   @Test
@@ -545,24 +545,31 @@ class HandshakeTest {
     assertThat(SECRET.verifiesClient(nonce, SECRET.serverProof(nonce))).isFalse();
   }
 
+  /** A file of mode 0600, as a secret file must be. */
+  static Path privateFile(Path file, String text) throws IOException {
+    Files.writeString(file, text);
+    Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    return file;
+  }
+
   @Test
   void fromFile_trimsWhitespaceAndNewlines(@TempDir Path dir) throws IOException {
-    Path file = Files.writeString(dir.resolve("secret"), "  s3cret \n\n");
+    Path file = privateFile(dir.resolve("secret"), "  s3cret s3cret s3cret \n\n");
     ClusterSecret fromFile = ClusterSecret.fromFile(file);
     byte[] nonce = {1, 2, 3};
-    assertThat(fromFile.clientProof(nonce)).containsExactly(ClusterSecret.of("s3cret").clientProof(nonce));
+    assertThat(fromFile.clientProof(nonce)).containsExactly(ClusterSecret.of("s3cret s3cret s3cret").clientProof(nonce));
     assertThat(fromFile.isConfigured()).isTrue();
-    assertThat(fromFile.toString()).isEqualTo("ClusterSecret[configured]").doesNotContain("s3cret");
+    assertThat(fromFile.toString()).isEqualTo("ClusterSecret[configured]").doesNotContain("s3cret s3cret s3cret");
   }
 
   @Test
   void fromFile_emptyOrBlankFile_isRefusedNamingTheFile(@TempDir Path dir) throws IOException {
-    Path empty = Files.writeString(dir.resolve("empty"), "");
+    Path empty = privateFile(dir.resolve("empty"), "");
     assertThatThrownBy(() -> ClusterSecret.fromFile(empty))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(empty.toString())
         .hasMessageContaining("empty");
-    Path blank = Files.writeString(dir.resolve("blank"), " \n\t\n");
+    Path blank = privateFile(dir.resolve("blank"), " \n\t\n");
     assertThatThrownBy(() -> ClusterSecret.fromFile(blank))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(blank.toString());
@@ -584,7 +591,7 @@ class HandshakeTest {
   void none_isNotConfiguredAndDiffersFromAnyConfiguredSecret() {
     byte[] nonce = {4, 5, 6};
     assertThat(ClusterSecret.NONE.isConfigured()).isFalse();
-    assertThat(ClusterSecret.NONE.toString()).isEqualTo("ClusterSecret[none]");
+    assertThat(ClusterSecret.NONE.toString()).isEqualTo("ClusterSecret[per-user]");
     assertThat(ClusterSecret.NONE.verifiesClient(nonce, SECRET.clientProof(nonce))).isFalse();
     assertThat(ClusterSecret.NONE.verifiesServer(nonce, SECRET.serverProof(nonce))).isFalse();
     assertThat(ClusterSecret.NONE.verifiesClient(nonce, ClusterSecret.NONE.clientProof(nonce))).isTrue();

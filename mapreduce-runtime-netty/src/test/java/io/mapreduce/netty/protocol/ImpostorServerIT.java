@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ImpostorServerIT {
-  private static final ClusterSecret SECRET = ClusterSecret.of("s3cret");
+  private static final ClusterSecret SECRET = ClusterSecret.of("s3cret s3cret s3cret");
 
   @TempDir Path dir;
   private ServerSocket fake;
@@ -117,7 +117,7 @@ class ImpostorServerIT {
       // The worker's own proof handed back as the master's, then what a master says next.
       assertRefused(forge(c -> new Message.Welcome(c.answer().mac()), SECRET), reason());
       // A proof under another secret.
-      assertRefused(forge(c -> new Message.Welcome(ClusterSecret.of("guess").serverProof(c.answer().nonce())),
+      assertRefused(forge(c -> new Message.Welcome(ClusterSecret.of("guess guess guess").serverProof(c.answer().nonce())),
           SECRET), reason());
       // No proof at all: straight to what a master says after it.
       assertRefused(forge(c -> new Message.Registered("worker-1", 50), SECRET),

@@ -377,7 +377,7 @@ class LivePeerFuzzIT {
         p.seal(ClusterSecret.NONE);
         assertThat(ClusterSecret.NONE.verifiesServer(nonce, proof)).as(t.name()).isTrue();
         assertThat(ClusterSecret.NONE.verifiesClient(nonce, proof)).as(t.name()).isFalse();
-        assertThat(ClusterSecret.of("s3cret").verifiesServer(nonce, proof)).as(t.name()).isFalse();
+        assertThat(ClusterSecret.of("s3cret s3cret s3cret").verifiesServer(nonce, proof)).as(t.name()).isFalse();
         roundTrip(t, p);
       }
     }
@@ -430,7 +430,8 @@ class LivePeerFuzzIT {
       assertThat(got).hasSize(1);
       assertThat(((Message.ProtocolError) got.get(0)).message()).contains("not a SHA-256 jar name");
     }
-    assertThat(Files.exists(Master.Config.defaultWorkDirectory().resolve("escaped.partial"))).isFalse();
+    assertThat(Files.exists(master.workDirectory().resolve("escaped.partial"))).isFalse();
+    assertThat(Files.exists(master.workDirectory().getParent().resolve("escaped.partial"))).isFalse();
     wordCount.runAndCheck(master.port());
   }
 
@@ -484,7 +485,7 @@ class LivePeerFuzzIT {
   void secret_clientWithAnotherSecret_refusedSayingAuthenticationFailed() throws Exception {
     try (SecretCluster c = new SecretCluster(dir.resolve("secret-1"))) {
       try (RawPeer p = RawPeer.connect(c.master.port())) {
-        p.answerChallenge(ClusterSecret.of("not the secret"));
+        p.answerChallenge(ClusterSecret.of("not the secret not the secret"));
         List<Message> got = p.readUntilClosed();
         assertThat(got).hasSize(1);
         assertThat(((Message.ProtocolError) got.get(0)).message()).contains("authentication failed");
@@ -558,9 +559,9 @@ class LivePeerFuzzIT {
     }
   }
 
-  /** A master and two workers that share the secret "s3cret". */
+  /** A master and two workers that share the secret "s3cret s3cret s3cret". */
   private static final class SecretCluster implements AutoCloseable {
-    static final ClusterSecret SECRET = ClusterSecret.of("s3cret");
+    static final ClusterSecret SECRET = ClusterSecret.of("s3cret s3cret s3cret");
     final Master master;
     final List<Worker> workers = new ArrayList<>();
     final WordCountCluster wordCount;
@@ -634,7 +635,7 @@ class LivePeerFuzzIT {
   void bind_masterOnAnyAddressWithASecret_starts() throws Exception {
     // The check is about the secret, not the address: with one, any address is allowed.
     try (Master m = Master.start(new Master.Config("0.0.0.0", 0,
-        io.mapreduce.netty.master.SchedulingPolicy.named("card-dealing"), ClusterSecret.of("s3cret"),
+        io.mapreduce.netty.master.SchedulingPolicy.named("card-dealing"), ClusterSecret.of("s3cret s3cret s3cret"),
         Frames.DEFAULT_MAX_FRAME_BYTES, MasterState.Settings.defaults(), dir.resolve("bind-ok"), -1))) {
       try (RawPeer p = RawPeer.connect(m.port())) {
         p.read(Message.Challenge.class);
