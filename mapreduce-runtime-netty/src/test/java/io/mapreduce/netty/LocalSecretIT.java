@@ -86,6 +86,7 @@ class LocalSecretIT {
             p.send(new Message.Challenge(new byte[32]));
             Message.Authenticate a = p.read(Message.Authenticate.class);
             p.send(new Message.Welcome(own.serverProof(a.nonce())));
+            p.seal(io.mapreduce.netty.protocol.SessionKeys.derive(own, new byte[32], a.nonce()), true);
             p.send(new Message.Registered("worker-1", 50));
             p.readUntilClosed();
           } catch (IOException | RuntimeException e) {
@@ -137,7 +138,7 @@ class LocalSecretIT {
           assertThat(OLD_PUBLIC_KEY.verifiesClient(challenge, a.mac())).isFalse();
           // What a master says after its proof, in the same write: the worker must take none of it.
           java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
-          b.write(RawPeer.frame(new Message.Welcome(impostor.serverProof(a.nonce()))));
+          b.write(RawPeer.wire(new Message.Welcome(impostor.serverProof(a.nonce()))));
           b.write(RawPeer.frame(new Message.Registered("worker-1", 50)));
           p.send(b.toByteArray());
           assertThat(p.readUntilClosed()).hasSizeLessThanOrEqualTo(1).allSatisfy(m -> assertThat(m)

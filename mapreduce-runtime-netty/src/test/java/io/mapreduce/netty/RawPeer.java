@@ -2,9 +2,12 @@ package io.mapreduce.netty;
 
 import io.mapreduce.netty.protocol.ClusterSecret;
 import io.mapreduce.netty.protocol.Frames;
+import io.mapreduce.netty.protocol.Handshakes;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.ProtocolKryo;
+import io.mapreduce.netty.protocol.SessionKeys;
 import java.io.DataInputStream;
+import java.io.InputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,19 +25,27 @@ import java.util.List;
  * A peer on a plain {@link Socket}, outside Netty: it writes whatever bytes a test asks for and
  * reads frames by hand, so that tests of a live master or worker do not share the code under
  * test. It plays a client ({@link #connect}) or, to a live client, a server ({@link #accept}).
- * Every read times out (5 s unless told), so a test never hangs on a silent peer.
+ * Every read times out (5 s unless told), so a test never hangs on a silent peer. Before the
+ * handshake it reads handshake frames ({@link Handshakes}); once {@link #authenticate} is through,
+ * it seals what it sends and opens what it reads ({@link SessionKeys}), as a real peer does.
  */
 public final class RawPeer implements AutoCloseable {
   public static final int READ_TIMEOUT_MILLIS = 5_000;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Socket socket;
-  private final DataInputStream in;
+  private final DataInputStream wire;
   private final OutputStream out;
+  /** The wire before the handshake; the opened records after it. */
+  private DataInputStream in;
+  private SessionKeys.Direction sealing;
+  private byte[] serverNonce;
+  private byte[] clientNonce;
 
   private RawPeer(Socket socket) throws IOException {
     this.socket = socket;
-    this.in = new DataInputStream(socket.getInputStream());
+    this.wire = new DataInputStream(socket.getInputStream());
+    this.in = wire;
     this.out = socket.getOutputStream();
   }
 
@@ -85,13 +96,37 @@ public final class RawPeer implements AutoCloseable {
     return frame(ProtocolKryo.encode(m));
   }
 
+  /** Sends bytes: as they are before the handshake, in sealed records after it. */
   public void send(byte[] bytes) throws IOException {
+    if (sealing == null) {
+      sendUnsealed(bytes);
+      return;
+    }
+    java.io.ByteArrayOutputStream records = new java.io.ByteArrayOutputStream();
+    for (int at = 0; at < bytes.length; at += SessionKeys.MAX_RECORD_BYTES) {
+      records.write(sealing.seal(bytes, at, Math.min(SessionKeys.MAX_RECORD_BYTES, bytes.length - at)));
+    }
+    sendUnsealed(records.toByteArray());
+  }
+
+  /** Sends bytes as they are, even after the handshake (a forgery, to a sealed connection). */
+  public void sendUnsealed(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
   }
 
+  /** Sends a message: a handshake message in its fixed layout, any other as a Kryo frame. */
   public void send(Message m) throws IOException {
-    send(frame(m));
+    send(wire(m));
+  }
+
+  /** A message's frame as it goes on the wire: a handshake message in its fixed layout, any other by Kryo. */
+  public static byte[] wire(Message m) {
+    return isHandshake(m) ? Handshakes.encode(m) : frame(m);
+  }
+
+  private static boolean isHandshake(Message m) {
+    return m instanceof Message.Challenge || m instanceof Message.Authenticate || m instanceof Message.Welcome;
   }
 
   /** Reads one frame and decodes its message; EOFException when the peer closed first. */
@@ -108,7 +143,7 @@ public final class RawPeer implements AutoCloseable {
     }
     byte[] payload = new byte[length];
     in.readFully(payload);
-    return ProtocolKryo.decode(payload);
+    return in == wire ? Handshakes.decode(payload) : ProtocolKryo.decode(payload);
   }
 
   /** Reads one frame that must hold a message of this type. */
@@ -136,7 +171,80 @@ public final class RawPeer implements AutoCloseable {
     byte[] nonce = new byte[32];
     RANDOM.nextBytes(nonce);
     send(new Message.Authenticate(secret.clientProof(c.nonce()), "raw-peer", nonce.clone()));
+    serverNonce = c.nonce();
+    clientNonce = nonce.clone();
     return nonce;
+  }
+
+  /**
+   * From now on, seal and open records under the keys of the handshake this client answered (as
+   * the client); {@link #authenticate} does it after checking the server's proof.
+   */
+  public void seal(ClusterSecret secret) {
+    seal(SessionKeys.derive(secret, serverNonce, clientNonce), false);
+  }
+
+  /** From now on, seal and open records under these keys, as the server or the client. */
+  public void seal(SessionKeys keys, boolean server) {
+    sealing = keys.sending(server);
+    in = new DataInputStream(new Opened(wire, keys.receiving(server)));
+  }
+
+  /** The peer's sealed records, checked, as one stream of bytes. */
+  private static final class Opened extends InputStream {
+    private final DataInputStream wire;
+    private final SessionKeys.Direction keys;
+    private byte[] record = new byte[0];
+    private int at;
+
+    Opened(DataInputStream wire, SessionKeys.Direction keys) {
+      this.wire = wire;
+      this.keys = keys;
+    }
+
+    private boolean fill() throws IOException {
+      if (at < record.length) {
+        return true;
+      }
+      int length;
+      try {
+        length = wire.readInt();
+      } catch (EOFException e) {
+        return false;
+      }
+      if (length < 1 || length > SessionKeys.MAX_RECORD_BYTES) {
+        throw new IOException("the peer sent a sealed record of " + length + " bytes");
+      }
+      byte[] r = new byte[length];
+      wire.readFully(r);
+      byte[] tag = new byte[SessionKeys.TAG_BYTES];
+      wire.readFully(tag);
+      if (!keys.verify(ByteBuffer.wrap(r), tag)) {
+        throw new IOException("the peer's record does not carry this connection's tag");
+      }
+      record = r;
+      at = 0;
+      return true;
+    }
+
+    @Override
+    public int read() throws IOException {
+      return fill() ? record[at++] & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      if (!fill()) {
+        return -1;
+      }
+      int n = Math.min(len, record.length - at);
+      System.arraycopy(record, at, b, off, n);
+      at += n;
+      return n;
+    }
   }
 
   /**
@@ -151,6 +259,7 @@ public final class RawPeer implements AutoCloseable {
     if (!secret.verifiesServer(nonce, w.mac())) {
       throw new IOException("the server's Welcome does not prove it knows the secret");
     }
+    seal(secret);
   }
 
   /**
@@ -183,7 +292,7 @@ public final class RawPeer implements AutoCloseable {
     int before = socket.getSoTimeout();
     socket.setSoTimeout(millis);
     try {
-      int b = in.read();
+      int b = wire.read();
       if (b < 0) {
         throw new EOFException("the peer closed the connection");
       }

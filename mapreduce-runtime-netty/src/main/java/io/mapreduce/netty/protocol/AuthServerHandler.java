@@ -4,23 +4,39 @@ import io.netty.channel.ChannelHandlerContext;
 
 /**
  * The server side of the handshake: challenges the client with a nonce, checks its proof, answers
- * the client's own nonce with the server's proof ({@link Message.Welcome}), and leaves the
- * pipeline, firing {@link Authenticated}. A wrong proof, any other first message, or no proof
- * within ten seconds closes the connection. One per channel.
+ * the client's own nonce with the server's proof ({@link Message.Welcome}), seals the connection
+ * with keys from both nonces, and leaves the pipeline, firing {@link Authenticated}. A wrong
+ * proof, any other first message, or no proof within ten seconds closes the connection. One per
+ * channel.
  */
 public final class AuthServerHandler extends HandshakeHandler {
   private final ClusterSecret secret;
   private final byte[] nonce = nonce();
+  private final String refusal;
 
   public AuthServerHandler(ClusterSecret secret) {
+    this(secret, () -> {}, null);
+  }
+
+  /**
+   * @param onEnd run once when the handshake ends, however it ends (a {@link HandshakeGate} slot)
+   * @param refusal when not null, why the connection is closed on connect, before any challenge
+   *     (the gate said no; it logs that, not each connection)
+   */
+  AuthServerHandler(ClusterSecret secret, Runnable onEnd, String refusal) {
     // A client that never got in is no concern of the server's application: warn here.
-    super(true);
+    super(refusal == null, onEnd);
     this.secret = secret;
+    this.refusal = refusal;
   }
 
   @Override
   void started(ChannelHandlerContext ctx) {
-    ctx.writeAndFlush(new Message.Challenge(nonce.clone()));
+    if (refusal != null) {
+      fail(ctx, refusal, false);
+    } else {
+      send(ctx, new Message.Challenge(nonce.clone()));
+    }
   }
 
   @Override
@@ -29,17 +45,15 @@ public final class AuthServerHandler extends HandshakeHandler {
   }
 
   @Override
-  void handshake(ChannelHandlerContext ctx, Object msg) {
+  void handshake(ChannelHandlerContext ctx, Message msg) {
     if (!(msg instanceof Message.Authenticate a)) {
       fail(ctx, "expected authentication, got " + msg.getClass().getSimpleName(), true);
     } else if (!secret.verifiesClient(nonce, a.mac())) {
       fail(ctx, "authentication failed (wrong cluster secret?)", true);
-    } else if (a.nonce() == null) {
-      fail(ctx, "authentication without a nonce for the server to answer", true);
     } else {
       // Before Authenticated, so that the Welcome precedes whatever the application writes.
-      ctx.writeAndFlush(new Message.Welcome(secret.serverProof(a.nonce())));
-      succeed(ctx, new Authenticated(a.peer()));
+      send(ctx, new Message.Welcome(secret.serverProof(a.nonce())));
+      succeed(ctx, SessionKeys.derive(secret, nonce, a.nonce()), true, new Authenticated(a.peer()));
     }
   }
 }

@@ -272,6 +272,21 @@ public final class ClusterSecret {
     }
   }
 
+  /**
+   * The key that seals a connection's records once its handshake is through: HMAC-SHA256 of
+   * "frames", the server's nonce and the client's. A relay that passed the handshake on cannot
+   * compute it, so it cannot forge what follows (see {@link SessionKeys}).
+   */
+  byte[] sessionKey(byte[] serverNonce, byte[] clientNonce) {
+    byte[] both = new byte[serverNonce.length + clientNonce.length];
+    System.arraycopy(serverNonce, 0, both, 0, serverNonce.length);
+    System.arraycopy(clientNonce, 0, both, serverNonce.length, clientNonce.length);
+    return hmac(FRAMES, both);
+  }
+
+  /** Same length as the role labels: a session key is never a proof. */
+  private static final byte[] FRAMES = "frames".getBytes(StandardCharsets.US_ASCII);
+
   @Override
   public String toString() {
     return configured ? "ClusterSecret[configured]" : "ClusterSecret[per-user]";

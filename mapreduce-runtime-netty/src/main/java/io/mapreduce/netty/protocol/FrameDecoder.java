@@ -6,7 +6,8 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
 
 /**
- * Reads frames into {@link Message}s, refusing a wrong magic number, another protocol version and
+ * Reads frames into {@link Message}s once the handshake is through (before, {@link
+ * HandshakeHandler} reads the connection alone), refusing a wrong magic number, another protocol version and
  * frames over the maximum before reading their bodies. After a refusal it discards everything
  * else the connection sends (the handler closes it). Not sharable: one per channel.
  *
@@ -45,20 +46,10 @@ public final class FrameDecoder extends ByteToMessageDecoder {
       return;
     }
     int at = in.readerIndex();
-    int magic = in.getInt(at);
-    if (magic != Frames.MAGIC) {
-      throw refuse(in, String.format("not a mapreduce peer: frame starts with 0x%08x, not 0x%08x", magic,
-          Frames.MAGIC));
-    }
-    short version = in.getShort(at + 4);
-    if (version != Frames.VERSION) {
-      throw refuse(in, "protocol version mismatch: the peer speaks version " + version + ", this side speaks "
-          + Frames.VERSION);
-    }
     int length = in.getInt(at + 6);
-    if (length < 0 || length > maxFrameBytes) {
-      throw refuse(in, "frame of " + Integer.toUnsignedString(length) + " bytes exceeds the maximum of "
-          + maxFrameBytes);
+    String refusal = checkHeader(in.getInt(at), in.getShort(at + 4), length, maxFrameBytes, "");
+    if (refusal != null) {
+      throw refuse(in, refusal);
     }
     if (in.readableBytes() < Frames.HEADER_BYTES + length) {
       return;
@@ -71,6 +62,24 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     } catch (ProtocolException e) {
       throw refuse(in, e.getMessage());
     }
+  }
+
+  /**
+   * Why a frame header is refused (a wrong magic number, another version, a length over the
+   * maximum, said {@code when}), or null: read from the header alone, before any body.
+   */
+  static String checkHeader(int magic, short version, int length, int maxFrameBytes, String when) {
+    if (magic != Frames.MAGIC) {
+      return String.format("not a mapreduce peer: frame starts with 0x%08x, not 0x%08x", magic, Frames.MAGIC);
+    }
+    if (version != Frames.VERSION) {
+      return "protocol version mismatch: the peer speaks version " + version + ", this side speaks " + Frames.VERSION;
+    }
+    if (length < 0 || length > maxFrameBytes) {
+      return "frame of " + Integer.toUnsignedString(length) + " bytes" + when + " exceeds the maximum of "
+          + maxFrameBytes;
+    }
+    return null;
   }
 
   private ProtocolException refuse(ByteBuf in, String message) {

@@ -48,16 +48,19 @@ final class MapOutputsSerializer extends Serializer<MapOutputs> {
 
   @Override
   public MapOutputs read(Kryo kryo, Input in, Class<? extends MapOutputs> type) {
-    String jobId = readString(in);
+    String jobId = readString(kryo, in);
     int logEnd = in.readVarInt(true);
     int addressesFrom = in.readVarInt(true);
-    int addressCount = BoundedSerializers.length(in);
+    int addressCount = BoundedSerializers.length(in, BoundedSerializers.MAX_ELEMENTS, "a list of addresses");
+    BoundedSerializers.charge(kryo, 40L + (long) addressCount * BoundedSerializers.LIST_ELEMENT_COST);
     List<ShuffleAddress> addresses = new ArrayList<>(addressCount);
     for (int i = 0; i < addressCount; i++) {
-      addresses.add(new ShuffleAddress(readString(in), in.readVarInt(true)));
+      addresses.add(new ShuffleAddress(readString(kryo, in), in.readVarInt(true)));
     }
     // Each output takes three bytes at least: the count is bounded by a third of what is left.
-    int outputCount = BoundedSerializers.length(in);
+    int outputCount = BoundedSerializers.length(in, BoundedSerializers.MAX_ELEMENTS, "a list of map outputs");
+    // A MapOutput and its reference: 28 bytes, for three to six on the wire.
+    BoundedSerializers.charge(kryo, 40L + (long) outputCount * 28);
     if (outputCount > (in.limit() - in.position()) / 3) {
       throw new KryoException(outputCount + " map outputs cannot fit in the " + (in.limit() - in.position())
           + " bytes left in the frame");
@@ -87,7 +90,9 @@ final class MapOutputsSerializer extends Serializer<MapOutputs> {
     out.writeBytes(b);
   }
 
-  private static String readString(Input in) {
-    return new String(in.readBytes(BoundedSerializers.length(in)), java.nio.charset.StandardCharsets.UTF_8);
+  private static String readString(Kryo kryo, Input in) {
+    int n = BoundedSerializers.length(in, BoundedSerializers.MAX_STRING_BYTES, "a string");
+    BoundedSerializers.charge(kryo, 48L + n);
+    return new String(in.readBytes(n), java.nio.charset.StandardCharsets.UTF_8);
   }
 }

@@ -1,8 +1,11 @@
 package io.mapreduce.netty.protocol;
 
 import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Registration;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.util.DefaultClassResolver;
 import com.esotericsoftware.kryo.util.Pool;
 import io.mapreduce.internal.engine.ShippedJob;
 import java.util.ArrayList;
@@ -25,7 +28,7 @@ public final class ProtocolKryo {
   private ProtocolKryo() {}
 
   static Kryo newKryo() {
-    Kryo kryo = new Kryo();
+    Kryo kryo = new Kryo(new RegisteredOnly(), null);
     kryo.setRegistrationRequired(true);
     kryo.setReferences(false);
     // Kryo's default registrations (ids 0-9) stay; String gets a serializer that bounds lengths.
@@ -76,6 +79,18 @@ public final class ProtocolKryo {
   }
 
   /**
+   * Refuses Kryo's class-by-name form before it reads the name: registration alone still called
+   * {@code Class.forName} on a peer's name (loading and initializing what it named) and kept a
+   * name-table entry per frame in pooled instances that live forever.
+   */
+  private static final class RegisteredOnly extends DefaultClassResolver {
+    @Override
+    protected Registration readName(Input input) {
+      throw new KryoException("a class by name: only registered classes cross the wire");
+    }
+  }
+
+  /**
    * A Kryo with the protocol's registrations, to which the master's journal adds its own records
    * (ids 200 on). Not for the wire.
    */
@@ -96,13 +111,17 @@ public final class ProtocolKryo {
   }
 
   /**
-   * Decodes a message.
+   * Decodes a message. What it may build is bounded by the frame: every collection, string and
+   * array counts what it costs against {@link BoundedSerializers#budget} of the frame's bytes
+   * (and against absolute caps), so a frame cannot become more than a few times its size in heap.
    *
-   * @throws ProtocolException when the bytes are not one whole registered message
+   * @throws ProtocolException when the bytes are not one whole registered message, or would cost
+   *     more than the budget
    */
   public static Message decode(byte[] bytes) {
     Kryo kryo = POOL.obtain();
     try {
+      BoundedSerializers.startBudget(kryo, BoundedSerializers.budget(bytes.length));
       Input in = new Input(bytes);
       Object o = kryo.readClassAndObject(in);
       if (!(o instanceof Message m)) {
@@ -115,9 +134,12 @@ public final class ProtocolKryo {
     } catch (ProtocolException e) {
       throw e;
     } catch (RuntimeException e) {
-      // KryoException (unregistered class id, truncated input), or a record's constructor refusing.
-      throw new ProtocolException("undecodable frame: " + e.getMessage(), e);
+      // KryoException (unregistered class id, truncated input, over budget), or a record's constructor refusing.
+      throw new ProtocolException("undecodable frame: " + Frames.brief(e.getMessage()), e);
     } finally {
+      BoundedSerializers.endBudget(kryo);
+      // Nothing of this frame stays in a pooled instance (a read that failed midway skipped Kryo's own reset).
+      kryo.reset();
       POOL.free(kryo);
     }
   }

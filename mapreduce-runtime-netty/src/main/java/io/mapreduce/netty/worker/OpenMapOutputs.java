@@ -1,7 +1,9 @@
 package io.mapreduce.netty.worker;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.FileRegion;
+import io.netty.handler.stream.ChunkedInput;
 import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCounted;
 import java.io.IOException;
@@ -42,6 +44,21 @@ final class OpenMapOutputs {
    * @throws IOException when the file cannot be opened (it is gone)
    */
   FileRegion region(Path file, long position, long count) throws IOException {
+    return new SharedRegion(acquire(file), position, count);
+  }
+
+  /**
+   * The same bytes as chunks read from the channel kept open, for connections whose bytes are
+   * transformed on the way (sealed, or in TLS), where a region cannot go zero-copy.
+   *
+   * @throws IOException when the file cannot be opened (it is gone)
+   */
+  ChunkedInput<ByteBuf> chunks(Path file, long position, long count, int chunkBytes) throws IOException {
+    return new SharedChunks(acquire(file), position, count, chunkBytes);
+  }
+
+  /** The open file, with a reference for the caller to release. */
+  private OpenFile acquire(Path file) throws IOException {
     OpenFile f;
     synchronized (this) {
       f = open.get(file);
@@ -50,15 +67,15 @@ final class OpenMapOutputs {
         opened++;
         if (isUnderClosed(file)) {
           // A request read before its job ended: served, but the file (about to be deleted) is not
-          // kept open: the region's reference is the only one.
-          return new SharedRegion(f, position, count);
+          // kept open: the caller's reference is the only one.
+          return f;
         }
         open.put(file, f);
         evictOver(capacity);
       }
-      f.retain(); // for the region: released when it is sent or dropped
+      f.retain(); // for the caller: released when its bytes are sent or dropped
     }
-    return new SharedRegion(f, position, count);
+    return f;
   }
 
   /** Closes the files under {@code directory} (a job's, when it ends), once regions sending them are done. */
@@ -136,6 +153,82 @@ final class OpenMapOutputs {
     @Override
     public ReferenceCounted touch(Object hint) {
       return this;
+    }
+  }
+
+  /**
+   * Chunks of a shared open file, read at their positions (so that any number of them share the
+   * channel): reaching the end or being closed lets go of the file, not closes it.
+   */
+  private static final class SharedChunks implements ChunkedInput<ByteBuf> {
+    private final OpenFile file;
+    private final long start;
+    private final long end;
+    private final int chunkBytes;
+    private long at;
+    private boolean released;
+
+    SharedChunks(OpenFile file, long position, long count, int chunkBytes) {
+      this.file = file;
+      this.start = position;
+      this.end = position + count;
+      this.chunkBytes = chunkBytes;
+      this.at = position;
+    }
+
+    @Override
+    public boolean isEndOfInput() {
+      return at >= end;
+    }
+
+    @Override
+    public void close() {
+      if (!released) {
+        released = true;
+        file.release();
+      }
+    }
+
+    @Override
+    @Deprecated
+    public ByteBuf readChunk(io.netty.channel.ChannelHandlerContext ctx) throws Exception {
+      return readChunk(ctx.alloc());
+    }
+
+    @Override
+    public ByteBuf readChunk(io.netty.buffer.ByteBufAllocator allocator) throws Exception {
+      if (at >= end) {
+        return null;
+      }
+      int n = (int) Math.min(chunkBytes, end - at);
+      ByteBuf buf = allocator.buffer(n);
+      boolean ok = false;
+      try {
+        while (buf.writerIndex() < n) {
+          int read = buf.writeBytes(file.channel, at + buf.writerIndex(), n - buf.writerIndex());
+          if (read < 0) {
+            throw new java.io.EOFException("map output file ended " + (end - at - buf.writerIndex())
+                + " bytes early");
+          }
+        }
+        at += n;
+        ok = true;
+        return buf;
+      } finally {
+        if (!ok) {
+          buf.release();
+        }
+      }
+    }
+
+    @Override
+    public long length() {
+      return end - start;
+    }
+
+    @Override
+    public long progress() {
+      return at - start;
     }
   }
 

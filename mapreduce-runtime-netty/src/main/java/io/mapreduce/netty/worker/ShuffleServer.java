@@ -5,7 +5,6 @@ import io.mapreduce.netty.protocol.Authenticated;
 import io.mapreduce.netty.protocol.ClusterSecret;
 import io.mapreduce.netty.protocol.ClusterTls;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.stream.ChunkedNioFile;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.mapreduce.netty.protocol.JobIds;
 import io.mapreduce.netty.protocol.Message;
@@ -52,7 +51,10 @@ public final class ShuffleServer {
     this(group, bindAddress, port, ClusterTls.NONE, secret, maxFrameBytes, outputs);
   }
 
-  /** A shuffle server; in TLS, segments go through the TLS engine in chunks instead of zero-copy. */
+  /**
+   * A shuffle server. Segments go in chunks, not zero-copy: through the TLS engine, or (in the
+   * clear) through the sealer that authenticates every byte after the handshake.
+   */
   public ShuffleServer(EventLoopGroup group, String bindAddress, int port, ClusterTls tls, ClusterSecret secret,
       int maxFrameBytes, Outputs outputs) throws InterruptedException {
     this.channel = new ServerBootstrap()
@@ -61,7 +63,7 @@ public final class ShuffleServer {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            Pipelines.server(ch, tls, secret, maxFrameBytes, new Handler(outputs, tls.enabled(), openFiles));
+            Pipelines.server(ch, tls, secret, maxFrameBytes, new Handler(outputs, openFiles));
             // Before the frame encoder, so that chunks of a file pass it as the bytes they are.
             ch.pipeline().addBefore("frame-encoder", "chunks", new ChunkedWriteHandler());
             // A reducer pipelines its requests: the answers to those read together go out in one
@@ -96,12 +98,10 @@ public final class ShuffleServer {
 
   private static final class Handler extends SimpleChannelInboundHandler<Message> {
     private final Outputs outputs;
-    private final boolean tls;
     private final OpenMapOutputs openFiles;
 
-    Handler(Outputs outputs, boolean tls, OpenMapOutputs openFiles) {
+    Handler(Outputs outputs, OpenMapOutputs openFiles) {
       this.outputs = outputs;
-      this.tls = tls;
       this.openFiles = openFiles;
     }
 
@@ -133,32 +133,18 @@ public final class ShuffleServer {
             null));
         return;
       }
-      io.netty.channel.FileRegion region = null;
-      if (!tls) {
-        try {
-          region = openFiles.region(s.data(), index.offsets()[p], length);
-        } catch (java.io.IOException e) {
-          region = null;
-        }
-      }
-      // Opening the file (in TLS, checking it) tells whether it is still here.
-      boolean gone = !tls ? region == null : !java.nio.file.Files.isReadable(s.data());
-      if (gone) {
+      io.netty.handler.stream.ChunkedInput<io.netty.buffer.ByteBuf> bytes;
+      try {
+        // From a file kept open (opening it tells whether it is still here), in chunks: every byte
+        // after the handshake is sealed or in TLS, so none can go zero-copy.
+        bytes = openFiles.chunks(s.data(), index.offsets()[p], length, 256 << 10);
+      } catch (java.io.IOException e) {
         ctx.writeAndFlush(new Message.FetchResponse(0, 0, 0, false, "the output of map " + r.mapIndex() + " attempt "
             + r.attempt() + " of job " + r.jobId() + " is gone from this worker's disk"));
         return;
       }
       ctx.write(new Message.FetchResponse(length, index.records()[p], index.checksums()[p], index.compressed(), null));
-      if (tls) {
-        try {
-          ctx.write(new ChunkedNioFile(java.nio.channels.FileChannel.open(s.data()), index.offsets()[p], length,
-              256 << 10));
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      } else if (region != null) {
-        ctx.write(region);
-      }
+      ctx.write(bytes);
       ctx.flush();
     }
 

@@ -346,6 +346,7 @@ class JobIdsIT {
       Message.Authenticate a = p.read(Message.Authenticate.class);
       assertThat(SECRET.verifiesClient(nonce, a.mac())).isTrue();
       p.send(new Message.Welcome(SECRET.serverProof(a.nonce())));
+      p.seal(io.mapreduce.netty.protocol.SessionKeys.derive(SECRET, nonce, a.nonce()), true);
       p.read(Message.RegisterWorker.class);
       p.send(new Message.Registered("worker-1", 60_000));
       return p;

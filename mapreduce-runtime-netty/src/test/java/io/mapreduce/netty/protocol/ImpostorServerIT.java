@@ -84,7 +84,7 @@ class ImpostorServerIT {
       assertThat(clientSecret.verifiesClient(c.challenge(), c.answer().mac())).isTrue();
       assertThat(c.answer().nonce()).hasSize(32);
       ByteArrayOutputStream b = new ByteArrayOutputStream();
-      b.write(RawPeer.frame(reply.apply(c)));
+      b.write(RawPeer.wire(reply.apply(c)));
       b.write(RawPeer.frame(new Message.Registered("worker-1", 50)));
       p.send(b.toByteArray());
       return p.readUntilClosed();
@@ -121,7 +121,7 @@ class ImpostorServerIT {
           SECRET), reason());
       // No proof at all: straight to what a master says after it.
       assertRefused(forge(c -> new Message.Registered("worker-1", 50), SECRET),
-          "to prove it knows the cluster secret, got Registered");
+          "not a handshake frame (type 0x7e)");
       // None of it registered the worker, and it is still trying, with the same handshake.
       Connection again = acceptAndChallenge();
       again.peer().close();

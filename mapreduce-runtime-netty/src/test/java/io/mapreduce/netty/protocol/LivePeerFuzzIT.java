@@ -136,6 +136,15 @@ class LivePeerFuzzIT {
     return answers;
   }
 
+  /** Authenticates, then sends the bytes sealed as a real peer would: they reach the frame decoder. */
+  private static Attack authenticatedThenReadUntilClosed(byte[] bytes) {
+    return p -> {
+      p.authenticate(ClusterSecret.NONE);
+      p.send(bytes);
+      return p.readUntilClosed();
+    };
+  }
+
   private static Attack sendThenReadUntilClosed(byte[] bytes) {
     return p -> {
       p.send(bytes);
@@ -206,7 +215,7 @@ class LivePeerFuzzIT {
   }
 
   @ParameterizedTest
-  @ValueSource(shorts = {0, 1, 2, 3, 4, 6, Short.MAX_VALUE, -1})
+  @ValueSource(shorts = {0, 1, 2, 3, 4, 5, 7, Short.MAX_VALUE, -1})
   void fuzz_wrongVersion_answersProtocolErrorNamingBothVersions(short version) throws Exception {
     byte[] payload = ProtocolKryo.encode(new Message.Heartbeat(0, 1, 0.5));
     var answers = attackBoth(sendThenReadUntilClosed(RawPeer.frame(Frames.MAGIC, version, payload.length, payload)));
@@ -214,11 +223,24 @@ class LivePeerFuzzIT {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {Frames.DEFAULT_MAX_FRAME_BYTES + 1, Integer.MAX_VALUE, -1, Integer.MIN_VALUE})
-  void fuzz_oversizedLength_closedWithoutReadingTheBody(int length) throws Exception {
+  @ValueSource(ints = {Frames.HANDSHAKE_MAX_FRAME_BYTES + 1, Frames.DEFAULT_MAX_FRAME_BYTES, Integer.MAX_VALUE, -1,
+      Integer.MIN_VALUE})
+  void fuzz_oversizedLengthBeforeAuthenticating_closedAtTheLengthWithoutReadingTheBody(int length) throws Exception {
     // Only the header is sent: a peer that waited for the body would never close.
     var answers = attackBoth(sendThenReadUntilClosed(RawPeer.frame(Frames.MAGIC, Frames.VERSION, length,
         new byte[0])));
+    assertOneProtocolError(answers, Integer.toUnsignedString(length), "before authentication exceeds the maximum of "
+        + Frames.HANDSHAKE_MAX_FRAME_BYTES);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {Frames.DEFAULT_MAX_FRAME_BYTES + 1, Integer.MAX_VALUE, -1})
+  void fuzz_oversizedLengthAfterAuthenticating_closedWithoutReadingTheBody(int length) throws Exception {
+    var answers = attackBoth(p -> {
+      p.authenticate(ClusterSecret.NONE);
+      p.send(RawPeer.frame(Frames.MAGIC, Frames.VERSION, length, new byte[0]));
+      return p.readUntilClosed();
+    });
     assertOneProtocolError(answers, Integer.toUnsignedString(length), "exceeds the maximum of "
         + Frames.DEFAULT_MAX_FRAME_BYTES);
   }
@@ -253,7 +275,7 @@ class LivePeerFuzzIT {
       o.writeVarInt(999 + 2, true); // Kryo writes a class id plus 2
       o.writeInt(0);
     });
-    var answers = attackBoth(sendThenReadUntilClosed(RawPeer.frame(payload)));
+    var answers = attackBoth(authenticatedThenReadUntilClosed(RawPeer.frame(payload)));
     assertOneProtocolError(answers, "undecodable frame", "999");
   }
 
@@ -265,24 +287,24 @@ class LivePeerFuzzIT {
       o.writeVarInt(0, true);
       o.writeString("java.lang.ProcessBuilder");
     });
-    var answers = attackBoth(sendThenReadUntilClosed(RawPeer.frame(payload)));
-    assertOneProtocolError(answers, "undecodable frame");
+    var answers = attackBoth(authenticatedThenReadUntilClosed(RawPeer.frame(payload)));
+    assertOneProtocolError(answers, "undecodable frame", "only registered classes cross the wire");
   }
 
   @Test
   void fuzz_registeredClassThatIsNotAMessage_refused() throws Exception {
     for (Object notAMessage : List.of("hello", new Message.Failure("x", "y", "z"))) {
       byte[] payload = kryoPayload(o -> ProtocolKryo.newKryo().writeClassAndObject(o, notAMessage));
-      var answers = attackBoth(sendThenReadUntilClosed(RawPeer.frame(payload)));
+      var answers = attackBoth(authenticatedThenReadUntilClosed(RawPeer.frame(payload)));
       assertOneProtocolError(answers, "not a message", notAMessage.getClass().getName());
     }
   }
 
   @Test
   void fuzz_bytesAfterTheMessage_refused() throws Exception {
-    byte[] m = ProtocolKryo.encode(new Message.Authenticate(new byte[32], "x", new byte[32]));
+    byte[] m = ProtocolKryo.encode(new Message.Heartbeat(1, 1, 1));
     byte[] payload = java.util.Arrays.copyOf(m, m.length + 5);
-    var answers = attackBoth(sendThenReadUntilClosed(RawPeer.frame(payload)));
+    var answers = attackBoth(authenticatedThenReadUntilClosed(RawPeer.frame(payload)));
     assertOneProtocolError(answers, "bytes after its message");
   }
 
@@ -305,16 +327,16 @@ class LivePeerFuzzIT {
   void fuzz_registerWorkerWithoutAnsweringTheChallenge_refused() throws Exception {
     int before = master.status().workers().size();
     var answers = attackBoth(sendThenReadUntilClosed(RawPeer.frame(new Message.RegisterWorker("127.0.0.1", 1, 4))));
-    assertOneProtocolError(answers, "expected authentication, got RegisterWorker");
+    assertOneProtocolError(answers, "not a handshake frame (type 0x7d)");
     assertThat(master.status().workers()).hasSize(before);
   }
 
   @Test
   void fuzz_requestsWithoutAnsweringTheChallenge_refused() throws Exception {
     var answers = attackBoth(sendThenReadUntilClosed(RawPeer.frame(new Message.FetchRequest("job", 0, 1, 0))));
-    assertOneProtocolError(answers, "expected authentication, got FetchRequest");
+    assertOneProtocolError(answers, "not a handshake frame (type 0x8e)");
     answers = attackBoth(sendThenReadUntilClosed(RawPeer.frame(new Message.HasJars(List.of()))));
-    assertOneProtocolError(answers, "expected authentication, got HasJars");
+    assertOneProtocolError(answers, "not a handshake frame (type 0x90)");
   }
 
   @Test
@@ -322,7 +344,7 @@ class LivePeerFuzzIT {
     var answers = attackBoth(p -> {
       p.read(Message.Challenge.class);
       ByteArrayOutputStream b = new ByteArrayOutputStream();
-      b.write(RawPeer.frame(new Message.Authenticate(new byte[32], "forger", new byte[32])));
+      b.write(Handshakes.encode(new Message.Authenticate(new byte[32], "forger", new byte[32])));
       b.write(RawPeer.frame(new Message.RegisterWorker("127.0.0.1", 1, 4)));
       p.send(b.toByteArray());
       return p.readUntilClosed();
@@ -332,25 +354,18 @@ class LivePeerFuzzIT {
   }
 
   @Test
-  void fuzz_authenticateWithNullMac_refused() throws Exception {
-    var answers = attackBoth(p -> {
-      p.read(Message.Challenge.class);
-      p.send(new Message.Authenticate(null, null, null));
-      return p.readUntilClosed();
-    });
-    // Above all, no MissingJars and no FetchResponse: a refused connection is served nothing.
-    assertAtMostOneProtocolError(answers, "authentication failed");
-  }
-
-  @Test
-  void fuzz_rightProofWithoutANonce_refusedWithoutAProof() throws Exception {
+  void fuzz_authenticateWithoutItsNonce_refusedWithoutAProof() throws Exception {
     var answers = attackBoth(p -> {
       Message.Challenge c = p.read(Message.Challenge.class);
-      p.send(new Message.Authenticate(ClusterSecret.NONE.clientProof(c.nonce()), "no nonce", null));
+      byte[] whole = Handshakes.encode(new Message.Authenticate(ClusterSecret.NONE.clientProof(c.nonce()), "",
+          new byte[32]));
+      byte[] cut = java.util.Arrays.copyOf(whole, whole.length - 32);
+      java.nio.ByteBuffer.wrap(cut).putInt(6, cut.length - Frames.HEADER_BYTES);
+      p.send(cut);
       return p.readUntilClosed();
     });
-    // No Welcome: the server has nothing to prove itself over.
-    assertOneProtocolError(answers, "without a nonce");
+    // Above all no Welcome, no MissingJars and no FetchResponse: a refused connection is served nothing.
+    assertOneProtocolError(answers, "malformed Authenticate");
   }
 
   @Test
@@ -359,6 +374,7 @@ class LivePeerFuzzIT {
       try (RawPeer p = RawPeer.connect(port(t))) {
         byte[] nonce = p.answerChallenge(ClusterSecret.NONE);
         byte[] proof = p.read(Message.Welcome.class).mac();
+        p.seal(ClusterSecret.NONE);
         assertThat(ClusterSecret.NONE.verifiesServer(nonce, proof)).as(t.name()).isTrue();
         assertThat(ClusterSecret.NONE.verifiesClient(nonce, proof)).as(t.name()).isFalse();
         assertThat(ClusterSecret.of("s3cret s3cret s3cret").verifiesServer(nonce, proof)).as(t.name()).isFalse();
@@ -374,7 +390,7 @@ class LivePeerFuzzIT {
       all.write(RawPeer.frame(new Message.Heartbeat(i, 1, 0)));
     }
     var answers = attackBoth(sendThenReadUntilClosed(all.toByteArray()));
-    assertAtMostOneProtocolError(answers, "expected authentication, got Heartbeat");
+    assertAtMostOneProtocolError(answers, "not a handshake frame");
   }
 
   @Test
@@ -382,8 +398,8 @@ class LivePeerFuzzIT {
     var answers = attackBoth(p -> {
       Message.Challenge c = p.read(Message.Challenge.class);
       ByteArrayOutputStream b = new ByteArrayOutputStream();
-      b.write(RawPeer.frame(new Message.Authenticate(new byte[32], "first guess", new byte[32])));
-      b.write(RawPeer.frame(new Message.Authenticate(ClusterSecret.NONE.clientProof(c.nonce()), "second guess",
+      b.write(Handshakes.encode(new Message.Authenticate(new byte[32], "first guess", new byte[32])));
+      b.write(Handshakes.encode(new Message.Authenticate(ClusterSecret.NONE.clientProof(c.nonce()), "second guess",
           new byte[32])));
       b.write(RawPeer.frame(new Message.HasJars(List.of("1".repeat(64)))));
       b.write(RawPeer.frame(new Message.FetchRequest("after-refusal", 0, 1, 0)));

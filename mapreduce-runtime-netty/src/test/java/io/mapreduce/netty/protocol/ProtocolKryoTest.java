@@ -13,6 +13,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -220,17 +221,24 @@ class ProtocolKryoTest {
    */
   @Test
   void encode_smallMessages_giveTheGoldenFrameBytes() {
-    // magic 4d525043, version 0005, length, then class id (id + 2, varint) and the fields by name.
-    assertThat(frameHex(new Message.ProtocolError("ab"))).isEqualTo("4d525043" + "0005" + "00000005" + "7c0102" + "6162");
+    // The handshake's fixed layout: a type byte and fixed fields, no Kryo.
+    assertThat(ByteBufUtil.hexDump(Handshakes.encode(new Message.Welcome(new byte[32]))))
+        .isEqualTo("4d525043" + "0006" + "00000021" + "03" + "00".repeat(32));
+    assertThat(ByteBufUtil.hexDump(Handshakes.encode(new Message.Authenticate(new byte[32], "w\n", new byte[32]))))
+        .isEqualTo("4d525043" + "0006" + "00000043" + "02" + "00".repeat(64) + "773f");
+    assertThat(ByteBufUtil.hexDump(Handshakes.encode(new Message.ProtocolError("ab"))))
+        .isEqualTo("4d525043" + "0006" + "00000003" + "04" + "6162");
+    // magic 4d525043, version 0006, length, then class id (id + 2, varint) and the fields by name.
+    assertThat(frameHex(new Message.ProtocolError("ab"))).isEqualTo("4d525043" + "0006" + "00000005" + "7c0102" + "6162");
     assertThat(frameHex(new Message.KillTask("j", TaskKind.REDUCE, 2, 1)))
-        .isEqualTo("4d525043" + "0005" + "00000008" + "8601" + "02" + "04" + "01016a" + "02");
+        .isEqualTo("4d525043" + "0006" + "00000008" + "8601" + "02" + "04" + "01016a" + "02");
     assertThat(frameHex(new Message.Heartbeat(3, 1, 0.5)))
-        .isEqualTo("4d525043" + "0005" + "0000000b" + "7f" + "000000000000e03f" + "02" + "06");
+        .isEqualTo("4d525043" + "0006" + "0000000b" + "7f" + "000000000000e03f" + "02" + "06");
     // MapOutputs by its own serializer: jobId, logEnd 1, addresses from 0, one address ("h", 7),
     // one output: map 1 and attempt 2 as zigzag differences from 0, address number 0.
     assertThat(frameHex(new Message.MapOutputs("j", 0, List.of(new Message.ShuffleAddress("h", 7)),
         List.of(new Message.MapOutput(1, 2, 0)), 1)))
-        .isEqualTo("4d525043" + "0005" + "0000000e" + "8301" + "016a" + "01" + "00" + "01" + "0168" + "07"
+        .isEqualTo("4d525043" + "0006" + "0000000e" + "8301" + "016a" + "01" + "00" + "01" + "0168" + "07"
             + "01" + "02" + "04" + "01");
   }
 
@@ -253,6 +261,85 @@ class ProtocolKryoTest {
     out.writeString("java.util.concurrent.ConcurrentHashMap");
     out.flush();
     assertThatThrownBy(() -> ProtocolKryo.decode(b.toByteArray())).isInstanceOf(ProtocolException.class);
+  }
+
+  static final java.util.concurrent.atomic.AtomicInteger CANARY_LOADED = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Initialized (and counted) only if a decode calls Class.forName on its name. */
+  static final class Canary {
+    static {
+      CANARY_LOADED.incrementAndGet();
+    }
+  }
+
+  @Test
+  void decode_classByName_refusedBeforeTheNameIsReadOrLoaded() {
+    for (int i = 0; i < 3; i++) {
+      ByteArrayOutputStream b = new ByteArrayOutputStream();
+      b.write(1);
+      com.esotericsoftware.kryo.io.Output out = new com.esotericsoftware.kryo.io.Output(b);
+      out.writeVarInt(i, true); // a fresh name id each time: the name table would grow
+      out.writeString(Canary.class.getName());
+      out.flush();
+      assertThatThrownBy(() -> ProtocolKryo.decode(b.toByteArray())).isInstanceOf(ProtocolException.class)
+          .hasMessageContaining("only registered classes cross the wire");
+    }
+    assertThat(CANARY_LOADED).hasValue(0);
+  }
+
+  /** HasJars (id 142) holding an ArrayList (101) of {@code n} empty HashMaps (102): two bytes each. */
+  static byte[] listOfEmptyMaps(int n) {
+    com.esotericsoftware.kryo.io.Output out = new com.esotericsoftware.kryo.io.Output(16 + 2 * n, -1);
+    out.writeVarInt(142 + 2, true);
+    out.writeVarInt(101 + 2, true);
+    out.writeVarInt(n, true);
+    for (int i = 0; i < n; i++) {
+      out.writeVarInt(102 + 2, true);
+      out.writeVarInt(0, true);
+    }
+    return out.toBytes();
+  }
+
+  @Test
+  @Timeout(10)
+  void decode_manySmallObjectsInOneFrame_refusedOnceTheyCostMoreThanTheFramesBudget() {
+    // 4 MiB of frame would be 2 million HashMaps (about 100 MB); the budget is 4 x 4 MiB + 1 MiB.
+    byte[] bytes = listOfEmptyMaps(2 << 20);
+    assertThatThrownBy(() -> ProtocolKryo.decode(bytes)); // warm up
+    long before = allocatedBytes();
+    assertThatThrownBy(() -> ProtocolKryo.decode(bytes)).isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("exceeds the cap of " + BoundedSerializers.MAX_ELEMENTS);
+    byte[] under = listOfEmptyMaps(BoundedSerializers.MAX_ELEMENTS - 1);
+    assertThatThrownBy(() -> ProtocolKryo.decode(under)).isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("would decode to more than " + BoundedSerializers.budget(under.length) + " bytes");
+    assertThat(allocatedBytes() - before).as("bytes allocated").isLessThan(BoundedSerializers.budget(under.length)
+        * 2);
+    // A list that fits its budget decodes (and is then refused by HasJars as the wrong element type).
+    assertThatThrownBy(() -> ProtocolKryo.decode(listOfEmptyMaps(1000))).hasMessageContaining("Message$HasJars")
+        .hasRootCauseMessage("HasJars.jars holds java.util.HashMap where String belongs");
+  }
+
+  @Test
+  void decode_honestLargeMessages_fitTheirBudget() {
+    List<Message.Split> splits = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      splits.add(new Message.Split(List.of(new Message.Range("/data/input/part-" + i + ".txt", 1 << 26, 0, 1 << 26))));
+    }
+    List<String> files = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      files.add("file:/data/output/mr-out-" + i);
+    }
+    List<Message.MapOutput> outputs = new ArrayList<>();
+    for (int i = 0; i < 40_000; i++) {
+      outputs.add(new Message.MapOutput(i, 1, i % 3));
+    }
+    for (Message m : List.of(new Message.SubmitJob("j", null, List.of(), splits),
+        new Message.JobSucceeded("j", files, java.util.Map.of("a", 1L), 1, 2, 3),
+        new Message.MapOutputs("j", 0, List.of(new Message.ShuffleAddress("h", 1),
+            new Message.ShuffleAddress("i", 2), new Message.ShuffleAddress("k", 3)), outputs, 40_000),
+        new Message.RunMap("j", 1, 1, splits.get(0), java.util.Collections.nCopies(30_000, 7L)))) {
+      assertThat(ProtocolKryo.decode(ProtocolKryo.encode(m))).as(m.getClass().getSimpleName()).isEqualTo(m);
+    }
   }
 
   @Test

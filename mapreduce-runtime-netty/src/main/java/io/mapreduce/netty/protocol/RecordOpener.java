@@ -1,0 +1,57 @@
+package io.mapreduce.netty.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+
+/**
+ * Checks the peer's sealed records ({@link SessionKeys}) and passes on their bytes; a record whose
+ * tag does not match (forged, altered, injected, replayed) closes the connection, and nothing of
+ * it or after it gets through. Armed by the handshake. One per channel.
+ */
+final class RecordOpener extends ByteToMessageDecoder {
+  private SessionKeys.Direction keys;
+  private boolean failed;
+
+  void arm(SessionKeys.Direction keys) {
+    this.keys = keys;
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    if (failed) {
+      in.skipBytes(in.readableBytes());
+      return;
+    }
+    while (in.readableBytes() >= SessionKeys.LENGTH_BYTES) {
+      if (keys == null) {
+        throw refuse(in, "bytes before the handshake is through");
+      }
+      int at = in.readerIndex();
+      int length = in.getInt(at);
+      if (length < 1 || length > SessionKeys.MAX_RECORD_BYTES) {
+        throw refuse(in, "sealed record of " + Integer.toUnsignedString(length) + " bytes, not 1 to "
+            + SessionKeys.MAX_RECORD_BYTES + " (not sealed with this connection's key?)");
+      }
+      if (in.readableBytes() < SessionKeys.LENGTH_BYTES + length + SessionKeys.TAG_BYTES) {
+        return;
+      }
+      byte[] tag = new byte[SessionKeys.TAG_BYTES];
+      in.getBytes(at + SessionKeys.LENGTH_BYTES + length, tag);
+      if (!keys.verify(in.nioBuffer(at + SessionKeys.LENGTH_BYTES, length), tag)) {
+        throw refuse(in, "frame authentication failed: a record's tag does not match"
+            + " (altered, injected or replayed on the way?)");
+      }
+      in.skipBytes(SessionKeys.LENGTH_BYTES);
+      out.add(in.readRetainedSlice(length));
+      in.skipBytes(SessionKeys.TAG_BYTES);
+    }
+  }
+
+  private ProtocolException refuse(ByteBuf in, String message) {
+    failed = true;
+    in.skipBytes(in.readableBytes());
+    return new ProtocolException(message);
+  }
+}
