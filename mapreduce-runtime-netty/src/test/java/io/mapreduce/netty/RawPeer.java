@@ -215,11 +215,10 @@ public final class RawPeer implements AutoCloseable {
       if (length < 1 || length > SessionKeys.MAX_RECORD_BYTES) {
         throw new IOException("the peer sent a sealed record of " + length + " bytes");
       }
-      byte[] r = new byte[length];
-      wire.readFully(r);
-      byte[] tag = new byte[SessionKeys.TAG_BYTES];
-      wire.readFully(tag);
-      if (!keys.verify(ByteBuffer.wrap(r), tag)) {
+      byte[] sealed = new byte[length + SessionKeys.TAG_BYTES];
+      wire.readFully(sealed);
+      byte[] r = keys.open(sealed);
+      if (r == null) {
         throw new IOException("the peer's record does not carry this connection's tag");
       }
       record = r;

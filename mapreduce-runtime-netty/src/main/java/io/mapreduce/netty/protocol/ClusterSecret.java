@@ -275,7 +275,7 @@ public final class ClusterSecret {
   /**
    * The key that seals a connection's records once its handshake is through: HMAC-SHA256 of
    * "frames", the server's nonce and the client's. A relay that passed the handshake on cannot
-   * compute it, so it cannot forge what follows (see {@link SessionKeys}).
+   * compute it, so it can neither read nor forge what follows (see {@link SessionKeys}).
    */
   byte[] sessionKey(byte[] serverNonce, byte[] clientNonce) {
     byte[] both = new byte[serverNonce.length + clientNonce.length];

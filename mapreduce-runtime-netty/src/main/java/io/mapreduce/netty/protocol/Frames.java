@@ -7,7 +7,8 @@ package io.mapreduce.netty.protocol;
  * <p>A connection has two phases. Until the handshake completes, each side sends only handshake
  * frames ({@link Handshakes}): at most {@link #HANDSHAKE_MAX_FRAME_BYTES} long, a fixed layout
  * read without Kryo. After it, the byte stream in each direction is cut into sealed records
- * ({@link SessionKeys}: length, bytes, a tag under a key derived from both nonces), and inside
+ * ({@link SessionKeys}: length, the bytes encrypted with AES-256-GCM under a key derived from the
+ * secret and both nonces, the tag), and inside
  * that stream each frame holds one Kryo-encoded {@link Message} (or, after a
  * {@code FetchResponse}, raw segment bytes). With TLS on, TLS protects the stream instead of the
  * records.
@@ -17,7 +18,7 @@ public final class Frames {
   public static final int MAGIC = 0x4D52_5043;
   /**
    * Bumped whenever a message's encoding changes. 6: the handshake in a fixed layout under a 1 KiB
-   * limit, and every byte after it in records sealed with HMAC-SHA256.
+   * limit, and every byte after it in sealed records (AES-256-GCM).
    */
   public static final short VERSION = 6;
   public static final int HEADER_BYTES = 10;

@@ -6,7 +6,8 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
 
 /**
- * Checks the peer's sealed records ({@link SessionKeys}) and passes on their bytes; a record whose
+ * Opens the peer's sealed records ({@link SessionKeys}: decrypts them and checks their tags) and
+ * passes on their bytes; a record whose
  * tag does not match (forged, altered, injected, replayed) closes the connection, and nothing of
  * it or after it gets through. Armed by the handshake. One per channel.
  */
@@ -37,15 +38,16 @@ final class RecordOpener extends ByteToMessageDecoder {
       if (in.readableBytes() < SessionKeys.LENGTH_BYTES + length + SessionKeys.TAG_BYTES) {
         return;
       }
-      byte[] tag = new byte[SessionKeys.TAG_BYTES];
-      in.getBytes(at + SessionKeys.LENGTH_BYTES + length, tag);
-      if (!keys.verify(in.nioBuffer(at + SessionKeys.LENGTH_BYTES, length), tag)) {
+      ByteBuf plain = ctx.alloc().buffer(length);
+      if (!keys.open(in.nioBuffer(at + SessionKeys.LENGTH_BYTES, length + SessionKeys.TAG_BYTES),
+          plain.nioBuffer(0, length))) {
+        plain.release();
         throw refuse(in, "frame authentication failed: a record's tag does not match"
             + " (altered, injected or replayed on the way?)");
       }
-      in.skipBytes(SessionKeys.LENGTH_BYTES);
-      out.add(in.readRetainedSlice(length));
-      in.skipBytes(SessionKeys.TAG_BYTES);
+      plain.writerIndex(length);
+      in.skipBytes(SessionKeys.LENGTH_BYTES + length + SessionKeys.TAG_BYTES);
+      out.add(plain);
     }
   }
 

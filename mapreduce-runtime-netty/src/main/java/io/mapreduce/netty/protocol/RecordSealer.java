@@ -37,9 +37,9 @@ final class RecordSealer extends ChannelOutboundHandlerAdapter {
       while (in.isReadable()) {
         int len = Math.min(in.readableBytes(), SessionKeys.MAX_RECORD_BYTES);
         out.writeInt(len);
-        byte[] tag = keys.tag(in.nioBuffer(in.readerIndex(), len));
-        out.writeBytes(in, len);
-        out.writeBytes(tag);
+        keys.seal(in.nioBuffer(in.readerIndex(), len), out.nioBuffer(out.writerIndex(), len + SessionKeys.TAG_BYTES));
+        in.skipBytes(len);
+        out.writerIndex(out.writerIndex() + len + SessionKeys.TAG_BYTES);
       }
       ctx.write(out, promise);
     } finally {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * protocol 5 took it); on the second, a frame in a record of the right shape under a guessed key;
  * on the third it alters one byte of what the worker says to the master; from the fourth on it
  * only relays. Each forgery must close its connection within seconds, and the job must still complete
- * with the sequential count.
+ * with the sequential count; what the relay passed on from the master must not be readable.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class FrameRelayIT {
@@ -40,6 +40,8 @@ class FrameRelayIT {
   static final class Tampered {
     final String what;
     final CountDownLatch closed = new CountDownLatch(1);
+    /** What the master sent after the handshake on this connection, as the relay saw it (8 MiB at most). */
+    final java.io.ByteArrayOutputStream fromMaster = new java.io.ByteArrayOutputStream();
     volatile long tamperedAt;
     volatile long closedAt;
 
@@ -85,8 +87,8 @@ class FrameRelayIT {
             quietly(client);
             quietly(server);
           };
-          start(() -> pump(server, client, 2, t.what.startsWith("inject") ? t : null, closeBoth));
-          start(() -> pump(client, server, 1, t.what.equals("alter") ? t : null, closeBoth));
+          start(() -> pump(server, client, 2, t.what.startsWith("inject") ? t : null, closeBoth, t.fromMaster));
+          start(() -> pump(client, server, 1, t.what.equals("alter") ? t : null, closeBoth, null));
         }
       } catch (IOException e) {
         // Closed.
@@ -97,7 +99,8 @@ class FrameRelayIT {
      * Copies from one socket to the other: first {@code handshakeFrames} whole frames, then
      * records; with {@code tamper}, forges right after the handshake.
      */
-    private static void pump(Socket from, Socket to, int handshakeFrames, Tampered tamper, Runnable closeBoth) {
+    private static void pump(Socket from, Socket to, int handshakeFrames, Tampered tamper, Runnable closeBoth,
+        java.io.ByteArrayOutputStream seen) {
       try {
         DataInputStream in = new DataInputStream(from.getInputStream());
         OutputStream out = to.getOutputStream();
@@ -130,6 +133,13 @@ class FrameRelayIT {
           }
           out.write(buffer, 0, n);
           out.flush();
+          if (seen != null) {
+            synchronized (seen) {
+              if (seen.size() < 8 << 20) {
+                seen.write(buffer, 0, n);
+              }
+            }
+          }
         }
       } catch (IOException e) {
         // One side closed.
@@ -187,6 +197,16 @@ class FrameRelayIT {
       assertThat(workerLog).contains("sealed record of " + Frames.MAGIC + " bytes").contains("frame authentication failed");
       assertThat(masterLog).contains("frame authentication failed");
       assertThat(workerLog + masterLog).doesNotContain("forged-by-the-relay");
+      // And it reads nothing: the master's tasks name their input files (under this test's
+      // directory, whose name Kryo would write as plain ASCII), but what passed the relay is
+      // ciphertext.
+      Tampered relayed = seen.get(seen.size() - 1);
+      String wire;
+      synchronized (relayed.fromMaster) {
+        wire = relayed.fromMaster.toString(StandardCharsets.ISO_8859_1);
+      }
+      assertThat(wire.length()).as("bytes the master sent the worker through the relay").isGreaterThan(1_000);
+      assertThat(wire).doesNotContain(dir.getFileName().toString()).doesNotContain("io.mapreduce");
     } finally {
       if (relay[0] != null) {
         relay[0].close();
