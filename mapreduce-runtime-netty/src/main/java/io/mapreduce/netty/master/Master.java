@@ -616,8 +616,8 @@ public final class Master implements AutoCloseable {
             jars.send(ch, g.sha256());
           } catch (IOException | RuntimeException e) {
             // On another thread than the channel's: tell the worker here, or it waits for nothing.
-            log.warn("cannot send jar {} to {}: {}", g.sha256(), workerId, e.toString());
-            ch.writeAndFlush(new Message.ProtocolError("cannot send jar " + g.sha256() + ": " + e.getMessage()))
+            log.warn("cannot send jar {} to {}: {}", Frames.brief(g.sha256()), workerId, Frames.brief(e.toString()));
+            ch.writeAndFlush(new Message.ProtocolError("cannot send jar " + Frames.brief(g.sha256()) + ": " + e.getMessage()))
                 .addListener(ChannelFutureListener.CLOSE);
           }
         });

@@ -2,6 +2,9 @@ package io.mapreduce.netty.master;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -10,7 +13,9 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -124,7 +129,8 @@ public final class StatusHttpServer implements AutoCloseable {
               ch.pipeline()
                   .addLast("deadlines", deadlines)
                   .addLast("http", new HttpServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, MAX_REQUEST_BYTES))
-                  .addLast("aggregate", new HttpObjectAggregator(MAX_REQUEST_BYTES))
+                  .addLast("no-expect", IGNORE_EXPECT)
+                  .addLast("aggregate", new HttpObjectAggregator(MAX_REQUEST_BYTES, true))
                   .addLast("requests", new StatusConnection.Requests(routes, deadlines));
             }
           })
@@ -140,6 +146,25 @@ public final class StatusHttpServer implements AutoCloseable {
         ownGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       }
       throw e;
+    }
+  }
+
+  /**
+   * Drops every request's {@code Expect} header before the aggregator sees it: the aggregator
+   * answers an expectation itself (100, 413, 417), before the request reaches {@code Requests},
+   * so those answers would skip the Host and token checks and the one-request-at-a-time rule.
+   * The page takes no bodies, so nothing is lost.
+   */
+  private static final ChannelHandler IGNORE_EXPECT = new IgnoreExpect();
+
+  @ChannelHandler.Sharable
+  private static final class IgnoreExpect extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof HttpRequest request) {
+        request.headers().remove(HttpHeaderNames.EXPECT);
+      }
+      ctx.fireChannelRead(msg);
     }
   }
 

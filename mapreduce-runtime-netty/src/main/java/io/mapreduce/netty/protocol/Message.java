@@ -93,7 +93,12 @@ public sealed interface Message {
   record Welcome(byte[] mac) implements Message {}
 
   /** Either side, before it closes the connection for a reason the other side should log. */
-  record ProtocolError(String message) implements Message {}
+  /** Why the sender closes the connection: cut to 200 characters, here and when decoded, as it may reach a log line. */
+  record ProtocolError(String message) implements Message {
+    public ProtocolError {
+      message = Frames.brief(message);
+    }
+  }
 
   // --- Worker and master. ---
 

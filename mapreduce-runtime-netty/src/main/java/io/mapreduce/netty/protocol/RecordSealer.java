@@ -34,12 +34,18 @@ final class RecordSealer extends ChannelOutboundHandlerAdapter {
       }
       int records = (n + SessionKeys.MAX_RECORD_BYTES - 1) / SessionKeys.MAX_RECORD_BYTES;
       ByteBuf out = ctx.alloc().buffer(n + records * (SessionKeys.LENGTH_BYTES + SessionKeys.TAG_BYTES));
-      while (in.isReadable()) {
-        int len = Math.min(in.readableBytes(), SessionKeys.MAX_RECORD_BYTES);
-        out.writeInt(len);
-        keys.seal(in.nioBuffer(in.readerIndex(), len), out.nioBuffer(out.writerIndex(), len + SessionKeys.TAG_BYTES));
-        in.skipBytes(len);
-        out.writerIndex(out.writerIndex() + len + SessionKeys.TAG_BYTES);
+      try {
+        while (in.isReadable()) {
+          int len = Math.min(in.readableBytes(), SessionKeys.MAX_RECORD_BYTES);
+          out.writeInt(len);
+          keys.seal(in.nioBuffer(in.readerIndex(), len),
+              out.nioBuffer(out.writerIndex(), len + SessionKeys.TAG_BYTES));
+          in.skipBytes(len);
+          out.writerIndex(out.writerIndex() + len + SessionKeys.TAG_BYTES);
+        }
+      } catch (RuntimeException e) {
+        out.release();
+        throw e;
       }
       ctx.write(out, promise);
     } finally {

@@ -324,6 +324,23 @@ class StatusHttpServerTest {
     assertThat(calls).hasValue(2);
   }
 
+  @Test
+  void pipelined_withExpectations_foreignHost_stillOneAtATime_andHostChecked() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    start(() -> {
+      calls.incrementAndGet();
+      return STATUS;
+    });
+
+    // An expectation used to be answered (417) by the aggregator itself, before the Host check and
+    // the one-request-at-a-time rule, for as long as the client kept sending.
+    String response = exchange("GET / HTTP/1.1\r\nHost: evil.example\r\nExpect: x\r\n\r\n".repeat(2_000));
+
+    assertThat(count(response, "HTTP/1.1 ")).isBetween(1, 2);
+    assertThat(response).startsWith("HTTP/1.1 421").doesNotContain(" 417 ");
+    assertThat(calls).hasValue(0);
+  }
+
   /** Sends the bytes on a connection of its own and returns all it gets back until the server closes. */
   private String exchange(String request) throws IOException {
     try (Socket s = new Socket("127.0.0.1", server.port())) {
