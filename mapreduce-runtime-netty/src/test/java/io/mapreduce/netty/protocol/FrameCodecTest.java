@@ -100,8 +100,9 @@ class FrameCodecTest {
 
   @Test
   void decode_frameOfExactlyTheMaximum_isAccepted() {
-    // A ProtocolError whose encoding is exactly MAX bytes: class (1) + not-null (1) + length (2) + text.
-    Message m = new Message.ProtocolError("x".repeat(MAX - 4));
+    // A GetJar whose encoding is exactly MAX bytes (a ProtocolError's text is cut to 200 characters).
+    int overhead = ProtocolKryo.encode(new Message.GetJar("x".repeat(200))).length - 200;
+    Message m = new Message.GetJar("x".repeat(MAX - overhead));
     ByteBuf wire = frame(m);
     assertThat(wire.getInt(6)).isEqualTo(MAX);
     ch.writeInbound(wire);
@@ -139,10 +140,12 @@ class FrameCodecTest {
 
   @Test
   void encode_messageOverTheMaximum_failsTheWriteAndSendsNothing() {
-    Message big = new Message.ProtocolError("x".repeat(MAX));
+    Message big = new Message.GetJar("x".repeat(MAX));
+    int bytes = ProtocolKryo.encode(big).length;
+    assertThat(bytes).isGreaterThan(MAX);
     assertThatThrownBy(() -> ch.writeOutbound(big))
         .isInstanceOf(EncoderException.class)
-        .hasMessageContaining("ProtocolError of 1028 bytes exceeds the maximum frame of 1024 bytes");
+        .hasMessageContaining("GetJar of " + bytes + " bytes exceeds the maximum frame of 1024 bytes");
     assertThat(ch.outboundMessages()).isEmpty();
   }
 
