@@ -69,9 +69,19 @@ public final class PrivateDirectories {
     if (!POSIX) {
       return dir;
     }
-    // A link is followed (a chosen directory may be one), but only to a directory of this user's.
+    // A link is followed (a chosen directory may be one), but only a link this user made (another
+    // user's link, at a predictable path, could point at any of this user's directories and be
+    // re-pointed after the check) and only to a directory of this user's.
+    UserPrincipal me = currentUser();
+    if (Files.isSymbolicLink(dir)) {
+      UserPrincipal linkOwner = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS).owner();
+      if (!linkOwner.equals(me)) {
+        throw new IOException("the work directory " + dir + " is a symbolic link of " + linkOwner.getName()
+            + "'s, not of " + me.getName() + "'s: refusing to use it (choose another)");
+      }
+    }
     PosixFileAttributes attributes = Files.readAttributes(dir, PosixFileAttributes.class);
-    return checked(dir, attributes, currentUser());
+    return checked(dir, attributes, me);
   }
 
   /** The user this JVM runs as. */

@@ -50,6 +50,27 @@ class PrivateDirectoriesTest {
   }
 
   @Test
+  void ensure_anotherUsersLinkToOurDirectory_refused_ourOwnLinkFollowed() throws Exception {
+    Path ours = Files.createDirectory(dir.resolve("ours"), PosixFilePermissions.asFileAttribute(
+        PosixFilePermissions.fromString("rwx------")));
+    Path ownLink = Files.createSymbolicLink(dir.resolve("own-link"), ours);
+    assertThat(PrivateDirectories.ensure(ownLink)).isEqualTo(ownLink);
+
+    Path theirLink = Files.createSymbolicLink(dir.resolve("their-link"), ours);
+    try {
+      UserPrincipal nobody = theirLink.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+      Files.getFileAttributeView(theirLink, java.nio.file.attribute.PosixFileAttributeView.class,
+          java.nio.file.LinkOption.NOFOLLOW_LINKS).setOwner(nobody);
+    } catch (IOException | UnsupportedOperationException notRootHere) {
+      assumeTrue(false, "changing a link's owner needs root");
+      return;
+    }
+    assertThatThrownBy(() -> PrivateDirectories.ensure(theirLink)).isInstanceOf(IOException.class)
+        .hasMessage("the work directory " + theirLink + " is a symbolic link of nobody's, not of "
+            + System.getProperty("user.name") + "'s: refusing to use it (choose another)");
+  }
+
+  @Test
   void ensure_ownedByAnotherUser_refused_alsoByTheEmbeddedEngine() throws Exception {
     Path work = Files.createDirectory(dir.resolve("theirs"));
     UserPrincipal nobody;
