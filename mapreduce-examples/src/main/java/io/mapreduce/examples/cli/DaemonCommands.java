@@ -90,7 +90,7 @@ final class DaemonCommands {
     String scheduler;
 
     @Option(names = "--secret-file", paramLabel = "FILE",
-        description = "The cluster secret (default: $MAPREDUCE_SECRET, else none: loopback only).")
+        description = "The cluster secret (default: $MAPREDUCE_SECRET, else this user's own secret: loopback only).")
     Path secretFile;
 
     @Option(names = "--work-dir", paramLabel = "DIR",
@@ -178,7 +178,7 @@ final class DaemonCommands {
     String advertise;
 
     @Option(names = "--secret-file", paramLabel = "FILE",
-        description = "The cluster secret (default: $MAPREDUCE_SECRET, else none: loopback only).")
+        description = "The cluster secret (default: $MAPREDUCE_SECRET, else this user's own secret: loopback only).")
     Path secretFile;
 
     @Option(names = "--tls-keystore", paramLabel = "FILE",

@@ -617,7 +617,7 @@ public final class Master implements AutoCloseable {
           } catch (IOException | RuntimeException e) {
             // On another thread than the channel's: tell the worker here, or it waits for nothing.
             log.warn("cannot send jar {} to {}: {}", Frames.brief(g.sha256()), workerId, Frames.brief(e.toString()));
-            ch.writeAndFlush(new Message.ProtocolError("cannot send jar " + Frames.brief(g.sha256()) + ": " + e.getMessage()))
+            ch.writeAndFlush(new Message.ProtocolError("cannot send jar " + g.sha256() + ": " + e.getMessage()))
                 .addListener(ChannelFutureListener.CLOSE);
           }
         });

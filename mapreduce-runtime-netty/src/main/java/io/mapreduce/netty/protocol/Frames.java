@@ -34,14 +34,19 @@ public final class Frames {
   /**
    * Text that came (in part) from a peer, cut to {@link #MAX_REASON_CHARS} and on one line: a peer
    * must not make one log line or error frame as large as its frame, nor write lines of its own
-   * into a log (control characters, Kryo's multi-line traces, become spaces).
+   * into a log (control characters, Kryo's multi-line traces, become spaces). The note of the
+   * original length counts in the limit, so text already cut passes again unchanged (a
+   * {@code ProtocolError} cuts its text, which is often cut already).
    */
   public static String brief(String s) {
     if (s == null) {
       return null;
     }
-    String cut = s.length() <= MAX_REASON_CHARS ? s : s.substring(0, MAX_REASON_CHARS) + "... (" + s.length()
-        + " chars)";
+    String cut = s;
+    if (s.length() > MAX_REASON_CHARS) {
+      String note = "... (" + s.length() + " chars)";
+      cut = s.substring(0, MAX_REASON_CHARS - note.length()) + note;
+    }
     StringBuilder b = null;
     for (int i = 0; i < cut.length(); i++) {
       if (Character.isISOControl(cut.charAt(i))) {

@@ -44,7 +44,7 @@ public final class Handshakes {
     } else if (m instanceof Message.Welcome w) {
       payload = join(WELCOME, fixed(w.mac(), MAC_BYTES, "mac"));
     } else if (m instanceof Message.ProtocolError e) {
-      payload = join(PROTOCOL_ERROR, String.valueOf(Frames.brief(e.message())).getBytes(StandardCharsets.UTF_8));
+      payload = join(PROTOCOL_ERROR, String.valueOf(e.message()).getBytes(StandardCharsets.UTF_8));
     } else {
       throw new IllegalArgumentException(m.getClass().getSimpleName() + " is not a handshake message");
     }
@@ -81,7 +81,7 @@ public final class Handshakes {
         return new Message.Welcome(Arrays.copyOfRange(p, 1, p.length));
       }
       case PROTOCOL_ERROR -> {
-        return new Message.ProtocolError(Frames.brief(new String(p, 1, p.length - 1, StandardCharsets.UTF_8)));
+        return new Message.ProtocolError(new String(p, 1, p.length - 1, StandardCharsets.UTF_8));
       }
       default -> throw new ProtocolException(String.format(
           "not a handshake frame (type 0x%02x): nothing but the handshake is read before authentication", p[0]));

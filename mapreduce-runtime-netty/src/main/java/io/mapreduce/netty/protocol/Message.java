@@ -92,8 +92,10 @@ public sealed interface Message {
    */
   record Welcome(byte[] mac) implements Message {}
 
-  /** Either side, before it closes the connection for a reason the other side should log. */
-  /** Why the sender closes the connection: cut to 200 characters, here and when decoded, as it may reach a log line. */
+  /**
+   * Either side, before it closes the connection for a reason the other side should log: cut to
+   * {@link Frames#MAX_REASON_CHARS} when made, so also when decoded.
+   */
   record ProtocolError(String message) implements Message {
     public ProtocolError {
       message = Frames.brief(message);

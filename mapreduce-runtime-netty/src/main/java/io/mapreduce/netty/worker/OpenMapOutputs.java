@@ -1,8 +1,6 @@
 package io.mapreduce.netty.worker;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.DefaultFileRegion;
-import io.netty.channel.FileRegion;
 import io.netty.handler.stream.ChunkedInput;
 import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCounted;
@@ -19,7 +17,7 @@ import java.util.Map;
  * {@code capacity} of them: a reducer fetches a partition of every map output, so each file is
  * asked for R times (500 times in a job of 500 reduces), and opening it (and checking it is there)
  * per request was the larger part of the kernel time of a job of 20,000 maps. A file is closed
- * when it leaves the cache and no region being sent uses it; {@link #closeUnder} closes those of
+ * when it leaves the cache and no chunks being sent use it; {@link #closeUnder} closes those of
  * an ended job. Thread-safe (the server's event loops share it).
  */
 final class OpenMapOutputs {
@@ -39,17 +37,9 @@ final class OpenMapOutputs {
   }
 
   /**
-   * A region of {@code count} bytes of the file from {@code position}, on a channel kept open.
-   *
-   * @throws IOException when the file cannot be opened (it is gone)
-   */
-  FileRegion region(Path file, long position, long count) throws IOException {
-    return new SharedRegion(acquire(file), position, count);
-  }
-
-  /**
-   * The same bytes as chunks read from the channel kept open, for connections whose bytes are
-   * transformed on the way (sealed, or in TLS), where a region cannot go zero-copy.
+   * {@code count} bytes of the file from {@code position}, as chunks of at most {@code chunkBytes}
+   * read from a channel kept open: every byte after the handshake is sealed or in TLS, so none can
+   * go zero-copy as a file region.
    *
    * @throws IOException when the file cannot be opened (it is gone)
    */
@@ -78,7 +68,7 @@ final class OpenMapOutputs {
     return f;
   }
 
-  /** Closes the files under {@code directory} (a job's, when it ends), once regions sending them are done. */
+  /** Closes the files under {@code directory} (a job's, when it ends), once chunks being sent from them are done. */
   void closeUnder(Path directory) {
     List<OpenFile> closing = new ArrayList<>();
     synchronized (this) {
@@ -97,7 +87,7 @@ final class OpenMapOutputs {
     closing.forEach(OpenFile::release);
   }
 
-  /** Closes every file, once regions sending them are done. */
+  /** Closes every file, once chunks being sent from them are done. */
   void closeAll() {
     List<OpenFile> closing;
     synchronized (this) {
@@ -133,7 +123,7 @@ final class OpenMapOutputs {
     }
   }
 
-  /** An open file, closed when the cache and every region using it let go of it. */
+  /** An open file, closed when the cache and all chunks being sent from it let go of it. */
   private static final class OpenFile extends AbstractReferenceCounted {
     final FileChannel channel;
 
@@ -229,21 +219,6 @@ final class OpenMapOutputs {
     @Override
     public long progress() {
       return at - start;
-    }
-  }
-
-  /** A region of a shared open file: sending it, or dropping it, lets go of the file, not closes it. */
-  private static final class SharedRegion extends DefaultFileRegion {
-    private final OpenFile file;
-
-    SharedRegion(OpenFile file, long position, long count) {
-      super(file.channel, position, count);
-      this.file = file;
-    }
-
-    @Override
-    protected void deallocate() {
-      file.release();
     }
   }
 }

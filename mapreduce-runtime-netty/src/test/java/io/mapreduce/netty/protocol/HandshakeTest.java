@@ -276,6 +276,11 @@ class HandshakeTest {
     client.writeInbound(frames(new Message.ProtocolError("x".repeat(900))));
     HandshakeFailed f = (HandshakeFailed) app.events.get(0);
     assertThat(f.reason().length()).isLessThan(2 * Frames.MAX_REASON_CHARS);
+    // Cut once, cut for good: a ProtocolError cuts text that is often cut already.
+    String cut = Frames.brief("y".repeat(5_000));
+    assertThat(cut).hasSize(Frames.MAX_REASON_CHARS).endsWith("... (5000 chars)");
+    assertThat(Frames.brief(cut)).isEqualTo(cut);
+    assertThat(new Message.ProtocolError(cut).message()).isEqualTo(cut);
     // Nor can a peer write lines of its own into a log.
     assertThat(Frames.brief("a\nWARN forged line\r\tb")).isEqualTo("a WARN forged line  b");
   }
