@@ -24,7 +24,7 @@ public final class MapReduce {
    */
   public static Job exec(MapReduceSpecification<?, ?> spec) {
     Objects.requireNonNull(spec, "spec");
-    if (spec.cluster().isEmpty()) {
+    if (spec.cluster().isEmpty() && spec.clusterLauncher().isEmpty()) {
       return EmbeddedEngine.INSTANCE.submit(spec);
     }
     return engine(CLUSTER_ENGINE).submit(spec);

@@ -66,6 +66,8 @@ public final class MapReduceSpecification<K, V> {
   private final Class<V> valueType;
   private final boolean compressIntermediate;
   private final String cluster;
+  private final Path clusterSecretFile;
+  private final ClusterLauncher clusterLauncher;
   private final boolean skipBadRecords;
   private final String intermediate;
   private final InputFormat<?, ?> inputFormat;
@@ -99,6 +101,8 @@ public final class MapReduceSpecification<K, V> {
     this.valueType = valueType;
     this.compressIntermediate = b.compressIntermediate != null ? b.compressIntermediate : DEFAULT_COMPRESS_INTERMEDIATE;
     this.cluster = b.cluster;
+    this.clusterSecretFile = b.clusterSecretFile;
+    this.clusterLauncher = b.clusterLauncher;
     this.skipBadRecords = b.skipBadRecords != null && b.skipBadRecords;
     this.intermediate = b.intermediate;
     this.inputFormat = b.inputFormat != null ? b.inputFormat : InputFormat.text();
@@ -274,6 +278,16 @@ public final class MapReduceSpecification<K, V> {
     return Optional.ofNullable(cluster);
   }
 
+  /** The file holding the secret of the {@link #cluster()} this job runs on, if it was given one. */
+  public Optional<Path> clusterSecretFile() {
+    return Optional.ofNullable(clusterSecretFile);
+  }
+
+  /** The launcher of the transient cluster this job starts, runs on and takes down, if any. */
+  public Optional<ClusterLauncher> clusterLauncher() {
+    return Optional.ofNullable(clusterLauncher);
+  }
+
   public Class<V> valueType() {
     return valueType;
   }
@@ -317,6 +331,8 @@ public final class MapReduceSpecification<K, V> {
     private Class<V> valueType;
     private Boolean compressIntermediate;
     private String cluster;
+    private Path clusterSecretFile;
+    private ClusterLauncher clusterLauncher;
     private Boolean skipBadRecords;
     private String intermediate;
     private InputFormat<?, ?> inputFormat;
@@ -521,7 +537,31 @@ public final class MapReduceSpecification<K, V> {
       }
       checkArgument(parsed.hasPort() && !parsed.getHost().isEmpty(), "cluster must be HOST:PORT but was '%s'",
           hostPort);
+      checkState(this.clusterLauncher == null, "a transient cluster was already set");
       this.cluster = hostPort;
+      return this;
+    }
+
+    /**
+     * Runs the job on a running cluster: its master, with its secret. The handle stays open (the
+     * caller closes it, perhaps after more jobs); see {@code mapreduce-launcher} for ways to get one.
+     */
+    public Builder<K, V> cluster(Cluster cluster) {
+      requireNonNull(cluster, "cluster");
+      cluster(cluster.master());
+      this.clusterSecretFile = cluster.secretFile().orElse(null);
+      return this;
+    }
+
+    /**
+     * Runs the job on a cluster of its own: {@link MapReduce#exec} starts it with this launcher,
+     * runs the job on it, and takes it down before the job's future completes, whether the job
+     * succeeded, failed or was cancelled (EMR's auto-terminate).
+     */
+    public Builder<K, V> transientCluster(ClusterLauncher launcher) {
+      requireNonNull(launcher, "transientCluster");
+      checkState(this.cluster == null && this.clusterLauncher == null, "the cluster was already set");
+      this.clusterLauncher = launcher;
       return this;
     }
 

@@ -47,8 +47,9 @@ final class JobOptions {
       description = "Skip a record on which two attempts of a task failed, count it and go on (default: fail the job).")
   boolean skipBadRecords;
 
-  @Option(names = "--cluster", paramLabel = "HOST:PORT",
-      description = "Run on the cluster whose master listens at HOST:PORT (default: in this JVM).")
+  @Option(names = "--cluster", paramLabel = "NAME|HOST:PORT",
+      description = "Run on the cluster NAME that 'cluster up' started from here (its master and secret are "
+          + "remembered), or on the master at HOST:PORT (default: in this JVM).")
   String cluster;
 
   @Option(names = "--intermediate", paramLabel = "DIR",
@@ -135,7 +136,15 @@ final class JobOptions {
       b.workDirectory(workDirectory);
     }
     if (cluster != null) {
-      b.cluster(cluster);
+      if (cluster.indexOf(':') < 0) {
+        try {
+          b.cluster(io.mapreduce.launcher.Clusters.attach(cluster));
+        } catch (java.io.IOException e) {
+          throw new IllegalArgumentException("cannot read cluster " + cluster + "'s state: " + e.getMessage(), e);
+        }
+      } else {
+        b.cluster(cluster);
+      }
     }
     if (skipBadRecords) {
       b.skipBadRecords(true);

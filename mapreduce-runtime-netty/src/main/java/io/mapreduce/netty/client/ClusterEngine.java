@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Submits jobs to a cluster's master: the engine {@code MapReduce.exec} uses when a
- * specification names a cluster. Found with {@link java.util.ServiceLoader}. The cluster secret
- * comes from the environment variable {@code MAPREDUCE_SECRET}, else it is this user's own (for a
+ * specification names a cluster (or a transient one: {@link TransientClusterJob}). Found with
+ * {@link java.util.ServiceLoader}. The cluster secret is the specification's
+ * {@code clusterSecretFile}, else the environment variable {@code MAPREDUCE_SECRET}, else this user's own (for a
  * master on loopback only, see {@link ClusterSecret#NONE}), and TLS, if on, from
  * {@code MAPREDUCE_TLS_KEYSTORE} and {@code MAPREDUCE_TLS_PASSWORD}.
  */
@@ -58,12 +59,20 @@ public final class ClusterEngine implements ExecutionEngine {
 
   @Override
   public Job submit(MapReduceSpecification<?, ?> spec) {
+    if (spec.clusterLauncher().isPresent()) {
+      return TransientClusterJob.start(this, spec);
+    }
+    return submit(spec, spec.cluster().orElseThrow(), spec.clusterSecretFile().orElse(null));
+  }
+
+  /** Submits the job to the master at {@code hostPort}, with the secret in the file (null: the environment's). */
+  Job submit(MapReduceSpecification<?, ?> spec, String hostPort, java.nio.file.Path secretFile) {
     ShippedJob shipped = ShippedJob.of(spec);
-    HostAndPort master = HostAndPort.fromString(spec.cluster().orElseThrow());
+    HostAndPort master = HostAndPort.fromString(hostPort);
     ClusterSecret secret;
     ClusterTls tls;
     try {
-      secret = ClusterSecret.resolve(null);
+      secret = ClusterSecret.resolve(secretFile);
       secret.checkCanConnectTo(master.getHost(), master.getPort(), "submit a job to the master at");
       tls = ClusterTls.fromEnvironment();
     } catch (IOException | IllegalArgumentException | IllegalStateException e) {

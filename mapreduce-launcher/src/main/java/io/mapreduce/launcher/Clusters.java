@@ -1,0 +1,126 @@
+package io.mapreduce.launcher;
+
+import io.mapreduce.Cluster;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Clusters launched from this machine, by name, as the per-user state directory remembers them:
+ * attach to one, report on it, read its logs, take it down.
+ */
+public final class Clusters {
+  private Clusters() {}
+
+  /** A handle on the named cluster that leaves it running when closed. */
+  public static Cluster attach(String name) throws IOException {
+    return attach(ClusterState.root(), name);
+  }
+
+  public static Cluster attach(Path stateRoot, String name) throws IOException {
+    return handle(state(stateRoot, name), false, System.err);
+  }
+
+  static Cluster handle(ClusterState state, boolean owned, PrintStream progress) {
+    String master = NodeLayout.hostPort(state.require("master.host"), Integer.parseInt(state.require("master.port")));
+    Path secret = state.secretFile();
+    String name = state.name();
+    Path root = state.dir().getParent();
+    return new Cluster() {
+      @Override
+      public String master() {
+        return master;
+      }
+
+      @Override
+      public Optional<Path> secretFile() {
+        return Optional.of(secret);
+      }
+
+      @Override
+      public void close() {
+        if (owned) {
+          try {
+            down(root, name, progress);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while taking cluster " + name + " down", e);
+          }
+        }
+      }
+
+      @Override
+      public String toString() {
+        return "cluster " + name + " (master " + master + ")";
+      }
+    };
+  }
+
+  private static ClusterState state(Path root, String name) throws IOException {
+    return ClusterState.open(root, name).orElseThrow(() -> new IllegalArgumentException("no cluster named '" + name
+        + "' was launched from here (state directory " + root + ")"));
+  }
+
+  /**
+   * Prints every node (role, host, provider, process, registration) and returns true if every one
+   * runs and every worker is registered with the master.
+   */
+  public static boolean status(Path root, String name, PrintStream out) throws IOException, InterruptedException {
+    ClusterState state = state(root, name);
+    SshNodes nodes = new SshNodes(state, out);
+    Map<String, String> processes = nodes.processes();
+    List<String> missing;
+    String masterAnswer;
+    MasterStatus master = nodes.masterStatus();
+    try {
+      missing = nodes.missingWorkers(master);
+      masterAnswer = "answers at " + master.address();
+    } catch (IOException e) {
+      missing = null;
+      masterAnswer = "does not answer at " + master.address() + " (" + e.getMessage() + ")";
+    }
+    boolean healthy = missing != null && missing.isEmpty();
+    out.printf("cluster %s (provider %s): master %s%n", name, state.require("provider"), masterAnswer);
+    out.printf("%-12s %-7s %-24s %-9s %-28s %s%n", "NODE", "ROLE", "HOST", "PROVIDER", "PROCESS", "REGISTERED");
+    for (Map.Entry<String, String> node : nodes.nodes().entrySet()) {
+      String process = processes.getOrDefault(node.getKey(), "unknown");
+      boolean isMaster = node.getKey().equals("master");
+      String registered = isMaster ? "-" : missing == null ? "unknown" : missing.contains(node.getKey()) ? "no" : "yes";
+      healthy &= process.startsWith("running");
+      out.printf("%-12s %-7s %-24s %-9s %-28s %s%n", node.getKey(), isMaster ? "master" : "worker", node.getValue(),
+          state.require("provider"), process, registered);
+    }
+    return healthy;
+  }
+
+  /** Prints the last lines of one node's log, or of every node's. */
+  public static void logs(Path root, String name, String node, int lines, PrintStream out)
+      throws IOException, InterruptedException {
+    SshNodes nodes = new SshNodes(state(root, name), out);
+    for (String n : node != null ? List.of(node) : List.copyOf(nodes.nodes().keySet())) {
+      nodes.printLog(n, lines, out);
+    }
+  }
+
+  /** Stops every daemon and removes what {@code up} made on the hosts, then forgets the cluster here. */
+  public static void down(Path root, String name, PrintStream progress) throws IOException, InterruptedException {
+    ClusterState state = state(root, name);
+    if (state.get("nodes") != null) {
+      new SshNodes(state, progress).down();
+    }
+    state.delete();
+    progress.println("cluster " + name + " is down: no daemon runs, its directories are removed, and this machine"
+        + " forgot it");
+  }
+
+  /** The state directory clusters are remembered in. */
+  public static Path stateRoot() {
+    return ClusterState.root();
+  }
+}

@@ -1,0 +1,73 @@
+package io.mapreduce.launcher;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the master's status endpoint ({@code /api/status}, with the cluster's status page token):
+ * the one thing a launcher asks the runtime, to see that the master answers and which workers
+ * registered. Reads every page of workers.
+ */
+final class MasterStatus {
+  private static final Pattern SHUFFLE_ADDRESS = Pattern.compile("\"shuffleAddress\":\"([^\"]*)\"");
+  private static final Pattern WORKER_PAGES = Pattern.compile("\"workersPage\":\\{[^}]*\"pages\":(\\d+)");
+  private static final int MAX_PAGES = 1_000;
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final URI base;
+  private final String token;
+
+  MasterStatus(String host, int httpPort, String token) {
+    this.base = URI.create("http://" + NodeLayout.hostPort(host, httpPort) + "/api/status");
+    this.token = token;
+  }
+
+  URI address() {
+    return URI.create(base.toString().replace("/api/status", "/"));
+  }
+
+  /** The registered workers' shuffle addresses ({@code HOST:PORT}). */
+  List<String> workers() throws IOException, InterruptedException {
+    List<String> workers = new ArrayList<>();
+    int pages = 1;
+    for (int page = 0; page < pages && page < MAX_PAGES; page++) {
+      String json = get(page);
+      Matcher m = SHUFFLE_ADDRESS.matcher(json);
+      while (m.find()) {
+        workers.add(m.group(1));
+      }
+      Matcher p = WORKER_PAGES.matcher(json);
+      if (p.find()) {
+        pages = Integer.parseInt(p.group(1));
+      }
+    }
+    return workers;
+  }
+
+  private String get(int page) throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(base + "?workersPage=" + page))
+        .timeout(Duration.ofSeconds(10))
+        .header("Authorization", "Bearer " + token)
+        .GET().build();
+    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException("the master's status page at " + base + " answered HTTP " + response.statusCode());
+    }
+    return response.body();
+  }
+
+  /** The host part of a {@code HOST:PORT} shuffle address. */
+  static String hostOf(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+  }
+}

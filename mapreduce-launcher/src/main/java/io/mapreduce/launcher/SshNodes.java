@@ -1,0 +1,308 @@
+package io.mapreduce.launcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The nodes of an ssh cluster as its state describes them, and what is done to them over ssh:
+ * every step runs on all hosts at once, each with a deadline, and prints one line per host,
+ * prefixed {@code [host]}. A step that fails on any host fails with one line per failing host,
+ * naming the host and the step.
+ */
+final class SshNodes {
+  private static final Duration PROBE = Duration.ofSeconds(60);
+  private static final Duration COPY = Duration.ofMinutes(10);
+  private static final Duration INSTALL = Duration.ofMinutes(10);
+  private static final Duration SHORT = Duration.ofSeconds(60);
+  static final int STOP_GRACE_SECONDS = 10;
+
+  private final ClusterState state;
+  private final PrintStream progress;
+  private final NodeLayout layout;
+  private final Ssh ssh;
+  /** Node name to host, master first. */
+  private final Map<String, String> nodes = new LinkedHashMap<>();
+
+  SshNodes(ClusterState state, PrintStream progress) {
+    this.state = state;
+    this.progress = progress;
+    this.layout = new NodeLayout(state.require("remote.dir"), state.name());
+    String identity = state.get("ssh.identity");
+    this.ssh = new Ssh(state.get("ssh.user"), identity == null ? null : Path.of(identity),
+        Integer.parseInt(state.require("ssh.port")), state.knownHosts(),
+        Duration.ofSeconds(Long.parseLong(state.require("ssh.connectTimeoutSeconds"))));
+    for (String node : state.require("nodes").split(",")) {
+      nodes.put(node, state.require("node." + node));
+    }
+  }
+
+  Map<String, String> nodes() {
+    return nodes;
+  }
+
+  private Set<String> hosts() {
+    return new LinkedHashSet<>(nodes.values());
+  }
+
+  private String masterHost() {
+    return nodes.get("master");
+  }
+
+  MasterStatus masterStatus() throws IOException {
+    return new MasterStatus(masterHost(), Integer.parseInt(state.require("master.httpPort")), state.token());
+  }
+
+  /** On every host: Java there (or installed), the jar there (or copied), the nodes' secrets written. */
+  void prepareHosts(Path jar, String sha, boolean installJava) throws InterruptedException, IOException {
+    String secret = state.secret();
+    String token = state.token();
+    onEach(hosts(), host -> {
+      Ssh.Result probe = ssh.run(host, RemoteScripts.probe(layout.jar(sha)), null, PROBE);
+      check(probe, "reaching the host");
+      if (probe.out().contains("java none")) {
+        if (!installJava) {
+          throw new StepFailed(host + ": no Java 17 or newer, and installing it is not allowed (allow it with"
+              + " --install-java)");
+        }
+        progress.println("[" + host + "] installing Java");
+        check(ssh.run(host, RemoteScripts.findJava(true) + "echo \"java $java\"\n", null, INSTALL), "installing Java");
+      }
+      if (probe.out().contains("jar absent")) {
+        progress.println("[" + host + "] copying the jar (" + Files.size(jar) / 1024 + " KiB, " + sha.substring(0, 12)
+            + ")");
+        try (InputStream in = Files.newInputStream(jar)) {
+          check(ssh.run(host, RemoteScripts.receiveJar(layout.jars(), sha), in, COPY), "copying the jar");
+        }
+      } else {
+        progress.println("[" + host + "] jar present (" + sha.substring(0, 12) + ")");
+      }
+      for (Map.Entry<String, String> node : nodes.entrySet()) {
+        if (node.getValue().equals(host)) {
+          check(ssh.run(host, RemoteScripts.writeSecrets(layout.nodeDir(node.getKey())),
+              SshLauncher.lines(secret, token), SHORT), "writing the secret of " + node.getKey());
+        }
+      }
+      return null;
+    });
+  }
+
+  void startMaster() throws InterruptedException {
+    start(List.of("master"));
+  }
+
+  void startWorkers() throws InterruptedException {
+    start(nodes.keySet().stream().filter(n -> !n.equals("master")).toList());
+  }
+
+  private void start(List<String> which) throws InterruptedException {
+    String jar = layout.jar(state.require("jar.sha256"));
+    boolean install = Boolean.parseBoolean(state.get("installJava"));
+    List<String> javaOptions = options(state.get("java.options"));
+    int masterPort = Integer.parseInt(state.require("master.port"));
+    String slots = state.get("worker.slots");
+    onEach(which, node -> {
+      String host = nodes.get(node);
+      List<String> args = node.equals("master")
+          ? layout.masterArgs(node, masterPort, Integer.parseInt(state.require("master.httpPort")), host)
+          : layout.workerArgs(node, masterHost(), masterPort, host, slots == null ? null : Integer.valueOf(slots));
+      Ssh.Result r = ssh.run(host, RemoteScripts.start(layout.nodeDir(node), jar, javaOptions, args, install), null,
+          install ? INSTALL : SHORT);
+      check(r, "starting " + node);
+      progress.println("[" + host + "] " + node + ": " + r.out().strip().replace('\n', ' '));
+      return null;
+    });
+  }
+
+  private static List<String> options(String value) {
+    return value == null || value.isBlank() ? List.of() : Arrays.asList(value.strip().split("\\s+"));
+  }
+
+  /** Waits until the master's status endpoint answers; else fails with the end of its log. */
+  void awaitMaster(MasterStatus master, Duration timeout) throws InterruptedException, IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    IOException last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        master.workers();
+        return;
+      } catch (IOException e) {
+        last = e;
+      }
+      Thread.sleep(250);
+    }
+    throw new StepFailed(masterHost() + ": the master did not answer at " + master.address() + " within "
+        + timeout.toSeconds() + " s (" + (last == null ? "" : last.getMessage()) + "); its log ends: "
+        + logTail("master", 5));
+  }
+
+  /** Waits until a worker of every worker node's host has registered; else names those missing, with their logs' ends. */
+  void awaitWorkers(MasterStatus master, Duration timeout) throws InterruptedException, IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<String> missing = missingWorkers(master);
+    while (!missing.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+      missing = missingWorkers(master);
+    }
+    if (!missing.isEmpty()) {
+      List<String> lines = new ArrayList<>();
+      for (String node : missing) {
+        lines.add(nodes.get(node) + ": " + node + " never registered with the master within " + timeout.toSeconds()
+            + " s; its log ends: " + logTail(node, 5));
+      }
+      throw new StepFailed(String.join("\n", lines));
+    }
+  }
+
+  /** The worker nodes not registered: a node counts once per registered worker advertising its host. */
+  List<String> missingWorkers(MasterStatus master) throws IOException, InterruptedException {
+    List<String> registered = new ArrayList<>();
+    for (String address : master.workers()) {
+      registered.add(MasterStatus.hostOf(address));
+    }
+    List<String> missing = new ArrayList<>();
+    for (Map.Entry<String, String> node : nodes.entrySet()) {
+      if (!node.getKey().equals("master") && !registered.remove(node.getValue())) {
+        missing.add(node.getKey());
+      }
+    }
+    return missing;
+  }
+
+  /** Each node's state on its host: {@code running PID}, {@code not running}, or why the host did not say. */
+  Map<String, String> processes() throws InterruptedException {
+    Map<String, String> out = new java.util.concurrent.ConcurrentHashMap<>();
+    onEachQuietly(new ArrayList<>(nodes.keySet()), node -> {
+      Ssh.Result r = ssh.run(nodes.get(node), RemoteScripts.status(layout.nodeDir(node)), null, SHORT);
+      out.put(node, r.ok() ? r.out().strip() : "unreachable (" + r.failure("status") + ")");
+      return null;
+    });
+    return out;
+  }
+
+  /** The last lines of a node's log, on one line; or why they could not be read. */
+  String logTail(String node, int lines) throws InterruptedException {
+    Ssh.Result r = ssh.run(nodes.get(node), RemoteScripts.tail(layout.nodeDir(node), lines), null, SHORT);
+    return r.ok() ? r.out().strip().replace('\n', '|') : "(" + r.failure("reading the log") + ")";
+  }
+
+  /** Prints a node's log's last lines. */
+  void printLog(String node, int lines, PrintStream out) throws InterruptedException {
+    String host = nodes.get(node);
+    if (host == null) {
+      throw new IllegalArgumentException("cluster " + state.name() + " has no node " + node + " (it has "
+          + String.join(", ", nodes.keySet()) + ")");
+    }
+    Ssh.Result r = ssh.run(host, RemoteScripts.tail(layout.nodeDir(node), lines), null, SHORT);
+    check(r, "reading the log of " + node);
+    for (String line : r.out().split("\n", -1)) {
+      if (!line.isEmpty()) {
+        out.println("[" + node + " " + host + "] " + line);
+      }
+    }
+  }
+
+  /**
+   * Stops every node (workers first, then the master: SIGTERM, SIGKILL after a grace) and removes
+   * the cluster's directory from every host. Fails, naming the hosts, if any host could not be
+   * reached: the state stays, so that {@code down} can be run again.
+   */
+  void down() throws InterruptedException {
+    List<String> workers = nodes.keySet().stream().filter(n -> !n.equals("master")).toList();
+    Duration stop = Duration.ofSeconds(STOP_GRACE_SECONDS + 30);
+    List<String> failures = new ArrayList<>();
+    for (List<String> group : List.of(workers, List.of("master"))) {
+      try {
+        onEach(group, node -> {
+          Ssh.Result r = ssh.run(nodes.get(node), RemoteScripts.stop(layout.nodeDir(node), STOP_GRACE_SECONDS), null,
+              stop);
+          check(r, "stopping " + node);
+          progress.println("[" + nodes.get(node) + "] " + node + ": " + r.out().strip());
+          return null;
+        });
+      } catch (StepFailed e) {
+        failures.add(e.getMessage());
+      }
+    }
+    try {
+      onEach(hosts(), host -> {
+        check(ssh.run(host, RemoteScripts.removeClusterDir(layout.clusterDir()), null, SHORT),
+            "removing " + layout.clusterDir());
+        return null;
+      });
+    } catch (StepFailed e) {
+      failures.add(e.getMessage());
+    }
+    if (!failures.isEmpty()) {
+      throw new StepFailed(String.join("\n", failures));
+    }
+  }
+
+  private static void check(Ssh.Result r, String step) {
+    if (!r.ok()) {
+      throw new StepFailed(r.failure(step));
+    }
+  }
+
+  interface Step<T> {
+    Void run(T item) throws Exception;
+  }
+
+  /** Runs the step on every item at once; fails with one line per failed item. */
+  private <T> void onEach(java.util.Collection<T> items, Step<T> step) throws InterruptedException {
+    List<String> failures = onEachQuietly(items, step);
+    if (!failures.isEmpty()) {
+      throw new StepFailed(String.join("\n", failures));
+    }
+  }
+
+  private <T> List<String> onEachQuietly(java.util.Collection<T> items, Step<T> step) throws InterruptedException {
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(items.size(), 64)), r -> {
+      Thread t = new Thread(r, "mapreduce-launcher-step");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<Void>> futures = new ArrayList<>();
+      for (T item : items) {
+        futures.add(pool.submit((Callable<Void>) () -> step.run(item)));
+      }
+      List<String> failures = new ArrayList<>();
+      for (Future<Void> f : futures) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          Throwable c = e.getCause();
+          failures.add(c instanceof StepFailed ? c.getMessage()
+              : c instanceof UncheckedIOException u ? u.getMessage() : c.toString());
+        }
+      }
+      return failures;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** A remote step that failed: its message names the host and the step, one line per host. */
+  static final class StepFailed extends RuntimeException {
+    StepFailed(String message) {
+      super(message);
+    }
+  }
+}
