@@ -8,6 +8,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 
 /**
  * Hosts on one machine, for tests of what crosses a network: each a Linux network namespace with
@@ -210,8 +211,16 @@ public final class NamespaceHosts implements AutoCloseable {
         runQuietly("ip", "netns", "del", ns);
       }
     }
+    for (String line : output("ip", "-o", "link", "show").split("\n")) {
+      Matcher m = LINK_NAME.matcher(line);
+      if (m.find() && m.group(1).matches(prefix + "v[0-9]+")) {
+        runQuietly("ip", "link", "del", m.group(1));
+      }
+    }
     runQuietly("ip", "link", "del", bridge());
   }
+
+  private static final java.util.regex.Pattern LINK_NAME = java.util.regex.Pattern.compile("^\\d+: ([^:@]+)[:@]");
 
   private void killAll(String ns) throws IOException, InterruptedException {
     for (String pid : output("ip", "netns", "pids", ns).split("\\s+")) {
@@ -232,6 +241,10 @@ public final class NamespaceHosts implements AutoCloseable {
       }
       for (Process p : sshds) {
         p.waitFor(5, TimeUnit.SECONDS);
+      }
+      // The host ends of the links first: the kernel removes a namespace's links only later.
+      for (int i = 1; i <= namespaces.size(); i++) {
+        runQuietly("ip", "link", "del", veth(i));
       }
       for (String ns : namespaces) {
         runQuietly("ip", "netns", "del", ns);

@@ -362,6 +362,12 @@ public final class MasterState {
       }
     }
     failJobsWithoutWorkers(now);
+    for (JobRun job : new ArrayList<>(jobs.values())) {
+      loopSteps++;
+      if (!job.finishing) {
+        preemptReducesForStarvedMaps(job);
+      }
+    }
     if (settings.backupTasks()) {
       for (JobRun job : new ArrayList<>(jobs.values())) {
         loopSteps++;
@@ -380,7 +386,7 @@ public final class MasterState {
    * Kills a running reduce attempt of the job on a worker other than {@code notOn}, which gets the
    * freed slot; the reduce goes back to pending (not counted as a failure). Null if there is none.
    */
-  private Worker preemptReduce(JobRun job, String notOn) {
+  private Worker preemptReduce(JobRun job, String notOn, String forWhat) {
     // The reduces running, not all of them: returns as soon as it changed the set.
     for (Task r : job.reducePhase.running) {
       loopSteps++;
@@ -393,11 +399,32 @@ public final class MasterState {
         job.attemptGone(r, a.attempt());
         w.ended(new Attempt(job.id, TaskKind.REDUCE, r.index, a.attempt()));
         outbox.toWorker(w.id, new Message.KillTask(job.id, TaskKind.REDUCE, r.index, a.attempt()));
-        log.info("job {}: reduce {} attempt {} on {} makes way for a backup map", job.id, r.index, a.attempt(), w.id);
+        log.info("job {}: reduce {} attempt {} on {} makes way for {}", job.id, r.index, a.attempt(), w.id, forWhat);
         return w;
       }
     }
     return null;
+  }
+
+  /**
+   * Maps pending (to run again: their outputs went with a lost worker) while the job's reduces,
+   * started early, hold every slot and none of its maps runs: the reduces wait for those maps and
+   * the maps for a slot, for ever. Hadoop breaks this by preempting reducers; so does this, one
+   * reduce per pending map, and the freed slots go to the maps. The reduces run again later.
+   */
+  private void preemptReducesForStarvedMaps(JobRun job) {
+    Phase maps = job.mapPhase;
+    if (maps.pending == 0 || !maps.running.isEmpty() || !free.isEmpty() || job.reducePhase.running.isEmpty()) {
+      return;
+    }
+    int wanted = Math.min(maps.pending, job.reducePhase.running.size());
+    int freed = 0;
+    while (freed < wanted && preemptReduce(job, null, "a map to run again") != null) {
+      freed++;
+    }
+    if (freed > 0) {
+      schedule();
+    }
   }
 
   /** Jobs fail when no worker has been there for {@code noWorkerTimeout}: nothing could run them. */
@@ -455,7 +482,7 @@ public final class MasterState {
       if (free.first() == null && t.kind == TaskKind.MAP) {
         // The reduces started early (slow start) may hold every slot while they wait for this very
         // map: free one, as Hadoop preempts reducers; the reduce runs again later.
-        Worker w = preemptReduce(job, only.worker());
+        Worker w = preemptReduce(job, only.worker(), "a backup map");
         free = w == null ? free : SchedulingPolicy.FreeWorkers.of(List.of(w));
       }
       if (free.first() == null) {

@@ -757,6 +757,27 @@ class MasterStateTest {
   }
 
   @Test
+  void tick_mapsToRunAgainWhileReducesHoldEverySlot_preemptsAReduceForEach() {
+    register(1, 1);
+    state.jobPrepared(J, job(2, 3), splits(2));
+    state.taskSucceeded(W1, mapDone(0, 1));
+    state.taskSucceeded(W2, mapDone(1, 1)); // every map done: a reduce on each worker's one slot
+    out.takeWorkers();
+    state.workerLost(W1, "its link was cut"); // map 0's output went with it; worker-2's slot holds a reduce
+    assertThat(out.takeWorkers()).noneMatch(m -> m.message() instanceof RunMap);
+
+    at(1_000);
+    state.heartbeat(W2, 0, 0, 0);
+    state.tick();
+    // Without the preemption the reduce waits for map 0 for ever, and map 0 for the reduce's slot.
+    assertThat(out.takeWorkers()).containsExactly(to(W2, new Locations(J, List.of(MapLocation.gone(0, 1)))),
+        to(W2, new Message.KillTask(J, TaskKind.REDUCE, 1, 1)),
+        to(W2, runMap(J, 2, 0, 2)));
+    state.taskSucceeded(W2, mapDone(0, 2));
+    assertThat(out.takeWorkers()).anyMatch(m -> m.message() instanceof RunReduce);
+  }
+
+  @Test
   void tick_whileTasksOfThePhaseArePending_orWithBackupsOff_startsNoBackup() {
     register(1, 1);
     at(0);
