@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
     subcommands = {Main.WordCountCommand.class, Main.IndexerCommand.class, Main.GrepCommand.class,
         Main.SortCommand.class, TypedJobCommands.TopWordsCommand.class, TypedJobCommands.TimelineCommand.class,
         TypedJobCommands.JoinCommand.class, TypedJobCommands.AverageCommand.class, StreamingCommand.class,
-        DaemonCommands.MasterCommand.class, DaemonCommands.WorkerCommand.class, DaemonCommands.SecretCommand.class})
+        DaemonCommands.MasterCommand.class, DaemonCommands.WorkerCommand.class, DaemonCommands.SecretCommand.class,
+        ClusterK8sCommand.class /* TEMPORARY on branch k8s: the lead registers it under 'cluster' */})
 public final class Main implements Runnable {
   static final int JOB_FAILED = 1;
   static final int USAGE = 2;
