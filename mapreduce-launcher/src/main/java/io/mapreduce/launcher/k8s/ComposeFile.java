@@ -29,17 +29,12 @@ final class ComposeFile {
         .append("# Written by 'mapreduce cluster k8s manifest'. Clients reach the master at 127.0.0.1:")
         .append(p.master()).append(" with --secret-file ").append(SECRET_FILE).append(".\n")
         .append("services:\n");
-    service(y, c, "master", user, List.of("master", "--bind", "0.0.0.0", "--port", String.valueOf(p.master()),
-        "--http-port", String.valueOf(p.http()), "--health-port", String.valueOf(p.health()),
-        "--secret-file", "/run/secrets/" + SECRET_FILE, "--work-dir", Manifests.WORK_DIR));
+    service(y, c, "master", user, Manifests.masterArgs(c, "/run/secrets/" + SECRET_FILE));
     y.append("    ports:\n")
         .append("      - ").append(Yaml.quote("127.0.0.1:" + p.master() + ":" + p.master())).append('\n');
     for (int i = 1; i <= c.workers(); i++) {
       String name = "worker-" + i;
-      service(y, c, name, user, List.of("worker", "--master", "master:" + p.master(), "--slots",
-          String.valueOf(c.slots()), "--bind", "0.0.0.0", "--advertise", name, "--shuffle-port",
-          String.valueOf(p.shuffle()), "--health-port", String.valueOf(p.health()),
-          "--secret-file", "/run/secrets/" + SECRET_FILE, "--work-dir", Manifests.WORK_DIR));
+      service(y, c, name, user, Manifests.workerArgs(c, name, "/run/secrets/" + SECRET_FILE));
       y.append("    hostname: ").append(name).append('\n')
           .append("    depends_on:\n")
           .append("      master:\n")

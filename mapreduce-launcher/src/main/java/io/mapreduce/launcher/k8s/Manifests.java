@@ -1,5 +1,7 @@
 package io.mapreduce.launcher.k8s;
 
+import java.util.List;
+
 /**
  * The Kubernetes manifests of a {@link KubernetesCluster}, as YAML text: a namespace, the cluster
  * secret, the master (a Deployment of one and its Service) and the workers (a Deployment).
@@ -67,37 +69,8 @@ final class Manifests {
         + "      targetPort: jobs\n"
         + "      protocol: TCP\n"
         + "---\n"
-        + "apiVersion: apps/v1\n"
-        + "kind: Deployment\n"
-        + "metadata:\n"
-        + "  name: master\n"
-        + "  namespace: " + c.name() + "\n"
-        + labels("  ", c, "master")
-        + "spec:\n"
-        + "  replicas: 1\n"
-        + "  strategy:\n"
-        + "    type: Recreate\n"
-        + "  selector:\n"
-        + "    matchLabels:\n"
-        + selector("      ", c, "master")
-        + "  template:\n"
-        + "    metadata:\n"
-        + labels("      ", c, "master")
-        + "    spec:\n"
-        + podSpec(c, "master", c.master(), ""
-            + "            - master\n"
-            + "            - --bind\n"
-            + "            - 0.0.0.0\n"
-            + "            - --port\n"
-            + "            - \"" + p.master() + "\"\n"
-            + "            - --http-port\n"
-            + "            - \"" + p.http() + "\"\n"
-            + "            - --health-port\n"
-            + "            - \"" + p.health() + "\"\n"
-            + "            - --secret-file\n"
-            + "            - " + SECRET_FILE + "\n"
-            + "            - --work-dir\n"
-            + "            - " + WORK_DIR + "\n",
+        + deployment(c, "master", "master", 1, "  strategy:\n    type: Recreate\n")
+        + podSpec(c, "master", c.master(), list("            ", masterArgs(c, SECRET_FILE)),
             ""
             + "            - name: jobs\n"
             + "              containerPort: " + p.master() + "\n"
@@ -108,21 +81,7 @@ final class Manifests {
   static String workers(KubernetesCluster c) {
     KubernetesCluster.Ports p = c.ports();
     return header("The workers: interchangeable pods (a Deployment), spread across nodes, each advertising its pod IP.")
-        + "apiVersion: apps/v1\n"
-        + "kind: Deployment\n"
-        + "metadata:\n"
-        + "  name: workers\n"
-        + "  namespace: " + c.name() + "\n"
-        + labels("  ", c, "worker")
-        + "spec:\n"
-        + "  replicas: " + c.workers() + "\n"
-        + "  selector:\n"
-        + "    matchLabels:\n"
-        + selector("      ", c, "worker")
-        + "  template:\n"
-        + "    metadata:\n"
-        + labels("      ", c, "worker")
-        + "    spec:\n"
+        + deployment(c, "workers", "worker", c.workers(), "")
         // ScheduleAnyway: a cluster of one node still runs every worker, just not spread.
         + "      topologySpreadConstraints:\n"
         + "        - maxSkew: 1\n"
@@ -131,24 +90,7 @@ final class Manifests {
         + "          labelSelector:\n"
         + "            matchLabels:\n"
         + selector("              ", c, "worker")
-        + podSpec(c, "worker", c.worker(), ""
-            + "            - worker\n"
-            + "            - --master\n"
-            + "            - master:" + p.master() + "\n"
-            + "            - --slots\n"
-            + "            - \"" + c.slots() + "\"\n"
-            + "            - --bind\n"
-            + "            - 0.0.0.0\n"
-            + "            - --advertise\n"
-            + "            - $(POD_IP)\n"
-            + "            - --shuffle-port\n"
-            + "            - \"" + p.shuffle() + "\"\n"
-            + "            - --health-port\n"
-            + "            - \"" + p.health() + "\"\n"
-            + "            - --secret-file\n"
-            + "            - " + SECRET_FILE + "\n"
-            + "            - --work-dir\n"
-            + "            - " + WORK_DIR + "\n",
+        + podSpec(c, "worker", c.worker(), list("            ", workerArgs(c, "$(POD_IP)", SECRET_FILE)),
             ""
             + "            - name: shuffle\n"
             + "              containerPort: " + p.shuffle() + "\n"
@@ -159,6 +101,53 @@ final class Manifests {
             + "              valueFrom:\n"
             + "                fieldRef:\n"
             + "                  fieldPath: status.podIP\n");
+  }
+
+  /** The master's command line (after the image's {@code java -jar}), reading the secret from {@code secretFile}. */
+  static List<String> masterArgs(KubernetesCluster c, String secretFile) {
+    KubernetesCluster.Ports p = c.ports();
+    return List.of("master", "--bind", "0.0.0.0", "--port", String.valueOf(p.master()), "--http-port",
+        String.valueOf(p.http()), "--health-port", String.valueOf(p.health()), "--secret-file", secretFile,
+        "--work-dir", WORK_DIR);
+  }
+
+  /** A worker's command line, advertising itself as {@code advertise}. */
+  static List<String> workerArgs(KubernetesCluster c, String advertise, String secretFile) {
+    KubernetesCluster.Ports p = c.ports();
+    return List.of("worker", "--master", "master:" + p.master(), "--slots", String.valueOf(c.slots()), "--bind",
+        "0.0.0.0", "--advertise", advertise, "--shuffle-port", String.valueOf(p.shuffle()), "--health-port",
+        String.valueOf(p.health()), "--secret-file", secretFile, "--work-dir", WORK_DIR);
+  }
+
+  /** A block sequence at {@code indent}; a number is quoted, as a container's args are strings. */
+  private static String list(String indent, List<String> items) {
+    StringBuilder b = new StringBuilder();
+    for (String item : items) {
+      b.append(indent).append("- ").append(item.chars().allMatch(Character::isDigit) ? Yaml.quote(item) : item)
+          .append('\n');
+    }
+    return b.toString();
+  }
+
+  /** A Deployment up to its pod template's {@code spec:}, which the caller goes on with. */
+  private static String deployment(KubernetesCluster c, String name, String component, int replicas,
+      String strategy) {
+    return "apiVersion: apps/v1\n"
+        + "kind: Deployment\n"
+        + "metadata:\n"
+        + "  name: " + name + "\n"
+        + "  namespace: " + c.name() + "\n"
+        + labels("  ", c, component)
+        + "spec:\n"
+        + "  replicas: " + replicas + "\n"
+        + strategy
+        + "  selector:\n"
+        + "    matchLabels:\n"
+        + selector("      ", c, component)
+        + "  template:\n"
+        + "    metadata:\n"
+        + labels("      ", c, component)
+        + "    spec:\n";
   }
 
   /**
