@@ -21,9 +21,10 @@ import picocli.CommandLine.Spec;
  * 1 a step failed on a host (one line per host says which and why), 2 bad arguments.
  */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-    description = "Starts, reports on and stops clusters on your machines (over ssh); jobs then take --cluster NAME.",
+    description = "Starts, reports on and stops clusters on your machines (over ssh) or on EC2, and writes what Kubernetes "
+        + "and compose need (k8s manifest); jobs then take --cluster NAME.",
     subcommands = {ClusterCommands.Up.class, ClusterCommands.Status.class, ClusterCommands.Logs.class,
-        ClusterCommands.Down.class})
+        ClusterCommands.Down.class, ClusterK8sCommand.class})
 final class ClusterCommands implements Runnable {
   @Spec
   CommandSpec spec;

@@ -3,6 +3,7 @@ package io.mapreduce.examples.cli;
 import com.google.common.net.HostAndPort;
 import io.mapreduce.internal.io.LocalStorage;
 import io.mapreduce.internal.io.PrivateDirectories;
+import io.mapreduce.netty.master.HealthServer;
 import io.mapreduce.netty.master.Master;
 import io.mapreduce.netty.master.MasterState;
 import io.mapreduce.netty.master.SchedulingPolicy;
@@ -18,6 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -33,6 +36,32 @@ final class DaemonCommands {
       return ClusterTls.resolve(keystore);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  private static final String HEALTH_PORT_HELP = "Answer probes on --bind at this port: GET /healthz (200 while "
+      + "alive) and GET /readyz (200 when ready, else 503), nothing else (default: none).";
+
+  /**
+   * Starts the health endpoint on {@code bind}:{@code port}, or returns null when {@code port} is
+   * null. Started before the daemon, so that a slow start (a master reading its journal) is alive
+   * and not ready rather than unanswered.
+   */
+  private static HealthServer health(CommandSpec spec, String bind, Integer port, BooleanSupplier ready)
+      throws InterruptedException {
+    if (port == null) {
+      return null;
+    }
+    if (port < 0 || port > 65535) {
+      throw new ParameterException(spec.commandLine(), "--health-port must be in 0..65535, was " + port);
+    }
+    return HealthServer.start(bind, port, ready);
+  }
+
+  /** Closes {@code health} if there is one (the daemon did not start, or stopped). */
+  private static void close(HealthServer health) {
+    if (health != null) {
+      health.close();
     }
   }
 
@@ -116,6 +145,10 @@ final class DaemonCommands {
         description = "A worker silent this long is lost (default: ${DEFAULT-VALUE}).")
     int heartbeatTimeout;
 
+    @Option(names = "--health-port", paramLabel = "PORT", description = HEALTH_PORT_HELP
+        + " Ready: listening for workers and clients.")
+    Integer healthPort;
+
     @Override
     public Integer call() throws Exception {
       SchedulingPolicy policy;
@@ -126,14 +159,28 @@ final class DaemonCommands {
       }
       MasterState.Settings settings = new MasterState.Settings(Duration.ofSeconds(1),
           Duration.ofSeconds(heartbeatTimeout), 0.8, backupTasks, Duration.ofSeconds(noWorkerTimeout));
-      Master master = Master.start(new Master.Config(bind, port, policy, ClusterSecret.resolve(secretFile),
+      Master.Config config = new Master.Config(bind, port, policy, ClusterSecret.resolve(secretFile),
           Frames.DEFAULT_MAX_FRAME_BYTES, settings,
           workDirectory, httpPort,
-          tls(spec, tlsKeystore)).withStatusPage(statusPage()));
+          tls(spec, tlsKeystore)).withStatusPage(statusPage());
+      AtomicReference<Master> started = new AtomicReference<>();
+      HealthServer health = health(spec, bind, healthPort, () -> started.get() != null && started.get().listening());
+      Master master;
+      try {
+        master = Master.start(config);
+      } catch (Exception | Error e) {
+        close(health);
+        throw e;
+      }
+      started.set(master);
       System.err.println("mapreduce: master listening on " + bind + ":" + master.port() + " (scheduler "
           + policy.name() + ")" + (master.httpPort() < 0 ? "" : ", status page on http://"
-          + (httpBind.indexOf(':') >= 0 ? "[" + httpBind + "]" : httpBind) + ":" + master.httpPort() + "/"));
-      return runUntilStopped(master);
+          + (httpBind.indexOf(':') >= 0 ? "[" + httpBind + "]" : httpBind) + ":" + master.httpPort() + "/")
+          + (health == null ? "" : ", health on port " + health.port()));
+      return runUntilStopped(() -> {
+        master.close();
+        close(health);
+      });
     }
 
     private StatusPageAccess statusPage() {
@@ -186,6 +233,10 @@ final class DaemonCommands {
             + "(password: $MAPREDUCE_TLS_PASSWORD; default: $MAPREDUCE_TLS_KEYSTORE, else no TLS).")
     Path tlsKeystore;
 
+    @Option(names = "--health-port", paramLabel = "PORT", description = HEALTH_PORT_HELP
+        + " Ready: registered with the master.")
+    Integer healthPort;
+
     @Override
     public Integer call() throws Exception {
       HostAndPort m;
@@ -205,12 +256,23 @@ final class DaemonCommands {
       // Unpredictable, so that another user cannot make it first.
       Path dir = workDirectory != null ? workDirectory : PrivateDirectories.createTemporary("mapreduce-worker-");
       int n = slots != null ? slots : Runtime.getRuntime().availableProcessors();
-      Worker worker = Worker.start(new Worker.Config(m.getHost(), m.getPort(), n, dir, bind, shufflePort, host,
-          secret, Frames.DEFAULT_MAX_FRAME_BYTES, tls(spec, tlsKeystore)));
+      Worker.Config config = new Worker.Config(m.getHost(), m.getPort(), n, dir, bind, shufflePort, host,
+          secret, Frames.DEFAULT_MAX_FRAME_BYTES, tls(spec, tlsKeystore));
+      AtomicReference<Worker> started = new AtomicReference<>();
+      HealthServer health = health(spec, bind, healthPort, () -> started.get() != null && started.get().registered());
+      Worker worker;
+      try {
+        worker = Worker.start(config);
+      } catch (Exception | Error e) {
+        close(health);
+        throw e;
+      }
+      started.set(worker);
       System.err.println("mapreduce: worker with " + n + " slots, map outputs served on " + bind + ":"
-          + worker.shufflePort() + ", master " + master);
+          + worker.shufflePort() + ", master " + master + (health == null ? "" : ", health on port " + health.port()));
       return runUntilStopped(() -> {
         worker.close();
+        close(health);
         if (workDirectory == null) {
           LocalStorage.deleteRecursively(dir);
         }

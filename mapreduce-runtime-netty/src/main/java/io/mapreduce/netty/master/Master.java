@@ -154,7 +154,7 @@ public final class Master implements AutoCloseable {
   private final Path workDirectory;
   private final Journal journal;
   private final Outbox outbox = new Outbox();
-  private Channel server;
+  private volatile Channel server;
   private StatusHttpServer statusPage;
   /**
    * Set first thing on close: the connections that close after it are not workers lost (their
@@ -314,6 +314,15 @@ public final class Master implements AutoCloseable {
   /** Where its journal and jars live: the configured directory, or the temporary one it made. */
   public Path workDirectory() {
     return workDirectory;
+  }
+
+  /**
+   * Whether it listens for workers and clients now: from its start until {@link #close()} begins
+   * (its readiness, for a health endpoint).
+   */
+  public boolean listening() {
+    Channel s = server;
+    return !closing && s != null && s.isActive();
   }
 
   /** The port it listens on. */

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -33,14 +34,28 @@ final class StatusConnection {
 
   private StatusConnection() {}
 
+  /**
+   * What a server answers: {@link StatusRoutes} for the status page, {@link HealthServer}'s for
+   * the health endpoint. Called on the connection's event loop; must not block.
+   */
+  interface Routes {
+    /**
+     * The answer to {@code request} (perhaps one that failed to decode), which reached the
+     * server's address {@code local}. Whether to keep the connection open is the caller's to set.
+     */
+    FullHttpResponse answer(FullHttpRequest request, InetAddress local);
+  }
+
   /** Closes the connection when the step it is in takes too long (see {@link ConnectionDeadlines}). */
   static final class Deadlines extends ChannelInboundHandlerAdapter {
     private final ConnectionDeadlines deadlines;
+    private final String what;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> timer;
 
-    Deadlines(ConnectionDeadlines.Limits limits) {
+    Deadlines(ConnectionDeadlines.Limits limits, String what) {
       this.deadlines = new ConnectionDeadlines(limits, System.nanoTime());
+      this.what = what;
     }
 
     @Override
@@ -96,7 +111,7 @@ final class StatusConnection {
         return;
       }
       if (deadlines.expired(now)) {
-        log.debug("status page: closing connection with {}: {}", ctx.channel().remoteAddress(), deadlines.expiry(now));
+        log.debug("{}: closing connection with {}: {}", what, ctx.channel().remoteAddress(), deadlines.expiry(now));
         ctx.close();
       } else {
         reschedule();
@@ -110,15 +125,17 @@ final class StatusConnection {
    * persistent connection; a client retries what was not answered).
    */
   static final class Requests extends ChannelInboundHandlerAdapter {
-    private final StatusRoutes routes;
+    private final Routes routes;
     private final Deadlines deadlines;
+    private final String what;
     private boolean busy;
     private FullHttpRequest queued;
     private boolean closeAfterQueued;
 
-    Requests(StatusRoutes routes, Deadlines deadlines) {
+    Requests(Routes routes, Deadlines deadlines, String what) {
       this.routes = routes;
       this.deadlines = deadlines;
+      this.what = what;
     }
 
     @Override
@@ -198,9 +215,9 @@ final class StatusConnection {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       if (cause instanceof IOException) {
-        log.debug("status page connection with {} closed: {}", ctx.channel().remoteAddress(), cause.toString());
+        log.debug("{} connection with {} closed: {}", what, ctx.channel().remoteAddress(), cause.toString());
       } else {
-        log.warn("status page: closing connection with {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        log.warn("{}: closing connection with {}: {}", what, ctx.channel().remoteAddress(), cause.toString());
       }
       ctx.close();
     }
@@ -212,16 +229,20 @@ final class StatusConnection {
    */
   @Sharable
   static final class Refuse extends ChannelInboundHandlerAdapter {
-    private static final String BODY = "the status page has too many connections open; try again\n";
-    private static final byte[] ANSWER = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
-        + "Content-Length: " + BODY.length() + "\r\nConnection: close\r\n\r\n" + BODY)
-        .getBytes(StandardCharsets.US_ASCII);
+    private final byte[] answer;
     private final int cap;
+    private final String what;
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - TimeUnit.MINUTES.toNanos(1));
 
-    Refuse(int cap) {
+    /** @param what what the server serves ("status page"), in the answer and the log */
+    Refuse(int cap, String what) {
       this.cap = cap;
+      this.what = what;
+      String body = "the " + what + " has too many connections open; try again\n";
+      this.answer = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+          + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body)
+          .getBytes(StandardCharsets.US_ASCII);
     }
 
     @Override
@@ -230,11 +251,11 @@ final class StatusConnection {
       long now = System.nanoTime();
       long last = lastWarning.get();
       if (now - last >= TimeUnit.MINUTES.toNanos(1) && lastWarning.compareAndSet(last, now)) {
-        log.warn("status page: {} connection(s) refused at its cap of {} open", n, cap);
+        log.warn("{}: {} connection(s) refused at its cap of {} open", what, n, cap);
         refused.set(0);
       }
-      ByteBuf answer = Unpooled.wrappedBuffer(ANSWER);
-      ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+      ByteBuf bytes = Unpooled.wrappedBuffer(answer);
+      ctx.writeAndFlush(bytes).addListener(ChannelFutureListener.CLOSE);
     }
   }
 }

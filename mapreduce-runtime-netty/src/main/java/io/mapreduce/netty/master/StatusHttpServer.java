@@ -99,16 +99,42 @@ public final class StatusHttpServer implements AutoCloseable {
   static StatusHttpServer start(EventLoopGroup group, StatusPageAccess access, int port,
       ConnectionDeadlines.Limits limits, Supplier<StatusSnapshot> status) throws InterruptedException {
     Objects.requireNonNull(access, "access");
-    Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(status, "status");
+    StatusHttpServer server = serve(group, "master-http", access.bindAddress(), port, limits,
+        new RequestLimits(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, MAX_REQUEST_BYTES),
+        new StatusRoutes(access, status), "status page");
+    log.info("status page on http://{}/{}", hostAndPort(server.address()),
+        access.asksForToken() ? " (token required)" : "");
+    return server;
+  }
+
+  /**
+   * How large a request may be: its line, its headers, and all of it (a GET has no body; the
+   * status page's and the health endpoint's requests are all GETs).
+   */
+  record RequestLimits(int line, int headers, int whole) {}
+
+  /**
+   * Serves {@code routes} over HTTP/1.1 on {@code bindAddress}: the status page, or the health
+   * endpoint ({@link HealthServer}), with the same bounds on what a client can make it hold.
+   *
+   * @param group the event loop, not shut down by {@link #close()}; null: a thread of its own
+   *     named {@code threadName}, shut down by {@link #close()}
+   * @param what what it serves, in what a refused connection is told and in the log
+   */
+  static StatusHttpServer serve(EventLoopGroup group, String threadName, String bindAddress, int port,
+      ConnectionDeadlines.Limits limits, RequestLimits sizes, StatusConnection.Routes routes, String what)
+      throws InterruptedException {
+    Objects.requireNonNull(bindAddress, "bindAddress");
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(routes, "routes");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be in 0..65535, was " + port);
     }
-    EventLoopGroup ownGroup = group != null ? null : new NioEventLoopGroup(1, new DefaultThreadFactory("master-http", true));
-    ChannelGroup connections = new DefaultChannelGroup("status-http", GlobalEventExecutor.INSTANCE);
-    StatusRoutes routes = new StatusRoutes(access, status);
+    EventLoopGroup ownGroup = group != null ? null : new NioEventLoopGroup(1, new DefaultThreadFactory(threadName, true));
+    ChannelGroup connections = new DefaultChannelGroup(what, GlobalEventExecutor.INSTANCE);
     AtomicInteger open = new AtomicInteger();
-    StatusConnection.Refuse refuse = new StatusConnection.Refuse(limits.maxConnections());
+    StatusConnection.Refuse refuse = new StatusConnection.Refuse(limits.maxConnections(), what);
     try {
       Channel channel = new ServerBootstrap()
           .group(group != null ? group : ownGroup)
@@ -125,20 +151,18 @@ public final class StatusHttpServer implements AutoCloseable {
               }
               ch.closeFuture().addListener(f -> open.decrementAndGet());
               connections.add(ch);
-              StatusConnection.Deadlines deadlines = new StatusConnection.Deadlines(limits);
+              StatusConnection.Deadlines deadlines = new StatusConnection.Deadlines(limits, what);
               ch.pipeline()
                   .addLast("deadlines", deadlines)
-                  .addLast("http", new HttpServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, MAX_REQUEST_BYTES))
+                  .addLast("http", new HttpServerCodec(sizes.line(), sizes.headers(), sizes.whole()))
                   .addLast("no-expect", IGNORE_EXPECT)
-                  .addLast("aggregate", new HttpObjectAggregator(MAX_REQUEST_BYTES, true))
-                  .addLast("requests", new StatusConnection.Requests(routes, deadlines));
+                  .addLast("aggregate", new HttpObjectAggregator(sizes.whole(), true))
+                  .addLast("requests", new StatusConnection.Requests(routes, deadlines, what));
             }
           })
-          .bind(access.bindAddress(), port)
+          .bind(bindAddress, port)
           .sync()
           .channel();
-      log.info("status page on http://{}/{}", hostAndPort((InetSocketAddress) channel.localAddress()),
-          access.asksForToken() ? " (token required)" : "");
       return new StatusHttpServer(channel, connections, ownGroup);
     } catch (Exception e) {
       // Including the java.net.BindException that sync() rethrows undeclared when the port is taken.
@@ -153,7 +177,7 @@ public final class StatusHttpServer implements AutoCloseable {
    * Drops every request's {@code Expect} header before the aggregator sees it: the aggregator
    * answers an expectation itself (100, 413, 417), before the request reaches {@code Requests},
    * so those answers would skip the Host and token checks and the one-request-at-a-time rule.
-   * The page takes no bodies, so nothing is lost.
+   * The page (and the health endpoint) takes no bodies, so nothing is lost.
    */
   private static final ChannelHandler IGNORE_EXPECT = new IgnoreExpect();
 
@@ -188,7 +212,7 @@ public final class StatusHttpServer implements AutoCloseable {
     }
   }
 
-  private static String hostAndPort(InetSocketAddress a) {
+  static String hostAndPort(InetSocketAddress a) {
     String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
     return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
   }

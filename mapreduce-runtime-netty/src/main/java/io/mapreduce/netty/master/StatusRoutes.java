@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * the token), then which page. Holds no connection state and writes nothing: {@link
  * StatusConnection} writes the answer. Immutable, so shared by every connection.
  */
-final class StatusRoutes {
+final class StatusRoutes implements StatusConnection.Routes {
   private static final Logger log = LoggerFactory.getLogger(StatusRoutes.class);
   private static final String JOB_PAGE = "/job/";
   private static final String JOB_API = "/api/job/";
@@ -46,7 +46,8 @@ final class StatusRoutes {
    * The answer to {@code request}, which reached this server's address {@code local}. Whether to
    * keep the connection open is the caller's to set.
    */
-  FullHttpResponse answer(FullHttpRequest request, InetAddress local) {
+  @Override
+  public FullHttpResponse answer(FullHttpRequest request, InetAddress local) {
     if (!request.decoderResult().isSuccess()) {
       Throwable cause = request.decoderResult().cause();
       // Netty names which limit a too long line or header block passed.

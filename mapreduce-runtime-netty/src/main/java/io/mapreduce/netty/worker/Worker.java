@@ -152,9 +152,17 @@ public final class Worker implements AutoCloseable {
     return shuffle.port();
   }
 
-  /** The id the master gave this worker, or null before it registered. */
+  /** The id the master gave this worker, or null before it registered and while it is disconnected. */
   public String id() {
     return workerId;
+  }
+
+  /**
+   * Whether it is registered with the master now: false before the master first answers, and
+   * from a lost connection until it registers again (its readiness, for a health endpoint).
+   */
+  public boolean registered() {
+    return workerId != null;
   }
 
   private void connect() {
