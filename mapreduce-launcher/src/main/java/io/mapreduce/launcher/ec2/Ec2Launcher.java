@@ -398,7 +398,7 @@ public final class Ec2Launcher implements ClusterLauncher {
     }
 
     /** How often instance states are polled (default 5 s). */
-    Builder poll(Duration poll) {
+    public Builder poll(Duration poll) {
       this.poll = poll;
       return this;
     }
