@@ -251,6 +251,24 @@ class Ec2LauncherTest {
   }
 
   @Test
+  void clustersDown_ofAnEc2Cluster_terminatesWithTheRegionAndEndpointItWasMadeWith() throws Exception {
+    builder().build().provision();
+    // 'cluster down' has no builder: the SDK's default credentials, here from system properties.
+    System.setProperty("aws.accessKeyId", S3ProxyServer.ACCESS_KEY);
+    System.setProperty("aws.secretAccessKey", S3ProxyServer.SECRET_KEY);
+    try {
+      io.mapreduce.launcher.Clusters.down(dir.resolve("state"), "lab", new PrintStream(progress, true,
+          StandardCharsets.UTF_8));
+    } finally {
+      System.clearProperty("aws.accessKeyId");
+      System.clearProperty("aws.secretAccessKey");
+    }
+    assertThat(ec2.instances()).allSatisfy(i -> assertThat(i.state()).isEqualTo("terminated"));
+    assertThat(ec2.groups()).isEmpty();
+    assertThat(progress.toString()).contains("cluster lab is down");
+  }
+
+  @Test
   void debianImages_areLookedUpFromDebiansAccount_andLogInAsAdmin() throws Exception {
     builder().imageFamily(ImageFamily.DEBIAN_12).workers(1).build().provision();
     assertThat(ec2.requests("DescribeImages").get(0).get("Owner.1")).isEqualTo("136693071363");
