@@ -334,17 +334,30 @@ public final class Ec2Launcher implements ClusterLauncher {
       return this;
     }
 
+    /** The master's port (default 7077), open to the cluster and to {@link #accessFrom}. */
     public Builder masterPort(int port) {
-      this.masterPort = port;
+      this.masterPort = port(port, "master port");
       return this;
     }
 
+    /** The status page's port (default 8080), open to the cluster and to {@link #accessFrom}. */
     public Builder httpPort(int port) {
-      this.httpPort = port;
+      this.httpPort = port(port, "status page port");
       return this;
     }
 
+    private static int port(int port, String what) {
+      if (port < 1 || port > 65535 || port == 22) {
+        throw new IllegalArgumentException(what + " must be 1 to 65535 and not ssh's 22, but is " + port);
+      }
+      return port;
+    }
+
+    /** Task slots per worker (default: each instance's processors). */
     public Builder slots(int slots) {
+      if (slots < 1) {
+        throw new IllegalArgumentException("slots must be at least 1 but is " + slots);
+      }
       this.slots = slots;
       return this;
     }
