@@ -104,6 +104,8 @@ class Ec2LauncherIT {
   void up_bootsEachInstanceFromUserData_deliversSecretsOverSsh_andDownTerminatesIt() throws Exception {
     String why = NamespaceHosts.unavailableBecause();
     assumeTrue(why == null, why);
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")) || Files.isExecutable(Path.of("/usr/bin/wget")),
+        "the user data fetches the jar with curl or wget: neither is installed (.ci/run installs curl)");
     Path jar = runnableJar();
     ByteArrayOutputStream progress = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(progress, true, StandardCharsets.UTF_8);
