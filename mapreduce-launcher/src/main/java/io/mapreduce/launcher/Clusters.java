@@ -111,6 +111,11 @@ public final class Clusters {
   /** Stops every daemon and removes what {@code up} made on the hosts, then forgets the cluster here. */
   public static void down(Path root, String name, PrintStream progress) throws IOException, InterruptedException {
     ClusterState state = state(root, name);
+    if ("ec2".equals(state.get("provider"))) {
+      // Its machines go whole: terminated by tag, not stopped over ssh (a lost spot worker answers no ssh).
+      io.mapreduce.launcher.ec2.Ec2Launcher.down(root, name, progress);
+      return;
+    }
     if (state.get("nodes") != null) {
       new SshNodes(state, progress).down();
     }

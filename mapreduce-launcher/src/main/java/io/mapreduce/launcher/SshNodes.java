@@ -39,6 +39,11 @@ final class SshNodes {
   private final Ssh ssh;
   /** Node name to host, master first. */
   private final Map<String, String> nodes = new LinkedHashMap<>();
+  /**
+   * Node name to the address the daemons know it by: its host unless the state says
+   * {@code node.NAME.internal} (an EC2 instance's private address, where ssh reaches its public one).
+   */
+  private final Map<String, String> internal = new LinkedHashMap<>();
 
   SshNodes(ClusterState state, PrintStream progress) {
     this.state = state;
@@ -50,6 +55,7 @@ final class SshNodes {
         Duration.ofSeconds(Long.parseLong(state.require("ssh.connectTimeoutSeconds"))));
     for (String node : state.require("nodes").split(",")) {
       nodes.put(node, state.require("node." + node));
+      internal.put(node, java.util.Objects.requireNonNullElse(state.get("node." + node + ".internal"), nodes.get(node)));
     }
   }
 
@@ -103,6 +109,30 @@ final class SshNodes {
     });
   }
 
+  /**
+   * Writes every node's secret and status token, retrying each host until its ssh answers or
+   * {@code wait} runs out: for machines just made, whose sshd may not listen yet.
+   */
+  void writeSecretsWhenReachable(Duration wait) throws InterruptedException, IOException {
+    String secret = state.secret();
+    String token = state.token();
+    long deadline = System.nanoTime() + wait.toNanos();
+    onEach(new ArrayList<>(nodes.keySet()), node -> {
+      String host = nodes.get(node);
+      while (true) {
+        Ssh.Result r = ssh.run(host, RemoteScripts.writeSecrets(layout.nodeDir(node)), SshLauncher.lines(secret, token),
+            SHORT);
+        boolean unreachable = r.exitCode() == 255 || r.exitCode() == Ssh.TIMED_OUT;
+        if (r.ok() || !unreachable || System.nanoTime() > deadline) {
+          check(r, "writing the secret of " + node);
+          progress.println("[" + host + "] " + node + ": secret written");
+          return null;
+        }
+        Thread.sleep(2_000);
+      }
+    });
+  }
+
   void startMaster() throws InterruptedException {
     start(List.of("master"));
   }
@@ -121,7 +151,8 @@ final class SshNodes {
       String host = nodes.get(node);
       List<String> args = node.equals("master")
           ? layout.masterArgs(node, masterPort, Integer.parseInt(state.require("master.httpPort")), host)
-          : layout.workerArgs(node, masterHost(), masterPort, host, slots == null ? null : Integer.valueOf(slots));
+          : layout.workerArgs(node, internal.get("master"), masterPort, internal.get(node),
+              slots == null ? null : Integer.valueOf(slots));
       Ssh.Result r = ssh.run(host, RemoteScripts.start(layout.nodeDir(node), jar, javaOptions, args, install), null,
           install ? INSTALL : SHORT);
       check(r, "starting " + node);
@@ -178,7 +209,7 @@ final class SshNodes {
     }
     List<String> missing = new ArrayList<>();
     for (Map.Entry<String, String> node : nodes.entrySet()) {
-      if (!node.getKey().equals("master") && !registered.remove(node.getValue())) {
+      if (!node.getKey().equals("master") && !registered.remove(internal.get(node.getKey()))) {
         missing.add(node.getKey());
       }
     }

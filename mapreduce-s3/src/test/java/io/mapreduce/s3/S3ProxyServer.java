@@ -55,11 +55,20 @@ public final class S3ProxyServer implements AutoCloseable {
 
   /** Starts s3proxy, its properties and log in {@code workDir}, and waits until it accepts connections. */
   public static S3ProxyServer start(Path workDir) throws IOException, InterruptedException {
+    return start(workDir, "127.0.0.1");
+  }
+
+  /**
+   * Starts s3proxy listening on one address of this machine (such as a test bridge's, for network
+   * namespaces to reach it), and waits until it accepts connections.
+   */
+  public static S3ProxyServer start(Path workDir, String address) throws IOException, InterruptedException {
+    InetAddress bind = InetAddress.getByName(address);
     int port;
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    try (ServerSocket probe = new ServerSocket(0, 1, bind)) {
       port = probe.getLocalPort();
     }
-    String endpoint = "http://127.0.0.1:" + port;
+    String endpoint = "http://" + address + ":" + port;
     Path props = workDir.resolve("s3proxy.properties");
     Files.writeString(props, String.join("\n",
         "s3proxy.endpoint=" + endpoint,
@@ -75,7 +84,7 @@ public final class S3ProxyServer implements AutoCloseable {
         "-Xmx256m", "-jar", jar().toString(), "--properties", props.toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
-    while (!accepts(port)) {
+    while (!accepts(bind, port)) {
       if (!process.isAlive() || System.nanoTime() > deadline) {
         stop(process);
         throw new IOException("s3proxy did not start on " + endpoint + " within " + START_TIMEOUT_SECONDS
@@ -86,9 +95,9 @@ public final class S3ProxyServer implements AutoCloseable {
     return new S3ProxyServer(process, endpoint);
   }
 
-  private static boolean accepts(int port) {
+  private static boolean accepts(InetAddress address, int port) {
     try {
-      new Socket(InetAddress.getLoopbackAddress(), port).close();
+      new Socket(address, port).close();
       return true;
     } catch (IOException notYet) {
       return false;
@@ -122,7 +131,7 @@ public final class S3ProxyServer implements AutoCloseable {
         + " (mapreduce-s3's process-test-resources copies it: build through the reactor with -am)");
   }
 
-  /** {@code http://127.0.0.1:PORT}. */
+  /** {@code http://ADDRESS:PORT} ({@code 127.0.0.1} unless started on another). */
   public String endpoint() {
     return endpoint;
   }
