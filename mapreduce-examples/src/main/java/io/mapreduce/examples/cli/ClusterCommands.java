@@ -1,6 +1,5 @@
 package io.mapreduce.examples.cli;
 
-import io.mapreduce.launcher.ClusterConfigFile;
 import io.mapreduce.launcher.Clusters;
 import io.mapreduce.launcher.SshLauncher;
 import java.io.PrintStream;
@@ -39,43 +38,26 @@ final class ClusterCommands implements Runnable {
     return given != null ? given : Clusters.stateRoot();
   }
 
-  @Command(name = "up", mixinStandardHelpOptions = true,
+  @Command(name = "up", mixinStandardHelpOptions = true, sortOptions = false,
       description = "Starts what is missing of a cluster (the master first, then the workers) and returns when the "
           + "master answers and every worker has registered, printing the status page's address.")
   static final class Up implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "A cluster.yaml (its keys are these options' names"
-        + " in camel case: name, provider, hosts, user, identity, installJava, ...); options given here override it.")
+    @Option(names = "--config", paramLabel = "FILE", description = "A cluster.yaml: its keys are these options' names"
+        + " in camel case (name, provider, hosts, user, identity, installJava, region, keyPair, ...); options given"
+        + " here override it.")
     Path config;
 
     @Option(names = "--name", paramLabel = "NAME", description = "The cluster's name (a DNS label).")
     String name;
 
-    @Option(names = "--provider", paramLabel = "ssh", description = "Where nodes run: ssh (default).")
+    @Option(names = "--provider", paramLabel = "ssh|ec2", description = "Where nodes run: ssh (default) or ec2.")
     String provider;
-
-    @Option(names = "--hosts", paramLabel = "FILE",
-        description = "One host per line; the master's host says 'master' after it, else the first is the master's.")
-    Path hosts;
-
-    @Option(names = "--user", paramLabel = "USER", description = "The ssh login user (default: ssh's).")
-    String user;
 
     @Option(names = {"--identity", "-i"}, paramLabel = "KEY", description = "The ssh private key (default: ssh's).")
     Path identity;
-
-    @Option(names = "--ssh-port", paramLabel = "PORT", description = "The hosts' ssh port (default: 22).")
-    Integer sshPort;
-
-    @Option(names = "--install-java", negatable = true,
-        description = "Install Java 17 with a host's package manager where there is none (default: no, fail).")
-    Boolean installJava;
-
-    @Option(names = "--remote-dir", paramLabel = "DIR",
-        description = "Where nodes keep their files on the hosts (default: $HOME/.mapreduce).")
-    String remoteDir;
 
     @Option(names = "--port", paramLabel = "PORT", description = "The master's port (default: 7077).")
     Integer port;
@@ -87,86 +69,222 @@ final class ClusterCommands implements Runnable {
     Integer slots;
 
     @Option(names = "--java-opts", paramLabel = "OPTS", description = "The daemons' JVM options, e.g. '-Xmx4g'.")
-    String javaOptions;
+    String javaOpts;
+
+    @Option(names = "--remote-dir", paramLabel = "DIR",
+        description = "Where nodes keep their files on their hosts (default: $HOME/.mapreduce).")
+    String remoteDir;
 
     @Option(names = "--register-timeout", paramLabel = "SECONDS",
-        description = "How long to wait for the master to answer, and for the workers to register (default: 120).")
+        description = "How long to wait for the master to answer, and for the workers to register (default: ssh 120,"
+            + " ec2 600).")
     Integer registerTimeout;
 
-    @Option(names = "--jar", paramLabel = "JAR", description = "The runnable jar to run (default: this one).")
+    @Option(names = "--jar", paramLabel = "JAR", description = "The runnable jar the nodes run (default: this one).")
     Path jar;
+
+    // ssh
+    @Option(names = "--hosts", paramLabel = "FILE", description = "ssh: one host per line; the master's host says "
+        + "'master' after it, else the first is the master's.")
+    Path hosts;
+
+    @Option(names = "--user", paramLabel = "USER", description = "ssh: the login user (default: ssh's).")
+    String user;
+
+    @Option(names = "--ssh-port", paramLabel = "PORT", description = "ssh: the hosts' ssh port (default: 22).")
+    Integer sshPort;
+
+    @Option(names = "--install-java", negatable = true,
+        description = "ssh: install Java 17 with a host's package manager where there is none (default: no, fail).")
+    Boolean installJava;
+
+    // ec2
+    @Option(names = "--region", paramLabel = "REGION", description = "ec2: the AWS region, e.g. eu-west-1.")
+    String region;
+
+    @Option(names = "--key-pair", paramLabel = "NAME", description = "ec2: the EC2 key pair the instances accept "
+        + "(its private key: --identity).")
+    String keyPair;
+
+    @Option(names = "--staging", paramLabel = "s3://BUCKET/PREFIX",
+        description = "ec2: where the runnable jar is staged for the instances to fetch.")
+    String staging;
+
+    @Option(names = "--access-from", paramLabel = "CIDR",
+        description = "ec2: the addresses allowed to reach ssh, the master and the status page (e.g. 203.0.113.7/32).")
+    String accessFrom;
+
+    @Option(names = "--workers", paramLabel = "N", description = "ec2: worker instances (default: 2).")
+    Integer workers;
+
+    @Option(names = "--master-type", paramLabel = "TYPE", description = "ec2: the master's instance type (default: "
+        + "m7i.large).")
+    String masterType;
+
+    @Option(names = "--worker-type", paramLabel = "TYPE", description = "ec2: the workers' instance type (default: "
+        + "m7i.large).")
+    String workerType;
+
+    @Option(names = "--spot", negatable = true, description = "ec2: workers on spot instances (the master is always "
+        + "on-demand); a worker taken away is a lost worker, and the next 'up' replaces it.")
+    Boolean spot;
+
+    @Option(names = "--image", paramLabel = "AMI", description = "ec2: the image (default: the newest of "
+        + "--image-family, looked up).")
+    String image;
+
+    @Option(names = "--image-family", paramLabel = "FAMILY",
+        description = "ec2: AMAZON_LINUX_2023 (default) or DEBIAN_12.")
+    io.mapreduce.launcher.ec2.ImageFamily imageFamily;
+
+    @Option(names = "--login-user", paramLabel = "USER", description = "ec2: the image's login user (default: the "
+        + "family's, ec2-user or admin).")
+    String loginUser;
+
+    @Option(names = "--subnet", paramLabel = "SUBNET", description = "ec2: the subnet (default: the default VPC's).")
+    String subnet;
+
+    @Option(names = "--instance-profile", paramLabel = "NAME",
+        description = "ec2: an instance profile for the instances (S3 access for jobs' inputs and outputs).")
+    String instanceProfile;
 
     @picocli.CommandLine.Mixin
     StateDirMixin state;
 
     @Override
     public Integer call() throws Exception {
-      SshLauncher.Builder b = SshLauncher.builder().stateRoot(stateRoot(state.stateDir));
-      String chosenProvider = provider;
       try {
         if (config != null) {
-          ClusterConfigFile file = ClusterConfigFile.read(config);
-          file.applyTo(b);
-          if (chosenProvider == null) {
-            chosenProvider = file.provider();
-          }
+          ClusterConfigFile.read(config).fillUnset(spec.commandLine());
         }
-        if (chosenProvider != null && !chosenProvider.equals("ssh")) {
-          throw new IllegalArgumentException("provider '" + chosenProvider + "' is not one of: ssh");
-        }
-        if (name != null) {
-          b.name(name);
-        }
-        if (hosts != null) {
-          b.hostsFile(hosts);
-        }
-        if (user != null) {
-          b.user(user);
-        }
-        if (identity != null) {
-          b.identity(identity);
-        }
-        if (sshPort != null) {
-          b.sshPort(sshPort);
-        }
-        if (installJava != null) {
-          b.installJava(installJava);
-        }
-        if (remoteDir != null) {
-          b.remoteDir(remoteDir);
-        }
-        if (port != null) {
-          b.masterPort(port);
-        }
-        if (httpPort != null) {
-          b.httpPort(httpPort);
-        }
-        if (slots != null) {
-          b.slots(slots);
-        }
-        if (javaOptions != null) {
-          b.javaOptions(List.of(javaOptions.strip().split("\\s+")));
-        }
-        if (registerTimeout != null) {
-          b.registerTimeout(Duration.ofSeconds(registerTimeout));
-        }
-        if (jar != null) {
-          b.jar(jar);
-        }
-        b.progress(printStream(spec));
+        String chosen = provider == null ? "ssh" : provider;
+        String page = switch (chosen) {
+          case "ssh" -> ssh().up();
+          case "ec2" -> ec2().up();
+          default -> throw new IllegalArgumentException("provider '" + chosen + "' is not one of: ssh, ec2");
+        };
+        spec.commandLine().getOut().println(page);
+        spec.commandLine().getOut().flush();
+        return 0;
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage());
       }
-      SshLauncher launcher;
-      try {
-        launcher = b.build();
-      } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+
+    private SshLauncher ssh() throws java.io.IOException {
+      SshLauncher.Builder b = SshLauncher.builder().stateRoot(stateRoot(state.stateDir)).progress(printStream(spec));
+      requireFor("ssh", "--name", name);
+      b.name(name);
+      requireFor("ssh", "--hosts", hosts);
+      b.hostsFile(hosts);
+      if (user != null) {
+        b.user(user);
       }
-      String page = launcher.up();
-      spec.commandLine().getOut().println(page);
-      spec.commandLine().getOut().flush();
-      return 0;
+      if (identity != null) {
+        b.identity(identity);
+      }
+      if (sshPort != null) {
+        b.sshPort(sshPort);
+      }
+      if (installJava != null) {
+        b.installJava(installJava);
+      }
+      if (remoteDir != null) {
+        b.remoteDir(remoteDir);
+      }
+      if (port != null) {
+        b.masterPort(port);
+      }
+      if (httpPort != null) {
+        b.httpPort(httpPort);
+      }
+      if (slots != null) {
+        b.slots(slots);
+      }
+      if (javaOpts != null) {
+        b.javaOptions(List.of(javaOpts.strip().split("\\s+")));
+      }
+      if (registerTimeout != null) {
+        b.registerTimeout(Duration.ofSeconds(registerTimeout));
+      }
+      if (jar != null) {
+        b.jar(jar);
+      }
+      return b.build();
+    }
+
+    private io.mapreduce.launcher.ec2.Ec2Launcher ec2() {
+      var b = io.mapreduce.launcher.ec2.Ec2Launcher.builder().stateRoot(stateRoot(state.stateDir))
+          .progress(printStream(spec));
+      requireFor("ec2", "--name", name);
+      b.name(name);
+      requireFor("ec2", "--region", region);
+      b.region(region);
+      requireFor("ec2", "--key-pair", keyPair);
+      b.keyName(keyPair);
+      requireFor("ec2", "--staging", staging);
+      b.staging(staging);
+      requireFor("ec2", "--access-from", accessFrom);
+      b.accessFrom(accessFrom);
+      if (identity != null) {
+        b.identity(identity);
+      }
+      if (workers != null) {
+        b.workers(workers);
+      }
+      if (masterType != null) {
+        b.masterType(masterType);
+      }
+      if (workerType != null) {
+        b.workerType(workerType);
+      }
+      if (spot != null) {
+        b.spot(spot);
+      }
+      if (image != null) {
+        b.image(image);
+      }
+      if (imageFamily != null) {
+        b.imageFamily(imageFamily);
+      }
+      if (loginUser != null) {
+        b.loginUser(loginUser);
+      }
+      if (subnet != null) {
+        b.subnet(subnet);
+      }
+      if (instanceProfile != null) {
+        b.instanceProfile(instanceProfile);
+      }
+      if (remoteDir != null) {
+        b.remoteDir(remoteDir);
+      }
+      if (port != null) {
+        b.masterPort(port);
+      }
+      if (httpPort != null) {
+        b.httpPort(httpPort);
+      }
+      if (slots != null) {
+        b.slots(slots);
+      }
+      if (javaOpts != null) {
+        b.javaOptions(List.of(javaOpts.strip().split("\\s+")));
+      }
+      if (registerTimeout != null) {
+        b.registerTimeout(Duration.ofSeconds(registerTimeout));
+      }
+      if (jar != null) {
+        b.jar(jar);
+      }
+      return b.build();
+    }
+
+    private static void requireFor(String provider, String option, Object value) {
+      if (value == null) {
+        throw new IllegalArgumentException("the " + provider + " provider needs " + option
+            + " (or its key in --config)");
+      }
     }
   }
 
@@ -218,7 +336,12 @@ final class ClusterCommands implements Runnable {
     @Override
     public Integer call() throws Exception {
       PrintStream out = printStream(spec.commandLine().getOut());
-      boolean healthy = Clusters.status(stateRoot(state.stateDir), checked(spec, name), out);
+      boolean healthy;
+      try {
+        healthy = Clusters.status(stateRoot(state.stateDir), checked(spec, name), out);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
       return healthy ? 0 : Main.JOB_FAILED;
     }
   }
@@ -268,7 +391,11 @@ final class ClusterCommands implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      Clusters.down(stateRoot(state.stateDir), checked(spec, name), printStream(spec));
+      try {
+        Clusters.down(stateRoot(state.stateDir), checked(spec, name), printStream(spec));
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
       return 0;
     }
   }

@@ -3,6 +3,7 @@ package io.mapreduce.examples.hosts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mapreduce.examples.OracleAccess;
+import io.mapreduce.launcher.SshLauncher;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -25,7 +26,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * complete), and a second {@code up} that copies no jar. Needs root (network namespaces); skips
  * elsewhere.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SshClusterIT {
   private static final long STEP_TIMEOUT_SECONDS = 150;
   private static final String NAME = "nsfour";
@@ -61,6 +66,7 @@ class SshClusterIT {
   }
 
   @Test
+  @Order(1) // first: it sees each host's first copy of the jar
   void upJobsLinkCutDownAndUpAgain() throws Exception {
     Path hostsFile = dir.resolve("hosts.txt");
     Files.writeString(hostsFile, "# the lab\n" + hosts.address(1) + " master\n" + hosts.address(2) + "\n"
@@ -70,8 +76,13 @@ class SshClusterIT {
         hosts.userKey().toString(), "--slots", "2", "--java-opts", "-Xmx256m -XX:TieredStopAtLevel=1",
         "--register-timeout", "90"};
 
-    // 1. Up from nothing: the jar copied to each host once, the master first, every worker registered.
-    Result first = run(stateRoot, up);
+    // 1. Up from nothing, from a cluster.yaml: the jar copied to each host once, the master first,
+    // every worker registered.
+    Path config = dir.resolve("cluster.yaml");
+    Files.writeString(config, String.join("\n", "# as in the README", "name: " + NAME, "provider: ssh",
+        "hosts: hosts.txt", "user: root", "identity: " + hosts.userKey(), "slots: 2",
+        "javaOpts: -Xmx256m -XX:TieredStopAtLevel=1", "registerTimeout: 90", ""));
+    Result first = run(stateRoot, "cluster", "up", "--config", config.toString());
     assertThat(first.exitCode).as("cluster up; stderr: %s", first.err).isZero();
     assertThat(first.out.strip()).isEqualTo("http://" + hosts.address(1) + ":8080/");
     for (int i = 1; i <= 4; i++) {
@@ -96,7 +107,7 @@ class SshClusterIT {
       assertThat(String.join("\n", hosts.processes(i))).contains(" -jar ").doesNotContain(secret);
     }
 
-    // 2. Up again while everything runs: nothing copied, nothing started.
+    // 2. Up again, by flags, while everything runs: nothing copied, nothing started.
     Result again = run(stateRoot, up);
     assertThat(again.exitCode).as("second up; stderr: %s", again.err).isZero();
     assertThat(again.err).doesNotContain("copying the jar").doesNotContain(": started").contains("worker-2: running");
@@ -159,6 +170,33 @@ class SshClusterIT {
     }
     Result finalDown = run(stateRoot, "cluster", "down", NAME);
     assertThat(finalDown.exitCode).as("final down; stderr: %s", finalDown.err).isZero();
+  }
+
+  @Test
+  @Order(2)
+  void transientCluster_fromJava_runsTheJobThenLeavesNoDaemonAndNoState() throws Exception {
+    Path stateRoot = dir.resolve("state-transient");
+    SshLauncher launcher = SshLauncher.builder().name("nstransient")
+        .hosts(List.of(hosts.address(2), hosts.address(3), hosts.address(4)))
+        .user("root").identity(hosts.userKey()).slots(2).javaOptions(List.of("-Xmx256m"))
+        .jar(Ec2LauncherIT.runnableJar()).stateRoot(stateRoot).registerTimeout(Duration.ofSeconds(90))
+        .build();
+    Path input = Files.createDirectories(dir.resolve("input-transient"));
+    List<String> lines = corpus(input, 4, 5_000, 3);
+    Path out = dir.resolve("out-transient");
+
+    io.mapreduce.JobResult result = io.mapreduce.MapReduce.exec(io.mapreduce.examples.WordCount.builder()
+        .input(input.toString()).output(out.toString()).reduceTasks(2).transientCluster(launcher).build())
+        .get(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+
+    assertThat(result.outputFiles()).hasSize(2);
+    assertThat(output(out)).containsExactlyElementsOf(OracleAccess.wordCount(lines));
+    // Taken down before the future completed: no daemon on any host, nothing remembered here.
+    for (int i = 2; i <= 4; i++) {
+      assertThat(hosts.processes(i)).as("processes on host %d", i).allMatch(p -> p.contains("sshd"));
+      assertThat(hosts.mapreduceDir(i).resolve("clusters/nstransient")).doesNotExist();
+    }
+    assertThat(stateRoot.resolve("nstransient")).doesNotExist();
   }
 
   /** Writes {@code files} files of {@code linesEach} lines of words; returns every line. */
