@@ -113,8 +113,10 @@ public final class RemoteScripts {
     return aliveCheck(nodeDir) + """
         if [ "$alive" = 1 ]; then
           kill -TERM "$p" 2>/dev/null || true
-          i=0
-          while kill -0 "$p" 2>/dev/null && [ "$i" -lt %d ]; do sleep 1; i=$((i + 1)); done
+          # Tenths of a second where sleep takes them (GNU, busybox), else whole seconds.
+          step=0.1; sleep "$step" 2>/dev/null || step=1
+          i=0; n=$(awk -v g=%d -v s="$step" 'BEGIN { print int(g / s) }')
+          while kill -0 "$p" 2>/dev/null && [ "$i" -lt "$n" ]; do sleep "$step"; i=$((i + 1)); done
           if kill -0 "$p" 2>/dev/null; then kill -KILL "$p" 2>/dev/null || true; echo killed; else echo stopped; fi
         else
           echo "not running"

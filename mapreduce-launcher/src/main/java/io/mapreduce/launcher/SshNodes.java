@@ -250,15 +250,15 @@ final class SshNodes {
   }
 
   /**
-   * Stops every node (workers first, then the master: SIGTERM, SIGKILL after a grace) and removes
+   * Stops every node (all at once: SIGTERM, SIGKILL after a grace) and removes
    * the cluster's directory from every host. Fails, naming the hosts, if any host could not be
    * reached: the state stays, so that {@code down} can be run again.
    */
   void down() throws InterruptedException {
-    List<String> workers = nodes.keySet().stream().filter(n -> !n.equals("master")).toList();
     Duration stop = Duration.ofSeconds(STOP_GRACE_SECONDS + 30);
     List<String> failures = new ArrayList<>();
-    for (List<String> group : List.of(workers, List.of("master"))) {
+    // All at once: a worker that sees its master go first only tries to reconnect until it stops.
+    for (List<String> group : List.of(List.copyOf(nodes.keySet()))) {
       try {
         onEach(group, node -> {
           Ssh.Result r = ssh.run(nodes.get(node), RemoteScripts.stop(layout.nodeDir(node), STOP_GRACE_SECONDS), null,
