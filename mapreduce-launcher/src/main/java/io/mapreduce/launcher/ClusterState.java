@@ -55,6 +55,13 @@ final class ClusterState {
     Path dir = PrivateDirectories.ensure(root.resolve(name));
     writeNewRandom(dir.resolve("secret"));
     writeNewRandom(dir.resolve("http-token"));
+    try {
+      // ssh would make it with the umask's mode: made here, private like the rest.
+      Files.createFile(dir.resolve("known_hosts"), PosixFilePermissions.asFileAttribute(
+          PosixFilePermissions.fromString("rw-------")));
+    } catch (FileAlreadyExistsException kept) {
+      // hosts met by an earlier up
+    }
     return new ClusterState(dir, read(dir));
   }
 
@@ -140,16 +147,59 @@ final class ClusterState {
     }
   }
 
-  /** Writes the properties (mode 0600) by an atomic rename: a crash leaves the old or the new. */
+  /** Writes the properties (mode 0600, forced) by an atomic rename: a crash leaves the old or the new. */
   void save() throws IOException {
-    Path tmp = dir.resolve("cluster.properties.new");
-    Files.deleteIfExists(tmp);
-    try (Writer w = Files.newBufferedWriter(Files.createFile(tmp, PosixFilePermissions.asFileAttribute(
-        PosixFilePermissions.fromString("rw-------"))), StandardCharsets.UTF_8)) {
-      properties.store(w, "mapreduce cluster " + name() + " (written by the launcher)");
+    Path tmp = Files.createTempFile(dir, "cluster.properties.", ".new", PosixFilePermissions.asFileAttribute(
+        PosixFilePermissions.fromString("rw-------")));
+    try {
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+          java.nio.file.StandardOpenOption.WRITE); Writer w = java.nio.channels.Channels.newWriter(ch,
+          StandardCharsets.UTF_8)) {
+        properties.store(w, "mapreduce cluster " + name() + " (written by the launcher)");
+        w.flush();
+        ch.force(true);
+      }
+      Files.move(tmp, dir.resolve("cluster.properties"), StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
     }
-    Files.move(tmp, dir.resolve("cluster.properties"), StandardCopyOption.ATOMIC_MOVE,
-        StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Node names to hosts as recorded, master first; empty before the first up. */
+  java.util.Map<String, String> nodes() {
+    java.util.Map<String, String> nodes = new java.util.LinkedHashMap<>();
+    String names = get("nodes");
+    if (names != null) {
+      for (String node : names.split(",")) {
+        nodes.put(node, get("node." + node));
+      }
+    }
+    return nodes;
+  }
+
+  /** Held while an up or a down changes the cluster, so that two cannot interleave. */
+  interface Lock extends AutoCloseable {
+    @Override
+    void close() throws IOException;
+  }
+
+  /** Takes the cluster's lock, or fails at once in one line if another up or down holds it. */
+  Lock lock(String what) throws IOException {
+    java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve(".lock"),
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+    java.nio.channels.FileLock held;
+    try {
+      held = ch.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      held = null;
+    }
+    if (held == null) {
+      ch.close();
+      throw new IllegalStateException("cluster " + name() + " is busy: another up or down of it runs (lock "
+          + dir.resolve(".lock") + "); wait for it, then " + what + " again");
+    }
+    return ch::close;
   }
 
   /** Forgets the cluster: its state directory goes, secret and all. */

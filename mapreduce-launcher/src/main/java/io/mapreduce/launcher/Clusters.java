@@ -22,14 +22,47 @@ public final class Clusters {
   }
 
   public static Cluster attach(Path stateRoot, String name) throws IOException {
-    return handle(state(stateRoot, name), false, System.err);
+    return handle(state(stateRoot, name), null);
   }
 
-  static Cluster handle(ClusterState state, boolean owned, PrintStream progress) {
+  /** What takes a launched cluster down: the launcher's own {@code down}, with its own settings. */
+  @FunctionalInterface
+  public interface Teardown {
+    void down() throws IOException, InterruptedException;
+  }
+
+  /**
+   * A launcher's {@code launch()}: a cluster of its own, never one of the name that is already
+   * there (a transient job would take it down when it ends); brought up by {@code up}, and if that
+   * fails, what it made is taken down before the failure is thrown. The handle's {@code close()}
+   * runs {@code down}.
+   */
+  public static Cluster launchOwn(Path root, String name, PrintStream progress, Teardown up, Teardown down)
+      throws IOException, InterruptedException {
+    if (ClusterState.open(root, name).isPresent()) {
+      throw new IllegalStateException("a cluster named '" + name + "' is already there (state in " + root.resolve(name)
+          + "): launch() starts a cluster of its own; attach to that one with Clusters.attach, or take it down");
+    }
+    try {
+      up.down();
+    } catch (IOException | InterruptedException | RuntimeException | Error e) {
+      try {
+        if (ClusterState.open(root, name).isPresent()) {
+          progress.println("cluster " + name + " did not come up: taking down what was made of it");
+          down.down();
+        }
+      } catch (Exception suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    return handle(state(root, name), down);
+  }
+
+  static Cluster handle(ClusterState state, Teardown onClose) {
     String master = NodeLayout.hostPort(state.require("master.host"), Integer.parseInt(state.require("master.port")));
     Path secret = state.secretFile();
     String name = state.name();
-    Path root = state.dir().getParent();
     return new Cluster() {
       @Override
       public String master() {
@@ -43,15 +76,16 @@ public final class Clusters {
 
       @Override
       public void close() {
-        if (owned) {
-          try {
-            down(root, name, progress);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while taking cluster " + name + " down", e);
-          }
+        if (onClose == null) {
+          return;
+        }
+        try {
+          onClose.down();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while taking cluster " + name + " down", e);
         }
       }
 
@@ -111,15 +145,17 @@ public final class Clusters {
   /** Stops every daemon and removes what {@code up} made on the hosts, then forgets the cluster here. */
   public static void down(Path root, String name, PrintStream progress) throws IOException, InterruptedException {
     ClusterState state = state(root, name);
-    if ("ec2".equals(state.get("provider"))) {
-      // Its machines go whole: terminated by tag, not stopped over ssh (a lost spot worker answers no ssh).
-      io.mapreduce.launcher.ec2.Ec2Launcher.down(root, name, progress);
-      return;
+    try (ClusterState.Lock lock = state.lock("down")) {
+      if ("ec2".equals(state.get("provider"))) {
+        // Its machines go whole: terminated by tag, not stopped over ssh (a lost spot worker answers no ssh).
+        io.mapreduce.launcher.ec2.Ec2Launcher.down(root, name, progress);
+        return;
+      }
+      if (state.get("nodes") != null) {
+        new SshNodes(state, progress).down();
+      }
+      state.delete();
     }
-    if (state.get("nodes") != null) {
-      new SshNodes(state, progress).down();
-    }
-    state.delete();
     progress.println("cluster " + name + " is down: no daemon runs, its directories are removed, and this machine"
         + " forgot it");
   }

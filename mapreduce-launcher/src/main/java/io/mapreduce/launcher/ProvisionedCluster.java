@@ -123,10 +123,6 @@ public final class ProvisionedCluster {
     return state.tokenFile();
   }
 
-  /** A handle on the cluster; {@code owned}: its {@code close()} takes the cluster down. */
-  public Cluster handle(boolean owned) {
-    return Clusters.handle(state, owned, progress);
-  }
 
   /** Forgets the cluster here: its state directory goes, secret and all. */
   public void forget() throws IOException {

@@ -161,6 +161,8 @@ public final class RemoteScripts {
     return "set -e\nj=" + word(jars) + "\n" + """
         mkdir -p "$j"
         t="$j/.incoming.$$"
+        # A copy cut short (a lost connection, a deadline) leaves nothing behind.
+        trap 'rm -f "$t"' EXIT HUP INT TERM
         cat > "$t"
         got=$(sha256sum "$t" | cut -d ' ' -f 1)
         if [ "$got" != "%s" ]; then rm -f "$t"; echo "the jar arrived with SHA-256 $got, not %s" >&2; exit %d; fi

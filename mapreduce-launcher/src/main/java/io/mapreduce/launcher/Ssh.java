@@ -35,6 +35,10 @@ final class Ssh {
   private final Duration connectTimeout;
 
   Ssh(String user, Path identity, int port, Path knownHosts, Duration connectTimeout) {
+    if (knownHosts.toString().matches(".*[\"%~].*")) {
+      throw new IllegalArgumentException("the state directory's path " + knownHosts.getParent()
+          + " holds a quote, % or ~, which ssh would read as its own: choose another (MAPREDUCE_STATE_DIR)");
+    }
     this.user = user;
     this.identity = identity;
     this.port = port;
@@ -69,7 +73,11 @@ final class Ssh {
         "-o", "BatchMode=yes",
         "-o", "ConnectTimeout=" + Math.max(1, connectTimeout.toSeconds()),
         "-o", "StrictHostKeyChecking=accept-new",
-        "-o", "UserKnownHostsFile=" + knownHosts,
+        // Quoted: ssh splits option values at blanks (and expands % and ~, refused in the state path).
+        "-o", "UserKnownHostsFile=\"" + knownHosts + "\"",
+        // The user's connection sharing would skip this cluster's known hosts on a shared connection.
+        "-o", "ControlMaster=no",
+        "-o", "ControlPath=none",
         "-o", "GlobalKnownHostsFile=/dev/null",
         "-o", "ServerAliveInterval=5",
         "-o", "ServerAliveCountMax=3",
@@ -98,10 +106,16 @@ final class Ssh {
     CompletableFuture<String> out = drain(p.getInputStream());
     CompletableFuture<String> err = drain(p.getErrorStream());
     CompletableFuture<Void> in = CompletableFuture.runAsync(() -> feed(stdin, p.getOutputStream()), PUMPS);
-    if (!p.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
+    try {
+      if (!p.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        p.waitFor(5, TimeUnit.SECONDS);
+        return new Result(host, TIMED_OUT, out.getNow(""), err.getNow(""));
+      }
+    } catch (InterruptedException e) {
+      // The step is abandoned (another host's failed, or the caller gave up): so is its ssh.
       p.destroyForcibly();
-      p.waitFor(5, TimeUnit.SECONDS);
-      return new Result(host, TIMED_OUT, out.getNow(""), err.getNow(""));
+      throw e;
     }
     in.cancel(true);
     return new Result(host, p.exitValue(), out.join(), err.join());

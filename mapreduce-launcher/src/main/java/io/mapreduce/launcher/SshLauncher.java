@@ -42,32 +42,41 @@ public final class SshLauncher implements ClusterLauncher {
   }
 
   /**
-   * Brings the cluster up (what is missing of it) and returns a handle whose {@code close()} takes
-   * it down: for a cluster that should outlive this JVM, use {@link Clusters#attach} afterwards,
-   * or the command line.
+   * Starts a cluster of this name, which must not be there yet, and returns a handle whose
+   * {@code close()} takes it down; if it does not come up, what was made of it is taken down
+   * before the failure is thrown. For a cluster that outlives this JVM, use {@link #up()} (or the
+   * command line) and {@link Clusters#attach}.
    */
   @Override
   public Cluster launch() throws IOException, InterruptedException {
-    up();
-    return Clusters.handle(ClusterState.open(settings.stateRoot(), settings.name()).orElseThrow(), true, progress);
+    return Clusters.launchOwn(settings.stateRoot(), settings.name(), progress, this::up,
+        () -> Clusters.down(settings.stateRoot(), settings.name(), progress));
   }
 
   /** Brings the cluster up and returns its status page's address. */
   public String up() throws IOException, InterruptedException {
-    ClusterState state = ClusterState.openOrCreate(settings.stateRoot(), settings.name());
-    String existingMaster = state.get("master.host");
-    if (existingMaster != null && !existingMaster.equals(settings.hosts().master())) {
-      throw new IllegalArgumentException("cluster " + settings.name() + " runs its master on " + existingMaster
-          + ", not " + settings.hosts().master() + ": take it down first ('cluster down " + settings.name() + "')");
-    }
     Path jar = settings.jar();
-    String sha = sha256(jar);
-    // Written before any host is touched: a 'down' after an interrupted 'up' finds every host.
+    String sha = sha256(jar); // before anything is made: an unreadable jar leaves nothing behind
     Map<String, String> nodes = new LinkedHashMap<>();
     nodes.put("master", settings.hosts().master());
     for (int i = 0; i < settings.hosts().workers().size(); i++) {
       nodes.put("worker-" + (i + 1), settings.hosts().workers().get(i));
     }
+    ClusterState state = ClusterState.openOrCreate(settings.stateRoot(), settings.name());
+    try (ClusterState.Lock lock = state.lock("up")) {
+      return up(state, nodes, jar, sha);
+    }
+  }
+
+  private String up(ClusterState state, Map<String, String> nodes, Path jar, String sha)
+      throws IOException, InterruptedException {
+    Map<String, String> recorded = state.nodes();
+    if (!recorded.isEmpty() && !recorded.equals(nodes)) {
+      // Another host list would leave daemons of the old one that no 'down' knows of.
+      throw new IllegalArgumentException("cluster " + settings.name() + " runs on " + recorded + ", not on "
+          + nodes + ": take it down first ('cluster down " + settings.name() + "')");
+    }
+    // Written before any host is touched: a 'down' after an interrupted 'up' finds every host.
     settings.writeTo(state, nodes, sha);
     state.save();
     SshNodes remote = new SshNodes(state, progress);
@@ -231,6 +240,17 @@ public final class SshLauncher implements ClusterLauncher {
         throw new IllegalArgumentException("cannot read the ssh key " + identity);
       }
       new NodeLayout(remoteDir, name); // checks the directory
+      for (int port : new int[] {sshPort, masterPort, httpPort}) {
+        if (port < 1 || port > 65535) {
+          throw new IllegalArgumentException("port " + port + " is not between 1 and 65535");
+        }
+      }
+      if (masterPort == httpPort) {
+        throw new IllegalArgumentException("the master's port and the status page's are both " + masterPort);
+      }
+      if (slots != null && slots < 1) {
+        throw new IllegalArgumentException("slots must be at least 1 but was " + slots);
+      }
       Path j = jar != null ? jar : RunnableJar.thisOne();
       if (!Files.isRegularFile(j)) {
         throw new IllegalArgumentException("the runnable jar " + j + " is not there");

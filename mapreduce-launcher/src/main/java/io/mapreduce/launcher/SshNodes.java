@@ -250,36 +250,30 @@ final class SshNodes {
   }
 
   /**
-   * Stops every node (all at once: SIGTERM, SIGKILL after a grace) and removes
-   * the cluster's directory from every host. Fails, naming the hosts, if any host could not be
-   * reached: the state stays, so that {@code down} can be run again.
+   * Stops every node (all at once: a worker that sees its master go first only tries to reconnect
+   * until it stops; SIGTERM, SIGKILL after a grace) and removes the cluster's directory from every
+   * host whose nodes all stopped: where a stop failed, the pid file stays, so that a later
+   * {@code down} still finds the daemon. Fails, naming the hosts and steps, if any failed: the
+   * state stays, so that {@code down} can be run again.
    */
   void down() throws InterruptedException {
     Duration stop = Duration.ofSeconds(STOP_GRACE_SECONDS + 30);
-    List<String> failures = new ArrayList<>();
-    // All at once: a worker that sees its master go first only tries to reconnect until it stops.
-    for (List<String> group : List.of(List.copyOf(nodes.keySet()))) {
-      try {
-        onEach(group, node -> {
-          Ssh.Result r = ssh.run(nodes.get(node), RemoteScripts.stop(layout.nodeDir(node), STOP_GRACE_SECONDS), null,
-              stop);
-          check(r, "stopping " + node);
-          progress.println("[" + nodes.get(node) + "] " + node + ": " + r.out().strip());
-          return null;
-        });
-      } catch (StepFailed e) {
-        failures.add(e.getMessage());
-      }
-    }
-    try {
-      onEach(hosts(), host -> {
-        check(ssh.run(host, RemoteScripts.removeClusterDir(layout.clusterDir()), null, SHORT),
-            "removing " + layout.clusterDir());
-        return null;
-      });
-    } catch (StepFailed e) {
-      failures.add(e.getMessage());
-    }
+    Set<String> stopped = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    List<String> failures = new ArrayList<>(onEachQuietly(new ArrayList<>(nodes.keySet()), node -> {
+      Ssh.Result r = ssh.run(nodes.get(node), RemoteScripts.stop(layout.nodeDir(node), STOP_GRACE_SECONDS), null,
+          stop);
+      check(r, "stopping " + node);
+      stopped.add(node);
+      progress.println("[" + nodes.get(node) + "] " + node + ": " + r.out().strip());
+      return null;
+    }));
+    List<String> clean = hosts().stream().filter(host -> nodes.entrySet().stream()
+        .filter(n -> n.getValue().equals(host)).allMatch(n -> stopped.contains(n.getKey()))).toList();
+    failures.addAll(onEachQuietly(clean, host -> {
+      check(ssh.run(host, RemoteScripts.removeClusterDir(layout.clusterDir()), null, SHORT),
+          "removing " + layout.clusterDir());
+      return null;
+    }));
     if (!failures.isEmpty()) {
       throw new StepFailed(String.join("\n", failures));
     }

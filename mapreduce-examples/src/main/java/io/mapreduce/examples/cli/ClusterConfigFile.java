@@ -115,6 +115,9 @@ final class ClusterConfigFile {
 
   private Object convert(String option, Object value, Class<?> type) {
     String where = file + ": " + camel(option);
+    if (value == null) {
+      throw new IllegalArgumentException(where + " has no value (remove the line, or give one)");
+    }
     if (type == String.class) {
       if (value instanceof List<?> list) {
         return String.join(" ", list.stream().map(String::valueOf).toList());

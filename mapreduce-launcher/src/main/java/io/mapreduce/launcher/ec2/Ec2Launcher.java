@@ -54,11 +54,14 @@ public final class Ec2Launcher implements ClusterLauncher {
     return new Builder();
   }
 
-  /** Brings the cluster up and returns a handle whose {@code close()} takes it down. */
+  /**
+   * Starts a cluster of this name, which must not be there yet, and returns a handle whose
+   * {@code close()} takes it down with this launcher's settings and credentials; if it does not
+   * come up, what was made of it is terminated before the failure is thrown.
+   */
   @Override
   public Cluster launch() throws IOException, InterruptedException {
-    up();
-    return ProvisionedCluster.open(b.stateRoot, b.name, b.progress).orElseThrow().handle(true);
+    return io.mapreduce.launcher.Clusters.launchOwn(b.stateRoot, b.name, b.progress, this::up, this::down);
   }
 
   /** Brings the cluster up (what is missing of it) and returns its status page's address. */

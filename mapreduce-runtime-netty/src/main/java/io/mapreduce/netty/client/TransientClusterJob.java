@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
 final class TransientClusterJob extends Job {
   private static final Logger log = LoggerFactory.getLogger(TransientClusterJob.class);
   private static final JobProgress NOTHING_YET = new JobProgress(0, 0, 0, 0, 0, 0, 0);
+  /** How long a cancelled job's cleanup on the cluster may take before the cluster goes anyway. */
+  private static final java.time.Duration CLEANUP_WAIT = java.time.Duration.ofSeconds(60);
 
   private final ClusterEngine engine;
   private final MapReduceSpecification<?, ?> spec;
@@ -68,6 +70,15 @@ final class TransientClusterJob extends Job {
       failure = e;
     } finally {
       try {
+        // A cancelled job's master still removes its staged output: not before that is done.
+        Job job = onCluster;
+        if (job != null) {
+          job.awaitTermination(CLEANUP_WAIT);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      try {
         cluster.close();
       } catch (Exception e) {
         log.error("could not take the transient cluster down: {}", e.toString());
@@ -75,6 +86,8 @@ final class TransientClusterJob extends Job {
           failure = new MapReduceException("the job ran, but its transient cluster could not be taken down: "
               + e.getMessage(), e);
           result = null;
+        } else {
+          failure.addSuppressed(e);
         }
       }
     }

@@ -407,23 +407,39 @@ public final class MasterState {
   }
 
   /**
-   * Maps pending (to run again: their outputs went with a lost worker) while the job's reduces,
-   * started early, hold every slot and none of its maps runs: the reduces wait for those maps and
-   * the maps for a slot, for ever. Hadoop breaks this by preempting reducers; so does this, one
-   * reduce per pending map, and the freed slots go to the maps. The reduces run again later.
+   * Maps pending (to run again: their outputs went with a lost worker) while reduces, started
+   * early, hold every slot and no map of any job runs (so none will free one): the reduces wait
+   * for those maps and the maps for a slot, for ever. Hadoop breaks this by preempting reducers;
+   * so does this, one of the job's reduces per pending map, each freed slot going straight to one
+   * of those maps (not back to the queue, where another job could take it). The reduces run again
+   * later.
    */
   private void preemptReducesForStarvedMaps(JobRun job) {
     Phase maps = job.mapPhase;
-    if (maps.pending == 0 || !maps.running.isEmpty() || !free.isEmpty() || job.reducePhase.running.isEmpty()) {
+    if (maps.pending == 0 || !free.isEmpty() || job.reducePhase.running.isEmpty()) {
       return;
     }
-    int wanted = Math.min(maps.pending, job.reducePhase.running.size());
-    int freed = 0;
-    while (freed < wanted && preemptReduce(job, null, "a map to run again") != null) {
-      freed++;
+    for (JobRun j : jobs.values()) {
+      loopSteps++;
+      if (!j.mapPhase.running.isEmpty()) {
+        return;
+      }
     }
-    if (freed > 0) {
-      schedule();
+    while (maps.pending > 0) {
+      Task map = maps.peekQueued();
+      while (map != null && map.state != Task.Status.PENDING) {
+        maps.pollQueued(); // done or running since it was queued
+        map = maps.peekQueued();
+      }
+      if (map == null) {
+        return;
+      }
+      Worker w = preemptReduce(job, null, "map " + map.index + " to run again");
+      if (w == null) {
+        return;
+      }
+      maps.pollQueued();
+      start(job, map, w);
     }
   }
 

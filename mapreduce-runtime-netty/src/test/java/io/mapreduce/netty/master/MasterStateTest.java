@@ -773,6 +773,12 @@ class MasterStateTest {
     assertThat(out.takeWorkers()).containsExactly(to(W2, new Locations(J, List.of(MapLocation.gone(0, 1)))),
         to(W2, new Message.KillTask(J, TaskKind.REDUCE, 1, 1)),
         to(W2, runMap(J, 2, 0, 2)));
+    for (int t = 2; t <= 4; t++) { // the map runs: nothing more to preempt, tick after tick
+      at(t * 1_000L);
+      state.heartbeat(W2, 0, 0, 0);
+      state.tick();
+      assertThat(out.takeWorkers()).noneMatch(m -> m.message() instanceof Message.KillTask);
+    }
     state.taskSucceeded(W2, mapDone(0, 2));
     assertThat(out.takeWorkers()).anyMatch(m -> m.message() instanceof RunReduce);
   }
