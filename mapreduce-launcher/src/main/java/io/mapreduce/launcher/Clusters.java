@@ -109,26 +109,28 @@ public final class Clusters {
     ClusterState state = state(root, name);
     SshNodes nodes = new SshNodes(state, out);
     Map<String, String> processes = nodes.processes();
-    List<String> missing;
+    Map<String, String> registered;
     String masterAnswer;
     MasterStatus master = nodes.masterStatus();
     try {
-      missing = nodes.missingWorkers(master);
+      registered = nodes.registeredWorkers(master);
       masterAnswer = "answers at " + master.address();
     } catch (IOException e) {
-      missing = null;
+      registered = null;
       masterAnswer = "does not answer at " + master.address() + " (" + e.getMessage() + ")";
     }
-    boolean healthy = missing != null && missing.isEmpty();
+    boolean healthy = registered != null;
     out.printf("cluster %s (provider %s): master %s%n", name, state.require("provider"), masterAnswer);
-    out.printf("%-12s %-7s %-24s %-9s %-28s %s%n", "NODE", "ROLE", "HOST", "PROVIDER", "PROCESS", "REGISTERED");
+    String row = "%-12s %-7s %-24s %-9s %-28s %-10s %s%n";
+    out.printf(row, "NODE", "ROLE", "HOST", "PROVIDER", "PROCESS", "REGISTERED", "RUNS ON (as the worker says)");
     for (Map.Entry<String, String> node : nodes.nodes().entrySet()) {
       String process = processes.getOrDefault(node.getKey(), "unknown");
       boolean isMaster = node.getKey().equals("master");
-      String registered = isMaster ? "-" : missing == null ? "unknown" : missing.contains(node.getKey()) ? "no" : "yes";
-      healthy &= process.startsWith("running");
-      out.printf("%-12s %-7s %-24s %-9s %-28s %s%n", node.getKey(), isMaster ? "master" : "worker", node.getValue(),
-          state.require("provider"), process, registered);
+      String where = registered == null ? null : registered.get(node.getKey());
+      String isRegistered = isMaster ? "-" : registered == null ? "unknown" : where == null ? "no" : "yes";
+      healthy &= process.startsWith("running") && (isMaster || where != null);
+      out.printf(row, node.getKey(), isMaster ? "master" : "worker", node.getValue(), state.require("provider"),
+          process, isRegistered, where == null || where.isEmpty() ? "-" : where);
     }
     return healthy;
   }

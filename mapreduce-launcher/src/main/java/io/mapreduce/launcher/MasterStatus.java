@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * registered. Reads every page of workers.
  */
 final class MasterStatus {
-  private static final Pattern SHUFFLE_ADDRESS = Pattern.compile("\"shuffleAddress\":\"([^\"]*)\"");
+  private static final Pattern WORKER = Pattern.compile(
+      "\"shuffleAddress\":\"([^\"]*)\",\"location\":(?:null|\"((?:[^\"\\\\]|\\\\.)*)\")");
   private static final Pattern WORKER_PAGES = Pattern.compile("\"workersPage\":\\{[^}]*\"pages\":(\\d+)");
   private static final int MAX_PAGES = 1_000;
 
@@ -34,15 +35,20 @@ final class MasterStatus {
     return URI.create(base.toString().replace("/api/status", "/"));
   }
 
-  /** The registered workers' shuffle addresses ({@code HOST:PORT}). */
-  List<String> workers() throws IOException, InterruptedException {
-    List<String> workers = new ArrayList<>();
+  /** A registered worker: the host of its shuffle address, and where it says it runs (or null). */
+  record Registered(String host, String location) {}
+
+  /** The registered workers. */
+  List<Registered> workers() throws IOException, InterruptedException {
+    List<Registered> workers = new ArrayList<>();
     int pages = 1;
     for (int page = 0; page < pages && page < MAX_PAGES; page++) {
       String json = get(page);
-      Matcher m = SHUFFLE_ADDRESS.matcher(json);
+      Matcher m = WORKER.matcher(json);
       while (m.find()) {
-        workers.add(m.group(1));
+        // The location as the page wrote it: a JSON string, whose escapes matter only for display.
+        workers.add(new Registered(hostOf(m.group(1)), m.group(2) == null ? null
+            : m.group(2).replace("\\\"", "\"").replace("\\\\", "\\")));
       }
       Matcher p = WORKER_PAGES.matcher(json);
       if (p.find()) {

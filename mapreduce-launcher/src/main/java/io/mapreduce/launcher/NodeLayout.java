@@ -95,11 +95,19 @@ public final class NodeLayout {
     return args;
   }
 
-  /** A worker's arguments after {@code java -jar JAR}. */
-  public List<String> workerArgs(String node, String master, int masterPort, String advertise, Integer slots) {
+  /**
+   * A worker's arguments after {@code java -jar JAR}; {@code location} is where it runs as the
+   * status page shows it (provider, host, instance), or null.
+   */
+  public List<String> workerArgs(String node, String master, int masterPort, String advertise, Integer slots,
+      String location) {
     String dir = nodeDir(node);
     List<String> args = new ArrayList<>(List.of("worker", "--master", hostPort(master, masterPort),
         "--bind", "0.0.0.0", "--advertise", advertise, "--secret-file", dir + "/secret", "--work-dir", dir + "/work"));
+    if (location != null) {
+      args.add("--location");
+      args.add(location);
+    }
     if (slots != null) {
       args.add("--slots");
       args.add(Integer.toString(slots));

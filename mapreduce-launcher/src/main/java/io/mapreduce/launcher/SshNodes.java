@@ -152,7 +152,7 @@ final class SshNodes {
       List<String> args = node.equals("master")
           ? layout.masterArgs(node, masterPort, Integer.parseInt(state.require("master.httpPort")), host)
           : layout.workerArgs(node, internal.get("master"), masterPort, internal.get(node),
-              slots == null ? null : Integer.valueOf(slots));
+              slots == null ? null : Integer.valueOf(slots), state.require("provider") + " " + host);
       Ssh.Result r = ssh.run(host, RemoteScripts.start(layout.nodeDir(node), jar, javaOptions, args, install), null,
           install ? INSTALL : SHORT);
       check(r, "starting " + node);
@@ -201,19 +201,33 @@ final class SshNodes {
     }
   }
 
-  /** The worker nodes not registered: a node counts once per registered worker advertising its host. */
+  /** The worker nodes not registered. */
   List<String> missingWorkers(MasterStatus master) throws IOException, InterruptedException {
-    List<String> registered = new ArrayList<>();
-    for (String address : master.workers()) {
-      registered.add(MasterStatus.hostOf(address));
-    }
-    List<String> missing = new ArrayList<>();
-    for (Map.Entry<String, String> node : nodes.entrySet()) {
-      if (!node.getKey().equals("master") && !registered.remove(internal.get(node.getKey()))) {
-        missing.add(node.getKey());
+    Map<String, String> registered = registeredWorkers(master);
+    return nodes.keySet().stream().filter(n -> !n.equals("master") && !registered.containsKey(n)).toList();
+  }
+
+  /**
+   * The registered worker nodes, each with where it says it runs ("" if it says nothing): a node
+   * counts once per registered worker advertising its host.
+   */
+  Map<String, String> registeredWorkers(MasterStatus master) throws IOException, InterruptedException {
+    List<MasterStatus.Registered> registered = new ArrayList<>(master.workers());
+    Map<String, String> found = new LinkedHashMap<>();
+    for (String node : nodes.keySet()) {
+      if (node.equals("master")) {
+        continue;
+      }
+      for (java.util.Iterator<MasterStatus.Registered> it = registered.iterator(); it.hasNext(); ) {
+        MasterStatus.Registered r = it.next();
+        if (r.host().equals(internal.get(node))) {
+          found.put(node, r.location() == null ? "" : r.location());
+          it.remove();
+          break;
+        }
       }
     }
-    return missing;
+    return found;
   }
 
   /** Each node's state on its host: {@code running PID}, {@code not running}, or why the host did not say. */

@@ -220,6 +220,11 @@ final class DaemonCommands {
         description = "Address the shuffle port listens on (default: ${DEFAULT-VALUE}; another needs a cluster secret).")
     String bind;
 
+    @Option(names = "--location", paramLabel = "TEXT",
+        description = "Where this worker runs, as the status page shows it (such as 'ec2 i-0abc eu-west-1a'; at most "
+            + "200 printable characters; launchers set it).")
+    String location;
+
     @Option(names = "--advertise", paramLabel = "HOST",
         description = "Host name other machines reach this worker by (default: the bind address, or this host's name).")
     String advertise;
@@ -256,8 +261,13 @@ final class DaemonCommands {
       // Unpredictable, so that another user cannot make it first.
       Path dir = workDirectory != null ? workDirectory : PrivateDirectories.createTemporary("mapreduce-worker-");
       int n = slots != null ? slots : Runtime.getRuntime().availableProcessors();
-      Worker.Config config = new Worker.Config(m.getHost(), m.getPort(), n, dir, bind, shufflePort, host,
-          secret, Frames.DEFAULT_MAX_FRAME_BYTES, tls(spec, tlsKeystore));
+      Worker.Config config;
+      try {
+        config = new Worker.Config(m.getHost(), m.getPort(), n, dir, bind, shufflePort, host,
+            secret, Frames.DEFAULT_MAX_FRAME_BYTES, tls(spec, tlsKeystore)).withLocation(location);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "--location: " + e.getMessage());
+      }
       AtomicReference<Worker> started = new AtomicReference<>();
       HealthServer health = health(spec, bind, healthPort, () -> started.get() != null && started.get().registered());
       Worker worker;

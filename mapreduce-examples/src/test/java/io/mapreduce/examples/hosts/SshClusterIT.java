@@ -115,7 +115,9 @@ class SshClusterIT {
     // 3. Status: every node runs, every worker registered.
     Result status = run(stateRoot, "cluster", "status", NAME);
     assertThat(status.exitCode).as("status; out: %s", status.out).isZero();
-    assertThat(status.out).containsPattern("worker-3 +worker +" + Pattern.quote(hosts.address(4)) + " +ssh +running \\d+ +yes");
+    // Where each worker runs, as it told the master (the status page shows the same).
+    assertThat(status.out).containsPattern("worker-3 +worker +" + Pattern.quote(hosts.address(4))
+        + " +ssh +running \\d+ +yes +ssh " + Pattern.quote(hosts.address(4)));
 
     // 4. A word count on input every host sees, by the cluster's name: equal to the oracle.
     Path input = Files.createDirectories(dir.resolve("input"));

@@ -111,7 +111,7 @@ public final class Ec2Launcher implements ClusterLauncher {
         }
         if (w == null) {
           String userData = UserData.script(layout, node, b.loginUser(), sha, url, b.javaOptions,
-              layout.workerArgs(node, masterAddress, b.masterPort, UserData.OWN_ADDRESS, b.slots), masterAddress,
+              layout.workerArgs(node, masterAddress, b.masterPort, UserData.OWN_ADDRESS, b.slots, UserData.LOCATION), masterAddress,
               b.secretWait);
           w = machines.launch(launch(image, b.workerType, b.spot, group), node, userData, masterAddress);
         }

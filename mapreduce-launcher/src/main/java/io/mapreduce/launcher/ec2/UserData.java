@@ -22,6 +22,8 @@ final class UserData {
   static final String OWN_ADDRESS = "@OWN_ADDRESS@";
   /** Stands for the host name the status page answers to: the public address if the instance has one. */
   static final String STATUS_HOST = "@STATUS_HOST@";
+  /** Stands for where the instance runs, as the status page shows it: "ec2 INSTANCE-ID ZONE". */
+  static final String LOCATION = "@LOCATION@";
   /** Exit code of a boot whose jar could not be fetched. */
   static final int NO_JAR = 44;
   /** Exit code of a boot whose secret did not arrive in time. */
@@ -50,7 +52,8 @@ final class UserData {
     String nodeDir = layout.nodeDir(node);
     String start = RemoteScripts.start(nodeDir, jar, javaOptions, daemonArgs, false)
         .replace(RemoteScripts.word(OWN_ADDRESS), "\"$own_address\"")
-        .replace(RemoteScripts.word(STATUS_HOST), "\"$status_host\"");
+        .replace(RemoteScripts.word(STATUS_HOST), "\"$status_host\"")
+        .replace(RemoteScripts.word(LOCATION), "\"$location\"");
     String userPart = "u=" + RemoteScripts.word(jarUrl) + "\n"
         + "jar=" + RemoteScripts.word(jar) + "\n"
         + "d=" + RemoteScripts.word(nodeDir) + "\n"
@@ -83,6 +86,7 @@ final class UserData {
         own_address=$(ip -4 -o route get %6$s 2>/dev/null | sed -n 's/.* src \\([0-9.]*\\).*/\\1/p')
         [ -n "$own_address" ] || own_address=$(ip -4 -o addr show scope global | sed -n 's/.* inet \\([0-9.]*\\)\\/.*/\\1/p' | head -n 1)
         status_host="${PUBLIC_ADDRESS:-$own_address}"
+        location="${LOCATION:-ec2 $own_address}"
         log "secret present; starting %7$s at $own_address"
         (
         """.formatted(NO_JAR, jarSha, RemoteScripts.CORRUPT_JAR, secretWait.toSeconds(), NO_SECRET,
@@ -99,7 +103,8 @@ final class UserData {
         [ -n "$home" ] || { echo "mapreduce boot: no user $user on this image" >&2; exit %d; }
         """.formatted(NO_USER)
         + PUBLIC_ADDRESS
-        + "su -s /bin/sh \"$user\" -c \"HOME='$home' PATH='$PATH' PUBLIC_ADDRESS='$pub' sh -s\" <<'" + END + "'\n"
+        + "su -s /bin/sh \"$user\" -c \"HOME='$home' PATH='$PATH' PUBLIC_ADDRESS='$pub' LOCATION='$where' sh -s\" <<'"
+        + END + "'\n"
         + "set -e\n" + userPart
         + END + "\n";
   }
@@ -114,6 +119,13 @@ final class UserData {
         && curl -fsS -m 2 -H "X-aws-ec2-metadata-token: $t" http://169.254.169.254/latest/meta-data/public-ipv4 \\
           2>/dev/null || true)
       case "$pub" in *[!0-9.]*) pub='' ;; esac
+      where=$(t=$(curl -fsS -m 2 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' \\
+          http://169.254.169.254/latest/api/token 2>/dev/null) \\
+        && printf 'ec2 %s %s' \\
+          "$(curl -fsS -m 2 -H "X-aws-ec2-metadata-token: $t" http://169.254.169.254/latest/meta-data/instance-id)" \\
+          "$(curl -fsS -m 2 -H "X-aws-ec2-metadata-token: $t" \\
+            http://169.254.169.254/latest/meta-data/placement/availability-zone)" 2>/dev/null || true)
+      case "$where" in *[!A-Za-z0-9\\ -]*) where='' ;; esac
       """;
 
   /** The script as RunInstances takes it: base64. */

@@ -34,7 +34,8 @@ final class ComposeFile {
         .append("      - ").append(Yaml.quote("127.0.0.1:" + p.master() + ":" + p.master())).append('\n');
     for (int i = 1; i <= c.workers(); i++) {
       String name = "worker-" + i;
-      service(y, c, name, user, Manifests.workerArgs(c, name, "/run/secrets/" + SECRET_FILE));
+      service(y, c, name, user, Manifests.workerArgs(c, name, "/run/secrets/" + SECRET_FILE,
+          "compose " + name));
       y.append("    hostname: ").append(name).append('\n')
           .append("    depends_on:\n")
           .append("      master:\n")

@@ -90,7 +90,7 @@ final class Manifests {
         + "          labelSelector:\n"
         + "            matchLabels:\n"
         + selector("              ", c, "worker")
-        + podSpec(c, "worker", c.worker(), list("            ", workerArgs(c, "$(POD_IP)", SECRET_FILE)),
+        + podSpec(c, "worker", c.worker(), list("            ", workerArgs(c, "$(POD_IP)", SECRET_FILE, "k8s $(POD_NAME) on $(NODE_NAME)")),
             ""
             + "            - name: shuffle\n"
             + "              containerPort: " + p.shuffle() + "\n"
@@ -100,7 +100,15 @@ final class Manifests {
             + "            - name: POD_IP\n"
             + "              valueFrom:\n"
             + "                fieldRef:\n"
-            + "                  fieldPath: status.podIP\n");
+            + "                  fieldPath: status.podIP\n"
+            + "            - name: POD_NAME\n"
+            + "              valueFrom:\n"
+            + "                fieldRef:\n"
+            + "                  fieldPath: metadata.name\n"
+            + "            - name: NODE_NAME\n"
+            + "              valueFrom:\n"
+            + "                fieldRef:\n"
+            + "                  fieldPath: spec.nodeName\n");
   }
 
   /** The master's command line (after the image's {@code java -jar}), reading the secret from {@code secretFile}. */
@@ -111,12 +119,12 @@ final class Manifests {
         "--work-dir", WORK_DIR);
   }
 
-  /** A worker's command line, advertising itself as {@code advertise}. */
-  static List<String> workerArgs(KubernetesCluster c, String advertise, String secretFile) {
+  /** A worker's command line, advertising itself as {@code advertise}, saying it runs at {@code location}. */
+  static List<String> workerArgs(KubernetesCluster c, String advertise, String secretFile, String location) {
     KubernetesCluster.Ports p = c.ports();
     return List.of("worker", "--master", "master:" + p.master(), "--slots", String.valueOf(c.slots()), "--bind",
         "0.0.0.0", "--advertise", advertise, "--shuffle-port", String.valueOf(p.shuffle()), "--health-port",
-        String.valueOf(p.health()), "--secret-file", secretFile, "--work-dir", WORK_DIR);
+        String.valueOf(p.health()), "--secret-file", secretFile, "--work-dir", WORK_DIR, "--location", location);
   }
 
   /** A block sequence at {@code indent}; a number is quoted, as a container's args are strings. */

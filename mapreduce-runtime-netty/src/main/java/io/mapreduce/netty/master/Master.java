@@ -586,7 +586,7 @@ public final class Master implements AutoCloseable {
         workerId = id;
         workerChannels.put(id, ctx.channel());
         loop.execute(() -> {
-          state.registerWorker(id, r.host(), r.shufflePort(), r.slots(), r.jobs(), r.locationsKnown());
+          state.registerWorker(id, r.host(), r.shufflePort(), r.slots(), r.jobs(), r.locationsKnown(), r.location());
         });
       } else if (msg instanceof Message.Heartbeat h && workerId != null) {
         String id = workerId;

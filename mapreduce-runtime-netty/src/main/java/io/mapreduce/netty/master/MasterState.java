@@ -183,8 +183,15 @@ public final class MasterState {
    */
   public String registerWorker(String id, String host, int shufflePort, int slots, List<String> heldJobs,
       List<Integer> locationsKnown) {
+    return registerWorker(id, host, shufflePort, slots, heldJobs, locationsKnown, null);
+  }
+
+  /** As above, with where the worker says it runs (its launcher's words: provider, host, instance), or null. */
+  public String registerWorker(String id, String host, int shufflePort, int slots, List<String> heldJobs,
+      List<Integer> locationsKnown, String location) {
     nextWorker++;
     Worker w = new Worker(id, host, shufflePort, Math.max(1, slots), nextWorker);
+    w.location = location;
     w.lastHeartbeat = nanos.getAsLong();
     Worker before = workers.put(id, w);
     if (before != null) {
@@ -1041,7 +1048,7 @@ public final class MasterState {
     loopSteps += workers.size();
     List<Status.WorkerStatus> ws = workers.values().stream()
         .map(w -> new Status.WorkerStatus(w.id, w.host + ":" + w.shufflePort, w.slots, w.running.size(), w.cpuLoad,
-            Duration.ofNanos(now - w.lastHeartbeat).toMillis()))
+            Duration.ofNanos(now - w.lastHeartbeat).toMillis(), w.location))
         .toList();
     List<Status.JobStatus> js = new ArrayList<>();
     loopSteps += finished.size();
@@ -1078,7 +1085,12 @@ public final class MasterState {
   /** What the master knows, as the status page shows it. */
   public record Status(String scheduler, List<WorkerStatus> workers, List<JobStatus> jobs) {
     public record WorkerStatus(String id, String shuffleAddress, int slots, int running, double cpuLoad,
-        long millisSinceHeartbeat) {}
+        long millisSinceHeartbeat, String location) {
+      public WorkerStatus(String id, String shuffleAddress, int slots, int running, double cpuLoad,
+          long millisSinceHeartbeat) {
+        this(id, shuffleAddress, slots, running, cpuLoad, millisSinceHeartbeat, null);
+      }
+    }
 
     public record JobStatus(String id, String name, String phase, int mapsTotal, int mapsDone, int reducesTotal,
         int reducesDone, int failedAttempts, Map<String, Long> counters, long elapsedMillis) {}
@@ -1096,6 +1108,8 @@ public final class MasterState {
     final Set<Attempt> running = new HashSet<>();
     long lastHeartbeat;
     double cpuLoad = -1;
+    /** Where it says it runs, or null. */
+    String location;
 
     Worker(String id, String host, int shufflePort, int slots, int order) {
       this.id = id;

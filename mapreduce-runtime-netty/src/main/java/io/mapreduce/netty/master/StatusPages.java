@@ -84,7 +84,7 @@ final class StatusPages {
       b.append("<p>No workers.</p>\n");
     } else {
       pager(b, "workers", wp, "workersPage", workersPage, "jobsPage", jobsPage);
-      b.append("<table>\n<tr><th>Worker</th><th>Shuffle address</th><th>Slots</th><th>Running</th>")
+      b.append("<table>\n<tr><th>Worker</th><th>Shuffle address</th><th>Runs on</th><th>Slots</th><th>Running</th>")
           .append("<th>CPU load</th><th>Since heartbeat</th></tr>\n");
       for (MasterState.Status.WorkerStatus w : wp.of(workers)) {
         if (w == null) {
@@ -92,6 +92,7 @@ final class StatusPages {
         }
         b.append("<tr><td>").append(escapeHtml(w.id()))
             .append("</td><td>").append(escapeHtml(w.shuffleAddress()))
+            .append("</td><td>").append(w.location() == null ? "" : escapeHtml(w.location()))
             .append("</td><td class=\"n\">").append(w.slots())
             .append("</td><td class=\"n\">").append(w.running())
             .append("</td><td class=\"n\">").append(cpuLoad(w.cpuLoad()))
@@ -308,6 +309,8 @@ final class StatusPages {
       jsonString(b, w.id());
       b.append(",\"shuffleAddress\":");
       jsonString(b, w.shuffleAddress());
+      b.append(",\"location\":");
+      jsonString(b, w.location());
       b.append(",\"slots\":").append(w.slots())
           .append(",\"running\":").append(w.running())
           .append(",\"cpuLoad\":");

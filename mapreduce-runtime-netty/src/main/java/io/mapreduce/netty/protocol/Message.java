@@ -111,10 +111,18 @@ public sealed interface Message {
    * sent locations ({@link MapOutputs#logEnd}), so that a restarted master, whose log replays the
    * same, sends only what follows.
    */
-  record RegisterWorker(String host, int shufflePort, int slots, List<String> jobs, List<Integer> locationsKnown)
-      implements Message {
+  record RegisterWorker(String host, int shufflePort, int slots, List<String> jobs, List<Integer> locationsKnown,
+      String location) implements Message {
+    /** The longest {@link #location} taken: a line on the status page, not a document. */
+    public static final int MAX_LOCATION_CHARS = 200;
+
     public RegisterWorker {
       Objects.requireNonNull(host, "host");
+      if (location != null && (location.length() > MAX_LOCATION_CHARS || !location.chars().allMatch(
+          c -> c >= 0x20 && c != 0x7f))) {
+        throw new IllegalArgumentException("RegisterWorker.location: at most " + MAX_LOCATION_CHARS
+            + " printable characters");
+      }
       jobs = checkedList(jobs, String.class, "RegisterWorker.jobs");
       locationsKnown = checkedList(locationsKnown, Integer.class, "RegisterWorker.locationsKnown");
       if (locationsKnown.size() != jobs.size()) {
@@ -125,7 +133,12 @@ public sealed interface Message {
 
     /** Holding nothing. */
     public RegisterWorker(String host, int shufflePort, int slots) {
-      this(host, shufflePort, slots, List.of(), List.of());
+      this(host, shufflePort, slots, List.of(), List.of(), null);
+    }
+
+    /** Saying nothing of where it runs. */
+    public RegisterWorker(String host, int shufflePort, int slots, List<String> jobs, List<Integer> locationsKnown) {
+      this(host, shufflePort, slots, jobs, locationsKnown, null);
     }
   }
 

@@ -73,7 +73,15 @@ public final class Worker implements AutoCloseable {
 
   /** How a worker is started. */
   public record Config(String masterHost, int masterPort, int slots, Path workDirectory, String bindAddress,
-      int shufflePort, String advertisedHost, ClusterSecret secret, int maxFrameBytes, ClusterTls tls) {
+      int shufflePort, String advertisedHost, ClusterSecret secret, int maxFrameBytes, ClusterTls tls,
+      String location) {
+    /** Saying nothing of where it runs. */
+    public Config(String masterHost, int masterPort, int slots, Path workDirectory, String bindAddress,
+        int shufflePort, String advertisedHost, ClusterSecret secret, int maxFrameBytes, ClusterTls tls) {
+      this(masterHost, masterPort, slots, workDirectory, bindAddress, shufflePort, advertisedHost, secret,
+          maxFrameBytes, tls, null);
+    }
+
     /** Without TLS. */
     public Config(String masterHost, int masterPort, int slots, Path workDirectory, String bindAddress,
         int shufflePort, String advertisedHost, ClusterSecret secret, int maxFrameBytes) {
@@ -91,11 +99,22 @@ public final class Worker implements AutoCloseable {
       if (slots < 1) {
         throw new IllegalArgumentException("slots must be at least 1 but was " + slots);
       }
+      if (location != null && (location.length() > Message.RegisterWorker.MAX_LOCATION_CHARS
+          || !location.chars().allMatch(c -> c >= 0x20 && c != 0x7f))) {
+        throw new IllegalArgumentException("the location must be at most "
+            + Message.RegisterWorker.MAX_LOCATION_CHARS + " printable characters");
+      }
     }
 
     public Config withTls(ClusterTls t) {
       return new Config(masterHost, masterPort, slots, workDirectory, bindAddress, shufflePort, advertisedHost, secret,
-          maxFrameBytes, t);
+          maxFrameBytes, t, location);
+    }
+
+    /** Where it runs, in its launcher's words (such as "ec2 i-0abc eu-west-1a"): shown on the status page. */
+    public Config withLocation(String where) {
+      return new Config(masterHost, masterPort, slots, workDirectory, bindAddress, shufflePort, advertisedHost, secret,
+          maxFrameBytes, tls, where);
     }
 
     /** A worker on loopback with an ephemeral shuffle port and no configured secret (this user's). */
@@ -497,7 +516,7 @@ public final class Worker implements AutoCloseable {
           known.add(job.locationsKnown());
         });
         ctx.writeAndFlush(new Message.RegisterWorker(config.advertisedHost(), shuffle.port(), config.slots(), held,
-            known));
+            known, config.location()));
       } else if (evt instanceof HandshakeFailed f) {
         // The connection closes next, and the worker tries again with backoff.
         log.error("cannot register with master {}:{}: {}", config.masterHost(), config.masterPort(), f.reason());

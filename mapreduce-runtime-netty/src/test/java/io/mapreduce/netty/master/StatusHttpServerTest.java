@@ -38,7 +38,7 @@ class StatusHttpServerTest {
 
   private static final MasterState.Status STATUS = new MasterState.Status("card-dealing",
       List.of(
-          new MasterState.Status.WorkerStatus("worker-1", "10.0.0.1:7001", 4, 3, 0.75, 1500),
+          new MasterState.Status.WorkerStatus("worker-1", "10.0.0.1:7001", 4, 3, 0.75, 1500, "ec2 i-0abc " + NASTY),
           new MasterState.Status.WorkerStatus("worker-2", "10.0.0.2:7001", 2, 0, -1, 250)),
       List.of(
           new MasterState.Status.JobStatus("job-1", "count " + NASTY, "map", 10, 3, 4, 0, 1,
@@ -101,9 +101,10 @@ class StatusHttpServerTest {
         .startsWith("<!DOCTYPE html>")
         .contains("<meta http-equiv=\"refresh\" content=\"2\">")
         .contains("Scheduler: card-dealing")
-        .contains("<td>worker-1</td><td>10.0.0.1:7001</td><td class=\"n\">4</td><td class=\"n\">3</td>"
+        .contains("<td>worker-1</td><td>10.0.0.1:7001</td><td>ec2 i-0abc &lt;script&gt;&quot;x&quot;&amp;&#39;</td>"
+            + "<td class=\"n\">4</td><td class=\"n\">3</td>"
             + "<td class=\"n\">0.75</td><td class=\"n\">1.5 s</td>")
-        .contains("<td>worker-2</td><td>10.0.0.2:7001</td><td class=\"n\">2</td><td class=\"n\">0</td>"
+        .contains("<td>worker-2</td><td>10.0.0.2:7001</td><td></td><td class=\"n\">2</td><td class=\"n\">0</td>"
             + "<td class=\"n\">unknown</td><td class=\"n\">0.3 s</td>")
         .contains("<td><a href=\"job/job-1\">job-1</a></td>")
         .contains("<td class=\"n\">3/10 (30%)</td><td class=\"n\">0/4 (0%)</td><td class=\"n\">1</td>"
@@ -148,6 +149,7 @@ class StatusHttpServerTest {
     Map<String, Object> worker1 = new LinkedHashMap<>();
     worker1.put("id", "worker-1");
     worker1.put("shuffleAddress", "10.0.0.1:7001");
+    worker1.put("location", "ec2 i-0abc " + NASTY);
     worker1.put("slots", 4L);
     worker1.put("running", 3L);
     worker1.put("cpuLoad", 0.75);
