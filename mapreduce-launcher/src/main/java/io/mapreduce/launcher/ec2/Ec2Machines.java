@@ -91,15 +91,20 @@ final class Ec2Machines {
    */
   String ensureGroup(String vpcId, String adminCidr, int masterPort, int httpPort) {
     Optional<String> existing = group();
+    String id;
     if (existing.isPresent()) {
-      progress.println("[ec2] security group " + groupName() + " (" + existing.get() + ") is there");
-      return existing.get();
+      id = existing.get();
+      progress.println("[ec2] security group " + groupName() + " (" + id + ") is there");
+    } else {
+      id = call("creating security group " + groupName(), () -> ec2.createSecurityGroup(b -> b
+          .groupName(groupName())
+          .description("mapreduce cluster " + cluster + ": its nodes among themselves; ssh and status from the user")
+          .vpcId(vpcId)
+          .tagSpecifications(tags(ResourceType.SECURITY_GROUP, null))).groupId());
+      progress.println("[ec2] security group " + groupName() + " (" + id + ") made");
     }
-    String id = call("creating security group " + groupName(), () -> ec2.createSecurityGroup(b -> b
-        .groupName(groupName())
-        .description("mapreduce cluster " + cluster + ": its nodes among themselves; ssh and status from the user")
-        .vpcId(vpcId)
-        .tagSpecifications(tags(ResourceType.SECURITY_GROUP, null))).groupId());
+    // Every rule every time, one by one (EC2 refuses a whole request holding one it has): an up cut
+    // short after making the group, or a new --access-from, still ends with the rules in place.
     List<IpPermission> rules = new ArrayList<>();
     rules.add(IpPermission.builder().ipProtocol("tcp").fromPort(0).toPort(65535)
         .userIdGroupPairs(UserIdGroupPair.builder().groupId(id).description("the cluster's nodes").build()).build());
@@ -107,9 +112,18 @@ final class Ec2Machines {
       rules.add(IpPermission.builder().ipProtocol("tcp").fromPort(port).toPort(port)
           .ipRanges(IpRange.builder().cidrIp(adminCidr).description("the launching user").build()).build());
     }
-    call("opening the cluster's ports in " + id, () -> ec2.authorizeSecurityGroupIngress(b -> b.groupId(id)
-        .ipPermissions(rules)));
-    progress.println("[ec2] security group " + groupName() + " (" + id + ") made");
+    for (IpPermission rule : rules) {
+      try {
+        ec2.authorizeSecurityGroupIngress(b -> b.groupId(id).ipPermissions(rule));
+      } catch (Ec2Exception e) {
+        String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+        if (!"InvalidPermission.Duplicate".equals(code)) {
+          call("opening the cluster's ports in " + id, () -> {
+            throw e;
+          });
+        }
+      }
+    }
     return id;
   }
 
