@@ -16,15 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
@@ -474,35 +469,15 @@ public final class Ec2Launcher implements ClusterLauncher {
     }
 
     Ec2Client ec2Client() {
-      var c = Ec2Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).region(region)
-          .credentialsProvider(credentials != null ? credentials : DefaultCredentialsProvider.builder().build());
-      if (ec2Endpoint != null) {
-        c.endpointOverride(ec2Endpoint);
-      }
-      return c.build();
+      return AwsClients.ec2(region, credentials, ec2Endpoint);
     }
 
     S3Client s3Client() {
-      var c = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder()).region(region)
-          .credentialsProvider(credentials != null ? credentials : DefaultCredentialsProvider.builder().build())
-          .forcePathStyle(s3PathStyle)
-          // Checksums only where S3 requires them: S3-compatible stores reject the SDK's trailing ones.
-          .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-          .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
-      if (s3Endpoint != null) {
-        c.endpointOverride(s3Endpoint);
-      }
-      return c.build();
+      return AwsClients.s3(region, credentials, s3Endpoint, s3PathStyle);
     }
 
     S3Presigner presigner() {
-      var p = S3Presigner.builder().region(region)
-          .credentialsProvider(credentials != null ? credentials : DefaultCredentialsProvider.builder().build())
-          .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(s3PathStyle).build());
-      if (s3Endpoint != null) {
-        p.endpointOverride(s3Endpoint);
-      }
-      return p.build();
+      return AwsClients.presigner(region, credentials, s3Endpoint, s3PathStyle);
     }
   }
 }
