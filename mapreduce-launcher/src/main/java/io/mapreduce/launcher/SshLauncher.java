@@ -83,7 +83,7 @@ public final class SshLauncher implements ClusterLauncher {
     remote.prepareHosts(jar, sha, settings.installJava());
     remote.startMaster();
     MasterStatus master = remote.masterStatus();
-    remote.awaitMaster(master, settings.registerTimeout());
+    remote.awaitStartedMaster(master, settings.registerTimeout());
     remote.startWorkers();
     remote.awaitWorkers(master, settings.registerTimeout());
     progress.println("cluster " + settings.name() + " is up: master " + NodeLayout.hostPort(nodes.get("master"),

@@ -32,6 +32,8 @@ final class SshNodes {
   private static final Duration INSTALL = Duration.ofMinutes(10);
   private static final Duration SHORT = Duration.ofSeconds(60);
   static final int STOP_GRACE_SECONDS = 10;
+  /** How often a launcher waiting for the master it started asks whether the daemon still runs. */
+  private static final Duration CHECK_INTERVAL = Duration.ofSeconds(2);
 
   private final ClusterState state;
   private final PrintStream progress;
@@ -84,7 +86,7 @@ final class SshNodes {
       check(probe, "reaching the host");
       if (probe.out().contains("java none")) {
         if (!installJava) {
-          throw new StepFailed(host + ": no Java 17 or newer, and installing it is not allowed (allow it with"
+          throw new StepFailedException(host + ": no Java 17 or newer, and installing it is not allowed (allow it with"
               + " --install-java)");
         }
         progress.println("[" + host + "] installing Java");
@@ -167,7 +169,22 @@ final class SshNodes {
 
   /** Waits until the master's status endpoint answers; else fails with the end of its log. */
   void awaitMaster(MasterStatus master, Duration timeout) throws InterruptedException, IOException {
+    awaitMaster(master, timeout, false);
+  }
+
+  /**
+   * As {@link #awaitMaster(MasterStatus, Duration)}, for a master this launcher started: fails as
+   * soon as its daemon is gone rather than at the timeout. The start script sees a daemon that
+   * exits within its first second; on a busy host a JVM may take longer to find its port taken.
+   */
+  void awaitStartedMaster(MasterStatus master, Duration timeout) throws InterruptedException, IOException {
+    awaitMaster(master, timeout, true);
+  }
+
+  private void awaitMaster(MasterStatus master, Duration timeout, boolean failIfGone)
+      throws InterruptedException, IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
+    long nextCheck = System.nanoTime() + CHECK_INTERVAL.toNanos();
     IOException last = null;
     while (System.nanoTime() < deadline) {
       try {
@@ -176,9 +193,17 @@ final class SshNodes {
       } catch (IOException e) {
         last = e;
       }
+      if (failIfGone && System.nanoTime() > nextCheck) {
+        Ssh.Result r = ssh.run(masterHost(), RemoteScripts.status(layout.nodeDir("master")), null, SHORT);
+        if (r.ok() && r.out().strip().equals("not running")) {
+          throw new StepFailedException(masterHost() + ": starting master: the daemon exited at once; its log ends: "
+              + logTail("master", 5));
+        }
+        nextCheck = System.nanoTime() + CHECK_INTERVAL.toNanos();
+      }
       Thread.sleep(250);
     }
-    throw new StepFailed(masterHost() + ": the master did not answer at " + master.address() + " within "
+    throw new StepFailedException(masterHost() + ": the master did not answer at " + master.address() + " within "
         + timeout.toSeconds() + " s (" + (last == null ? "" : last.getMessage()) + "); its log ends: "
         + logTail("master", 5));
   }
@@ -197,7 +222,7 @@ final class SshNodes {
         lines.add(nodes.get(node) + ": " + node + " never registered with the master within " + timeout.toSeconds()
             + " s; its log ends: " + logTail(node, 5));
       }
-      throw new StepFailed(String.join("\n", lines));
+      throw new StepFailedException(String.join("\n", lines));
     }
   }
 
@@ -289,13 +314,13 @@ final class SshNodes {
       return null;
     }));
     if (!failures.isEmpty()) {
-      throw new StepFailed(String.join("\n", failures));
+      throw new StepFailedException(String.join("\n", failures));
     }
   }
 
   private static void check(Ssh.Result r, String step) {
     if (!r.ok()) {
-      throw new StepFailed(r.failure(step));
+      throw new StepFailedException(r.failure(step));
     }
   }
 
@@ -307,7 +332,7 @@ final class SshNodes {
   private <T> void onEach(java.util.Collection<T> items, Step<T> step) throws InterruptedException {
     List<String> failures = onEachQuietly(items, step);
     if (!failures.isEmpty()) {
-      throw new StepFailed(String.join("\n", failures));
+      throw new StepFailedException(String.join("\n", failures));
     }
   }
 
@@ -328,20 +353,13 @@ final class SshNodes {
           f.get();
         } catch (ExecutionException e) {
           Throwable c = e.getCause();
-          failures.add(c instanceof StepFailed ? c.getMessage()
+          failures.add(c instanceof StepFailedException ? c.getMessage()
               : c instanceof UncheckedIOException u ? u.getMessage() : c.toString());
         }
       }
       return failures;
     } finally {
       pool.shutdownNow();
-    }
-  }
-
-  /** A remote step that failed: its message names the host and the step, one line per host. */
-  static final class StepFailed extends RuntimeException {
-    StepFailed(String message) {
-      super(message);
     }
   }
 }
