@@ -284,6 +284,9 @@ public final class SshLauncher implements ClusterLauncher {
       state.set("java.options", String.join(" ", javaOptions));
       state.set("jar.sha256", jarSha);
       state.set("registerTimeoutSeconds", Long.toString(registerTimeout.toSeconds()));
+      if (state.get("reached") == null) {
+        state.set("reached", ""); // the hosts an up reached, added to as each answers (SshNodes)
+      }
     }
   }
 }

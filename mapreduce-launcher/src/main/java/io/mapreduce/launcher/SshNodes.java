@@ -84,6 +84,7 @@ final class SshNodes {
     onEach(hosts(), host -> {
       Ssh.Result probe = ssh.run(host, RemoteScripts.probe(layout.jar(sha)), null, PROBE);
       check(probe, "reaching the host");
+      markReached(host);
       if (probe.out().contains("java none")) {
         if (!installJava) {
           throw new StepFailedException(host + ": no Java 17 or newer, and installing it is not allowed (allow it with"
@@ -297,16 +298,22 @@ final class SshNodes {
    */
   void down() throws InterruptedException {
     Duration stop = Duration.ofSeconds(STOP_GRACE_SECONDS + 30);
+    // A host no up ever reached holds nothing of the cluster: that it cannot be reached now is no failure.
+    Set<String> unreached = java.util.concurrent.ConcurrentHashMap.newKeySet();
     Set<String> stopped = java.util.concurrent.ConcurrentHashMap.newKeySet();
     List<String> failures = new ArrayList<>(onEachQuietly(new ArrayList<>(nodes.keySet()), node -> {
       Ssh.Result r = ssh.run(nodes.get(node), RemoteScripts.stop(layout.nodeDir(node), STOP_GRACE_SECONDS), null,
           stop);
+      if (neverReached(nodes.get(node), r)) {
+        unreached.add(nodes.get(node));
+        return null;
+      }
       check(r, "stopping " + node);
       stopped.add(node);
       progress.println("[" + nodes.get(node) + "] " + node + ": " + r.out().strip());
       return null;
     }));
-    List<String> clean = hosts().stream().filter(host -> nodes.entrySet().stream()
+    List<String> clean = hosts().stream().filter(host -> !unreached.contains(host) && nodes.entrySet().stream()
         .filter(n -> n.getValue().equals(host)).allMatch(n -> stopped.contains(n.getKey()))).toList();
     failures.addAll(onEachQuietly(clean, host -> {
       check(ssh.run(host, RemoteScripts.removeClusterDir(layout.clusterDir()), null, SHORT),
@@ -315,6 +322,36 @@ final class SshNodes {
     }));
     if (!failures.isEmpty()) {
       throw new StepFailedException(String.join("\n", failures));
+    }
+    for (String host : unreached) {
+      progress.println("[" + host + "] not reachable, and no up ever reached it: nothing of the cluster is there");
+    }
+  }
+
+  /**
+   * Records that an {@code up} reached the host (so that {@code down} must reach it too). States
+   * from before this record was kept have no {@code reached} key: every host counts as reached.
+   */
+  private void markReached(String host) throws IOException {
+    synchronized (state) {
+      Set<String> reached = reached();
+      if (reached.add(host)) {
+        state.set("reached", String.join(",", reached));
+        state.save();
+      }
+    }
+  }
+
+  private Set<String> reached() {
+    String list = state.get("reached");
+    return list == null || list.isEmpty() ? new LinkedHashSet<>() : new LinkedHashSet<>(Arrays.asList(list.split(",")));
+  }
+
+  /** Whether the step failed for want of the host, and no up ever reached it. */
+  private boolean neverReached(String host, Ssh.Result r) {
+    boolean unreachable = r.exitCode() == 255 || r.exitCode() == Ssh.TIMED_OUT;
+    synchronized (state) {
+      return unreachable && state.get("reached") != null && !reached().contains(host);
     }
   }
 
