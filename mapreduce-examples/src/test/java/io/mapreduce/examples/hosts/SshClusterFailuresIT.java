@@ -2,13 +2,11 @@ package io.mapreduce.examples.hosts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -44,7 +42,7 @@ class SshClusterFailuresIT {
   private static final long STEP_TIMEOUT_SECONDS = 60;
   private static final int MASTER_PORT = 7077;
   private static NamespaceHosts hosts;
-  private static Path script;
+  private static BinMapreduce bin;
 
   @TempDir
   static Path dir;
@@ -53,7 +51,7 @@ class SshClusterFailuresIT {
   static void makeHosts() throws Exception {
     String why = NamespaceHosts.unavailableBecause();
     Assumptions.assumeTrue(why == null, "skipped: " + why);
-    script = findScript();
+    bin = new BinMapreduce(dir);
     hosts = NamespaceHosts.create("mrf", 236, 4, dir.resolve("hosts"), Set.of(4));
   }
 
@@ -104,9 +102,7 @@ class SshClusterFailuresIT {
     assertThat(up.elapsed).isLessThan(Duration.ofSeconds(20));
 
     // Nothing was made on hosts that refused the key: down (with that key) has nothing to do there, and forgets it.
-    Result down = run(stateRoot, "cluster", "down", "refused");
-    assertThat(down.exitCode).as("down; stderr: %s", down.err).isZero();
-    assertNothingLeft("refused", stateRoot, 1, 2);
+    downLeavesNothing("refused", stateRoot, 1, 2);
   }
 
   @Test
@@ -119,9 +115,7 @@ class SshClusterFailuresIT {
         + " it is not allowed (allow it with --install-java)");
     assertThat(hosts.mapreduceDir(1).resolve("clusters/nojava/master/secret")).exists();
 
-    Result down = run(stateRoot, "cluster", "down", "nojava");
-    assertThat(down.exitCode).as("down; stderr: %s", down.err).isZero();
-    assertNothingLeft("nojava", stateRoot, 1, 4);
+    downLeavesNothing("nojava", stateRoot, 1, 4);
   }
 
   @Test
@@ -150,9 +144,7 @@ class SshClusterFailuresIT {
     } finally {
       squatter.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
-    Result down = run(stateRoot, "cluster", "down", "portused");
-    assertThat(down.exitCode).as("down; stderr: %s", down.err).isZero();
-    assertNothingLeft("portused", stateRoot, 1, 2);
+    downLeavesNothing("portused", stateRoot, 1, 2);
   }
 
   @Test
@@ -176,9 +168,7 @@ class SshClusterFailuresIT {
     } finally {
       hosts.exec(3, "ip", "route", "del", "prohibit", hosts.address(1) + "/32");
     }
-    Result down = run(stateRoot, "cluster", "down", "unregistered");
-    assertThat(down.exitCode).as("down; stderr: %s", down.err).isZero();
-    assertNothingLeft("unregistered", stateRoot, 1, 2, 3);
+    downLeavesNothing("unregistered", stateRoot, 1, 2, 3);
   }
 
   @Test
@@ -189,9 +179,7 @@ class SshClusterFailuresIT {
     // 1. Killed once the master started: down removes the master, the secrets and the state.
     killOnceMasterStarted(stateRoot, up);
     assertThat(String.join("\n", hosts.processes(1))).contains(" -jar ");
-    Result down = run(stateRoot, "cluster", "down", "interrupted");
-    assertThat(down.exitCode).as("down; stderr: %s", down.err).isZero();
-    assertNothingLeft("interrupted", stateRoot, 1, 2, 3);
+    downLeavesNothing("interrupted", stateRoot, 1, 2, 3);
 
     // 2. Killed again, then up again: it joins the running master, and each worker registers once.
     killOnceMasterStarted(stateRoot, up);
@@ -208,9 +196,7 @@ class SshClusterFailuresIT {
       assertThat(hosts.processes(i).stream().filter(p -> p.contains(" -jar "))).as("daemons on host %d", i).hasSize(1);
     }
 
-    Result finalDown = run(stateRoot, "cluster", "down", "interrupted");
-    assertThat(finalDown.exitCode).as("down; stderr: %s", finalDown.err).isZero();
-    assertNothingLeft("interrupted", stateRoot, 1, 2, 3);
+    downLeavesNothing("interrupted", stateRoot, 1, 2, 3);
   }
 
   /** A Java agent that delays the JVM's main by its argument's milliseconds, as a slow host would. */
@@ -269,6 +255,13 @@ class SshClusterFailuresIT {
     return workers;
   }
 
+  /** {@code down} succeeds, and leaves nothing of the cluster (see {@link #assertNothingLeft}). */
+  private static void downLeavesNothing(String name, Path stateRoot, int... hostNumbers) throws Exception {
+    Result down = run(stateRoot, "cluster", "down", name);
+    assertThat(down.exitCode).as("down; stderr: %s", down.err).isZero();
+    assertNothingLeft(name, stateRoot, hostNumbers);
+  }
+
   /** No daemon but sshd on the hosts, no directory of the cluster on them, and no state here. */
   private static void assertNothingLeft(String name, Path stateRoot, int... hostNumbers) throws Exception {
     for (int i : hostNumbers) {
@@ -309,16 +302,7 @@ class SshClusterFailuresIT {
   }
 
   private static ProcessBuilder command(Path stateRoot, String... args) {
-    List<String> argv = new ArrayList<>();
-    argv.add(script.toString());
-    argv.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile());
-    pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + File.pathSeparator
-        + pb.environment().getOrDefault("PATH", "/usr/bin:/bin"));
-    pb.environment().remove("JAVA_OPTS");
-    pb.environment().remove("MAPREDUCE_SECRET");
-    pb.environment().put("MAPREDUCE_STATE_DIR", stateRoot.toString());
-    return pb;
+    return bin.command(stateRoot, args);
   }
 
   private static Result run(Path stateRoot, String... args) throws IOException, InterruptedException {
@@ -337,14 +321,5 @@ class SshClusterFailuresIT {
         result.elapsed.toMillis());
     result.errors().forEach(line -> System.out.println("  " + line));
     return result;
-  }
-
-  private static Path findScript() throws URISyntaxException {
-    Path d = Path.of(SshClusterFailuresIT.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    while (d != null && !Files.isRegularFile(d.resolve("bin/mapreduce"))) {
-      d = d.getParent();
-    }
-    assertThat(d).as("a parent of the test classes holding bin/mapreduce").isNotNull();
-    return d.resolve("bin/mapreduce");
   }
 }
