@@ -83,7 +83,7 @@ public final class SshLauncher implements ClusterLauncher {
     remote.prepareHosts(jar, sha, settings.installJava());
     remote.startMaster();
     MasterStatus master = remote.masterStatus();
-    remote.awaitMaster(master, settings.registerTimeout());
+    remote.awaitStartedMaster(master, settings.registerTimeout());
     remote.startWorkers();
     remote.awaitWorkers(master, settings.registerTimeout());
     progress.println("cluster " + settings.name() + " is up: master " + NodeLayout.hostPort(nodes.get("master"),
@@ -284,6 +284,9 @@ public final class SshLauncher implements ClusterLauncher {
       state.set("java.options", String.join(" ", javaOptions));
       state.set("jar.sha256", jarSha);
       state.set("registerTimeoutSeconds", Long.toString(registerTimeout.toSeconds()));
+      if (state.get("reached") == null) {
+        state.set("reached", ""); // the hosts an up reached, added to as each answers (SshNodes)
+      }
     }
   }
 }

@@ -32,6 +32,8 @@ final class SshNodes {
   private static final Duration INSTALL = Duration.ofMinutes(10);
   private static final Duration SHORT = Duration.ofSeconds(60);
   static final int STOP_GRACE_SECONDS = 10;
+  /** How often a launcher waiting for the master it started asks whether the daemon still runs. */
+  private static final Duration CHECK_INTERVAL = Duration.ofSeconds(2);
 
   private final ClusterState state;
   private final PrintStream progress;
@@ -82,9 +84,10 @@ final class SshNodes {
     onEach(hosts(), host -> {
       Ssh.Result probe = ssh.run(host, RemoteScripts.probe(layout.jar(sha)), null, PROBE);
       check(probe, "reaching the host");
+      markReached(host);
       if (probe.out().contains("java none")) {
         if (!installJava) {
-          throw new StepFailed(host + ": no Java 17 or newer, and installing it is not allowed (allow it with"
+          throw new StepFailedException(host + ": no Java 17 or newer, and installing it is not allowed (allow it with"
               + " --install-java)");
         }
         progress.println("[" + host + "] installing Java");
@@ -167,7 +170,22 @@ final class SshNodes {
 
   /** Waits until the master's status endpoint answers; else fails with the end of its log. */
   void awaitMaster(MasterStatus master, Duration timeout) throws InterruptedException, IOException {
+    awaitMaster(master, timeout, false);
+  }
+
+  /**
+   * As {@link #awaitMaster(MasterStatus, Duration)}, for a master this launcher started: fails as
+   * soon as its daemon is gone rather than at the timeout. The start script sees a daemon that
+   * exits within its first second; on a busy host a JVM may take longer to find its port taken.
+   */
+  void awaitStartedMaster(MasterStatus master, Duration timeout) throws InterruptedException, IOException {
+    awaitMaster(master, timeout, true);
+  }
+
+  private void awaitMaster(MasterStatus master, Duration timeout, boolean failIfGone)
+      throws InterruptedException, IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
+    long nextCheck = System.nanoTime() + CHECK_INTERVAL.toNanos();
     IOException last = null;
     while (System.nanoTime() < deadline) {
       try {
@@ -176,9 +194,17 @@ final class SshNodes {
       } catch (IOException e) {
         last = e;
       }
+      if (failIfGone && System.nanoTime() > nextCheck) {
+        Ssh.Result r = ssh.run(masterHost(), RemoteScripts.status(layout.nodeDir("master")), null, SHORT);
+        if (r.ok() && r.out().strip().equals("not running")) {
+          throw new StepFailedException(masterHost() + ": starting master: the daemon exited at once; its log ends: "
+              + logTail("master", 5));
+        }
+        nextCheck = System.nanoTime() + CHECK_INTERVAL.toNanos();
+      }
       Thread.sleep(250);
     }
-    throw new StepFailed(masterHost() + ": the master did not answer at " + master.address() + " within "
+    throw new StepFailedException(masterHost() + ": the master did not answer at " + master.address() + " within "
         + timeout.toSeconds() + " s (" + (last == null ? "" : last.getMessage()) + "); its log ends: "
         + logTail("master", 5));
   }
@@ -197,7 +223,7 @@ final class SshNodes {
         lines.add(nodes.get(node) + ": " + node + " never registered with the master within " + timeout.toSeconds()
             + " s; its log ends: " + logTail(node, 5));
       }
-      throw new StepFailed(String.join("\n", lines));
+      throw new StepFailedException(String.join("\n", lines));
     }
   }
 
@@ -272,16 +298,22 @@ final class SshNodes {
    */
   void down() throws InterruptedException {
     Duration stop = Duration.ofSeconds(STOP_GRACE_SECONDS + 30);
+    // A host no up ever reached holds nothing of the cluster: that it cannot be reached now is no failure.
+    Set<String> unreached = java.util.concurrent.ConcurrentHashMap.newKeySet();
     Set<String> stopped = java.util.concurrent.ConcurrentHashMap.newKeySet();
     List<String> failures = new ArrayList<>(onEachQuietly(new ArrayList<>(nodes.keySet()), node -> {
       Ssh.Result r = ssh.run(nodes.get(node), RemoteScripts.stop(layout.nodeDir(node), STOP_GRACE_SECONDS), null,
           stop);
+      if (neverReached(nodes.get(node), r)) {
+        unreached.add(nodes.get(node));
+        return null;
+      }
       check(r, "stopping " + node);
       stopped.add(node);
       progress.println("[" + nodes.get(node) + "] " + node + ": " + r.out().strip());
       return null;
     }));
-    List<String> clean = hosts().stream().filter(host -> nodes.entrySet().stream()
+    List<String> clean = hosts().stream().filter(host -> !unreached.contains(host) && nodes.entrySet().stream()
         .filter(n -> n.getValue().equals(host)).allMatch(n -> stopped.contains(n.getKey()))).toList();
     failures.addAll(onEachQuietly(clean, host -> {
       check(ssh.run(host, RemoteScripts.removeClusterDir(layout.clusterDir()), null, SHORT),
@@ -289,13 +321,43 @@ final class SshNodes {
       return null;
     }));
     if (!failures.isEmpty()) {
-      throw new StepFailed(String.join("\n", failures));
+      throw new StepFailedException(String.join("\n", failures));
+    }
+    for (String host : unreached) {
+      progress.println("[" + host + "] not reachable, and no up ever reached it: nothing of the cluster is there");
+    }
+  }
+
+  /**
+   * Records that an {@code up} reached the host (so that {@code down} must reach it too). States
+   * from before this record was kept have no {@code reached} key: every host counts as reached.
+   */
+  private void markReached(String host) throws IOException {
+    synchronized (state) {
+      Set<String> reached = reached();
+      if (reached.add(host)) {
+        state.set("reached", String.join(",", reached));
+        state.save();
+      }
+    }
+  }
+
+  private Set<String> reached() {
+    String list = state.get("reached");
+    return list == null || list.isEmpty() ? new LinkedHashSet<>() : new LinkedHashSet<>(Arrays.asList(list.split(",")));
+  }
+
+  /** Whether the step failed for want of the host, and no up ever reached it. */
+  private boolean neverReached(String host, Ssh.Result r) {
+    boolean unreachable = r.exitCode() == 255 || r.exitCode() == Ssh.TIMED_OUT;
+    synchronized (state) {
+      return unreachable && state.get("reached") != null && !reached().contains(host);
     }
   }
 
   private static void check(Ssh.Result r, String step) {
     if (!r.ok()) {
-      throw new StepFailed(r.failure(step));
+      throw new StepFailedException(r.failure(step));
     }
   }
 
@@ -307,7 +369,7 @@ final class SshNodes {
   private <T> void onEach(java.util.Collection<T> items, Step<T> step) throws InterruptedException {
     List<String> failures = onEachQuietly(items, step);
     if (!failures.isEmpty()) {
-      throw new StepFailed(String.join("\n", failures));
+      throw new StepFailedException(String.join("\n", failures));
     }
   }
 
@@ -328,20 +390,13 @@ final class SshNodes {
           f.get();
         } catch (ExecutionException e) {
           Throwable c = e.getCause();
-          failures.add(c instanceof StepFailed ? c.getMessage()
+          failures.add(c instanceof StepFailedException ? c.getMessage()
               : c instanceof UncheckedIOException u ? u.getMessage() : c.toString());
         }
       }
       return failures;
     } finally {
       pool.shutdownNow();
-    }
-  }
-
-  /** A remote step that failed: its message names the host and the step, one line per host. */
-  static final class StepFailed extends RuntimeException {
-    StepFailed(String message) {
-      super(message);
     }
   }
 }

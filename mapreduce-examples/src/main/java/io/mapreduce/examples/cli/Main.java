@@ -8,6 +8,7 @@ import io.mapreduce.examples.Grep;
 import io.mapreduce.examples.Indexer;
 import io.mapreduce.examples.Sort;
 import io.mapreduce.examples.WordCount;
+import io.mapreduce.launcher.StepFailedException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -76,7 +77,12 @@ public final class Main implements Runnable {
     CommandLine cli = new CommandLine(new Main());
     cli.setParameterExceptionHandler(Main::badArguments);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      commandLine.getErr().println("mapreduce: " + oneLine(e));
+      if (e instanceof StepFailedException failed) {
+        // One line per host at fault, as the cluster commands promise.
+        failed.lines().forEach(line -> commandLine.getErr().println("mapreduce: " + line));
+      } else {
+        commandLine.getErr().println("mapreduce: " + oneLine(e));
+      }
       return JOB_FAILED;
     });
     return cli;

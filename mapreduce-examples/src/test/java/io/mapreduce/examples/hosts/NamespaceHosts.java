@@ -31,6 +31,7 @@ public final class NamespaceHosts implements AutoCloseable {
   private final List<String> namespaces = new ArrayList<>();
   private final List<Process> sshds = new ArrayList<>();
   private final Path userKey;
+  private final java.util.Set<Integer> withoutJava = new java.util.HashSet<>();
 
   /** Why these hosts cannot be made here, or null if they can. */
   public static String unavailableBecause() {
@@ -51,7 +52,18 @@ public final class NamespaceHosts implements AutoCloseable {
    */
   public static NamespaceHosts create(String prefix, int net, int count, Path dir) throws IOException,
       InterruptedException {
+    return create(prefix, net, count, dir, java.util.Set.of());
+  }
+
+  /**
+   * As {@link #create(String, int, int, Path)}, but the hosts numbered in {@code withoutJava} have
+   * no Java: in their sshd's mount namespace an empty directory hides {@code /usr/lib/jvm} (so
+   * {@code /usr/bin/java} dangles) and this JVM's own home, wherever it is.
+   */
+  public static NamespaceHosts create(String prefix, int net, int count, Path dir,
+      java.util.Set<Integer> withoutJava) throws IOException, InterruptedException {
     NamespaceHosts hosts = new NamespaceHosts(prefix, net, dir);
+    hosts.withoutJava.addAll(withoutJava);
     try {
       hosts.setUp(count);
       return hosts;
@@ -117,10 +129,32 @@ public final class NamespaceHosts implements AutoCloseable {
         "StrictModes no",
         "PidFile " + hostDir.resolve("sshd.pid"),
         "") + "\n");
-    String script = "mount --bind " + mapreduceDir + " " + home + " && exec " + SSHD + " -D -e -f " + config;
+    String script = "mount --bind " + mapreduceDir + " " + home + " && " + hideJava(i, hostDir) + "exec " + SSHD
+        + " -D -e -f " + config;
     Process sshd = new ProcessBuilder("ip", "netns", "exec", prefix + "h" + i, "unshare", "-m", "sh", "-c", script)
         .redirectErrorStream(true).redirectOutput(hostDir.resolve("sshd.log").toFile()).start();
     sshds.add(sshd);
+  }
+
+  /** Shell commands that bind an empty directory over every Java home host {@code i} could find, if it has none. */
+  private String hideJava(int i, Path hostDir) throws IOException {
+    if (!withoutJava.contains(i)) {
+      return "";
+    }
+    Path empty = Files.createDirectories(hostDir.resolve("no-java"));
+    java.util.Set<Path> homes = new java.util.LinkedHashSet<>();
+    homes.add(Path.of("/usr/lib/jvm"));
+    Path self = Path.of(System.getProperty("java.home")).toRealPath();
+    if (!self.startsWith("/usr/lib/jvm")) {
+      homes.add(self);
+    }
+    StringBuilder commands = new StringBuilder();
+    for (Path h : homes) {
+      if (Files.isDirectory(h)) {
+        commands.append("mount --bind ").append(empty).append(' ').append(h).append(" && ");
+      }
+    }
+    return commands.toString();
   }
 
   private void awaitPort(String address, int port) throws IOException, InterruptedException {

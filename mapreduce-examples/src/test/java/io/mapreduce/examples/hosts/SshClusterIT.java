@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mapreduce.examples.OracleAccess;
 import io.mapreduce.launcher.SshLauncher;
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -45,7 +43,7 @@ class SshClusterIT {
   private static final long STEP_TIMEOUT_SECONDS = 150;
   private static final String NAME = "nsfour";
   private static NamespaceHosts hosts;
-  private static Path script;
+  private static BinMapreduce bin;
 
   @TempDir
   static Path dir;
@@ -54,7 +52,7 @@ class SshClusterIT {
   static void makeHosts() throws Exception {
     String why = NamespaceHosts.unavailableBecause();
     Assumptions.assumeTrue(why == null, "skipped: " + why);
-    script = findScript();
+    bin = new BinMapreduce(dir);
     hosts = NamespaceHosts.create("mrs", 234, 4, dir.resolve("hosts"));
   }
 
@@ -257,16 +255,7 @@ class SshClusterIT {
   record Result(int exitCode, String out, String err) {}
 
   private static ProcessBuilder command(Path stateRoot, String... args) {
-    List<String> argv = new ArrayList<>();
-    argv.add(script.toString());
-    argv.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(argv).directory(dir.toFile());
-    pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + File.pathSeparator
-        + pb.environment().getOrDefault("PATH", "/usr/bin:/bin"));
-    pb.environment().remove("JAVA_OPTS");
-    pb.environment().remove("MAPREDUCE_SECRET");
-    pb.environment().put("MAPREDUCE_STATE_DIR", stateRoot.toString());
-    return pb;
+    return bin.command(stateRoot, args);
   }
 
   private static Process start(Path stateRoot, String... args) throws IOException {
@@ -285,14 +274,5 @@ class SshClusterIT {
     }
     return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
         Files.readString(err, StandardCharsets.UTF_8));
-  }
-
-  private static Path findScript() throws URISyntaxException {
-    Path d = Path.of(SshClusterIT.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    while (d != null && !Files.isRegularFile(d.resolve("bin/mapreduce"))) {
-      d = d.getParent();
-    }
-    assertThat(d).as("a parent of the test classes holding bin/mapreduce").isNotNull();
-    return d.resolve("bin/mapreduce");
   }
 }
