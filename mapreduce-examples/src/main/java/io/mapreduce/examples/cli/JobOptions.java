@@ -141,6 +141,9 @@ final class JobOptions {
           b.cluster(io.mapreduce.launcher.Clusters.attach(cluster));
         } catch (java.io.IOException e) {
           throw new IllegalArgumentException("cannot read cluster " + cluster + "'s state: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("--cluster " + cluster + ": " + e.getMessage()
+              + "; name a master started otherwise as HOST:PORT", e);
         }
       } else {
         b.cluster(cluster);
