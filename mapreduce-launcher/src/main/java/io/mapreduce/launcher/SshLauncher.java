@@ -110,7 +110,7 @@ public final class SshLauncher implements ClusterLauncher {
   }
 
   /** Builds an {@link SshLauncher}. */
-  public static final class Builder {
+  public static final class Builder implements NodeSettings<Builder> {
     private String name;
     private HostsFile hosts;
     private String user;
@@ -155,6 +155,7 @@ public final class SshLauncher implements ClusterLauncher {
     }
 
     /** The private key ssh logs in with (default: ssh's own choice). */
+    @Override
     public Builder identity(Path key) {
       this.identity = key;
       return this;
@@ -172,35 +173,41 @@ public final class SshLauncher implements ClusterLauncher {
     }
 
     /** Where nodes keep their files on the hosts (default {@code $HOME/.mapreduce}). */
+    @Override
     public Builder remoteDir(String dir) {
       this.remoteDir = dir;
       return this;
     }
 
+    @Override
     public Builder masterPort(int port) {
       this.masterPort = port;
       return this;
     }
 
     /** The status page's port on the master's host (default 8080). */
+    @Override
     public Builder httpPort(int port) {
       this.httpPort = port;
       return this;
     }
 
     /** Task slots per worker (default: each host's processors). */
+    @Override
     public Builder slots(int slots) {
       this.slots = slots;
       return this;
     }
 
     /** JVM options of the daemons, such as {@code -Xmx4g}. */
+    @Override
     public Builder javaOptions(List<String> options) {
       this.javaOptions = List.copyOf(options);
       return this;
     }
 
     /** How long {@code up} waits for the master to answer, and again for the workers to register. */
+    @Override
     public Builder registerTimeout(Duration timeout) {
       this.registerTimeout = timeout;
       return this;
@@ -212,18 +219,21 @@ public final class SshLauncher implements ClusterLauncher {
     }
 
     /** The runnable jar the hosts run (default: the one this class was loaded from, if it is one). */
+    @Override
     public Builder jar(Path jar) {
       this.jar = jar;
       return this;
     }
 
     /** The state directory (default: {@code $MAPREDUCE_STATE_DIR}, else the per-user one). */
+    @Override
     public Builder stateRoot(Path root) {
       this.stateRoot = root;
       return this;
     }
 
     /** Where progress lines go (default: standard error). */
+    @Override
     public Builder progress(PrintStream progress) {
       this.progress = Objects.requireNonNull(progress);
       return this;

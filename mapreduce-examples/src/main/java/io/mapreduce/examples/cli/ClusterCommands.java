@@ -1,6 +1,7 @@
 package io.mapreduce.examples.cli;
 
 import io.mapreduce.launcher.Clusters;
+import io.mapreduce.launcher.NodeSettings;
 import io.mapreduce.launcher.SshLauncher;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -172,7 +173,7 @@ final class ClusterCommands implements Runnable {
     }
 
     private SshLauncher ssh() throws java.io.IOException {
-      SshLauncher.Builder b = SshLauncher.builder().stateRoot(stateRoot(state.stateDir)).progress(printStream(spec));
+      SshLauncher.Builder b = SshLauncher.builder();
       requireFor("ssh", "--name", name);
       b.name(name);
       requireFor("ssh", "--hosts", hosts);
@@ -180,42 +181,17 @@ final class ClusterCommands implements Runnable {
       if (user != null) {
         b.user(user);
       }
-      if (identity != null) {
-        b.identity(identity);
-      }
       if (sshPort != null) {
         b.sshPort(sshPort);
       }
       if (installJava != null) {
         b.installJava(installJava);
       }
-      if (remoteDir != null) {
-        b.remoteDir(remoteDir);
-      }
-      if (port != null) {
-        b.masterPort(port);
-      }
-      if (httpPort != null) {
-        b.httpPort(httpPort);
-      }
-      if (slots != null) {
-        b.slots(slots);
-      }
-      if (javaOpts != null) {
-        b.javaOptions(List.of(javaOpts.strip().split("\\s+")));
-      }
-      if (registerTimeout != null) {
-        b.registerTimeout(Duration.ofSeconds(registerTimeout));
-      }
-      if (jar != null) {
-        b.jar(jar);
-      }
-      return b.build();
+      return common(b).build();
     }
 
     private io.mapreduce.launcher.ec2.Ec2Launcher ec2() {
-      var b = io.mapreduce.launcher.ec2.Ec2Launcher.builder().stateRoot(stateRoot(state.stateDir))
-          .progress(printStream(spec));
+      var b = io.mapreduce.launcher.ec2.Ec2Launcher.builder();
       requireFor("ec2", "--name", name);
       b.name(name);
       requireFor("ec2", "--region", region);
@@ -226,9 +202,6 @@ final class ClusterCommands implements Runnable {
       b.staging(staging);
       requireFor("ec2", "--access-from", accessFrom);
       b.accessFrom(accessFrom);
-      if (identity != null) {
-        b.identity(identity);
-      }
       if (workers != null) {
         b.workers(workers);
       }
@@ -256,6 +229,15 @@ final class ClusterCommands implements Runnable {
       if (instanceProfile != null) {
         b.instanceProfile(instanceProfile);
       }
+      return common(b).build();
+    }
+
+    /** The options both providers take. */
+    private <B extends NodeSettings<B>> B common(B b) {
+      b.stateRoot(stateRoot(state.stateDir)).progress(printStream(spec));
+      if (identity != null) {
+        b.identity(identity);
+      }
       if (remoteDir != null) {
         b.remoteDir(remoteDir);
       }
@@ -277,7 +259,7 @@ final class ClusterCommands implements Runnable {
       if (jar != null) {
         b.jar(jar);
       }
-      return b.build();
+      return b;
     }
 
     private static void requireFor(String provider, String option, Object value) {

@@ -177,7 +177,7 @@ public final class Ec2Launcher implements ClusterLauncher {
   }
 
   /** Builds an {@link Ec2Launcher}; each setter checks its argument. */
-  public static final class Builder {
+  public static final class Builder implements io.mapreduce.launcher.NodeSettings<Builder> {
     private String name;
     private Region region;
     private String image;
@@ -294,6 +294,7 @@ public final class Ec2Launcher implements ClusterLauncher {
     }
 
     /** The key pair's private key, for ssh (default: ssh's own choice, such as an agent's key). */
+    @Override
     public Builder identity(Path key) {
       this.identity = key;
       return this;
@@ -333,12 +334,14 @@ public final class Ec2Launcher implements ClusterLauncher {
     }
 
     /** The master's port (default 7077), open to the cluster and to {@link #accessFrom}. */
+    @Override
     public Builder masterPort(int port) {
       this.masterPort = port(port, "master port");
       return this;
     }
 
     /** The status page's port (default 8080), open to the cluster and to {@link #accessFrom}. */
+    @Override
     public Builder httpPort(int port) {
       this.httpPort = port(port, "status page port");
       return this;
@@ -352,6 +355,7 @@ public final class Ec2Launcher implements ClusterLauncher {
     }
 
     /** Task slots per worker (default: each instance's processors). */
+    @Override
     public Builder slots(int slots) {
       if (slots < 1) {
         throw new IllegalArgumentException("slots must be at least 1 but is " + slots);
@@ -360,12 +364,14 @@ public final class Ec2Launcher implements ClusterLauncher {
       return this;
     }
 
+    @Override
     public Builder javaOptions(List<String> options) {
       this.javaOptions = List.copyOf(options);
       return this;
     }
 
     /** Where nodes keep their files in the login user's home (default {@code $HOME/.mapreduce}). */
+    @Override
     public Builder remoteDir(String dir) {
       this.remoteDir = dir;
       return this;
@@ -378,6 +384,7 @@ public final class Ec2Launcher implements ClusterLauncher {
     }
 
     /** How long {@code up} waits for the master to answer, and again for the workers to register. */
+    @Override
     public Builder registerTimeout(Duration timeout) {
       this.registerTimeout = timeout;
       return this;
@@ -415,16 +422,19 @@ public final class Ec2Launcher implements ClusterLauncher {
     }
 
     /** The runnable jar the instances run (default: the one this class was loaded from, if it is one). */
+    @Override
     public Builder jar(Path jar) {
       this.jar = jar;
       return this;
     }
 
+    @Override
     public Builder stateRoot(Path root) {
       this.stateRoot = root;
       return this;
     }
 
+    @Override
     public Builder progress(PrintStream progress) {
       this.progress = Objects.requireNonNull(progress);
       return this;
