@@ -14,6 +14,8 @@ public final class RemoteScripts {
   public static final int NO_JAVA = 40;
   /** Exit code of a start whose daemon exited at once (its log's last lines are on stderr). */
   public static final int EXITED_AT_ONCE = 41;
+  /** Exit code of a start that waited a minute for another start of the same node. */
+  public static final int START_LOCKED = 44;
   /** Exit code of a jar upload whose bytes did not hash to the name. */
   public static final int CORRUPT_JAR = 42;
 
@@ -89,14 +91,22 @@ public final class RemoteScripts {
    */
   public static String start(String nodeDir, String jar, List<String> javaOpts, List<String> args,
       boolean installJava) {
-    return "set -e\n" + aliveCheck(nodeDir) + """
+    return "set -e\nd=" + word(nodeDir) + "\n" + """
+        mkdir -p "$d"
+        # One start of a node at a time (two ups, or one cut short whose ssh still runs): the second
+        # waits, then finds the first's daemon running. The daemon does not inherit the lock.
+        if command -v flock >/dev/null 2>&1; then
+          exec 9>"$d/.start.lock"
+          flock -w 60 9 || { echo "another start of this node has held its lock for 60 s" >&2; exit %d; }
+        fi
+        """.formatted(START_LOCKED) + aliveCheck(nodeDir) + """
         if [ "$alive" = 1 ]; then echo "running $p"; exit 0; fi
         [ -s "$d/secret" ] || { echo "no cluster secret in $d" >&2; exit 43; }
         """ + findJava(installJava) + """
         mkdir -p "$d/work"
         chmod 700 "$d" "$d/work"
         """ + "nohup setsid \"$java\" " + words(javaOpts) + " -jar " + word(jar) + " " + words(args)
-        + " > \"$d/node.log\" 2>&1 < /dev/null &\n" + """
+        + " > \"$d/node.log\" 2>&1 < /dev/null 9>&- &\n" + """
         p=$!
         echo "$p" > "$d/pid"
         sleep 1

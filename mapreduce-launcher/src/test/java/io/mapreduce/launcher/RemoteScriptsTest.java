@@ -168,6 +168,26 @@ class RemoteScriptsTest {
   }
 
   @Test
+  void twoStartsAtOnce_startOneDaemon_theOtherFindsItRunning() throws Exception {
+    String dir = nodeDir();
+    String jar = daemonJar().toString();
+    java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var a = two.submit(() -> sh(start(dir, jar, "sleep")));
+      var b = two.submit(() -> sh(start(dir, jar, "sleep")));
+      List<String> outs = List.of(a.get().out.strip(), b.get().out.strip());
+      String started = outs.stream().filter(o -> o.startsWith("started ")).findFirst().orElseThrow(
+          () -> new AssertionError("neither started: " + outs));
+      long pid = Long.parseLong(started.substring("started ".length()));
+      daemons.add(pid);
+      // The lock is the start's, not the daemon's: the other start waited for it, then found the daemon.
+      assertThat(outs).containsExactlyInAnyOrder(started, "running " + pid);
+    } finally {
+      two.shutdownNow();
+    }
+  }
+
+  @Test
   void pidFileNamingAnotherProcess_isNotTakenForTheDaemon() throws Exception {
     String dir = nodeDir();
     Process stranger = new ProcessBuilder("sleep", "60").start();
