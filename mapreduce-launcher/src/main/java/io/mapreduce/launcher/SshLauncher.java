@@ -81,10 +81,12 @@ public final class SshLauncher implements ClusterLauncher {
     state.save();
     SshNodes remote = new SshNodes(state, progress);
     remote.prepareHosts(jar, sha, settings.installJava());
-    remote.startMaster();
+    // The master first, and the workers once it answers: an up cut short leaves either no worker
+    // or workers with a master, and a master that fails does so before anything else starts.
+    remote.start(List.of("master"));
     MasterStatus master = remote.masterStatus();
     remote.awaitStartedMaster(master, settings.registerTimeout());
-    remote.startWorkers();
+    remote.start(settings.workerNodes());
     remote.awaitWorkers(master, settings.registerTimeout());
     progress.println("cluster " + settings.name() + " is up: master " + NodeLayout.hostPort(nodes.get("master"),
         settings.masterPort()) + ", " + settings.hosts().workers().size() + " workers, status page "
@@ -275,6 +277,14 @@ public final class SshLauncher implements ClusterLauncher {
   record SshSettings(String name, HostsFile hosts, String user, Path identity, int sshPort, boolean installJava,
       String remoteDir, int masterPort, int httpPort, Integer slots, List<String> javaOptions,
       Duration registerTimeout, Duration connectTimeout, Path jar, Path stateRoot) {
+
+    List<String> workerNodes() {
+      List<String> nodes = new ArrayList<>();
+      for (int i = 1; i <= hosts.workers().size(); i++) {
+        nodes.add("worker-" + i);
+      }
+      return nodes;
+    }
 
     void writeTo(ClusterState state, Map<String, String> nodes, String jarSha) {
       state.set("provider", "ssh");

@@ -136,15 +136,9 @@ final class SshNodes {
     });
   }
 
-  void startMaster() throws InterruptedException {
-    start(List.of("master"));
-  }
 
-  void startWorkers() throws InterruptedException {
-    start(nodes.keySet().stream().filter(n -> !n.equals("master")).toList());
-  }
-
-  private void start(List<String> which) throws InterruptedException {
+  /** Starts these nodes' daemons where they do not run, all at once. */
+  void start(List<String> which) throws InterruptedException {
     String jar = layout.jar(state.require("jar.sha256"));
     boolean install = Boolean.parseBoolean(state.get("installJava"));
     List<String> javaOptions = options(state.get("java.options"));
