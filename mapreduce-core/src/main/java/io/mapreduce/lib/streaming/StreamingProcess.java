@@ -73,6 +73,25 @@ final class StreamingProcess implements AutoCloseable {
   private boolean outputEnded;
   private boolean finished;
 
+  /**
+   * The command, run as Hadoop Streaming runs it: a first word naming a file shipped with the job
+   * ({@code -mapper mapper.py -file mapper.py}) is that file, made executable, not a program on the
+   * path, which {@code /bin/sh} would look for.
+   */
+  static String shippedProgramFirst(StreamingProgram program, Path directory) {
+    String command = program.command().stripLeading();
+    int end = 0;
+    while (end < command.length() && !Character.isWhitespace(command.charAt(end))) {
+      end++;
+    }
+    String first = command.substring(0, end);
+    if (first.isEmpty() || first.contains("/") || !program.fileNames().contains(first)) {
+      return program.command();
+    }
+    directory.resolve(first).toFile().setExecutable(true, false);
+    return "./" + command;
+  }
+
   private StreamingProcess(String role, StreamingProgram program, TaskContext context, Map<String, String> taskEnv,
       LineSink sink) throws IOException {
     this.role = role;
@@ -82,7 +101,8 @@ final class StreamingProcess implements AutoCloseable {
     this.directory = Files.createTempDirectory("mapreduce-streaming-" + attemptId + "-");
     try {
       program.writeFiles(directory);
-      ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command).directory(directory.toFile());
+      ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", shippedProgramFirst(program, directory))
+          .directory(directory.toFile());
       Map<String, String> env = pb.environment();
       env.put("mapreduce_job_id", context.jobId());
       env.put("mapreduce_task_id", context.taskId());

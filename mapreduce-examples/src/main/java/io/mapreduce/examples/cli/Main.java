@@ -47,9 +47,9 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code. */
   public static int run(String... args) {
-    args = StreamingCommand.hadoopSpellings(args);
     boolean daemon = args.length > 0 && (args[0].equals("master") || args[0].equals("worker"));
-    return (daemon ? newCommandLine(true) : newCommandLine()).execute(args);
+    CommandLine cli = daemon ? newCommandLine(true) : newCommandLine();
+    return execute(cli, args);
   }
 
   /** Runs the command line with the given output and error streams (for tests); returns the exit code. */
@@ -57,7 +57,25 @@ public final class Main implements Runnable {
     CommandLine cli = newCommandLine();
     cli.setOut(out);
     cli.setErr(err);
-    return cli.execute(StreamingCommand.hadoopSpellings(args));
+    return execute(cli, args);
+  }
+
+  /** Runs the command, Hadoop Streaming's spellings translated first (their errors are bad arguments). */
+  private static int execute(CommandLine cli, String[] args) {
+    HadoopStreamingArgs.Translation t;
+    try {
+      t = HadoopStreamingArgs.translate(args);
+    } catch (IllegalArgumentException e) {
+      cli.getErr().println("mapreduce streaming: " + oneLine(e));
+      cli.getErr().println("Try 'mapreduce streaming --help' for more information.");
+      cli.getErr().flush();
+      return USAGE;
+    }
+    if (t.warning() != null) {
+      cli.getErr().println(t.warning());
+      cli.getErr().flush();
+    }
+    return cli.execute(t.args());
   }
 
   private static CommandLine newCommandLine() {

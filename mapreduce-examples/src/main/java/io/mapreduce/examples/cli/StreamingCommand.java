@@ -7,27 +7,22 @@ import io.mapreduce.lib.streaming.StreamingReducer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code mapreduce streaming}: a job whose mapper, reducer and combiner are programs, as Hadoop
- * Streaming runs them. Hadoop's own spellings of the options ({@code -input}, {@code -mapper},
- * {@code -numReduceTasks}, ...) are accepted too (see {@link #hadoopSpellings}).
+ * Streaming runs them. Hadoop's own command lines ({@code -D}, {@code -files}, {@code -input},
+ * {@code -mapper}, {@code -numReduceTasks}, ...) are accepted too (see {@link HadoopStreamingArgs}).
  */
 @Command(name = "streaming", mixinStandardHelpOptions = true,
     description = {"Runs programs as mapper, reducer and combiner, as Hadoop Streaming does: each reads lines on"
         + " stdin and prints lines key<TAB>value; the output is what cat input | mapper | LC_ALL=C sort | reducer"
         + " prints. Commands run through /bin/sh -c in a working directory holding the --file files.",
-        "Hadoop Streaming's spellings also work: -input -output -mapper -reducer -combiner -numReduceTasks"
-            + " -cmdenv -file."})
+        "Hadoop Streaming's command lines also work: -D KEY=VALUE (or -jobconf), -files A,B#NAME, -input -output"
+            + " -mapper -reducer -combiner -numReduceTasks -cmdenv -file -inputformat -outputformat -lazyOutput"
+            + " -verbose; see the README for the keys and what is not supported."})
 final class StreamingCommand extends Main.InputJobCommand {
-  /** Hadoop Streaming's option names, and ours. */
-  private static final Map<String, String> HADOOP_SPELLINGS = Map.of("-input", "--input", "-output", "--output",
-      "-mapper", "--mapper", "-reducer", "--reducer", "-combiner", "--combiner", "-numReduceTasks", "--reduce-tasks",
-      "-cmdenv", "--cmdenv", "-file", "--file");
-
   @Option(names = "--mapper", required = true, paramLabel = "CMD", description = "The mapper's command.")
   String mapper;
 
@@ -43,21 +38,13 @@ final class StreamingCommand extends Main.InputJobCommand {
   @Option(names = "--cmdenv", paramLabel = "NAME=VALUE", description = "An environment variable for the commands; may repeat.")
   List<String> cmdenv = new ArrayList<>();
 
-  @Option(names = "--file", paramLabel = "PATH",
-      description = "A file to place in the commands' working directory (shipped to workers); may repeat.")
-  List<Path> files = new ArrayList<>();
+  @Option(names = "--file", paramLabel = "PATH[#NAME]",
+      description = "A file to place in the commands' working directory (shipped to workers), as NAME if given; may "
+          + "repeat.")
+  List<String> files = new ArrayList<>();
 
-  /** Rewrites Hadoop Streaming's option names to ours when the command is {@code streaming}. */
-  static String[] hadoopSpellings(String[] args) {
-    if (args.length == 0 || !args[0].equals("streaming")) {
-      return args;
-    }
-    String[] out = args.clone();
-    for (int i = 1; i < out.length; i++) {
-      out[i] = HADOOP_SPELLINGS.getOrDefault(out[i], out[i]);
-    }
-    return out;
-  }
+  @Option(names = "--job-name", paramLabel = "NAME", description = "The job's name (default: the mapper's command).")
+  String jobName;
 
   @Override
   MapReduceSpecification<?, ?> specification() {
@@ -75,6 +62,9 @@ final class StreamingCommand extends Main.InputJobCommand {
       }
     }
     options.apply(b, true, false);
+    if (jobName != null) {
+      b.name(jobName);
+    }
     return b.reduceTasks(reduceTasks).build();
   }
 
@@ -90,9 +80,18 @@ final class StreamingCommand extends Main.InputJobCommand {
       }
       p.env(e.substring(0, eq), e.substring(eq + 1));
     }
-    for (Path f : files) {
+    for (String f : files) {
+      int hash = f.lastIndexOf('#');
+      Path path = Path.of(hash < 0 ? f : f.substring(0, hash));
       try {
-        p.file(f);
+        if (hash < 0) {
+          p.file(path);
+        } else {
+          // Hadoop's PATH#NAME: the file appears in the working directory as NAME.
+          p.file(f.substring(hash + 1), java.nio.file.Files.readAllBytes(path), java.nio.file.Files.isExecutable(path));
+        }
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("--file " + f + ": cannot read " + path + ": " + e, e);
       } catch (java.io.UncheckedIOException e) {
         throw new IllegalArgumentException("--file " + f + ": " + e.getMessage(), e);
       }

@@ -165,6 +165,69 @@ class StreamingIT {
     assertThat(lines).containsExactly("from-data-file\t" + 7 * maps, "hello\t" + inputLines);
   }
 
+  /**
+   * A step as Hadoop and EMR users write it: generic options first (-D, -files with a rename),
+   * comma-separated inputs, programs run by name from the working directory, on the cluster.
+   */
+  @Test
+  void streaming_hadoopStepCommandLine_equalsShellPipeline_andNamesTheIgnoredKeys() throws Exception {
+    Path out = tmp.resolve("hadoop-step");
+    List<Path> inputs;
+    try (Stream<Path> files = Files.list(sample)) {
+      inputs = files.sorted().toList();
+    }
+    String firstHalf = String.join(",", inputs.subList(0, inputs.size() / 2).stream().map(Path::toString).toList());
+    String secondHalf = String.join(",", inputs.subList(inputs.size() / 2, inputs.size()).stream().map(Path::toString)
+        .toList());
+    Run r = run(out, "-D", "mapreduce.job.reduces=3", "-D", "mapreduce.job.name=word count step",
+        "-D", "mapreduce.map.memory.mb=2048", "-Dmapreduce.reduce.memory.mb=4096",
+        "-files", file("mapper.py") + "," + file("reducer.py") + "#sum.py",
+        "-input", firstHalf, "-input", secondHalf, "-mapper", "mapper.py", "-reducer", "python3 sum.py",
+        "-inputformat", "org.apache.hadoop.mapred.TextInputFormat",
+        "-outputformat", "org.apache.hadoop.mapred.TextOutputFormat", "--cluster", cluster.address());
+    assertThat(r.code()).as("stderr: %s", r.err()).isZero();
+    assertThat(outputLines(out)).isEqualTo(wordCount);
+    try (Stream<Path> files = Files.list(out)) {
+      assertThat(files.filter(f -> f.getFileName().toString().startsWith("mr-out-"))).hasSize(3);
+    }
+    assertThat(r.err().lines().filter(l -> l.startsWith("mapreduce streaming: ignoring")).toList()).containsExactly(
+        "mapreduce streaming: ignoring -D keys this engine has no use for: mapreduce.map.memory.mb,"
+            + " mapreduce.reduce.memory.mb");
+  }
+
+  @Test
+  void streaming_hadoopIdentityClassesAndCompressedOutput_catTheRecordsIntoGzip() throws Exception {
+    Path out = tmp.resolve("hadoop-identity-gzip");
+    Run r = run(out, "-D", "mapred.reduce.tasks=1", "-D", "mapreduce.output.fileoutputformat.compress=true",
+        "-D", "mapreduce.output.fileoutputformat.compress.codec=org.apache.hadoop.io.compress.GzipCodec",
+        "-input", sample.toString(), "-mapper", "org.apache.hadoop.mapred.lib.IdentityMapper",
+        "-reducer", "org.apache.hadoop.mapred.lib.IdentityReducer");
+    assertThat(r.code()).as("stderr: %s", r.err()).isZero();
+    Path gz = out.resolve("mr-out-00000.gz");
+    assertThat(gz).exists();
+    byte[] text;
+    try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(gz))) {
+      text = in.readAllBytes();
+    }
+    assertThat(sortedLines(text)).isEqualTo(pipeline("cat " + sample + "/* | LC_ALL=C sort"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"-libjars|x.jar|-libjars is not supported", "-archives|a.tgz#a|-archives is not supported",
+      "-reducer|org.example.MyReducer|-reducer org.example.MyReducer: a Java class is not supported",
+      "-inputformat|SequenceFileInputFormat|-inputformat SequenceFileInputFormat is not supported",
+      "-io|typedbytes|-io is not supported", "-frobnicate|1|unsupported Hadoop Streaming option -frobnicate",
+      "-D|novalue|-D wants KEY=VALUE but got 'novalue'"})
+  void streaming_unsupportedHadoopOption_refusedInOneLineBeforeAnythingRuns(String spec) {
+    String[] parts = spec.split("\\|");
+    Path out = tmp.resolve("refused-" + parts[0].substring(1));
+    Run r = run(out, "-input", sample.toString(), "-mapper", "cat", parts[0], parts[1]);
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().lines().toList()).hasSize(2);
+    assertThat(r.err().lines().findFirst().orElseThrow()).startsWith("mapreduce streaming: ").contains(parts[2]);
+    assertThat(out).doesNotExist();
+  }
+
   @Test
   void streaming_mapperExits3_failsWithStatusAndStderrAndLeavesNoOutput() {
     Path out = tmp.resolve("fails");

@@ -1,0 +1,232 @@
+package io.mapreduce.examples.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Hadoop Streaming's command line, as Hadoop and EMR steps spell it, turned into this command
+ * line's options: the generic options ({@code -D key=value}, {@code -files a,b#c}; Hadoop wants
+ * them first, here they may come anywhere) and the streaming ones ({@code -input}, {@code -mapper},
+ * {@code -inputformat}, ...). A {@code -D} key with a meaning here becomes its option; any other is
+ * named in one warning line, never dropped silently; an option this engine does not support fails
+ * in one line naming it, before anything runs.
+ */
+final class HadoopStreamingArgs {
+  /** The arguments for picocli, and the warning to print first (or null). */
+  record Translation(String[] args, String warning) {}
+
+  /** Hadoop's identity classes, which stream the records through: {@code cat} here. */
+  private static final Set<String> IDENTITY_CLASSES = Set.of("org.apache.hadoop.mapred.lib.IdentityMapper",
+      "org.apache.hadoop.mapred.lib.IdentityReducer", "IdentityMapper", "IdentityReducer");
+  private static final Set<String> TEXT_INPUT = Set.of("TextInputFormat", "org.apache.hadoop.mapred.TextInputFormat",
+      "org.apache.hadoop.mapreduce.lib.input.TextInputFormat");
+  private static final Set<String> KEY_VALUE_INPUT = Set.of("KeyValueTextInputFormat",
+      "org.apache.hadoop.mapred.KeyValueTextInputFormat",
+      "org.apache.hadoop.mapreduce.lib.input.KeyValueTextInputFormat");
+  private static final Set<String> NLINE_INPUT = Set.of("NLineInputFormat", "org.apache.hadoop.mapred.lib.NLineInputFormat",
+      "org.apache.hadoop.mapreduce.lib.input.NLineInputFormat");
+  private static final Set<String> TEXT_OUTPUT = Set.of("TextOutputFormat", "org.apache.hadoop.mapred.TextOutputFormat",
+      "org.apache.hadoop.mapreduce.lib.output.TextOutputFormat");
+  /** Options refused with a reason of their own. */
+  private static final Map<String, String> REFUSED = Map.ofEntries(
+      Map.entry("-libjars", "streaming runs programs, not Java classes: -libjars is not supported"),
+      Map.entry("-archives", "-archives is not supported yet (use -files)"),
+      Map.entry("-cacheArchive", "-cacheArchive is not supported (deprecated in Hadoop; -archives is not supported"
+          + " yet either)"),
+      Map.entry("-cacheFile", "-cacheFile is not supported (deprecated in Hadoop): use -files"),
+      Map.entry("-partitioner", "-partitioner is not supported yet"),
+      Map.entry("-conf", "-conf is not supported: give the settings as -D key=value"),
+      Map.entry("-fs", "-fs is not supported: name inputs and outputs by their full paths (s3://... or local)"),
+      Map.entry("-jt", "-jt is not supported: run on a cluster with --cluster NAME|HOST:PORT"),
+      Map.entry("-inputreader", "-inputreader is not supported"),
+      Map.entry("-io", "-io is not supported (text lines only)"),
+      Map.entry("-background", "-background is not supported"));
+  /** Streaming options with one argument that map onto ours by name. */
+  private static final Map<String, String> RENAMED = Map.of("-input", "--input", "-output", "--output",
+      "-cmdenv", "--cmdenv", "-file", "--file", "-numReduceTasks", "--reduce-tasks");
+
+  private HadoopStreamingArgs() {}
+
+  /** Whether the command line uses Hadoop's spellings at all (else it is left as it is). */
+  static boolean usesHadoopSpellings(String[] args) {
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].startsWith("-") && !args[i].startsWith("--") && args[i].length() > 2) {
+        return true;
+      }
+      if (args[i].equals("-D")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Translates {@code streaming ...} in Hadoop's spellings (ours pass through).
+   *
+   * @throws IllegalArgumentException naming the option or key at fault, in one line
+   */
+  static Translation translate(String[] args) {
+    if (args.length == 0 || !args[0].equals("streaming") || !usesHadoopSpellings(args)) {
+      return new Translation(args, null);
+    }
+    List<String> out = new ArrayList<>(List.of("streaming"));
+    Map<String, String> conf = new LinkedHashMap<>();
+    String inputFormat = null;
+    boolean reduceTasksGiven = false;
+    for (int i = 1; i < args.length; i++) {
+      String a = args[i];
+      if (a.startsWith("--") || !a.startsWith("-") || a.equals("-h") || a.equals("-V")) {
+        out.add(a); // ours, or a value
+        continue;
+      }
+      if (a.startsWith("-D") && a.length() > 2) {
+        put(conf, a.substring(2), "-D");
+        continue;
+      }
+      if (REFUSED.containsKey(a)) {
+        throw new IllegalArgumentException(REFUSED.get(a));
+      }
+      if (a.equals("-lazyOutput")) {
+        out.add("--lazy-output");
+        continue;
+      }
+      if (a.equals("-verbose")) {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+        continue;
+      }
+      if (a.equals("-info") || a.equals("-help")) {
+        out.add("--help");
+        continue;
+      }
+      String value = value(args, i, a);
+      i++;
+      switch (a) {
+        case "-D", "-jobconf" -> put(conf, value, a);
+        case "-files" -> {
+          for (String f : value.split(",")) {
+            if (f.contains("://") && !f.startsWith("file://")) {
+              throw new IllegalArgumentException("-files " + f + ": only local files are supported yet");
+            }
+            out.add("--file");
+            out.add(f.startsWith("file://") ? f.substring("file://".length()) : f);
+          }
+        }
+        case "-input" -> {
+          for (String in : value.split(",")) {
+            out.add("--input");
+            out.add(in);
+          }
+        }
+        case "-mapper", "-reducer", "-combiner" -> {
+          out.add("-" + a);
+          out.add(program(a, value));
+        }
+        case "-inputformat" -> inputFormat = value;
+        case "-outputformat" -> {
+          if (!TEXT_OUTPUT.contains(value)) {
+            throw new IllegalArgumentException("-outputformat " + value + " is not supported (TextOutputFormat is)");
+          }
+        }
+        default -> {
+          String ours = RENAMED.get(a);
+          if (ours == null) {
+            throw new IllegalArgumentException("unsupported Hadoop Streaming option " + a);
+          }
+          reduceTasksGiven |= a.equals("-numReduceTasks");
+          out.add(ours);
+          out.add(value);
+        }
+      }
+    }
+    List<String> ignored = new ArrayList<>();
+    for (Map.Entry<String, String> e : conf.entrySet()) {
+      String key = e.getKey();
+      String v = e.getValue();
+      switch (key) {
+        case "mapreduce.job.reduces", "mapred.reduce.tasks" -> {
+          if (!reduceTasksGiven) {
+            out.add("--reduce-tasks");
+            out.add(v);
+            reduceTasksGiven = true;
+          }
+        }
+        case "mapreduce.job.name", "mapred.job.name" -> {
+          out.add("--job-name");
+          out.add(v);
+        }
+        case "mapreduce.output.fileoutputformat.compress", "mapred.output.compress" -> {
+          if (Boolean.parseBoolean(v)) {
+            out.add("--output-format");
+            out.add(codec(conf));
+          }
+        }
+        case "mapreduce.output.fileoutputformat.compress.codec", "mapred.output.compression.codec",
+            "mapreduce.input.lineinputformat.linespermap", "mapred.line.input.format.linespermap" -> {
+          // read with the setting they complete
+        }
+        default -> ignored.add(key);
+      }
+    }
+    if (inputFormat != null) {
+      if (NLINE_INPUT.contains(inputFormat)) {
+        String n = conf.getOrDefault("mapreduce.input.lineinputformat.linespermap",
+            conf.getOrDefault("mapred.line.input.format.linespermap", "1"));
+        out.add("--input-format");
+        out.add("nlines:" + n);
+      } else if (!TEXT_INPUT.contains(inputFormat) && !KEY_VALUE_INPUT.contains(inputFormat)) {
+        throw new IllegalArgumentException("-inputformat " + inputFormat + " is not supported (TextInputFormat,"
+            + " KeyValueTextInputFormat and NLineInputFormat are)");
+      }
+    }
+    String warning = ignored.isEmpty() ? null
+        : "mapreduce streaming: ignoring -D keys this engine has no use for: " + String.join(", ", ignored);
+    return new Translation(out.toArray(String[]::new), warning);
+  }
+
+  private static String value(String[] args, int i, String option) {
+    if (i + 1 >= args.length) {
+      throw new IllegalArgumentException("Hadoop Streaming option " + option + " needs a value");
+    }
+    return args[i + 1];
+  }
+
+  private static void put(Map<String, String> conf, String keyValue, String option) {
+    int eq = keyValue.indexOf('=');
+    if (eq <= 0) {
+      throw new IllegalArgumentException(option + " wants KEY=VALUE but got '" + keyValue + "'");
+    }
+    conf.put(keyValue.substring(0, eq).strip(), keyValue.substring(eq + 1));
+  }
+
+  /** A -mapper/-reducer/-combiner: a command, NONE, or one of Hadoop's identity classes (cat). */
+  private static String program(String option, String value) {
+    if (IDENTITY_CLASSES.contains(value)) {
+      return "cat";
+    }
+    if (value.equals("aggregate")) {
+      throw new IllegalArgumentException(option + " aggregate: Hadoop's Aggregate package is not supported yet");
+    }
+    if (value.matches("([a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*")) {
+      throw new IllegalArgumentException(option + " " + value + ": a Java class is not supported as a program (only"
+          + " Hadoop's IdentityMapper and IdentityReducer, run as cat); give a command");
+    }
+    return value;
+  }
+
+  /** The output format of mapreduce.output.fileoutputformat.compress.codec: gzip by default, as Hadoop's. */
+  private static String codec(Map<String, String> conf) {
+    String codec = conf.getOrDefault("mapreduce.output.fileoutputformat.compress.codec",
+        conf.getOrDefault("mapred.output.compression.codec", "org.apache.hadoop.io.compress.DefaultCodec"));
+    String simple = codec.substring(codec.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+    return switch (simple) {
+      case "gzipcodec" -> "gzip";
+      case "zstandardcodec" -> "zstd";
+      default -> throw new IllegalArgumentException("mapreduce.output.fileoutputformat.compress.codec " + codec
+          + " is not supported (GzipCodec and ZStandardCodec are)");
+    };
+  }
+}
