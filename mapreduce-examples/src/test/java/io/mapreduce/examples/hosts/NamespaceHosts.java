@@ -204,7 +204,10 @@ public final class NamespaceHosts implements AutoCloseable {
     run("ip", "link", "set", veth(i), up ? "up" : "down");
   }
 
-  /** The command lines of the processes running in host {@code i}'s namespace (sshd among them). */
+  /**
+   * The command lines of the processes running in host {@code i}'s namespace (sshd among them);
+   * processes that ended and wait to be reaped are not counted.
+   */
   public List<String> processes(int i) throws IOException, InterruptedException {
     List<String> out = new ArrayList<>();
     for (String pid : output("ip", "netns", "pids", namespace(i)).split("\\s+")) {
@@ -212,8 +215,12 @@ public final class NamespaceHosts implements AutoCloseable {
         continue;
       }
       try {
-        out.add(pid + " " + new String(Files.readAllBytes(Path.of("/proc", pid, "cmdline")), StandardCharsets.UTF_8)
-            .replace('\0', ' ').strip());
+        String cmdline = new String(Files.readAllBytes(Path.of("/proc", pid, "cmdline")), StandardCharsets.UTF_8)
+            .replace('\0', ' ').strip();
+        // An ended process waiting to be reaped (a zombie; its command line is gone already) runs nothing.
+        if (!cmdline.isEmpty()) {
+          out.add(pid + " " + cmdline);
+        }
       } catch (IOException gone) {
         // it ended meanwhile
       }
