@@ -123,7 +123,31 @@ class StreamingKeyFieldsTest {
         .reducer(StreamingReducer.builder(StreamingProgram.of("cat")).keysSortedBy(order).build())
         .partitioner(KeyFieldBasedPartitioner.parse("-k1,1", "\t").ofSortKeys()).build();
     MapReduce.exec(spec).get(120, TimeUnit.SECONDS);
+    assertOutputIsSortPipelinePerPartition(reduceTasks);
+  }
 
+  /** A streaming combiner reads the original keys and its output keys become sort keys again. */
+  @Test
+  void exec_secondarySortWithStreamingCombiner_sameOutputAndCombines() throws Exception {
+    writeScores(1500);
+    KeyFieldBasedComparator order = KeyFieldBasedComparator.parse("-k1,1 -k2,2nr", "\t");
+    StreamingMapper mapper = StreamingMapper.builder(StreamingProgram.of("cat")).outputKeyFields("\t", 2)
+        .sortKeysBy(order).build();
+    var spec = job(mapper, 2)
+        .reducer(StreamingReducer.builder(StreamingProgram.of("cat")).keysSortedBy(order).build())
+        .combiner(StreamingReducer.builder(StreamingProgram.of("cat")).combiner().outputKeyFields("\t", 2)
+            .keysSortedBy(order).build())
+        .partitioner(KeyFieldBasedPartitioner.parse("-k1,1", "\t").ofSortKeys()).build();
+    var result = MapReduce.exec(spec).get(120, TimeUnit.SECONDS);
+    assertOutputIsSortPipelinePerPartition(2);
+    assertThat(result.counters().get("combine.input.records")).isEqualTo(1500);
+  }
+
+  /**
+   * Each output file is the oracle's output restricted to the names it holds, and every name is in
+   * exactly one file.
+   */
+  void assertOutputIsSortPipelinePerPartition(int reduceTasks) throws Exception {
     List<String> expected = run("cat " + inputs() + " | cat | LC_ALL=C sort -t" + TAB + " -k1,1 -k2,2nr | cat");
     List<List<String>> files = outputFiles();
     assertThat(files).hasSize(reduceTasks);
@@ -134,7 +158,6 @@ class StreamingKeyFieldsTest {
         Integer before = fileOfName.put(line.split("\t")[0], f);
         assertThat(before).as("partition of %s", line).isIn(null, f);
       }
-      // Each reducer's output is the oracle's order, restricted to the names it got.
       int file = f;
       assertThat(files.get(f)).isEqualTo(
           expected.stream().filter(l -> Integer.valueOf(file).equals(fileOfName.get(l.split("\t")[0]))).toList());
