@@ -114,11 +114,22 @@ public final class KeyFieldBasedComparator implements Comparator<byte[]> {
     out.write(b, 0, b.length);
   }
 
-  /** The original key inside a sort key. */
-  static byte[] originalKey(byte[] sortKey) {
+  /**
+   * The original key inside a sort key, for a Java reducer fed by a mapper built with
+   * {@link StreamingMapper.Builder#sortKeysBy} (the streaming reducer reads it itself).
+   *
+   * @throws NullPointerException if {@code sortKey} is null
+   * @throws IllegalArgumentException if {@code sortKey} is not a sort key
+   */
+  public static byte[] originalKey(byte[] sortKey) {
+    java.util.Objects.requireNonNull(sortKey, "sortKey");
     int n = sortKey.length;
-    int tail = ((sortKey[n - 4] & 0xFF) << 24) | ((sortKey[n - 3] & 0xFF) << 16) | ((sortKey[n - 2] & 0xFF) << 8)
-        | (sortKey[n - 1] & 0xFF);
+    int tail = n < 7 ? -1 : ((sortKey[n - 4] & 0xFF) << 24) | ((sortKey[n - 3] & 0xFF) << 16)
+        | ((sortKey[n - 2] & 0xFF) << 8) | (sortKey[n - 1] & 0xFF);
+    if (tail < 2 || tail > n - 5 || (sortKey[n - 5] & 0xFE) != 0) {
+      throw new IllegalArgumentException("not a sort key of a KeyFieldBasedComparator (" + n + " bytes): was the"
+          + " mapper built with sortKeysBy?");
+    }
     int mask = sortKey[n - 5] == 0 ? 0 : 0xFF;
     ByteArrayOutputStream key = new ByteArrayOutputStream(tail);
     // The escaped key without its two-byte terminator: 0x00 0xFF stands for 0x00.

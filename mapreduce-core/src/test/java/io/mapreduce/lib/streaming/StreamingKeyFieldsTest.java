@@ -289,6 +289,12 @@ class StreamingKeyFieldsTest {
   }
 
   @Test
+  void originalKey_ofAPlainKey_saysItIsNotASortKey() {
+    assertThatThrownBy(() -> KeyFieldBasedComparator.originalKey("a\tplain key".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sortKeysBy");
+  }
+
+  @Test
   void parse_badOptions_sayWhichOption() {
     assertThatThrownBy(() -> KeyFieldBasedComparator.parse("-k1,1 -kx", "\t"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-kx");
