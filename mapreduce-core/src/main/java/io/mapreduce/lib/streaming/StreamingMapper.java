@@ -36,6 +36,9 @@ public final class StreamingMapper extends Mapper<byte[], byte[]>
   static final byte[] EMPTY = new byte[0];
 
   private final StreamingProgram program;
+  private final byte[] separator;
+  private final int keyFields;
+  private final KeyFieldBasedComparator sortKeys;
   private transient StreamingProcess process;
   private transient Emitter<byte[], byte[]> emitter;
   private transient boolean mapOnly;
@@ -45,7 +48,24 @@ public final class StreamingMapper extends Mapper<byte[], byte[]>
    * @throws NullPointerException if {@code program} is null
    */
   public StreamingMapper(StreamingProgram program) {
-    this.program = Objects.requireNonNull(program, "program");
+    this(Objects.requireNonNull(program, "program"), TAB, 1, null);
+  }
+
+  private StreamingMapper(StreamingProgram program, byte[] separator, int keyFields, KeyFieldBasedComparator sortKeys) {
+    this.program = program;
+    this.separator = separator;
+    this.keyFields = keyFields;
+    this.sortKeys = sortKeys;
+  }
+
+  /**
+   * Starts a mapper that runs {@code program}, for the Hadoop Streaming options beyond the
+   * defaults.
+   *
+   * @throws NullPointerException if {@code program} is null
+   */
+  public static Builder builder(StreamingProgram program) {
+    return new Builder(program);
   }
 
   /** A mapper that runs {@code command} through {@code /bin/sh -c}, with no variables or files. */
@@ -102,21 +122,115 @@ public final class StreamingMapper extends Mapper<byte[], byte[]>
 
   private void onLine(byte[] bytes, int start, int length) {
     if (mapOnly) {
-      emitter.emit(Arrays.copyOfRange(bytes, start, start + length), StreamingMapper.EMPTY);
+      emitter.emit(asTextLine(bytes, start, length, separator, keyFields), StreamingMapper.EMPTY);
     } else {
-      emitSplit(bytes, start, length, emitter);
+      emitSplit(bytes, start, length, separator, keyFields, sortKeys, emitter);
     }
   }
 
-  /** Emits a line as key and value, split at its first tab (no tab: the line and an empty value). */
-  static void emitSplit(byte[] bytes, int start, int length, Emitter<byte[], byte[]> emitter) {
+  /**
+   * A line as the text output writes the key and value it splits into: {@code key<TAB>value},
+   * or the line unchanged when it has fewer than {@code keyFields} separators.
+   */
+  static byte[] asTextLine(byte[] bytes, int start, int length, byte[] separator, int keyFields) {
     int end = start + length;
-    for (int i = start; i < end; i++) {
-      if (bytes[i] == '\t') {
-        emitter.emit(Arrays.copyOfRange(bytes, start, i), Arrays.copyOfRange(bytes, i + 1, end));
-        return;
-      }
+    int at = separator.length == 1 && separator[0] == '\t' ? -1
+        : KeyFields.nthSeparator(bytes, start, end, separator, keyFields);
+    if (at < 0) {
+      return Arrays.copyOfRange(bytes, start, end);
     }
-    emitter.emit(Arrays.copyOfRange(bytes, start, end), EMPTY);
+    byte[] line = new byte[length - separator.length + 1];
+    System.arraycopy(bytes, start, line, 0, at - start);
+    line[at - start] = '\t';
+    int valueStart = at + separator.length;
+    System.arraycopy(bytes, valueStart, line, at - start + 1, end - valueStart);
+    return line;
+  }
+
+  /**
+   * Emits a line as key and value, split before its {@code keyFields}th separator (fewer: the
+   * line and an empty value); the key as a sort key of {@code sortKeys} unless that is null.
+   */
+  static void emitSplit(byte[] bytes, int start, int length, byte[] separator, int keyFields,
+      KeyFieldBasedComparator sortKeys, Emitter<byte[], byte[]> emitter) {
+    int end = start + length;
+    int at = KeyFields.nthSeparator(bytes, start, end, separator, keyFields);
+    int keyEnd = at < 0 ? end : at;
+    byte[] value = at < 0 ? EMPTY : Arrays.copyOfRange(bytes, at + separator.length, end);
+    byte[] key = sortKeys == null ? Arrays.copyOfRange(bytes, start, keyEnd) : sortKeys.sortKey(bytes, start, keyEnd - start);
+    emitter.emit(key, value);
+  }
+
+  /** Builds a {@link StreamingMapper}; each setter checks its argument and whether it was already set. */
+  public static final class Builder {
+    private final StreamingProgram program;
+    private byte[] separator;
+    private int keyFields;
+    private KeyFieldBasedComparator sortKeys;
+
+    private Builder(StreamingProgram program) {
+      this.program = Objects.requireNonNull(program, "program");
+    }
+
+    /**
+     * Splits each output line into key and value before its {@code keyFields}th
+     * {@code separator} (Hadoop's {@code stream.map.output.field.separator} and
+     * {@code stream.num.map.output.key.fields}; default a tab and 1). A line with fewer
+     * separators is the key, with an empty value. In a map-only job, the output is written as
+     * {@code key<TAB>value}, as Hadoop's text output writes it.
+     *
+     * @throws NullPointerException if {@code separator} is null
+     * @throws IllegalArgumentException if {@code separator} is empty or holds a newline, or
+     *     {@code keyFields} is less than 1
+     * @throws IllegalStateException if already set
+     */
+    public Builder outputKeyFields(String separator, int keyFields) {
+      if (this.separator != null) {
+        throw new IllegalStateException("outputKeyFields was already set");
+      }
+      this.separator = checkSeparator(separator, "the map output field separator");
+      this.keyFields = checkKeyFields(keyFields, "the number of map output key fields");
+      return this;
+    }
+
+    /**
+     * Emits each key as a sort key of {@code order}, so that reducers get keys in that order
+     * (Hadoop's {@code mapreduce.job.output.key.comparator.class=...KeyFieldBasedComparator});
+     * the reducer, a streaming combiner and a {@link KeyFieldBasedPartitioner} must then be told
+     * so ({@link StreamingReducer.Builder#keysSortedBy}, {@link KeyFieldBasedPartitioner#ofSortKeys}).
+     *
+     * @throws NullPointerException if {@code order} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder sortKeysBy(KeyFieldBasedComparator order) {
+      Objects.requireNonNull(order, "order");
+      if (sortKeys != null) {
+        throw new IllegalStateException("sortKeysBy was already set to " + sortKeys);
+      }
+      sortKeys = order;
+      return this;
+    }
+
+    public StreamingMapper build() {
+      return separator == null ? new StreamingMapper(program, TAB, 1, sortKeys)
+          : new StreamingMapper(program, separator, keyFields, sortKeys);
+    }
+  }
+
+  static final byte[] TAB = {'\t'};
+
+  static byte[] checkSeparator(String separator, String what) {
+    Objects.requireNonNull(separator, "separator");
+    if (separator.isEmpty() || separator.indexOf('\n') >= 0) {
+      throw new IllegalArgumentException(what + " must be non-empty and hold no newline, but was '" + separator + "'");
+    }
+    return separator.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static int checkKeyFields(int keyFields, String what) {
+    if (keyFields < 1) {
+      throw new IllegalArgumentException(what + " must be at least 1, but was " + keyFields);
+    }
+    return keyFields;
   }
 }

@@ -5,7 +5,6 @@ import io.mapreduce.Reducer;
 import io.mapreduce.TaskContext;
 import io.mapreduce.internal.engine.LineOutput;
 import io.mapreduce.internal.engine.SortedRunCombiner;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 
@@ -29,13 +28,36 @@ import java.util.Objects;
 public final class StreamingReducer extends Reducer<byte[], byte[]> implements SortedRunCombiner, LineOutput, AutoCloseable {
   private final StreamingProgram program;
   private final boolean combiner;
+  private final byte[] inputSeparator;
+  private final byte[] outputSeparator;
+  private final int outputKeyFields;
+  private final KeyFieldBasedComparator sortKeys;
   private transient StreamingProcess process;
   private transient Emitter<byte[], byte[]> emitter;
   private transient TaskContext context;
 
   private StreamingReducer(StreamingProgram program, boolean combiner) {
-    this.program = Objects.requireNonNull(program, "program");
+    this(Objects.requireNonNull(program, "program"), combiner, StreamingMapper.TAB, StreamingMapper.TAB, 1, null);
+  }
+
+  private StreamingReducer(StreamingProgram program, boolean combiner, byte[] inputSeparator, byte[] outputSeparator,
+      int outputKeyFields, KeyFieldBasedComparator sortKeys) {
+    this.program = program;
     this.combiner = combiner;
+    this.inputSeparator = inputSeparator;
+    this.outputSeparator = outputSeparator;
+    this.outputKeyFields = outputKeyFields;
+    this.sortKeys = sortKeys;
+  }
+
+  /**
+   * Starts a reducer that runs {@code program}, for the Hadoop Streaming options beyond the
+   * defaults.
+   *
+   * @throws NullPointerException if {@code program} is null
+   */
+  public static Builder builder(StreamingProgram program) {
+    return new Builder(program);
   }
 
   /**
@@ -81,10 +103,11 @@ public final class StreamingReducer extends Reducer<byte[], byte[]> implements S
   @Override
   public void reduce(byte[] key, Iterable<byte[]> values, Emitter<byte[], byte[]> emitter) throws Exception {
     this.emitter = emitter;
+    byte[] k = sortKeys == null ? key : KeyFieldBasedComparator.originalKey(key);
     for (byte[] value : values) {
-      process.write(key, 0, key.length);
+      process.write(k, 0, k.length);
       if (value.length > 0) {
-        process.write('\t');
+        process.write(inputSeparator, 0, inputSeparator.length);
         process.write(value, 0, value.length);
       }
       process.write('\n');
@@ -109,9 +132,95 @@ public final class StreamingReducer extends Reducer<byte[], byte[]> implements S
 
   private void onLine(byte[] bytes, int start, int length) {
     if (combiner) {
-      StreamingMapper.emitSplit(bytes, start, length, emitter);
+      StreamingMapper.emitSplit(bytes, start, length, outputSeparator, outputKeyFields, sortKeys, emitter);
     } else {
-      emitter.emit(Arrays.copyOfRange(bytes, start, start + length), StreamingMapper.EMPTY);
+      emitter.emit(StreamingMapper.asTextLine(bytes, start, length, outputSeparator, outputKeyFields),
+          StreamingMapper.EMPTY);
+    }
+  }
+
+  /** Builds a {@link StreamingReducer}; each setter checks its argument and whether it was already set. */
+  public static final class Builder {
+    private final StreamingProgram program;
+    private boolean combiner;
+    private byte[] inputSeparator;
+    private byte[] outputSeparator;
+    private int outputKeyFields = 1;
+    private KeyFieldBasedComparator sortKeys;
+
+    private Builder(StreamingProgram program) {
+      this.program = Objects.requireNonNull(program, "program");
+    }
+
+    /** Builds a combiner (see {@link StreamingReducer#combiner}) rather than a reducer. */
+    public Builder combiner() {
+      if (combiner) {
+        throw new IllegalStateException("combiner was already set");
+      }
+      combiner = true;
+      return this;
+    }
+
+    /**
+     * Writes each input line as {@code key SEPARATOR value} (Hadoop's
+     * {@code stream.reduce.input.field.separator}; default a tab). A line whose value is empty is
+     * the key alone.
+     *
+     * @throws NullPointerException if {@code separator} is null
+     * @throws IllegalArgumentException if {@code separator} is empty or holds a newline
+     * @throws IllegalStateException if already set
+     */
+    public Builder inputSeparator(String separator) {
+      if (inputSeparator != null) {
+        throw new IllegalStateException("inputSeparator was already set");
+      }
+      inputSeparator = StreamingMapper.checkSeparator(separator, "the reduce input field separator");
+      return this;
+    }
+
+    /**
+     * Splits each output line into key and value before its {@code keyFields}th
+     * {@code separator} (Hadoop's {@code stream.reduce.output.field.separator} and
+     * {@code stream.num.reduce.output.key.fields}; default a tab and 1). A reducer's lines are
+     * then written as {@code key<TAB>value}, as Hadoop's text output writes them (a line with
+     * fewer separators as it is); a combiner's become its pairs, so for a combiner give the
+     * mapper's {@link StreamingMapper.Builder#outputKeyFields}.
+     *
+     * @throws NullPointerException if {@code separator} is null
+     * @throws IllegalArgumentException if {@code separator} is empty or holds a newline, or
+     *     {@code keyFields} is less than 1
+     * @throws IllegalStateException if already set
+     */
+    public Builder outputKeyFields(String separator, int keyFields) {
+      if (outputSeparator != null) {
+        throw new IllegalStateException("outputKeyFields was already set");
+      }
+      outputSeparator = StreamingMapper.checkSeparator(separator, "the reduce output field separator");
+      outputKeyFields = StreamingMapper.checkKeyFields(keyFields, "the number of reduce output key fields");
+      return this;
+    }
+
+    /**
+     * Reads keys as sort keys of {@code order}, as a mapper built with
+     * {@link StreamingMapper.Builder#sortKeysBy} emits them: the program sees the original keys
+     * (and a combiner's output keys become sort keys again).
+     *
+     * @throws NullPointerException if {@code order} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder keysSortedBy(KeyFieldBasedComparator order) {
+      Objects.requireNonNull(order, "order");
+      if (sortKeys != null) {
+        throw new IllegalStateException("keysSortedBy was already set to " + sortKeys);
+      }
+      sortKeys = order;
+      return this;
+    }
+
+    public StreamingReducer build() {
+      return new StreamingReducer(program, combiner,
+          inputSeparator == null ? StreamingMapper.TAB : inputSeparator,
+          outputSeparator == null ? StreamingMapper.TAB : outputSeparator, outputKeyFields, sortKeys);
     }
   }
 }

@@ -4,7 +4,9 @@
  * {@link io.mapreduce.lib.streaming.StreamingMapper} and
  * {@link io.mapreduce.lib.streaming.StreamingReducer} are ordinary {@code Mapper}s and
  * {@code Reducer}s over {@code byte[]} keys and values; {@code StreamingProcess} (package-private)
- * runs one program with its own pump threads. Depends on the API and on two marker interfaces of
+ * runs one program with its own pump threads. {@code KeyFieldBasedPartitioner} and
+ * {@code KeyFieldBasedComparator} are Hadoop's key-field partitioning and ordering, the latter put
+ * into the key bytes as sort keys. Depends on the API and on two marker interfaces of
  * {@code internal.engine} ({@code LineBytesMapper}, {@code SortedRunCombiner}).
  */
 package io.mapreduce.lib.streaming;
