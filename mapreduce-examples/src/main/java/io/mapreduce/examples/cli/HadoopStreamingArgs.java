@@ -29,6 +29,21 @@ final class HadoopStreamingArgs {
       "org.apache.hadoop.mapreduce.lib.input.KeyValueTextInputFormat");
   private static final Set<String> NLINE_INPUT = Set.of("NLineInputFormat", "org.apache.hadoop.mapred.lib.NLineInputFormat",
       "org.apache.hadoop.mapreduce.lib.input.NLineInputFormat");
+  private static final Set<String> KEY_FIELD_PARTITIONER = Set.of("KeyFieldBasedPartitioner",
+      "org.apache.hadoop.mapred.lib.KeyFieldBasedPartitioner",
+      "org.apache.hadoop.mapreduce.lib.partition.KeyFieldBasedPartitioner");
+  private static final Set<String> KEY_FIELD_COMPARATOR = Set.of("KeyFieldBasedComparator",
+      "org.apache.hadoop.mapred.lib.KeyFieldBasedComparator",
+      "org.apache.hadoop.mapreduce.lib.partition.KeyFieldBasedComparator");
+  /** -D keys that name one of our options directly, with their old mapred names. */
+  private static final Map<String, String> KEY_OPTIONS = Map.ofEntries(
+      Map.entry("stream.map.output.field.separator", "--map-output-separator"),
+      Map.entry("stream.num.map.output.key.fields", "--map-output-key-fields"),
+      Map.entry("stream.reduce.input.field.separator", "--reduce-input-separator"),
+      Map.entry("stream.reduce.output.field.separator", "--reduce-output-separator"),
+      Map.entry("stream.num.reduce.output.key.fields", "--reduce-output-key-fields"),
+      Map.entry("mapreduce.map.output.key.field.separator", "--key-field-separator"),
+      Map.entry("map.output.key.field.separator", "--key-field-separator"));
   private static final Set<String> TEXT_OUTPUT = Set.of("TextOutputFormat", "org.apache.hadoop.mapred.TextOutputFormat",
       "org.apache.hadoop.mapreduce.lib.output.TextOutputFormat");
   /** Options refused with a reason of their own. */
@@ -38,7 +53,6 @@ final class HadoopStreamingArgs {
       Map.entry("-cacheArchive", "-cacheArchive is not supported (deprecated in Hadoop; -archives is not supported"
           + " yet either)"),
       Map.entry("-cacheFile", "-cacheFile is not supported (deprecated in Hadoop): use -files"),
-      Map.entry("-partitioner", "-partitioner is not supported yet"),
       Map.entry("-conf", "-conf is not supported: give the settings as -D key=value"),
       Map.entry("-fs", "-fs is not supported: name inputs and outputs by their full paths (s3://... or local)"),
       Map.entry("-jt", "-jt is not supported: run on a cluster with --cluster NAME|HOST:PORT"),
@@ -126,6 +140,13 @@ final class HadoopStreamingArgs {
           out.add(program(a, value));
         }
         case "-inputformat" -> inputFormat = value;
+        case "-partitioner" -> {
+          if (!KEY_FIELD_PARTITIONER.contains(value)) {
+            throw new IllegalArgumentException("-partitioner " + value + " is not supported (KeyFieldBasedPartitioner"
+                + " is)");
+          }
+          conf.put("mapreduce.partitioner.class", value);
+        }
         case "-outputformat" -> {
           if (!TEXT_OUTPUT.contains(value)) {
             throw new IllegalArgumentException("-outputformat " + value + " is not supported (TextOutputFormat is)");
@@ -165,10 +186,36 @@ final class HadoopStreamingArgs {
           }
         }
         case "mapreduce.output.fileoutputformat.compress.codec", "mapred.output.compression.codec",
-            "mapreduce.input.lineinputformat.linespermap", "mapred.line.input.format.linespermap" -> {
+            "mapreduce.input.lineinputformat.linespermap", "mapred.line.input.format.linespermap",
+            "mapreduce.partition.keypartitioner.options", "mapred.text.key.partitioner.options",
+            "mapreduce.partition.keycomparator.options", "mapred.text.key.comparator.options" -> {
           // read with the setting they complete
         }
-        default -> ignored.add(key);
+        case "mapreduce.partitioner.class", "mapred.partitioner.class" -> {
+          if (!KEY_FIELD_PARTITIONER.contains(v)) {
+            throw new IllegalArgumentException(key + "=" + v + " is not supported (KeyFieldBasedPartitioner is)");
+          }
+          out.add("--partition-by");
+          out.add(conf.getOrDefault("mapreduce.partition.keypartitioner.options",
+              conf.getOrDefault("mapred.text.key.partitioner.options", "")));
+        }
+        case "mapreduce.job.output.key.comparator.class", "mapred.output.key.comparator.class" -> {
+          if (!KEY_FIELD_COMPARATOR.contains(v)) {
+            throw new IllegalArgumentException(key + "=" + v + " is not supported (KeyFieldBasedComparator is)");
+          }
+          out.add("--sort-by");
+          out.add(conf.getOrDefault("mapreduce.partition.keycomparator.options",
+              conf.getOrDefault("mapred.text.key.comparator.options", "-k1")));
+        }
+        default -> {
+          String ours = KEY_OPTIONS.get(key);
+          if (ours == null) {
+            ignored.add(key);
+          } else {
+            out.add(ours);
+            out.add(v);
+          }
+        }
       }
     }
     if (inputFormat != null) {

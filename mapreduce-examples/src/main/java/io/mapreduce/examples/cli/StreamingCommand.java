@@ -1,6 +1,8 @@
 package io.mapreduce.examples.cli;
 
 import io.mapreduce.MapReduceSpecification;
+import io.mapreduce.lib.streaming.KeyFieldBasedComparator;
+import io.mapreduce.lib.streaming.KeyFieldBasedPartitioner;
 import io.mapreduce.lib.streaming.StreamingMapper;
 import io.mapreduce.lib.streaming.StreamingProgram;
 import io.mapreduce.lib.streaming.StreamingReducer;
@@ -46,6 +48,39 @@ final class StreamingCommand extends Main.InputJobCommand {
   @Option(names = "--job-name", paramLabel = "NAME", description = "The job's name (default: the mapper's command).")
   String jobName;
 
+  @Option(names = "--map-output-separator", paramLabel = "SEP", defaultValue = "\t",
+      description = "Where the mapper's output lines split into key and value (default: tab).")
+  String mapOutputSeparator;
+
+  @Option(names = "--map-output-key-fields", paramLabel = "N", defaultValue = "1",
+      description = "How many separator-split fields make the mapper's key (default: 1).")
+  int mapOutputKeyFields;
+
+  @Option(names = "--reduce-input-separator", paramLabel = "SEP", defaultValue = "\t",
+      description = "What joins key and value in the reducer's input lines (default: tab).")
+  String reduceInputSeparator;
+
+  @Option(names = "--reduce-output-separator", paramLabel = "SEP", defaultValue = "\t",
+      description = "Where the reducer's output lines split into key and value (default: tab).")
+  String reduceOutputSeparator;
+
+  @Option(names = "--reduce-output-key-fields", paramLabel = "N", defaultValue = "1",
+      description = "How many fields make the reducer's output key (default: 1).")
+  int reduceOutputKeyFields;
+
+  @Option(names = "--key-field-separator", paramLabel = "SEP", defaultValue = "\t",
+      description = "The separator of the key's fields for --partition-by and --sort-by (default: tab).")
+  String keyFieldSeparator;
+
+  @Option(names = "--partition-by", paramLabel = "-kF1,F2",
+      description = "Partition by these fields of the key only, as Hadoop's KeyFieldBasedPartitioner (e.g. -k1,1).")
+  String partitionBy;
+
+  @Option(names = "--sort-by", paramLabel = "-kF1,F2[nr]...",
+      description = "Order keys as LC_ALL=C sort -t SEP -k... does, as Hadoop's KeyFieldBasedComparator (e.g. "
+          + "'-k1,1 -k2,2nr').")
+  String sortBy;
+
   @Override
   MapReduceSpecification<?, ?> specification() {
     boolean mapOnly = "NONE".equals(reducer);
@@ -54,11 +89,33 @@ final class StreamingCommand extends Main.InputJobCommand {
           + options.reduceTasks);
     }
     int reduceTasks = mapOnly ? 0 : options.reduceTasksOr(1);
-    var b = MapReduceSpecification.builder().mapper(new StreamingMapper(program("--mapper", mapper)));
+    KeyFieldBasedComparator order = sortBy == null ? null : KeyFieldBasedComparator.parse(sortBy, keyFieldSeparator);
+    StreamingMapper.Builder m = StreamingMapper.builder(program("--mapper", mapper))
+        .outputKeyFields(mapOutputSeparator, mapOutputKeyFields);
+    if (order != null && reduceTasks > 0) {
+      m.sortKeysBy(order);
+    }
+    var b = MapReduceSpecification.builder().mapper(m.build());
     if (reduceTasks > 0) {
-      b.reducer(StreamingReducer.of(program("--reducer", reducer == null ? "cat" : reducer)));
+      StreamingReducer.Builder r = StreamingReducer.builder(program("--reducer", reducer == null ? "cat" : reducer))
+          .inputSeparator(reduceInputSeparator).outputKeyFields(reduceOutputSeparator, reduceOutputKeyFields);
+      if (order != null) {
+        r.keysSortedBy(order);
+      }
+      b.reducer(r.build());
       if (combiner != null) {
-        b.combiner(StreamingReducer.combiner(program("--combiner", combiner)));
+        // Hadoop's combiner writes as the mapper does: its keys must read as the mapper's.
+        StreamingReducer.Builder c = StreamingReducer.builder(program("--combiner", combiner)).combiner()
+            .inputSeparator(mapOutputSeparator).outputKeyFields(mapOutputSeparator, mapOutputKeyFields);
+        if (order != null) {
+          c.keysSortedBy(order);
+        }
+        b.combiner(c.build());
+      }
+      if (partitionBy != null || order != null) {
+        KeyFieldBasedPartitioner p = KeyFieldBasedPartitioner.parse(partitionBy == null ? "" : partitionBy,
+            keyFieldSeparator);
+        b.partitioner(order != null ? p.ofSortKeys() : p);
       }
     }
     options.apply(b, true, false);
