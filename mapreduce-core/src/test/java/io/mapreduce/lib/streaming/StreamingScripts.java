@@ -52,4 +52,16 @@ public final class StreamingScripts {
       if key is not None:
           out.write(key + b"\\t" + str(total).encode() + b"\\n")
       """;
+
+  /**
+   * A streaming mapper that logs each attempt's id to {@code attempts}; the first attempt of the
+   * job to start (it makes the directory {@code marker}, which only one can) hangs for ever without
+   * reading its input; every other attempt copies its input. For the task timeout's tests.
+   */
+  public static String hungFirstAttempt(Path marker, Path attempts) {
+    return "#!/bin/sh\n"
+        + "echo \"$mapreduce_task_attempt_id\" >> '" + attempts + "'\n"
+        + "if mkdir '" + marker + "' 2>/dev/null; then exec sleep 600; fi\n"
+        + "exec cat\n";
+  }
 }
