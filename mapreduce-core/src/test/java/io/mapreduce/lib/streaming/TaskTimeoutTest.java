@@ -24,6 +24,25 @@ import org.junit.jupiter.api.io.TempDir;
  * retried; a slow one that keeps printing, or keeps reporting status on stderr, is left alone.
  */
 class TaskTimeoutTest {
+  /** A Java mapper whose first attempt blocks (interruptibly) on its first record; later ones copy lines. */
+  public static final class SleepsOnFirstAttempt extends io.mapreduce.Mapper<String, String> {
+    static final java.util.concurrent.atomic.AtomicInteger ATTEMPTS = new java.util.concurrent.atomic.AtomicInteger();
+    private transient boolean hang;
+
+    @Override
+    public void setup(io.mapreduce.TaskContext context) {
+      hang = ATTEMPTS.incrementAndGet() == 1;
+    }
+
+    @Override
+    public void map(long offset, String line, io.mapreduce.Emitter<String, String> emitter) throws Exception {
+      if (hang) {
+        Thread.sleep(600_000);
+      }
+      emitter.emit(line, "");
+    }
+  }
+
   @TempDir Path dir;
   Path input;
 
@@ -66,6 +85,18 @@ class TaskTimeoutTest {
     assertThat(Files.readAllLines(attempts)).containsExactly("m-00000_1", "m-00000_2");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).as("killed after the 2 s timeout, not sooner")
         .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void exec_javaMapperBlockedOnItsFirstAttempt_isInterruptedAndRetried() throws Exception {
+    SleepsOnFirstAttempt.ATTEMPTS.set(0);
+    MapReduce.exec(MapReduceSpecification.builder().mapper(new SleepsOnFirstAttempt()).input(input.toString())
+        .output(dir.resolve("out").toString()).workDirectory(dir.resolve("work")).reduceTasks(0)
+        .taskTimeout(Duration.ofSeconds(1)).maxTaskAttempts(2).build()).get(50, TimeUnit.SECONDS);
+
+    assertThat(output()).containsExactly("one\t", "two\t", "three\t");
+    assertThat(SleepsOnFirstAttempt.ATTEMPTS).hasValue(2);
   }
 
   @Test
