@@ -138,6 +138,46 @@ class ClusterJobTest {
     assertThat(out).doesNotExist();
   }
 
+  /** The first attempt to make the directory {@code marker} hangs (interruptibly) on its first line. */
+  static final class HangsOnce extends Mapper<String, Long> {
+    private final String marker;
+
+    HangsOnce(String marker) {
+      this.marker = marker;
+    }
+
+    @Override
+    public void map(long offset, String line, Emitter<String, Long> emitter) throws Exception {
+      if (offset == 0) {
+        try {
+          Files.createDirectory(Path.of(marker));
+          Thread.sleep(600_000);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+          // a later attempt: work
+        }
+      }
+      emitter.emit(line, 1L);
+    }
+  }
+
+  /**
+   * Issue 16's task timeout on workers: an attempt stuck for more than the job's 1 s timeout is
+   * killed by its worker and reported failed, and the master's retry finishes the job.
+   */
+  @Test
+  void exec_mapperHungOnItsFirstAttempt_killedByTheTaskTimeoutAndRetried() throws Exception {
+    String cluster = startCluster("card-dealing", 2);
+    Path in = Files.createDirectories(dir.resolve("in"));
+    Files.writeString(in.resolve("a.txt"), "x\ny\nx\n");
+    JobResult r = MapReduce.exec(MapReduceSpecification.builder()
+            .mapper(new HangsOnce(dir.resolve("marker").toString())).reducer(new Sum())
+            .input(in.toString()).output(dir.resolve("out").toString()).maxTaskAttempts(2)
+            .taskTimeout(java.time.Duration.ofSeconds(1)).cluster(cluster).build())
+        .get(60, TimeUnit.SECONDS);
+    assertThat(readOutput(r)).isEqualTo(Map.of("x", 2L, "y", 1L));
+    assertThat(dir.resolve("marker")).isDirectory();
+  }
+
   @Test
   void exec_missingInput_failsWithOneLineNamingIt() throws Exception {
     String cluster = startCluster("card-dealing", 1);
