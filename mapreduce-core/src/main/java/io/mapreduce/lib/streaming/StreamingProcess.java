@@ -272,10 +272,15 @@ final class StreamingProcess implements AutoCloseable {
     }
   }
 
-  /** Kills the program and its children, from any thread. */
+  /**
+   * Kills the program and its children, from any thread. By their handles, not
+   * {@code Process.destroyForcibly}: that closes stdin first, which waits for the stdin pump's
+   * lock, held for ever while it writes to a program that does not read; the signal alone breaks
+   * that write.
+   */
   private void destroy() {
     List<ProcessHandle> children = process.descendants().toList();
-    process.destroyForcibly();
+    process.toHandle().destroyForcibly();
     children.forEach(ProcessHandle::destroyForcibly);
   }
 

@@ -3,7 +3,6 @@ package io.mapreduce.lib.streaming;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mapreduce.JobResult;
 import io.mapreduce.MapReduce;
 import io.mapreduce.MapReduceSpecification;
 import java.io.IOException;
@@ -73,16 +72,22 @@ class TaskTimeoutTest {
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void exec_hungFirstAttempt_isKilledByTheTimeoutAndTheRetryFinishesTheJob() throws Exception {
     Path attempts = dir.resolve("attempts.log");
+    // More input than a pipe holds: the program's stdin pump is blocked writing when it is killed.
+    StringBuilder big = new StringBuilder("one\ntwo\nthree\n");
+    for (int i = 0; i < 20_000; i++) {
+      big.append("line ").append(i).append('\n');
+    }
+    Files.writeString(input.resolve("a.txt"), big);
     StreamingMapper hung = mapper("hung.sh", StreamingScripts.hungFirstAttempt(dir.resolve("marker"), attempts));
     long start = System.nanoTime();
 
-    JobResult result = MapReduce.exec(job(hung, Duration.ofSeconds(2)).maxTaskAttempts(2).build())
+    MapReduce.exec(job(hung, Duration.ofSeconds(2)).maxTaskAttempts(2).build())
         .get(50, TimeUnit.SECONDS);
 
-    assertThat(output()).containsExactly("one", "two", "three");
-    assertThat(result.counters().get(io.mapreduce.Counters.OUTPUT_RECORDS)).isEqualTo(3);
-    // One failed attempt (the hung one, killed), then the one that succeeded.
+    assertThat(output()).hasSize(3 + 20_000).startsWith("one", "two", "three").endsWith("line 19999");
+    // One failed attempt (the hung one, killed, its program gone), then the one that succeeded.
     assertThat(Files.readAllLines(attempts)).containsExactly("m-00000_1", "m-00000_2");
+    StreamingScripts.assertHungProgramEnded(dir.resolve("marker"));
     assertThat(Duration.ofNanos(System.nanoTime() - start)).as("killed after the 2 s timeout, not sooner")
         .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
   }

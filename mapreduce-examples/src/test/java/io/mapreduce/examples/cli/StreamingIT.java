@@ -197,6 +197,7 @@ class StreamingIT {
     List<String> retried = started.stream().filter(a -> a.endsWith("_2")).toList();
     assertThat(retried).hasSize(1);
     assertThat(started).contains(retried.get(0).replace("_2", "_1"));
+    StreamingScripts.assertHungProgramEnded(tmp.resolve("hung-marker"));
   }
 
   @Test

@@ -178,6 +178,34 @@ class ClusterJobTest {
     assertThat(dir.resolve("marker")).isDirectory();
   }
 
+  /**
+   * The same with a streaming program that hangs without reading its (larger than a pipe) input:
+   * the worker kills the program too, and the retry finishes the job.
+   */
+  @Test
+  void exec_streamingMapperHungOnItsFirstAttempt_programKilledAndTaskRetried() throws Exception {
+    String cluster = startCluster("card-dealing", 2);
+    Path in = Files.createDirectories(dir.resolve("in"));
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 30_000; i++) {
+      lines.append("line ").append(i).append('\n');
+    }
+    Files.writeString(in.resolve("a.txt"), lines);
+    Path script = dir.resolve("hung.sh");
+    Files.writeString(script, io.mapreduce.lib.streaming.StreamingScripts.hungFirstAttempt(dir.resolve("marker"),
+        dir.resolve("attempts.log")));
+    script.toFile().setExecutable(true);
+    JobResult r = MapReduce.exec(MapReduceSpecification.builder()
+            .mapper(new io.mapreduce.lib.streaming.StreamingMapper(
+                io.mapreduce.lib.streaming.StreamingProgram.builder("./hung.sh").file(script).build()))
+            .input(in.toString()).output(dir.resolve("out").toString()).reduceTasks(0).maxTaskAttempts(2)
+            .taskTimeout(java.time.Duration.ofSeconds(1)).cluster(cluster).build())
+        .get(60, TimeUnit.SECONDS);
+    assertThat(r.counters().get(Counters.OUTPUT_RECORDS)).isEqualTo(30_000);
+    assertThat(Files.readAllLines(dir.resolve("attempts.log"))).containsExactly("m-00000_1", "m-00000_2");
+    io.mapreduce.lib.streaming.StreamingScripts.assertHungProgramEnded(dir.resolve("marker"));
+  }
+
   @Test
   void exec_missingInput_failsWithOneLineNamingIt() throws Exception {
     String cluster = startCluster("card-dealing", 1);
