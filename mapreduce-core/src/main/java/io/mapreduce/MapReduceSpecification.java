@@ -12,6 +12,7 @@ import io.mapreduce.internal.codec.Codecs;
 import io.mapreduce.internal.io.Storages;
 import java.lang.reflect.Type;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -44,6 +45,12 @@ public final class MapReduceSpecification<K, V> {
   public static final long DEFAULT_SPLIT_SIZE = 64L << 20;
   /** The default number of attempts per task, as Hadoop's. */
   public static final int DEFAULT_MAX_TASK_ATTEMPTS = 4;
+  /**
+   * How long a task attempt may go without reading or writing a record before it is killed and
+   * retried, unless a specification says otherwise: 10 minutes, as Hadoop's
+   * {@code mapreduce.task.timeout}.
+   */
+  public static final Duration DEFAULT_TASK_TIMEOUT = Duration.ofMinutes(10);
   /** Whether intermediate data is compressed unless a specification says otherwise. */
   public static final boolean DEFAULT_COMPRESS_INTERMEDIATE = false;
 
@@ -58,6 +65,7 @@ public final class MapReduceSpecification<K, V> {
   private final long splitSize;
   private final int parallelism;
   private final int maxTaskAttempts;
+  private final Duration taskTimeout;
   private final long sortBufferSize;
   /** Whether the builder was given the sort buffer's size (else it follows this JVM's heap). */
   private final boolean sortBufferSizeChosen;
@@ -92,6 +100,7 @@ public final class MapReduceSpecification<K, V> {
     this.splitSize = b.splitSize != UNSET ? b.splitSize : DEFAULT_SPLIT_SIZE;
     this.parallelism = b.parallelism != UNSET ? b.parallelism : Runtime.getRuntime().availableProcessors();
     this.maxTaskAttempts = b.maxTaskAttempts != UNSET ? b.maxTaskAttempts : DEFAULT_MAX_TASK_ATTEMPTS;
+    this.taskTimeout = b.taskTimeout != null ? b.taskTimeout : DEFAULT_TASK_TIMEOUT;
     this.sortBufferSize = b.sortBufferSize != UNSET ? b.sortBufferSize : defaultSortBufferSize(parallelism);
     this.sortBufferSizeChosen = b.sortBufferSize != UNSET;
     this.workDirectory = b.workDirectory != null
@@ -238,6 +247,15 @@ public final class MapReduceSpecification<K, V> {
     return maxTaskAttempts;
   }
 
+  /**
+   * How long an attempt may make no progress (read no record and write none; a streaming program
+   * may also report status or counters on stderr) before it is killed and counted as a failed
+   * attempt; zero means never.
+   */
+  public Duration taskTimeout() {
+    return taskTimeout;
+  }
+
   /** The byte budget of each map task's sort buffer. */
   public long sortBufferSize() {
     return sortBufferSize;
@@ -325,6 +343,7 @@ public final class MapReduceSpecification<K, V> {
     private long splitSize = UNSET;
     private int parallelism = UNSET;
     private int maxTaskAttempts = UNSET;
+    private Duration taskTimeout;
     private long sortBufferSize = UNSET;
     private Path workDirectory;
     private Class<K> keyType;
@@ -478,6 +497,27 @@ public final class MapReduceSpecification<K, V> {
       checkState(this.maxTaskAttempts == UNSET, "maxTaskAttempts was already set to %s", this.maxTaskAttempts);
       checkArgument(attempts > 0, "maxTaskAttempts must be positive but was %s", attempts);
       this.maxTaskAttempts = attempts;
+      return this;
+    }
+
+    /**
+     * Sets how long a task attempt may make no progress before it is killed (its streaming program
+     * too) and retried like any failed attempt (default 10 minutes, as Hadoop's
+     * {@code mapreduce.task.timeout}). Progress is reading an input record or writing an output
+     * one; a streaming program may also print {@code reporter:status:} or {@code reporter:counter:}
+     * lines on stderr. {@link Duration#ZERO} means never, as Hadoop's 0. An attempt whose Java code
+     * ignores interrupts is marked failed but keeps its thread until that code returns.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative, or positive but under 1 ms
+     * @throws IllegalStateException if the timeout was already set
+     */
+    public Builder<K, V> taskTimeout(Duration timeout) {
+      requireNonNull(timeout, "timeout");
+      checkState(this.taskTimeout == null, "taskTimeout was already set to %s", this.taskTimeout);
+      checkArgument(!timeout.isNegative(), "taskTimeout must not be negative but was %s", timeout);
+      checkArgument(timeout.isZero() || timeout.toMillis() > 0, "taskTimeout must be 0 (never) or at least 1 ms but"
+          + " was %s", timeout);
+      this.taskTimeout = timeout;
       return this;
     }
 

@@ -51,11 +51,23 @@ class MapReduceSpecificationTest {
     assertThat(spec.reduceTasks()).isEqualTo(1);
     assertThat(spec.splitSize()).isEqualTo(64L << 20);
     assertThat(spec.maxTaskAttempts()).isEqualTo(4);
+    assertThat(spec.taskTimeout()).isEqualTo(java.time.Duration.ofMinutes(10));
     assertThat(spec.parallelism()).isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(spec.keyType()).isEqualTo(String.class);
     assertThat(spec.valueType()).isEqualTo(Long.class);
     assertThat(spec.name()).isEqualTo("WordMapper");
     assertThat(spec.sortBufferSize()).isBetween(1L << 20, 256L << 20);
+  }
+
+  @Test
+  void shippedJob_taskTimeout_travelsToWorkers() {
+    var spec = complete().taskTimeout(java.time.Duration.ofSeconds(2)).build();
+    var shipped = io.mapreduce.internal.engine.ShippedJob.of(spec);
+    assertThat(shipped.taskTimeoutMillis()).isEqualTo(2000);
+    assertThat(shipped.toSpecification(1, 1 << 20, java.nio.file.Path.of("w")).taskTimeout())
+        .isEqualTo(java.time.Duration.ofSeconds(2));
+    var never = io.mapreduce.internal.engine.ShippedJob.of(complete().taskTimeout(java.time.Duration.ZERO).build());
+    assertThat(never.toSpecification(1, 1 << 20, java.nio.file.Path.of("w")).taskTimeout()).isZero();
   }
 
   @Test
@@ -87,6 +99,14 @@ class MapReduceSpecificationTest {
         .hasMessageContaining("parallelism");
     assertThatThrownBy(() -> complete().maxTaskAttempts(0)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxTaskAttempts");
+    assertThatThrownBy(() -> complete().taskTimeout(java.time.Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("taskTimeout");
+    assertThatThrownBy(() -> complete().taskTimeout(java.time.Duration.ofNanos(5)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("taskTimeout");
+    assertThatThrownBy(() -> complete().taskTimeout(null)).isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("timeout");
+    assertThatThrownBy(() -> complete().taskTimeout(java.time.Duration.ZERO).taskTimeout(java.time.Duration.ZERO))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("taskTimeout");
     assertThatThrownBy(() -> complete().sortBufferSize(10)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("sortBufferSize");
     assertThatThrownBy(() -> complete().input("")).isInstanceOf(IllegalArgumentException.class)

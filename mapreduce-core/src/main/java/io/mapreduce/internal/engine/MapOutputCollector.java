@@ -133,6 +133,7 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
   @Override
   public void emit(K k, V v) {
     plan.checkEmitted(k, v, "map");
+    attempt.progressed();
     if (objectTable != null && tableInUse) {
       addToObjectTable(k, v);
       return;
@@ -441,6 +442,7 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
   private void writePartition(int partition, RecordStream in, RunWriter writer) throws IOException {
     if (combiner == null) {
       while (in.next()) {
+        attempt.progressed();
         writer.append(in.keyArray(), in.keyOffset(), in.keyLength(),
             in.valueArray(), in.valueOffset(), in.valueLength());
       }
@@ -458,6 +460,7 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
       previous.clear();
       previous.write(k.array(), 0, k.length());
       spillCombineOutputs++;
+      attempt.progressed();
       try {
         writer.append(k.array(), 0, k.length(), v.array(), 0, v.length());
       } catch (IOException e) {

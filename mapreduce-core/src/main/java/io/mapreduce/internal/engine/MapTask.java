@@ -48,6 +48,10 @@ final class MapTask<K, V> {
 
   /** Runs the attempt; returns its run, or null for a map-only job (whose output it committed). */
   Output run() throws Exception {
+    return attempt.watched(plan.spec.taskTimeout(), this::runWatched);
+  }
+
+  private Output runWatched() throws Exception {
     PairMapper<Object, Object, K, V> mapper = plan.newMapper();
     try {
       return run(mapper);
@@ -82,6 +86,7 @@ final class MapTask<K, V> {
         long[] written = new long[1];
         Emitter<K, V> emitter = (k, v) -> {
           plan.checkEmitted(k, v, "map");
+          attempt.progressed();
           written[0]++;
           try {
             writer.write(k, lineOutput ? null : v);

@@ -49,6 +49,13 @@ final class ReduceTask<K, V> {
   }
 
   void run() throws Exception {
+    attempt.watched(plan.spec.taskTimeout(), () -> {
+      runWatched();
+      return null;
+    });
+  }
+
+  private void runWatched() throws Exception {
     PairReducer<K, V, Object, Object> reducer = plan.newReducer();
     Path passes = plan.jobDirectory.resolve(attempt.taskId()).resolve("attempt-" + attempt.attempt());
     try (MergingStream merged = Segment.merge(Segment.mergeToFactor(segments, passes, "r", plan.spec.compressIntermediate(), attempt));
@@ -67,6 +74,7 @@ final class ReduceTask<K, V> {
       boolean lineOutput = reducer instanceof LineOutput;
       Emitter<Object, Object> emitter = (k, v) -> {
         plan.checkOutput(k, v, "reduce");
+        attempt.progressed();
         written[0]++;
         try {
           if (lineOutput) {

@@ -134,6 +134,8 @@ record Segment(Path data, RunIndex index, int partition) {
       try (out; MergingStream in = merge(smallest)) {
         out.startPartition(0);
         while (in.next()) {
+          // A long merge pass is progress too, for the task timeout.
+          attempt.progressed();
           out.append(in.keyArray(), in.keyOffset(), in.keyLength(), in.valueArray(), in.valueOffset(),
               in.valueLength());
         }

@@ -22,13 +22,27 @@ import java.util.Objects;
  * the job's class loader. Local paths are made absolute by the client, which alone knows what
  * they were relative to. Settings that depend on the machine (parallelism, work directory) are
  * not shipped: each worker sets them for itself; so is the sort buffer, unless the job chose its
- * size ({@code sortBufferSize}, 0 when it did not).
+ * size ({@code sortBufferSize}, 0 when it did not). The task timeout travels in milliseconds (0:
+ * never), as Hadoop's {@code mapreduce.task.timeout}.
  */
 public record ShippedJob(String name, List<String> inputs, String output, int reduceTasks, long splitSize,
     int maxTaskAttempts, boolean compressIntermediate, String keyType, String valueType, byte[] mapper,
     byte[] reducer, byte[] combiner, byte[] partitioner, boolean skipBadRecords, String intermediate,
     byte[] inputFormat, byte[] outputFormat, String outputKeyType, String outputValueType, boolean lazyOutput,
-    boolean sortDescending, int groupPrefix, List<String> sideOutputs, long sortBufferSize) {
+    boolean sortDescending, int groupPrefix, List<String> sideOutputs, long sortBufferSize,
+    long taskTimeoutMillis) {
+
+  /** With the default task timeout. */
+  public ShippedJob(String name, List<String> inputs, String output, int reduceTasks, long splitSize,
+      int maxTaskAttempts, boolean compressIntermediate, String keyType, String valueType, byte[] mapper,
+      byte[] reducer, byte[] combiner, byte[] partitioner, boolean skipBadRecords, String intermediate,
+      byte[] inputFormat, byte[] outputFormat, String outputKeyType, String outputValueType, boolean lazyOutput,
+      boolean sortDescending, int groupPrefix, List<String> sideOutputs, long sortBufferSize) {
+    this(name, inputs, output, reduceTasks, splitSize, maxTaskAttempts, compressIntermediate, keyType, valueType,
+        mapper, reducer, combiner, partitioner, skipBadRecords, intermediate, inputFormat, outputFormat, outputKeyType,
+        outputValueType, lazyOutput, sortDescending, groupPrefix, sideOutputs, sortBufferSize,
+        MapReduceSpecification.DEFAULT_TASK_TIMEOUT.toMillis());
+  }
 
   /** Text in and out, with the intermediate types. */
   public ShippedJob(String name, List<String> inputs, String output, int reduceTasks, long splitSize,
@@ -86,6 +100,9 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
     Objects.requireNonNull(mapper, "mapper");
     Objects.requireNonNull(outputKeyType, "outputKeyType");
     Objects.requireNonNull(outputValueType, "outputValueType");
+    if (taskTimeoutMillis < 0) {
+      throw new IllegalArgumentException("taskTimeoutMillis is negative: " + taskTimeoutMillis);
+    }
   }
 
   /**
@@ -107,7 +124,7 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
         spec.outputKeyType().getName(), spec.outputValueType().getName(), spec.lazyOutput(), spec.sortDescending(),
         spec.groupPrefix(), spec.sideOutputs().values().stream()
             .flatMap(o -> java.util.stream.Stream.of(o.name(), o.keyType().getName(), o.valueType().getName()))
-            .toList(), spec.chosenSortBufferSize().orElse(0));
+            .toList(), spec.chosenSortBufferSize().orElse(0), spec.taskTimeout().toMillis());
   }
 
   private static String absolute(String path) {
@@ -143,6 +160,7 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
         .reduceTasks(reduceTasks)
         .splitSize(splitSize)
         .maxTaskAttempts(maxTaskAttempts)
+        .taskTimeout(java.time.Duration.ofMillis(taskTimeoutMillis))
         .parallelism(parallelism)
         .sortBufferSize(sortBufferSize)
         .workDirectory(workDirectory)

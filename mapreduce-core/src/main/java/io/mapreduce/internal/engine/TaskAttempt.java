@@ -1,16 +1,19 @@
 package io.mapreduce.internal.engine;
 
 import io.mapreduce.TaskContext;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.concurrent.Callable;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 
 /**
  * One attempt of one task: its ids, its counters, and where it is in its input (for the error
- * message when user code throws). Confined to the thread that runs the attempt.
+ * message when user code throws). Confined to the thread that runs the attempt, but for its
+ * progress, which the {@link AttemptWatchdog} reads and a streaming program's stderr reader bumps.
  */
-final class TaskAttempt implements TaskContext {
+final class TaskAttempt implements TaskContext, TaskProgress {
   private final String jobId;
   private final String taskId;
   private final int attempt;
@@ -22,6 +25,16 @@ final class TaskAttempt implements TaskContext {
   private String position;
   private long record = -1;
   private java.util.Set<Long> skip = java.util.Set.of();
+  /**
+   * Bumped when the attempt reads or writes a record. Plain stores from the task's thread (the
+   * hot path; any change will do, so a lost update costs nothing), read by the watchdog.
+   */
+  private final java.util.concurrent.atomic.AtomicLong progress = new java.util.concurrent.atomic.AtomicLong();
+  /** The thread running the attempt while the watchdog watches it, else null. Guarded by itself. */
+  private final Thread[] runner = new Thread[1];
+  private final java.util.List<Runnable> onTimeout = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Why the watchdog killed this attempt, or null. */
+  private volatile String timedOut;
   /** Null when this attempt may not write side outputs (a map task of a job with reduce tasks). */
   private SideOutputs sideOutputs;
 
@@ -156,6 +169,7 @@ final class TaskAttempt implements TaskContext {
    * job's flag counts: user code may leave its thread's interrupt flag set for its own reasons.
    */
   void checkStopped() {
+    progressed();
     if (stopped.getAsBoolean()) {
       throw new JobStoppedException();
     }
@@ -201,6 +215,87 @@ final class TaskAttempt implements TaskContext {
         f.abort();
       }
     }
+  }
+
+  /** Notes progress: a record read or written. Cheap enough for every record. */
+  @Override
+  public void progressed() {
+    progress.setOpaque(progress.getPlain() + 1);
+  }
+
+  /** Progress from another thread than the attempt's (a streaming program's reporter lines). */
+  @Override
+  public void progressedElsewhere() {
+    progress.incrementAndGet();
+  }
+
+  long progress() {
+    return progress.getOpaque();
+  }
+
+  @Override
+  public void onTimeout(Runnable kill) {
+    onTimeout.add(kill);
+  }
+
+  /** Runs {@code body} as this attempt on the calling thread, killed if it makes no progress for {@code timeout}. */
+  <T> T watched(Duration timeout, Callable<T> body) throws Exception {
+    try (AttemptWatchdog.Watch w = AttemptWatchdog.shared().watch(this, timeout)) {
+      return body.call();
+    } catch (Exception | Error e) {
+      String why = timedOut;
+      if (why != null && !(e instanceof JobStoppedException)) {
+        throw new TaskTimeoutException(why, e);
+      }
+      throw e;
+    } finally {
+      if (timedOut != null) {
+        // The watchdog's interrupt must not reach what the thread does next.
+        Thread.interrupted();
+      }
+    }
+  }
+
+  void runBy(Thread thread) {
+    synchronized (runner) {
+      runner[0] = thread;
+    }
+  }
+
+  void ended() {
+    synchronized (runner) {
+      runner[0] = null;
+    }
+  }
+
+  /**
+   * Kills the attempt for making no progress for {@code timeout}: runs what it registered to stop
+   * its programs, and interrupts its thread, unless it has ended meanwhile.
+   */
+  void timeOut(Duration timeout) {
+    synchronized (runner) {
+      if (runner[0] == null) {
+        return;
+      }
+      long ms = timeout.toMillis();
+      timedOut = "task " + taskId + " attempt " + attempt + " made no progress for "
+          + (ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms") + " (mapreduce.task.timeout): killed";
+      org.slf4j.LoggerFactory.getLogger(TaskAttempt.class).warn("job {}: {}", jobId, timedOut);
+      for (Runnable kill : onTimeout) {
+        try {
+          kill.run();
+        } catch (RuntimeException e) {
+          org.slf4j.LoggerFactory.getLogger(TaskAttempt.class).warn("task {}: stopping it failed: {}", attemptId(),
+              e.toString());
+        }
+      }
+      runner[0].interrupt();
+    }
+  }
+
+  /** Why the watchdog killed this attempt, or null if it did not. */
+  String timedOut() {
+    return timedOut;
   }
 
   /** Unwinds an attempt whose job no longer runs; never retried. */

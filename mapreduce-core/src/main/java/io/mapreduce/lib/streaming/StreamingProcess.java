@@ -1,6 +1,7 @@
 package io.mapreduce.lib.streaming;
 
 import io.mapreduce.TaskContext;
+import io.mapreduce.internal.engine.TaskProgress;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,6 +57,8 @@ final class StreamingProcess implements AutoCloseable {
   private final Path directory;
   private final Process process;
   private final LineSink sink;
+  /** The task timeout's view of the attempt, or null outside an engine (a test's own context). */
+  private final TaskProgress progress;
   private final BlockingQueue<Chunk> toStdin = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
   private final BlockingQueue<Chunk> fromStdout = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
   private final Thread stdinPump;
@@ -98,6 +101,7 @@ final class StreamingProcess implements AutoCloseable {
     this.command = program.command();
     this.attemptId = context.taskId() + "_" + context.attempt();
     this.sink = sink;
+    this.progress = context instanceof TaskProgress p ? p : null;
     this.directory = Files.createTempDirectory("mapreduce-streaming-" + attemptId + "-");
     try {
       program.writeFiles(directory);
@@ -119,6 +123,10 @@ final class StreamingProcess implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       deleteDirectory();
       throw e;
+    }
+    if (progress != null) {
+      // A hung program may be blocked anywhere; killing it unblocks the pumps and the task's thread.
+      progress.onTimeout(this::destroy);
     }
     String name = Thread.currentThread().getName() + "-" + role;
     stdinPump = daemon(name + "-stdin", this::pumpStdin);
@@ -284,13 +292,23 @@ final class StreamingProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Kills the program and its children, from any thread. By their handles, not
+   * {@code Process.destroyForcibly}: that closes stdin first, which waits for the stdin pump's
+   * lock, held for ever while it writes to a program that does not read; the signal alone breaks
+   * that write.
+   */
+  private void destroy() {
+    List<ProcessHandle> children = process.descendants().toList();
+    process.toHandle().destroyForcibly();
+    children.forEach(ProcessHandle::destroyForcibly);
+  }
+
   /** Stops the program (and its children) if it still runs, and removes its working directory. */
   @Override
   public void close() {
     if (!finished) {
-      List<ProcessHandle> children = process.descendants().toList();
-      process.destroyForcibly();
-      children.forEach(ProcessHandle::destroyForcibly);
+      destroy();
       stdinPump.interrupt();
       stdoutPump.interrupt();
       try {
@@ -369,6 +387,10 @@ final class StreamingProcess implements AutoCloseable {
     try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), decoder))) {
       String line;
       while ((line = r.readLine()) != null) {
+        if (line.startsWith("reporter:") && progress != null) {
+          // As in Hadoop Streaming, reporting status or counters tells the task timeout the program lives.
+          progress.progressedElsewhere();
+        }
         if (line.startsWith("reporter:counter:")) {
           countFrom(line);
         } else if (line.startsWith("reporter:status:")) {

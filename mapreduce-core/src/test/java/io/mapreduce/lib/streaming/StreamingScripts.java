@@ -52,4 +52,31 @@ public final class StreamingScripts {
       if key is not None:
           out.write(key + b"\\t" + str(total).encode() + b"\\n")
       """;
+
+  /**
+   * A streaming mapper that logs each attempt's id to {@code attempts}; the first attempt of the
+   * job to start (it makes the directory {@code marker}, which only one can) hangs for ever without
+   * reading its input, its process id in {@code marker/pid}; every other attempt copies its
+   * input. For the task timeout's tests.
+   */
+  public static String hungFirstAttempt(Path marker, Path attempts) {
+    return "#!/bin/sh\n"
+        + "echo \"$mapreduce_task_attempt_id\" >> '" + attempts + "'\n"
+        + "if mkdir '" + marker + "' 2>/dev/null; then echo $$ > '" + marker + "/pid'; exec sleep 600; fi\n"
+        + "exec cat\n";
+  }
+
+  /** Asserts that the hung program {@link #hungFirstAttempt} started no longer runs (waiting up to 10 s). */
+  public static void assertHungProgramEnded(Path marker) throws Exception {
+    long pid = Long.parseLong(java.nio.file.Files.readString(marker.resolve("pid")).trim());
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    if (alive) {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+    assertThat(alive).as("the hung program (pid %s) still runs", pid).isFalse();
+  }
 }

@@ -47,6 +47,12 @@ final class JobOptions {
       description = "Skip a record on which two attempts of a task failed, count it and go on (default: fail the job).")
   boolean skipBadRecords;
 
+  @Option(names = "--task-timeout", paramLabel = "SECONDS",
+      description = "Kill and retry a task attempt that reads no input and writes no output for this long "
+          + "(a streaming program may also report status on stderr); 0 = never (default: 600, as Hadoop's "
+          + "mapreduce.task.timeout).")
+  Long taskTimeoutSeconds;
+
   @Option(names = "--cluster", paramLabel = "NAME|HOST:PORT",
       description = "Run on the cluster NAME that 'cluster up' started from here (its master and secret are "
           + "remembered), or on the master at HOST:PORT (default: in this JVM).")
@@ -114,7 +120,7 @@ final class JobOptions {
 
   /**
    * Applies the options of how a job runs (split size, parallelism, sort buffer, compression,
-   * work directory, cluster, skipping, intermediate storage), not what it reads and writes: for
+   * work directory, cluster, skipping, task timeout, intermediate storage), not what it reads and writes: for
    * a command that runs several jobs.
    */
   <K, V> MapReduceSpecification.Builder<K, V> settings(MapReduceSpecification.Builder<K, V> b) {
@@ -151,6 +157,13 @@ final class JobOptions {
     }
     if (skipBadRecords) {
       b.skipBadRecords(true);
+    }
+    if (taskTimeoutSeconds != null) {
+      if (taskTimeoutSeconds < 0) {
+        throw new IllegalArgumentException("--task-timeout must be 0 (never) or a number of seconds, not "
+            + taskTimeoutSeconds);
+      }
+      b.taskTimeout(java.time.Duration.ofSeconds(taskTimeoutSeconds));
     }
     if (intermediate != null) {
       b.intermediate(intermediate);

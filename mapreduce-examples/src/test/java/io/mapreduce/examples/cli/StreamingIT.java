@@ -293,6 +293,37 @@ class StreamingIT {
     assertThat(out).doesNotExist();
   }
 
+  /**
+   * Issue 16's task timeout on worker JVMs: the first map attempt to start hangs without reading
+   * its input; with {@code --task-timeout 2} its worker kills it (and its program) and the master
+   * runs the task again, so the job finishes with every line, where it used to hang for ever.
+   */
+  @Test
+  void streaming_hungAttemptOnAWorker_killedByTheTaskTimeoutAndRetried() throws Exception {
+    Path out = tmp.resolve("hung");
+    Path attempts = tmp.resolve("hung-attempts.log");
+    script("hung.sh", StreamingScripts.hungFirstAttempt(tmp.resolve("hung-marker"), attempts));
+    Run r = run(out, "--input", sample.toString(), "--mapper", "./hung.sh", "--file", file("hung.sh"),
+        "--reduce-tasks", "0", "--task-timeout", "2", "--cluster", cluster.address());
+    assertThat(r.code()).as("stderr: %s", r.err()).isZero();
+    assertThat(outputLines(out)).isEqualTo(pipeline("cat " + sample + "/*"));
+    List<String> started = Files.readAllLines(attempts);
+    long maps = started.stream().map(a -> a.substring(0, a.lastIndexOf('_'))).distinct().count();
+    // Every map task once, and the hung one a second time: one failed attempt.
+    assertThat(started).hasSize((int) maps + 1);
+    List<String> retried = started.stream().filter(a -> a.endsWith("_2")).toList();
+    assertThat(retried).hasSize(1);
+    assertThat(started).contains(retried.get(0).replace("_2", "_1"));
+    StreamingScripts.assertHungProgramEnded(tmp.resolve("hung-marker"));
+  }
+
+  @Test
+  void streaming_negativeTaskTimeout_isABadArgument() {
+    Run r = run(tmp.resolve("bad-timeout"), "--input", sample.toString(), "--mapper", "cat", "--task-timeout", "-1");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--task-timeout");
+  }
+
   @Test
   void streaming_missingProgram_failsSayingSo() {
     Path out = tmp.resolve("missing");

@@ -138,6 +138,74 @@ class ClusterJobTest {
     assertThat(out).doesNotExist();
   }
 
+  /** The first attempt to make the directory {@code marker} hangs (interruptibly) on its first line. */
+  static final class HangsOnce extends Mapper<String, Long> {
+    private final String marker;
+
+    HangsOnce(String marker) {
+      this.marker = marker;
+    }
+
+    @Override
+    public void map(long offset, String line, Emitter<String, Long> emitter) throws Exception {
+      if (offset == 0) {
+        try {
+          Files.createDirectory(Path.of(marker));
+          Thread.sleep(600_000);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+          // a later attempt: work
+        }
+      }
+      emitter.emit(line, 1L);
+    }
+  }
+
+  /**
+   * Issue 16's task timeout on workers: an attempt stuck for more than the job's 1 s timeout is
+   * killed by its worker and reported failed, and the master's retry finishes the job.
+   */
+  @Test
+  void exec_mapperHungOnItsFirstAttempt_killedByTheTaskTimeoutAndRetried() throws Exception {
+    String cluster = startCluster("card-dealing", 2);
+    Path in = Files.createDirectories(dir.resolve("in"));
+    Files.writeString(in.resolve("a.txt"), "x\ny\nx\n");
+    JobResult r = MapReduce.exec(MapReduceSpecification.builder()
+            .mapper(new HangsOnce(dir.resolve("marker").toString())).reducer(new Sum())
+            .input(in.toString()).output(dir.resolve("out").toString()).maxTaskAttempts(2)
+            .taskTimeout(java.time.Duration.ofSeconds(1)).cluster(cluster).build())
+        .get(60, TimeUnit.SECONDS);
+    assertThat(readOutput(r)).isEqualTo(Map.of("x", 2L, "y", 1L));
+    assertThat(dir.resolve("marker")).isDirectory();
+  }
+
+  /**
+   * The same with a streaming program that hangs without reading its (larger than a pipe) input:
+   * the worker kills the program too, and the retry finishes the job.
+   */
+  @Test
+  void exec_streamingMapperHungOnItsFirstAttempt_programKilledAndTaskRetried() throws Exception {
+    String cluster = startCluster("card-dealing", 2);
+    Path in = Files.createDirectories(dir.resolve("in"));
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 30_000; i++) {
+      lines.append("line ").append(i).append('\n');
+    }
+    Files.writeString(in.resolve("a.txt"), lines);
+    Path script = dir.resolve("hung.sh");
+    Files.writeString(script, io.mapreduce.lib.streaming.StreamingScripts.hungFirstAttempt(dir.resolve("marker"),
+        dir.resolve("attempts.log")));
+    script.toFile().setExecutable(true);
+    JobResult r = MapReduce.exec(MapReduceSpecification.builder()
+            .mapper(new io.mapreduce.lib.streaming.StreamingMapper(
+                io.mapreduce.lib.streaming.StreamingProgram.builder("./hung.sh").file(script).build()))
+            .input(in.toString()).output(dir.resolve("out").toString()).reduceTasks(0).maxTaskAttempts(2)
+            .taskTimeout(java.time.Duration.ofSeconds(1)).cluster(cluster).build())
+        .get(60, TimeUnit.SECONDS);
+    assertThat(r.counters().get(Counters.OUTPUT_RECORDS)).isEqualTo(30_000);
+    assertThat(Files.readAllLines(dir.resolve("attempts.log"))).containsExactly("m-00000_1", "m-00000_2");
+    io.mapreduce.lib.streaming.StreamingScripts.assertHungProgramEnded(dir.resolve("marker"));
+  }
+
   @Test
   void exec_missingInput_failsWithOneLineNamingIt() throws Exception {
     String cluster = startCluster("card-dealing", 1);
