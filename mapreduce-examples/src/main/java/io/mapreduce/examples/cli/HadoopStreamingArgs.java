@@ -175,6 +175,19 @@ final class HadoopStreamingArgs {
             reduceTasksGiven = true;
           }
         }
+        case "mapreduce.task.timeout", "mapred.task.timeout" -> {
+          long millis;
+          try {
+            millis = Long.parseLong(v.strip());
+          } catch (NumberFormatException notANumber) {
+            throw new IllegalArgumentException(key + "=" + v + ": milliseconds expected");
+          }
+          if (millis < 0) {
+            throw new IllegalArgumentException(key + "=" + v + ": must not be negative (0: never)");
+          }
+          out.add("--task-timeout");
+          out.add(Long.toString(millis == 0 ? 0 : Math.max(1, (millis + 999) / 1000)));
+        }
         case "mapreduce.job.name", "mapred.job.name" -> {
           out.add("--job-name");
           out.add(v);

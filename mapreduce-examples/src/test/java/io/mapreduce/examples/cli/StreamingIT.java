@@ -180,6 +180,7 @@ class StreamingIT {
     String secondHalf = String.join(",", inputs.subList(inputs.size() / 2, inputs.size()).stream().map(Path::toString)
         .toList());
     Run r = run(out, "-D", "mapreduce.job.reduces=3", "-D", "mapreduce.job.name=word count step",
+        "-D", "mapreduce.task.timeout=1200000",
         "-D", "mapreduce.map.memory.mb=2048", "-Dmapreduce.reduce.memory.mb=4096",
         "-files", file("mapper.py") + "," + file("reducer.py") + "#sum.py",
         "-input", firstHalf, "-input", secondHalf, "-mapper", "mapper.py", "-reducer", "python3 sum.py",
@@ -269,7 +270,8 @@ class StreamingIT {
       "-partitioner|org.example.MyPartitioner|-partitioner org.example.MyPartitioner is not supported",
       "-inputformat|SequenceFileInputFormat|-inputformat SequenceFileInputFormat is not supported",
       "-io|typedbytes|-io is not supported", "-frobnicate|1|unsupported Hadoop Streaming option -frobnicate",
-      "-D|novalue|-D wants KEY=VALUE but got 'novalue'"})
+      "-D|novalue|-D wants KEY=VALUE but got 'novalue'",
+      "-D|mapreduce.task.timeout=soon|mapreduce.task.timeout=soon: milliseconds expected"})
   void streaming_unsupportedHadoopOption_refusedInOneLineBeforeAnythingRuns(String spec) {
     String[] parts = spec.split("\\|");
     Path out = tmp.resolve("refused-" + parts[0].substring(1));
