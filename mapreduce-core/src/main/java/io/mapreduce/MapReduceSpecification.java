@@ -53,6 +53,10 @@ public final class MapReduceSpecification<K, V> {
   public static final Duration DEFAULT_TASK_TIMEOUT = Duration.ofMinutes(10);
   /** Whether intermediate data is compressed unless a specification says otherwise. */
   public static final boolean DEFAULT_COMPRESS_INTERMEDIATE = false;
+  /** What the main output files' names start with unless {@link Builder#outputBaseName} says: {@code mr-out}. */
+  public static final String DEFAULT_OUTPUT_BASE_NAME = "mr-out";
+  /** Side outputs and output base names: safe in file names and S3 keys everywhere. */
+  private static final String NAME_PATTERN = "[a-z][a-z0-9_-]{0,63}";
 
   private final String name;
   private final List<String> inputs;
@@ -86,6 +90,7 @@ public final class MapReduceSpecification<K, V> {
   private final boolean sortDescending;
   private final int groupPrefix;
   private final java.util.Map<String, SideOutput> sideOutputs;
+  private final String outputBaseName;
 
   private MapReduceSpecification(Builder<K, V> b, Class<K> keyType, Class<V> valueType, Class<?> outputKeyType,
       Class<?> outputValueType) {
@@ -122,6 +127,7 @@ public final class MapReduceSpecification<K, V> {
     this.sortDescending = b.sortDescending;
     this.groupPrefix = b.groupPrefix;
     this.sideOutputs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(b.sideOutputs));
+    this.outputBaseName = b.outputBaseName != null ? b.outputBaseName : DEFAULT_OUTPUT_BASE_NAME;
   }
 
   /**
@@ -165,11 +171,20 @@ public final class MapReduceSpecification<K, V> {
   }
 
   /**
-   * The job's main output files as an input glob ({@code <output>/mr-out-*}), without its side
-   * outputs and {@code _SUCCESS}: what {@link Builder#inputFrom} reads.
+   * The job's main output files as an input glob ({@code <output>/mr-out-*}, or the
+   * {@linkplain #outputBaseName() base name} chosen), without its side outputs and {@code _SUCCESS}:
+   * what {@link Builder#inputFrom} reads.
    */
   public String outputFiles() {
-    return (output.endsWith("/") ? output : output + "/") + "mr-out-*";
+    return (output.endsWith("/") ? output : output + "/") + outputBaseName + "-*";
+  }
+
+  /**
+   * What the main output files' names start with: {@code mr-out} (files {@code mr-out-00000}, ...)
+   * unless {@link Builder#outputBaseName} chose another, such as Hadoop's {@code part}.
+   */
+  public String outputBaseName() {
+    return outputBaseName;
   }
 
   /** The mapper: a {@link Mapper} of lines, or a {@link PairMapper} of the input format's records. */
@@ -362,6 +377,7 @@ public final class MapReduceSpecification<K, V> {
     private boolean sortDescending;
     private int groupPrefix;
     private final java.util.Map<String, SideOutput> sideOutputs = new java.util.LinkedHashMap<>();
+    private String outputBaseName;
 
     private Builder() {}
 
@@ -692,19 +708,38 @@ public final class MapReduceSpecification<K, V> {
     }
 
     /**
+     * Names the main output files {@code <name>-NNNNN} (and the output format's extension) instead
+     * of {@code mr-out-NNNNN}: {@code part} gives Hadoop's {@code part-00000}, for scripts that read
+     * {@code OUT/part-*} (Hadoop's {@code mapreduce.output.basename}).
+     *
+     * @throws IllegalArgumentException unless the name is lower-case letters, digits, {@code _} and
+     *     {@code -}, starting with a letter
+     * @throws IllegalStateException if it was already set
+     */
+    public Builder<K, V> outputBaseName(String name) {
+      requireNonNull(name, "outputBaseName");
+      checkArgument(name.matches(NAME_PATTERN), "an output base name is lower-case letters, digits, _ and -, starting"
+          + " with a letter; not '%s'", name);
+      checkState(this.outputBaseName == null, "outputBaseName was already set to %s", this.outputBaseName);
+      this.outputBaseName = name;
+      return this;
+    }
+
+    /**
      * Declares a side output: reducers (and the mappers of a map-only job) write to it with
      * {@link TaskContext#sideOutput(String)}, for records such as the ones a job rejects. Its files
      * are {@code <name>-NNNNN} beside the main output, in the job's output format, and become
      * visible with the job's output, or not at all.
      *
      * @throws IllegalArgumentException unless the name is lower-case letters, digits, {@code _} and
-     *     {@code -}, starting with a letter, and other than {@code mr-out}
+     *     {@code -}, starting with a letter, and other than {@code mr-out}; the build fails when a
+     *     side output's files could be taken for the main output's ({@link #outputBaseName})
      */
     public Builder<K, V> sideOutput(String name, Class<?> keyType, Class<?> valueType) {
       requireNonNull(name, "name");
       requireNonNull(keyType, "keyType");
       requireNonNull(valueType, "valueType");
-      checkArgument(name.matches("[a-z][a-z0-9_-]{0,63}") && !name.startsWith("mr-out"),
+      checkArgument(name.matches(NAME_PATTERN) && !name.startsWith("mr-out"),
           "a side output's name is lower-case letters, digits, _ and -, starting with a letter, and not mr-out;"
               + " not '%s'", name);
       checkState(!sideOutputs.containsKey(name), "side output %s was already declared", name);
@@ -803,6 +838,12 @@ public final class MapReduceSpecification<K, V> {
         ov = outputValueType != null ? outputValueType : v;
       }
       OutputFormat out = outputFormat != null ? outputFormat : OutputFormat.text();
+      String base = outputBaseName != null ? outputBaseName : DEFAULT_OUTPUT_BASE_NAME;
+      for (String side : sideOutputs.keySet()) {
+        // A side file <side>-NNNNN must not read as a main file <base>-NNNNN, nor the reverse.
+        checkArgument(!(side + "-").startsWith(base + "-") && !(base + "-").startsWith(side + "-"),
+            "the side output %s would be taken for the main output %s-NNNNN (or the reverse): rename one", side, base);
+      }
       boolean writesLines = mapper instanceof io.mapreduce.internal.engine.LineOutput
           || reducer instanceof io.mapreduce.internal.engine.LineOutput;
       checkArgument(!writesLines || out.writesLines(), "the output format %s writes no lines, but a streaming program's"

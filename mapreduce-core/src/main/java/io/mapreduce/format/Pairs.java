@@ -24,7 +24,9 @@ public final class Pairs {
   /**
    * Calls {@code action} with every pair of the output files under {@code directory}
    * ({@code mr-out-*}, in file order: partition by partition, each in the job's key order),
-   * decoding them one at a time, so an output of any size can be read.
+   * decoding them one at a time, so an output of any size can be read. {@code directory} may also
+   * be a glob, such as a job's {@link io.mapreduce.MapReduceSpecification#outputFiles()} (which
+   * names its files when it chose another base name): then exactly the files it matches.
    *
    * @throws MapReduceException naming the file when one cannot be read, is not a pairs file, or
    *     holds other types
@@ -40,8 +42,9 @@ public final class Pairs {
     } catch (IOException e) {
       throw new MapReduceException("cannot list " + directory + ": " + e.getMessage(), e);
     }
+    boolean glob = directory.chars().anyMatch(c -> c == '*' || c == '?' || c == '[' || c == '{');
     for (InputFile f : files) {
-      if (!f.name().startsWith("mr-out-")) {
+      if (!glob && !f.name().startsWith("mr-out-")) {
         continue;
       }
       try (PairsReader<K, V> reader = PairsReader.open(storage.open(f, 0), f.path(), keyType, valueType)) {

@@ -122,7 +122,7 @@ final class EmbeddedJob<K, V> extends Job {
         throw new JobStoppedException();
       }
       // Side outputs are beside the main files, which the result lists.
-      List<URI> outputFiles = output.commit().stream().filter(JobFiles::isMainOutput).toList();
+      List<URI> outputFiles = output.commit().stream().filter(f -> JobFiles.isMainOutput(f, spec.outputBaseName())).toList();
       output = null;
       result = new JobResult(id(), outputFiles, Counters.of(counters),
           Duration.ofNanos(mapsDone - start), Duration.ofNanos(reducesDone - mapsDone),

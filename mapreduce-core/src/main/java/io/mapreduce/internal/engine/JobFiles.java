@@ -81,12 +81,13 @@ public final class JobFiles {
   }
 
   /**
-   * Whether a committed file is one of the main output's ({@code mr-out-*}), which a job's result
-   * lists, not a side output's.
+   * Whether a committed file is one of the main output's ({@code mr-out-*}, or the job's
+   * {@code outputBaseName}), which a job's result lists, not a side output's (the specification
+   * refuses side outputs whose names could be taken for the main output's).
    */
-  public static boolean isMainOutput(java.net.URI file) {
+  public static boolean isMainOutput(java.net.URI file, String outputBaseName) {
     String path = file.getPath() != null ? file.getPath() : file.toString();
-    return path.substring(path.lastIndexOf('/') + 1).startsWith("mr-out-");
+    return path.substring(path.lastIndexOf('/') + 1).startsWith(outputBaseName + "-");
   }
 
   /** Prepares the output; refuses one that exists, untouched. */

@@ -120,9 +120,9 @@ final class JobPlan<K, V> {
     valueCodec.write(value, valueSink, false);
   }
 
-  /** The output file of a task: {@code mr-out-NNNNN} and the output format's extension. */
+  /** The output file of a task: {@code mr-out-NNNNN} (or the job's base name) and the output format's extension. */
   String outputName(int index) {
-    return String.format("mr-out-%05d", index) + outputFormat.extension();
+    return String.format("%s-%05d", spec.outputBaseName(), index) + outputFormat.extension();
   }
 
   /** The output's nulls, as the shuffle's, are only for {@code Void} types. */

@@ -23,14 +23,27 @@ import java.util.Objects;
  * they were relative to. Settings that depend on the machine (parallelism, work directory) are
  * not shipped: each worker sets them for itself; so is the sort buffer, unless the job chose its
  * size ({@code sortBufferSize}, 0 when it did not). The task timeout travels in milliseconds (0:
- * never), as Hadoop's {@code mapreduce.task.timeout}.
+ * never), as Hadoop's {@code mapreduce.task.timeout}. The output base name becomes part of file
+ * names on the master and workers, so it is checked here, where a decoded job is built.
  */
 public record ShippedJob(String name, List<String> inputs, String output, int reduceTasks, long splitSize,
     int maxTaskAttempts, boolean compressIntermediate, String keyType, String valueType, byte[] mapper,
     byte[] reducer, byte[] combiner, byte[] partitioner, boolean skipBadRecords, String intermediate,
     byte[] inputFormat, byte[] outputFormat, String outputKeyType, String outputValueType, boolean lazyOutput,
     boolean sortDescending, int groupPrefix, List<String> sideOutputs, long sortBufferSize,
-    long taskTimeoutMillis) {
+    long taskTimeoutMillis, String outputBaseName) {
+
+  /** With the default output base name. */
+  public ShippedJob(String name, List<String> inputs, String output, int reduceTasks, long splitSize,
+      int maxTaskAttempts, boolean compressIntermediate, String keyType, String valueType, byte[] mapper,
+      byte[] reducer, byte[] combiner, byte[] partitioner, boolean skipBadRecords, String intermediate,
+      byte[] inputFormat, byte[] outputFormat, String outputKeyType, String outputValueType, boolean lazyOutput,
+      boolean sortDescending, int groupPrefix, List<String> sideOutputs, long sortBufferSize, long taskTimeoutMillis) {
+    this(name, inputs, output, reduceTasks, splitSize, maxTaskAttempts, compressIntermediate, keyType, valueType,
+        mapper, reducer, combiner, partitioner, skipBadRecords, intermediate, inputFormat, outputFormat, outputKeyType,
+        outputValueType, lazyOutput, sortDescending, groupPrefix, sideOutputs, sortBufferSize, taskTimeoutMillis,
+        MapReduceSpecification.DEFAULT_OUTPUT_BASE_NAME);
+  }
 
   /** With the default task timeout. */
   public ShippedJob(String name, List<String> inputs, String output, int reduceTasks, long splitSize,
@@ -103,6 +116,12 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
     if (taskTimeoutMillis < 0) {
       throw new IllegalArgumentException("taskTimeoutMillis is negative: " + taskTimeoutMillis);
     }
+    if (outputBaseName == null) {
+      outputBaseName = MapReduceSpecification.DEFAULT_OUTPUT_BASE_NAME;
+    } else if (!outputBaseName.matches("[a-z][a-z0-9_-]{0,63}")) {
+      throw new IllegalArgumentException("outputBaseName is not lower-case letters, digits, _ and -: "
+          + outputBaseName.substring(0, Math.min(outputBaseName.length(), 80)));
+    }
   }
 
   /**
@@ -124,7 +143,7 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
         spec.outputKeyType().getName(), spec.outputValueType().getName(), spec.lazyOutput(), spec.sortDescending(),
         spec.groupPrefix(), spec.sideOutputs().values().stream()
             .flatMap(o -> java.util.stream.Stream.of(o.name(), o.keyType().getName(), o.valueType().getName()))
-            .toList(), spec.chosenSortBufferSize().orElse(0), spec.taskTimeout().toMillis());
+            .toList(), spec.chosenSortBufferSize().orElse(0), spec.taskTimeout().toMillis(), spec.outputBaseName());
   }
 
   private static String absolute(String path) {
@@ -170,7 +189,8 @@ public record ShippedJob(String name, List<String> inputs, String output, int re
         .valueType(load(valueType))
         .outputKeyType(load(outputKeyType))
         .outputValueType(load(outputValueType))
-        .lazyOutput(lazyOutput);
+        .lazyOutput(lazyOutput)
+        .outputBaseName(outputBaseName);
     if (sortDescending) {
       b.sortDescending();
     }

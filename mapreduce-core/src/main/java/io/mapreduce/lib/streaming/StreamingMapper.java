@@ -18,6 +18,9 @@ import java.util.Objects;
  * In a map-only job each line is emitted whole as the key, with an empty value, and the job's
  * output writes it exactly as printed (no tab added).
  *
+ * <p>What the program reads can be changed to Hadoop's other input records ({@link InputRecords}):
+ * each line's byte offset before it, or lines split into key and value.
+ *
  * <p>Keys and values are {@code byte[]}, so bytes that are not UTF-8 pass through unchanged and
  * keys sort by their bytes, as {@code LC_ALL=C sort} sorts. Counters that the program reports on
  * stderr ({@code reporter:counter:GROUP,COUNTER,AMOUNT}) are added to the task's counter
@@ -35,10 +38,41 @@ public final class StreamingMapper extends Mapper<byte[], byte[]>
     implements LineBytesMapper<byte[], byte[]>, LineOutput, AutoCloseable {
   static final byte[] EMPTY = new byte[0];
 
+  /**
+   * What the program reads for each line of the input, as Hadoop Streaming writes the input
+   * format's key and value to it ({@code key<TAB>value}, or the value alone when
+   * {@code stream.map.input.ignoreKey} is true, which is the default for TextInputFormat only).
+   */
+  public enum InputRecords {
+    /** The line as it is in the file (Hadoop's TextInputFormat). */
+    LINES,
+    /**
+     * {@code OFFSET<TAB>LINE}, with the line's byte offset in its file (Hadoop's
+     * NLineInputFormat, and TextInputFormat with {@code stream.map.input.ignoreKey=false}).
+     */
+    OFFSETS_AND_LINES,
+    /**
+     * {@code KEY<TAB>VALUE}: the line split at its first key-value separator (a line without
+     * one: the line, then a tab), as Hadoop's KeyValueTextInputFormat.
+     */
+    KEYS_AND_VALUES,
+    /**
+     * What follows the first key-value separator (empty for a line without one): Hadoop's
+     * KeyValueTextInputFormat with {@code stream.map.input.ignoreKey=true}.
+     */
+    VALUES
+  }
+
   private final StreamingProgram program;
   private final byte[] separator;
   private final int keyFields;
   private final KeyFieldBasedComparator sortKeys;
+  private final InputRecords inputRecords;
+  /** Where KEYS_AND_VALUES and VALUES split a line. */
+  private final byte[] inputKeyValueSeparator;
+  /** What goes between key and value on the program's stdin (stream.map.input.field.separator). */
+  private final byte[] inputFieldSeparator;
+  private transient byte[] digits;
   private transient StreamingProcess process;
   private transient Emitter<byte[], byte[]> emitter;
   private transient boolean mapOnly;
@@ -48,14 +82,18 @@ public final class StreamingMapper extends Mapper<byte[], byte[]>
    * @throws NullPointerException if {@code program} is null
    */
   public StreamingMapper(StreamingProgram program) {
-    this(Objects.requireNonNull(program, "program"), TAB, 1, null);
+    this(Objects.requireNonNull(program, "program"), TAB, 1, null, InputRecords.LINES, TAB, TAB);
   }
 
-  private StreamingMapper(StreamingProgram program, byte[] separator, int keyFields, KeyFieldBasedComparator sortKeys) {
+  private StreamingMapper(StreamingProgram program, byte[] separator, int keyFields, KeyFieldBasedComparator sortKeys,
+      InputRecords inputRecords, byte[] inputKeyValueSeparator, byte[] inputFieldSeparator) {
     this.program = program;
     this.separator = separator;
     this.keyFields = keyFields;
     this.sortKeys = sortKeys;
+    this.inputRecords = inputRecords;
+    this.inputKeyValueSeparator = inputKeyValueSeparator;
+    this.inputFieldSeparator = inputFieldSeparator;
   }
 
   /**
@@ -88,20 +126,54 @@ public final class StreamingMapper extends Mapper<byte[], byte[]>
 
   @Override
   public void map(long offset, String line, Emitter<byte[], byte[]> emitter) throws Exception {
-    this.emitter = emitter;
     byte[] b = line.getBytes(StandardCharsets.UTF_8);
-    process.write(b, 0, b.length);
-    process.write('\n');
+    mapBytes(offset, b, 0, b.length, b.length, emitter);
   }
 
   @Override
   public void mapBytes(long offset, byte[] bytes, int start, int length, int contentLength,
       Emitter<byte[], byte[]> emitter) throws Exception {
     this.emitter = emitter;
-    process.write(bytes, start, length);
-    if (length == contentLength) {
-      process.write('\n');
+    switch (inputRecords) {
+      case LINES -> {
+        process.write(bytes, start, length);
+        if (length == contentLength) {
+          process.write('\n');
+        }
+        return;
+      }
+      case OFFSETS_AND_LINES -> {
+        writeDecimal(offset);
+        process.write(inputFieldSeparator, 0, inputFieldSeparator.length);
+        process.write(bytes, start, contentLength);
+      }
+      case KEYS_AND_VALUES, VALUES -> {
+        int end = start + contentLength;
+        int at = KeyFields.nthSeparator(bytes, start, end, inputKeyValueSeparator, 1);
+        int valueStart = at < 0 ? end : at + inputKeyValueSeparator.length;
+        if (inputRecords == InputRecords.KEYS_AND_VALUES) {
+          process.write(bytes, start, (at < 0 ? end : at) - start);
+          process.write(inputFieldSeparator, 0, inputFieldSeparator.length);
+        }
+        process.write(bytes, valueStart, end - valueStart);
+      }
+      default -> throw new AssertionError(inputRecords);
     }
+    // Hadoop's record readers drop the line's end; the program gets a \n.
+    process.write('\n');
+  }
+
+  /** Writes a non-negative number in ASCII without making a String per line. */
+  private void writeDecimal(long value) throws java.io.IOException {
+    if (digits == null) {
+      digits = new byte[20];
+    }
+    int i = digits.length;
+    do {
+      digits[--i] = (byte) ('0' + value % 10);
+      value /= 10;
+    } while (value > 0);
+    process.write(digits, i, digits.length - i);
   }
 
   @Override
@@ -167,6 +239,9 @@ public final class StreamingMapper extends Mapper<byte[], byte[]>
     private byte[] separator;
     private int keyFields;
     private KeyFieldBasedComparator sortKeys;
+    private InputRecords inputRecords;
+    private byte[] inputKeyValueSeparator = TAB;
+    private byte[] inputFieldSeparator = TAB;
 
     private Builder(StreamingProgram program) {
       this.program = Objects.requireNonNull(program, "program");
@@ -211,9 +286,40 @@ public final class StreamingMapper extends Mapper<byte[], byte[]>
       return this;
     }
 
+    /**
+     * What the program reads for each line (default {@link InputRecords#LINES}).
+     *
+     * @throws NullPointerException if {@code records} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder inputRecords(InputRecords records) {
+      Objects.requireNonNull(records, "records");
+      if (inputRecords != null) {
+        throw new IllegalStateException("inputRecords was already set to " + inputRecords);
+      }
+      inputRecords = records;
+      return this;
+    }
+
+    /**
+     * Where {@link InputRecords#KEYS_AND_VALUES} and {@link InputRecords#VALUES} split a line
+     * (Hadoop's {@code mapreduce.input.keyvaluelinerecordreader.key.value.separator}; default a
+     * tab), and what is written between key and value on the program's stdin (Hadoop's
+     * {@code stream.map.input.field.separator}; default a tab).
+     *
+     * @throws NullPointerException if a separator is null
+     * @throws IllegalArgumentException if a separator is empty or holds a newline
+     */
+    public Builder inputSeparators(String keyValueSeparator, String fieldSeparator) {
+      inputKeyValueSeparator = checkSeparator(keyValueSeparator, "the input's key-value separator");
+      inputFieldSeparator = checkSeparator(fieldSeparator, "the map input field separator");
+      return this;
+    }
+
     public StreamingMapper build() {
-      return separator == null ? new StreamingMapper(program, TAB, 1, sortKeys)
-          : new StreamingMapper(program, separator, keyFields, sortKeys);
+      return new StreamingMapper(program, separator == null ? TAB : separator, separator == null ? 1 : keyFields,
+          sortKeys, inputRecords == null ? InputRecords.LINES : inputRecords, inputKeyValueSeparator,
+          inputFieldSeparator);
     }
   }
 

@@ -40,6 +40,7 @@ final class HadoopStreamingArgs {
       Map.entry("stream.map.output.field.separator", "--map-output-separator"),
       Map.entry("stream.num.map.output.key.fields", "--map-output-key-fields"),
       Map.entry("stream.reduce.input.field.separator", "--reduce-input-separator"),
+      Map.entry("stream.map.input.field.separator", "--map-input-separator"),
       Map.entry("stream.reduce.output.field.separator", "--reduce-output-separator"),
       Map.entry("stream.num.reduce.output.key.fields", "--reduce-output-key-fields"),
       Map.entry("mapreduce.map.output.key.field.separator", "--key-field-separator"),
@@ -164,6 +165,7 @@ final class HadoopStreamingArgs {
       }
     }
     List<String> ignored = new ArrayList<>();
+    boolean maxAttemptsGiven = false;
     for (Map.Entry<String, String> e : conf.entrySet()) {
       String key = e.getKey();
       String v = e.getValue();
@@ -187,6 +189,20 @@ final class HadoopStreamingArgs {
           }
           out.add("--task-timeout");
           out.add(Long.toString(millis == 0 ? 0 : Math.max(1, (millis + 999) / 1000)));
+        }
+        case "mapreduce.output.basename", "stream.map.input.ignoreKey",
+            "mapreduce.input.keyvaluelinerecordreader.key.value.separator", "key.value.separator.in.input.line" -> {
+          // read below, with -inputformat
+        }
+        case "mapreduce.map.maxattempts", "mapred.map.max.attempts", "mapreduce.reduce.maxattempts",
+            "mapred.reduce.max.attempts" -> {
+          // One setting here for maps and reduces: the larger, so no task gets fewer attempts than allowed.
+          if (!maxAttemptsGiven) {
+            maxAttemptsGiven = true;
+            out.add("--max-attempts");
+            out.add(Integer.toString(Math.max(attempts(conf, "mapreduce.map.maxattempts", "mapred.map.max.attempts"),
+                attempts(conf, "mapreduce.reduce.maxattempts", "mapred.reduce.max.attempts"))));
+          }
         }
         case "mapreduce.job.name", "mapred.job.name" -> {
           out.add("--job-name");
@@ -231,6 +247,7 @@ final class HadoopStreamingArgs {
         }
       }
     }
+    mapInput(inputFormat, conf, out);
     if (inputFormat != null) {
       if (NLINE_INPUT.contains(inputFormat)) {
         String n = conf.getOrDefault("mapreduce.input.lineinputformat.linespermap",
@@ -242,9 +259,52 @@ final class HadoopStreamingArgs {
             + " KeyValueTextInputFormat and NLineInputFormat are)");
       }
     }
+    // Hadoop names a streaming job's output files part-00000, ...: scripts that read OUT/part-* work.
+    out.add("--output-basename");
+    out.add(conf.getOrDefault("mapreduce.output.basename", "part"));
     String warning = ignored.isEmpty() ? null
         : "mapreduce streaming: ignoring -D keys this engine has no use for: " + String.join(", ", ignored);
     return new Translation(out.toArray(String[]::new), warning);
+  }
+
+  /**
+   * What the mapper reads, as Hadoop Streaming writes the input format's records: the key (the
+   * line's offset, or the part before KeyValueTextInputFormat's separator), a tab, and the value;
+   * the value alone when stream.map.input.ignoreKey is true, its default for TextInputFormat only.
+   */
+  private static void mapInput(String inputFormat, Map<String, String> conf, List<String> out) {
+    boolean keyValue = inputFormat != null && KEY_VALUE_INPUT.contains(inputFormat);
+    String ignoreKeyValue = conf.get("stream.map.input.ignoreKey");
+    boolean ignoreKey = ignoreKeyValue == null ? inputFormat == null || TEXT_INPUT.contains(inputFormat)
+        : Boolean.parseBoolean(ignoreKeyValue.strip());
+    String records = keyValue ? (ignoreKey ? "values" : "keys-and-values") : (ignoreKey ? "lines" : "offsets-and-lines");
+    out.add("--map-input");
+    out.add(records);
+    if (keyValue) {
+      String separator = conf.getOrDefault("mapreduce.input.keyvaluelinerecordreader.key.value.separator",
+          conf.getOrDefault("key.value.separator.in.input.line", "\t"));
+      if (separator.isEmpty()) {
+        throw new IllegalArgumentException("mapreduce.input.keyvaluelinerecordreader.key.value.separator is empty");
+      }
+      out.add("--map-input-key-value-separator");
+      // Hadoop's KeyValueLineRecordReader splits at the first character of the setting.
+      out.add(separator.substring(0, 1));
+    }
+  }
+
+  /** A max-attempts key (new name or old), Hadoop's default 4 when neither is set. */
+  private static int attempts(Map<String, String> conf, String key, String oldKey) {
+    String k = conf.containsKey(key) ? key : oldKey;
+    String v = conf.getOrDefault(k, "4");
+    try {
+      int n = Integer.parseInt(v.strip());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException notANumber) {
+      // said below
+    }
+    throw new IllegalArgumentException(k + "=" + v + ": a number of attempts, at least 1, expected");
   }
 
   private static String value(String[] args, int i, String option) {

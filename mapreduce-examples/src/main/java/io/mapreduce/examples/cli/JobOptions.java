@@ -53,6 +53,11 @@ final class JobOptions {
           + "mapreduce.task.timeout).")
   Long taskTimeoutSeconds;
 
+  @Option(names = "--max-attempts", paramLabel = "N",
+      description = "Attempts of a task before the job fails (default: " + MapReduceSpecification.DEFAULT_MAX_TASK_ATTEMPTS
+          + ", as Hadoop's).")
+  Integer maxAttempts;
+
   @Option(names = "--cluster", paramLabel = "NAME|HOST:PORT",
       description = "Run on the cluster NAME that 'cluster up' started from here (its master and secret are "
           + "remembered), or on the master at HOST:PORT (default: in this JVM).")
@@ -73,6 +78,10 @@ final class JobOptions {
       description = "How output files are written: text (default), gzip or zstd (compressed text, mr-out-N.gz or "
           + ".zst), pairs (typed binary pairs a later job or the Java API reads back, mr-out-N.pairs).")
   OutputFormat outputFormat;
+
+  @Option(names = "--output-basename", paramLabel = "NAME",
+      description = "Name the output files NAME-00000, ... instead of mr-out-00000, ... (part: Hadoop's names).")
+  String outputBaseName;
 
   @Option(names = "--lazy-output", description = "Write no output file for a task that emits nothing.")
   boolean lazyOutput;
@@ -114,6 +123,9 @@ final class JobOptions {
     }
     if (lazyOutput) {
       b.lazyOutput(true);
+    }
+    if (outputBaseName != null) {
+      b.outputBaseName(outputBaseName);
     }
     return b;
   }
@@ -167,6 +179,9 @@ final class JobOptions {
     }
     if (intermediate != null) {
       b.intermediate(intermediate);
+    }
+    if (maxAttempts != null) {
+      b.maxTaskAttempts(maxAttempts);
     }
     return b;
   }

@@ -24,7 +24,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The command line: {@code mapreduce wordcount|indexer|grep|sort|topwords|timeline|join|average|streaming ...}.
+ * The command line: {@code mapreduce wordcount|indexer|grep|sort|topwords|timeline|join|average|streaming|commands ...}.
  * Exit codes: 0 success, 1 the job failed (one line on stderr says why), 2 bad arguments.
  */
 @Command(name = "mapreduce", mixinStandardHelpOptions = true, version = "mapreduce 0.1.0",
@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
     subcommands = {Main.WordCountCommand.class, Main.IndexerCommand.class, Main.GrepCommand.class,
         Main.SortCommand.class, TypedJobCommands.TopWordsCommand.class, TypedJobCommands.TimelineCommand.class,
         TypedJobCommands.JoinCommand.class, TypedJobCommands.AverageCommand.class, StreamingCommand.class,
+        CommandsCommand.class,
         DaemonCommands.MasterCommand.class, DaemonCommands.WorkerCommand.class, DaemonCommands.SecretCommand.class,
         ClusterCommands.class})
 public final class Main implements Runnable {

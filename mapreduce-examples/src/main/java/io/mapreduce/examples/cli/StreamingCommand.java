@@ -48,6 +48,20 @@ final class StreamingCommand extends Main.InputJobCommand {
   @Option(names = "--job-name", paramLabel = "NAME", description = "The job's name (default: the mapper's command).")
   String jobName;
 
+  @Option(names = "--map-input", paramLabel = "RECORDS", defaultValue = "lines",
+      description = "What the mapper reads for each input line: lines (default: the line), offsets-and-lines "
+          + "(OFFSET<TAB>LINE, Hadoop's NLineInputFormat), keys-and-values (the line split at its first key-value "
+          + "separator, KEY<TAB>VALUE, Hadoop's KeyValueTextInputFormat) or values (what follows that separator).")
+  String mapInput;
+
+  @Option(names = "--map-input-key-value-separator", paramLabel = "SEP", defaultValue = "\t",
+      description = "Where keys-and-values and values split an input line (default: tab).")
+  String mapInputKeyValueSeparator;
+
+  @Option(names = "--map-input-separator", paramLabel = "SEP", defaultValue = "\t",
+      description = "What goes between key and value on the mapper's stdin (default: tab).")
+  String mapInputSeparator;
+
   @Option(names = "--map-output-separator", paramLabel = "SEP", defaultValue = "\t",
       description = "Where the mapper's output lines split into key and value (default: tab).")
   String mapOutputSeparator;
@@ -91,7 +105,9 @@ final class StreamingCommand extends Main.InputJobCommand {
     int reduceTasks = mapOnly ? 0 : options.reduceTasksOr(1);
     KeyFieldBasedComparator order = sortBy == null ? null : KeyFieldBasedComparator.parse(sortBy, keyFieldSeparator);
     StreamingMapper.Builder m = StreamingMapper.builder(program("--mapper", mapper))
-        .outputKeyFields(mapOutputSeparator, mapOutputKeyFields);
+        .outputKeyFields(mapOutputSeparator, mapOutputKeyFields)
+        .inputRecords(inputRecords(mapInput))
+        .inputSeparators(mapInputKeyValueSeparator, mapInputSeparator);
     if (order != null && reduceTasks > 0) {
       m.sortKeysBy(order);
     }
@@ -123,6 +139,17 @@ final class StreamingCommand extends Main.InputJobCommand {
       b.name(jobName);
     }
     return b.reduceTasks(reduceTasks).build();
+  }
+
+  private static StreamingMapper.InputRecords inputRecords(String name) {
+    return switch (name) {
+      case "lines" -> StreamingMapper.InputRecords.LINES;
+      case "offsets-and-lines" -> StreamingMapper.InputRecords.OFFSETS_AND_LINES;
+      case "keys-and-values" -> StreamingMapper.InputRecords.KEYS_AND_VALUES;
+      case "values" -> StreamingMapper.InputRecords.VALUES;
+      default -> throw new IllegalArgumentException("--map-input " + name
+          + " is not one of lines, offsets-and-lines, keys-and-values, values");
+    };
   }
 
   private StreamingProgram program(String option, String command) {

@@ -93,7 +93,8 @@ class StreamingIT {
     assertThat(out.resolve("_SUCCESS")).exists();
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     try (Stream<Path> files = Files.list(out)) {
-      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("mr-out-")).toList()) {
+      // Our spelling names files mr-out-N, Hadoop's part-N (or its mapreduce.output.basename).
+      for (Path f : files.filter(f -> f.getFileName().toString().matches("(mr-out|part|result)-\\d{5}.*")).toList()) {
         all.write(Files.readAllBytes(f));
       }
     }
@@ -180,7 +181,7 @@ class StreamingIT {
     String secondHalf = String.join(",", inputs.subList(inputs.size() / 2, inputs.size()).stream().map(Path::toString)
         .toList());
     Run r = run(out, "-D", "mapreduce.job.reduces=3", "-D", "mapreduce.job.name=word count step",
-        "-D", "mapreduce.task.timeout=1200000",
+        "-D", "mapreduce.task.timeout=1200000", "-D", "mapreduce.map.maxattempts=2",
         "-D", "mapreduce.map.memory.mb=2048", "-Dmapreduce.reduce.memory.mb=4096",
         "-files", file("mapper.py") + "," + file("reducer.py") + "#sum.py",
         "-input", firstHalf, "-input", secondHalf, "-mapper", "mapper.py", "-reducer", "python3 sum.py",
@@ -189,7 +190,9 @@ class StreamingIT {
     assertThat(r.code()).as("stderr: %s", r.err()).isZero();
     assertThat(outputLines(out)).isEqualTo(wordCount);
     try (Stream<Path> files = Files.list(out)) {
-      assertThat(files.filter(f -> f.getFileName().toString().startsWith("mr-out-"))).hasSize(3);
+      // Hadoop's names, so that scripts reading OUT/part-* work.
+      assertThat(files.map(f -> f.getFileName().toString()).sorted()).containsExactly("_SUCCESS", "part-00000",
+          "part-00001", "part-00002");
     }
     assertThat(r.err().lines().filter(l -> l.startsWith("mapreduce streaming: ignoring")).toList()).containsExactly(
         "mapreduce streaming: ignoring -D keys this engine has no use for: mapreduce.map.memory.mb,"
@@ -227,7 +230,7 @@ class StreamingIT {
     List<String> all = new ArrayList<>();
     List<Path> files;
     try (Stream<Path> list = Files.list(out)) {
-      files = list.filter(f -> f.getFileName().toString().startsWith("mr-out-")).sorted().toList();
+      files = list.filter(f -> f.getFileName().toString().startsWith("part-")).sorted().toList();
     }
     assertThat(files).hasSize(3);
     for (int i = 0; i < files.size(); i++) {
@@ -252,10 +255,10 @@ class StreamingIT {
     Path out = tmp.resolve("hadoop-identity-gzip");
     Run r = run(out, "-D", "mapred.reduce.tasks=1", "-D", "mapreduce.output.fileoutputformat.compress=true",
         "-D", "mapreduce.output.fileoutputformat.compress.codec=org.apache.hadoop.io.compress.GzipCodec",
-        "-input", sample.toString(), "-mapper", "org.apache.hadoop.mapred.lib.IdentityMapper",
+        "-D", "mapreduce.output.basename=result", "-input", sample.toString(), "-mapper", "org.apache.hadoop.mapred.lib.IdentityMapper",
         "-reducer", "org.apache.hadoop.mapred.lib.IdentityReducer");
     assertThat(r.code()).as("stderr: %s", r.err()).isZero();
-    Path gz = out.resolve("mr-out-00000.gz");
+    Path gz = out.resolve("result-00000.gz");
     assertThat(gz).exists();
     byte[] text;
     try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(gz))) {
@@ -271,7 +274,9 @@ class StreamingIT {
       "-inputformat|SequenceFileInputFormat|-inputformat SequenceFileInputFormat is not supported",
       "-io|typedbytes|-io is not supported", "-frobnicate|1|unsupported Hadoop Streaming option -frobnicate",
       "-D|novalue|-D wants KEY=VALUE but got 'novalue'",
-      "-D|mapreduce.task.timeout=soon|mapreduce.task.timeout=soon: milliseconds expected"})
+      "-D|mapreduce.task.timeout=soon|mapreduce.task.timeout=soon: milliseconds expected",
+      "-D|mapreduce.map.maxattempts=0|mapreduce.map.maxattempts=0: a number of attempts",
+      "-D|mapreduce.output.basename=Part-Files|an output base name is lower-case"})
   void streaming_unsupportedHadoopOption_refusedInOneLineBeforeAnythingRuns(String spec) {
     String[] parts = spec.split("\\|");
     Path out = tmp.resolve("refused-" + parts[0].substring(1));
@@ -280,6 +285,45 @@ class StreamingIT {
     assertThat(r.err().lines().toList()).hasSize(2);
     assertThat(r.err().lines().findFirst().orElseThrow()).startsWith("mapreduce streaming: ").contains(parts[2]);
     assertThat(out).doesNotExist();
+  }
+
+  /**
+   * Hadoop writes the input format's key before each line (the line's offset for NLineInputFormat,
+   * the part before the first tab for KeyValueTextInputFormat), and only the value when
+   * stream.map.input.ignoreKey is true: checked against awk computing the same from the file.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      "org.apache.hadoop.mapred.lib.NLineInputFormat||awk 'BEGIN { off = 0 } { print off \"\\t\" $0; off += length($0) + 1 }'",
+      "NLineInputFormat|stream.map.input.ignoreKey=true|cat",
+      "org.apache.hadoop.mapred.KeyValueTextInputFormat||awk '{ print $0 (index($0, \"\\t\") ? \"\" : \"\\t\") }'",
+      "KeyValueTextInputFormat|stream.map.input.ignoreKey=true|awk '{ i = index($0, \"\\t\"); print (i ? substr($0, i + 1) : \"\") }'",
+      "TextInputFormat|stream.map.input.ignoreKey=false|awk 'BEGIN { off = 0 } { print off \"\\t\" $0; off += length($0) + 1 }'"})
+  void streaming_hadoopInputFormats_mapperReadsHadoopsKeyAndValue(String spec) throws Exception {
+    String[] parts = spec.split("\\|", -1);
+    Path input = tmp.resolve("records.tsv");
+    if (!Files.exists(input)) {
+      StringBuilder text = new StringBuilder();
+      for (int i = 0; i < 500; i++) {
+        text.append(i % 3 == 0 ? "no tab here " + i : "key" + i + "\tvalue " + i + (i % 5 == 0 ? "\tmore" : ""))
+            .append('\n');
+      }
+      Files.writeString(input, text);
+    }
+    Path out = tmp.resolve("input-format-" + Math.abs(spec.hashCode()));
+    List<String> args = new ArrayList<>(List.of("-D", "mapreduce.input.lineinputformat.linespermap=40",
+        "-input", input.toString(), "-inputformat", parts[0], "-mapper", "cat", "-reducer", "NONE"));
+    if (!parts[1].isEmpty()) {
+      args.addAll(0, List.of("-D", parts[1]));
+    }
+    Run r = run(out, args.toArray(String[]::new));
+    assertThat(r.code()).as("stderr: %s", r.err()).isZero();
+    assertThat(outputLines(out)).isEqualTo(pipeline("cat " + input + " | " + parts[2]));
+    if (parts[0].contains("NLine")) {
+      try (Stream<Path> files = Files.list(out)) {
+        assertThat(files.filter(f -> f.getFileName().toString().startsWith("part-"))).hasSize(500 / 40 + 1);
+      }
+    }
   }
 
   @Test

@@ -143,6 +143,8 @@ public final class Master implements AutoCloseable {
   private final Map<String, Channel> workerChannels = new ConcurrentHashMap<>();
   private final JobClients clientChannels = new JobClients();
   private final Map<String, JobOutput> outputs = new ConcurrentHashMap<>();
+  /** Each staged output's main file base name: its result lists those files, not side outputs. */
+  private final Map<String, String> outputBaseNames = new ConcurrentHashMap<>();
   /** The shared map outputs of jobs that keep them in shared storage, deleted when the job ends. */
   private final Map<String, SharedDirectory> intermediates = new ConcurrentHashMap<>();
   /** Jobs submitted and not yet prepared (or refused): their ids are taken. State thread only. */
@@ -232,6 +234,7 @@ public final class Master implements AutoCloseable {
     }
     try {
       outputs.put(jobId, Storages.forPath(output).resumeOutput(output, jobId));
+      outputBaseNames.put(jobId, job.outputBaseName());
     } catch (IOException | RuntimeException e) {
       log.warn("job {} cannot resume: {}", jobId, e.toString());
       loop.execute(() -> state.commitFailed(jobId, "its staged output is gone: " + e.getMessage()));
@@ -426,6 +429,7 @@ public final class Master implements AutoCloseable {
         }
       }
       outputs.put(jobId, output);
+      outputBaseNames.put(jobId, job.outputBaseName());
       long inputBytes = MasterState.inputBytes(submit.splits());
       loop.execute(() -> {
         preparing.remove(jobId);
@@ -511,8 +515,11 @@ public final class Master implements AutoCloseable {
         JobOutput out = outputs.get(jobId);
         files.execute(() -> {
           try {
-            List<String> files = out.commit().stream().filter(JobFiles::isMainOutput).map(URI::toString).toList();
+            String base = outputBaseNames.get(jobId);
+            List<String> files = out.commit().stream().filter(f -> JobFiles.isMainOutput(f, base)).map(URI::toString)
+                .toList();
             outputs.remove(jobId);
+            outputBaseNames.remove(jobId);
             removeIntermediate(jobId);
             loop.execute(() -> state.jobCommitted(jobId, files));
           } catch (Exception e) {
@@ -526,6 +533,7 @@ public final class Master implements AutoCloseable {
     public void abort(String jobId) {
       effect(() -> {
         JobOutput out = outputs.remove(jobId);
+        outputBaseNames.remove(jobId);
         if (out != null) {
           files.execute(out::abort);
         }

@@ -20,9 +20,10 @@ public final class Frames {
    * Bumped whenever a message's encoding changes. 6: the handshake in a fixed layout under a 1 KiB
    * limit, and every byte after it in sealed records (AES-256-GCM). 7: a worker says where it runs
    * ({@code RegisterWorker.location}). 8: a job carries its task timeout
-   * ({@code ShippedJob.taskTimeoutMillis}).
+   * ({@code ShippedJob.taskTimeoutMillis}). 9: and its output files' base name
+   * ({@code ShippedJob.outputBaseName}).
    */
-  public static final short VERSION = 8;
+  public static final short VERSION = 9;
   public static final int HEADER_BYTES = 10;
   /** The default largest frame a peer accepts once authenticated. */
   public static final int DEFAULT_MAX_FRAME_BYTES = 64 << 20;

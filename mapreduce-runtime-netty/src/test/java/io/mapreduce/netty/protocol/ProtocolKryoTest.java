@@ -223,22 +223,22 @@ class ProtocolKryoTest {
   void encode_smallMessages_giveTheGoldenFrameBytes() {
     // The handshake's fixed layout: a type byte and fixed fields, no Kryo.
     assertThat(ByteBufUtil.hexDump(Handshakes.encode(new Message.Welcome(new byte[32]))))
-        .isEqualTo("4d525043" + "0008" + "00000021" + "03" + "00".repeat(32));
+        .isEqualTo("4d525043" + "0009" + "00000021" + "03" + "00".repeat(32));
     assertThat(ByteBufUtil.hexDump(Handshakes.encode(new Message.Authenticate(new byte[32], "w\n", new byte[32]))))
-        .isEqualTo("4d525043" + "0008" + "00000043" + "02" + "00".repeat(64) + "773f");
+        .isEqualTo("4d525043" + "0009" + "00000043" + "02" + "00".repeat(64) + "773f");
     assertThat(ByteBufUtil.hexDump(Handshakes.encode(new Message.ProtocolError("ab"))))
-        .isEqualTo("4d525043" + "0008" + "00000003" + "04" + "6162");
-    // magic 4d525043, version 0008, length, then class id (id + 2, varint) and the fields by name.
-    assertThat(frameHex(new Message.ProtocolError("ab"))).isEqualTo("4d525043" + "0008" + "00000005" + "7c0102" + "6162");
+        .isEqualTo("4d525043" + "0009" + "00000003" + "04" + "6162");
+    // magic 4d525043, version 0009, length, then class id (id + 2, varint) and the fields by name.
+    assertThat(frameHex(new Message.ProtocolError("ab"))).isEqualTo("4d525043" + "0009" + "00000005" + "7c0102" + "6162");
     assertThat(frameHex(new Message.KillTask("j", TaskKind.REDUCE, 2, 1)))
-        .isEqualTo("4d525043" + "0008" + "00000008" + "8601" + "02" + "04" + "01016a" + "02");
+        .isEqualTo("4d525043" + "0009" + "00000008" + "8601" + "02" + "04" + "01016a" + "02");
     assertThat(frameHex(new Message.Heartbeat(3, 1, 0.5)))
-        .isEqualTo("4d525043" + "0008" + "0000000b" + "7f" + "000000000000e03f" + "02" + "06");
+        .isEqualTo("4d525043" + "0009" + "0000000b" + "7f" + "000000000000e03f" + "02" + "06");
     // MapOutputs by its own serializer: jobId, logEnd 1, addresses from 0, one address ("h", 7),
     // one output: map 1 and attempt 2 as zigzag differences from 0, address number 0.
     assertThat(frameHex(new Message.MapOutputs("j", 0, List.of(new Message.ShuffleAddress("h", 7)),
         List.of(new Message.MapOutput(1, 2, 0)), 1)))
-        .isEqualTo("4d525043" + "0008" + "0000000e" + "8301" + "016a" + "01" + "00" + "01" + "0168" + "07"
+        .isEqualTo("4d525043" + "0009" + "0000000e" + "8301" + "016a" + "01" + "00" + "01" + "0168" + "07"
             + "01" + "02" + "04" + "01");
   }
 
