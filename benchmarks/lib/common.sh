@@ -154,11 +154,14 @@ bench_make_work_dir() {
   trap bench_interrupted INT TERM HUP
 }
 
-# Writes the benchmark text into $work/input with GenerateText from jar $1 (untimed).
+# Writes the benchmark text into $work/input with GenerateText from jar $1 (untimed); further
+# arguments go to GenerateText (such as --lines keyed).
 bench_generate_text() {
+  local jar="$1"
+  shift
   # shellcheck disable=SC2086 # JAVA_OPTS is split on spaces on purpose, as bin/mapreduce does.
-  java ${JAVA_OPTS:-} -cp "$1" io.mapreduce.benchmarks.GenerateText \
-    --size "$size" --files "$files" --seed "$seed" --out "$work/input"
+  java ${JAVA_OPTS:-} -cp "$jar" io.mapreduce.benchmarks.GenerateText \
+    --size "$size" --files "$files" --seed "$seed" --out "$work/input" "$@"
 }
 
 # Exits 1 if run $2 (its output in log $3) ended with code $1: 124 is timeout's, after timeout_s.

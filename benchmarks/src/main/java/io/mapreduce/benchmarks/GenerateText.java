@@ -20,8 +20,11 @@ import java.util.Locale;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.mapreduce.benchmarks.GenerateText \
- *     --size 256m --files 4 --out DIR [--seed 1] [--vocabulary 5000] [--zipf 1.0]
+ *     --size 256m --files 4 --out DIR [--seed 1] [--vocabulary 5000] [--zipf 1.0] [--lines text]
  * </pre>
+ *
+ * <p>{@code --lines keyed} writes {@link KeyedLines} ({@code word<TAB>number<TAB>payload}, for
+ * key-field sorts) instead of text.
  *
  * <p>Writes {@code DIR/text-00.txt} and on, together {@code --size} bytes or a little less (each
  * file ends at the end of a line, never past its share). Creates DIR if needed; replaces files of
@@ -33,7 +36,7 @@ public final class GenerateText {
   static final double DEFAULT_ZIPF = 1.0;
 
   private static final String USAGE = "usage: GenerateText --size SIZE --files N --out DIR"
-      + " [--seed N] [--vocabulary N] [--zipf S]\n  SIZE: bytes, or with a binary unit: 512k, 256m, 1g";
+      + " [--seed N] [--vocabulary N] [--zipf S] [--lines text|keyed]\n  SIZE: bytes, or with a binary unit: 512k, 256m, 1g";
 
   /** Separators between words, after the single space; some hold non-letters the tokenizer must skip. */
   private static final String[] SEPARATORS = {
@@ -44,8 +47,8 @@ public final class GenerateText {
   private static final byte[] LF = {'\n'};
   private static final byte[] CRLF = {'\r', '\n'};
 
-  private final byte[][] words;
-  private final Zipf zipf;
+  final byte[][] words;
+  final Zipf zipf;
   private final byte[][] separators;
   private final byte[][] lineEnds;
   private final long seed;
@@ -75,6 +78,7 @@ public final class GenerateText {
     long seed = DEFAULT_SEED;
     int vocabulary = DEFAULT_VOCABULARY;
     double zipfExponent = DEFAULT_ZIPF;
+    boolean keyed = false;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -93,6 +97,11 @@ public final class GenerateText {
           case "--seed" -> seed = Long.parseLong(v);
           case "--vocabulary" -> vocabulary = Integer.parseInt(v);
           case "--zipf" -> zipfExponent = Double.parseDouble(v);
+          case "--lines" -> keyed = switch (v) {
+            case "text" -> false;
+            case "keyed" -> true;
+            default -> throw new IllegalArgumentException("--lines must be text or keyed but was " + v);
+          };
           default -> throw new IllegalArgumentException("unknown option " + a);
         }
       }
@@ -116,18 +125,19 @@ public final class GenerateText {
     try {
       long start = System.nanoTime();
       GenerateText generator = new GenerateText(seed, vocabulary, zipfExponent);
+      KeyedLines keyedLines = keyed ? new KeyedLines(generator.words, generator.zipf, seed) : null;
       Files.createDirectories(dir);
       long total = 0;
       for (int f = 0; f < files; f++) {
         long share = size / files + (f < size % files ? 1 : 0);
         Path file = dir.resolve(fileName(f, files));
         try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
-          total += generator.write(f, share, o);
+          total += keyed ? keyedLines.write(f, share, o) : generator.write(f, share, o);
         }
       }
-      err.printf(Locale.ROOT, "GenerateText: %d files, %,d bytes, %,d words (vocabulary %d, zipf %.2f, seed %d)"
-          + " in %s, %.1f s%n", files, total, generator.wordsWritten, vocabulary, zipfExponent, seed, dir,
-          (System.nanoTime() - start) / 1e9);
+      err.printf(Locale.ROOT, "GenerateText: %d files, %,d bytes, %,d %s (vocabulary %d, zipf %.2f, seed %d)"
+          + " in %s, %.1f s%n", files, total, keyed ? keyedLines.lines() : generator.wordsWritten,
+          keyed ? "keyed lines" : "words", vocabulary, zipfExponent, seed, dir, (System.nanoTime() - start) / 1e9);
       return 0;
     } catch (IOException e) {
       err.println("GenerateText: " + e);

@@ -1,6 +1,5 @@
 package io.mapreduce.lib.streaming;
 
-import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.Comparator;
 
@@ -72,46 +71,44 @@ public final class KeyFieldBasedComparator implements Comparator<byte[]> {
     return Arrays.compareUnsigned(sortKey(a, 0, a.length), sortKey(b, 0, b.length));
   }
 
-  /** The sort key of {@code key[start, start + length)}. */
+  /**
+   * The sort key of {@code key[start, start + length)}. Written into one array sized for the worst
+   * case (every byte escaped in every range), then trimmed: this runs once for every record the
+   * mapper emits.
+   */
   byte[] sortKey(byte[] key, int start, int length) {
-    byte[] k = start == 0 && length == key.length ? key : Arrays.copyOfRange(key, start, start + length);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(length * 2 + 16);
-    for (int s = 0; s < fields.specCount(); s++) {
-      long r = fields.range(s, k, k.length);
-      int from = (int) (r >>> 32);
-      int to = (int) r;
-      int mark = out.size();
-      if (fields.numeric[s]) {
-        writeNumber(k, from, to, out);
-      } else {
-        writeText(k, from, to, out);
-      }
+    int specs = fields.specCount();
+    byte[] out = new byte[(specs + 1) * (2 * length + 6) + 5];
+    int at = 0;
+    for (int s = 0; s < specs; s++) {
+      long r = fields.range(s, key, start, length);
+      int from = start + (int) (r >>> 32);
+      int to = start + (int) r;
+      int mark = at;
+      at = fields.numeric[s] ? writeNumber(key, from, to, out, at) : writeText(key, from, to, out, at);
       if (fields.reverse[s]) {
-        complement(out, mark);
+        complement(out, mark, at);
       }
     }
     // The last resort: the whole key, reversed by a lone -r as sort reverses it.
-    int mark = out.size();
-    writeText(k, 0, k.length, out);
+    int mark = at;
+    at = writeText(key, start, start + length, out, at);
     if (fields.globalReverse) {
-      complement(out, mark);
+      complement(out, mark, at);
     }
-    int tail = out.size() - mark;
-    out.write(fields.globalReverse ? 1 : 0);
-    out.write(tail >>> 24);
-    out.write(tail >>> 16);
-    out.write(tail >>> 8);
-    out.write(tail);
-    return out.toByteArray();
+    int tail = at - mark;
+    out[at++] = (byte) (fields.globalReverse ? 1 : 0);
+    out[at++] = (byte) (tail >>> 24);
+    out[at++] = (byte) (tail >>> 16);
+    out[at++] = (byte) (tail >>> 8);
+    out[at++] = (byte) tail;
+    return Arrays.copyOf(out, at);
   }
 
-  private static void complement(ByteArrayOutputStream out, int from) {
-    byte[] b = out.toByteArray();
-    for (int i = from; i < b.length; i++) {
+  private static void complement(byte[] b, int from, int to) {
+    for (int i = from; i < to; i++) {
       b[i] = (byte) ~b[i];
     }
-    out.reset();
-    out.write(b, 0, b.length);
   }
 
   /**
@@ -131,31 +128,37 @@ public final class KeyFieldBasedComparator implements Comparator<byte[]> {
           + " mapper built with sortKeysBy?");
     }
     int mask = sortKey[n - 5] == 0 ? 0 : 0xFF;
-    ByteArrayOutputStream key = new ByteArrayOutputStream(tail);
+    byte[] key = new byte[tail - 2];
+    int length = 0;
     // The escaped key without its two-byte terminator: 0x00 0xFF stands for 0x00.
     for (int i = n - 5 - tail, end = n - 5 - 2; i < end; i++) {
-      int b = (sortKey[i] ^ mask) & 0xFF;
-      key.write(b);
+      byte b = (byte) (sortKey[i] ^ mask);
+      key[length++] = b;
       if (b == 0) {
         i++;
       }
     }
-    return key.toByteArray();
+    return length == key.length ? key : Arrays.copyOf(key, length);
   }
 
-  private static void writeText(byte[] k, int from, int to, ByteArrayOutputStream out) {
+  /** Writes {@code k[from, to)} as a text range at {@code out[at]}; returns the end. */
+  private static int writeText(byte[] k, int from, int to, byte[] out, int at) {
     for (int i = from; i < to; i++) {
-      out.write(k[i]);
+      out[at++] = k[i];
       if (k[i] == 0) {
-        out.write(0xFF);
+        out[at++] = (byte) 0xFF;
       }
     }
-    out.write(0);
-    out.write(0);
+    out[at++] = 0;
+    out[at++] = 0;
+    return at;
   }
 
-  /** {@code sort -n}'s number at the start of {@code k[from, to)}, encoded in order (see the class comment). */
-  private static void writeNumber(byte[] k, int from, int to, ByteArrayOutputStream out) {
+  /**
+   * Writes {@code sort -n}'s number at the start of {@code k[from, to)}, encoded in order (see the
+   * class comment), at {@code out[at]}; returns the end.
+   */
+  private static int writeNumber(byte[] k, int from, int to, byte[] out, int at) {
     int i = from;
     while (i < to && (k[i] == ' ' || k[i] == '\t')) {
       i++;
@@ -186,22 +189,23 @@ public final class KeyFieldBasedComparator implements Comparator<byte[]> {
     }
     int intDigits = intEnd - intStart;
     if (intDigits == 0 && fracEnd == fracStart) {
-      out.write(2);
-      return;
+      out[at++] = 2;
+      return at;
     }
-    out.write(negative ? 1 : 3);
+    out[at++] = (byte) (negative ? 1 : 3);
     int mask = negative ? 0xFF : 0;
-    out.write((intDigits >>> 24) ^ mask);
-    out.write((intDigits >>> 16) ^ mask);
-    out.write((intDigits >>> 8) ^ mask);
-    out.write(intDigits ^ mask);
+    out[at++] = (byte) ((intDigits >>> 24) ^ mask);
+    out[at++] = (byte) ((intDigits >>> 16) ^ mask);
+    out[at++] = (byte) ((intDigits >>> 8) ^ mask);
+    out[at++] = (byte) (intDigits ^ mask);
     for (int j = intStart; j < intEnd; j++) {
-      out.write(k[j] ^ mask);
+      out[at++] = (byte) (k[j] ^ mask);
     }
     for (int j = fracStart; j < fracEnd; j++) {
-      out.write(k[j] ^ mask);
+      out[at++] = (byte) (k[j] ^ mask);
     }
-    out.write(mask);
+    out[at++] = (byte) mask;
+    return at;
   }
 
   private static boolean isDigit(byte b) {

@@ -47,6 +47,9 @@ public final class KeyFieldBasedPartitioner implements Partitioner<byte[]> {
   @Override
   public int partition(byte[] key, int numPartitions) {
     Objects.requireNonNull(key, "key");
+    if (numPartitions == 1) {
+      return 0; // what the hash below would give, without reading the fields (one reduce task)
+    }
     byte[] k = sortKeys ? KeyFieldBasedComparator.originalKey(key) : key;
     Hasher h = Hashing.murmur3_32_fixed().newHasher();
     for (int s = 0; s < fields.specCount(); s++) {

@@ -140,34 +140,43 @@ final class KeyFields {
    * for a field the key does not have).
    */
   long range(int s, byte[] key, int length) {
-    int fieldStart = fieldStart(key, length, beginField[s]);
+    return range(s, key, 0, length);
+  }
+
+  /**
+   * Finds the bytes of specification {@code s} in the key {@code key[offset, offset + length)}, as
+   * {@link #range(int, byte[], int)} does, positions counted from {@code offset}.
+   */
+  long range(int s, byte[] key, int offset, int length) {
+    int limit = offset + length;
+    int fieldStart = fieldStart(key, offset, limit, beginField[s]);
     if (fieldStart < 0) {
       return ((long) length << 32) | length;
     }
-    int start = Math.min(fieldStart + beginChar[s] - 1, fieldEnd(key, length, fieldStart));
+    int start = Math.min(fieldStart + beginChar[s] - 1, fieldEnd(key, limit, fieldStart));
     int end;
     if (endField[s] == 0) {
-      end = length;
+      end = limit;
     } else {
-      int endFieldStart = fieldStart(key, length, endField[s]);
+      int endFieldStart = fieldStart(key, offset, limit, endField[s]);
       if (endFieldStart < 0) {
-        end = length;
+        end = limit;
       } else {
-        int endFieldEnd = fieldEnd(key, length, endFieldStart);
+        int endFieldEnd = fieldEnd(key, limit, endFieldStart);
         end = endChar[s] == 0 ? endFieldEnd : Math.min(endFieldStart + endChar[s], endFieldEnd);
       }
     }
     if (end < start) {
       end = start;
     }
-    return ((long) start << 32) | end;
+    return ((long) (start - offset) << 32) | (end - offset);
   }
 
-  /** Where field {@code field} (from 1) starts, or -1 if the key has fewer fields. */
-  private int fieldStart(byte[] key, int length, int field) {
-    int start = 0;
+  /** Where field {@code field} (from 1) of {@code key[offset, limit)} starts, or -1 if it has fewer fields. */
+  private int fieldStart(byte[] key, int offset, int limit, int field) {
+    int start = offset;
     for (int f = 1; f < field; f++) {
-      int sep = indexOf(key, start, length, separator);
+      int sep = indexOf(key, start, limit, separator);
       if (sep < 0) {
         return -1;
       }
@@ -176,9 +185,9 @@ final class KeyFields {
     return start;
   }
 
-  private int fieldEnd(byte[] key, int length, int fieldStart) {
-    int sep = indexOf(key, fieldStart, length, separator);
-    return sep < 0 ? length : sep;
+  private int fieldEnd(byte[] key, int limit, int fieldStart) {
+    int sep = indexOf(key, fieldStart, limit, separator);
+    return sep < 0 ? limit : sep;
   }
 
   /** The first occurrence of {@code pattern} in {@code b[from, to)}, or -1. */

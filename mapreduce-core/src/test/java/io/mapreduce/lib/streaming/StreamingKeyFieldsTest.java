@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,10 +20,12 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -286,6 +289,37 @@ class StreamingKeyFieldsTest {
       assertThat(orderCopy.sortKey(b, 0, b.length)).isEqualTo(sortKey);
       assertThat(partitionerCopy.partition(sortKey, 5)).isEqualTo(partitioner.partition(sortKey, 5));
     }
+  }
+
+  /**
+   * The sort keys' bytes, pinned (a CRC-32 of 20,000 of them per option set, computed before the
+   * encoder was rewritten to fill one array): the order and the bytes on the wire stay what they
+   * were. The keys are random bytes from an alphabet of digits, signs, blanks, separators, 0x00 and
+   * 0xFF, each inside a larger array (offset and length) as the mapper passes them.
+   */
+  @ParameterizedTest
+  @CsvSource({"'-k2,2nr -k1,1', 2954662578", "'-k1,1r -k2,2n', 1682282596", "'-k1.2,1.3 -k2,2n', 1059437756",
+      "-k2n, 914852420", "-nr, 593022119", "'-k3,3 -k1,1r', 2133086964", "-r, 176355760", "'', 2852473356",
+      "'-k1,1 -k2,2nr', 1974048222"})
+  void sortKey_bytesUnchanged(String options, long pinnedCrc) {
+    byte[] alphabet = "0123456789-.. \t\tab\u0000\u00ff".getBytes(StandardCharsets.ISO_8859_1);
+    KeyFieldBasedComparator order = KeyFieldBasedComparator.parse(options, "\t");
+    Random random = new Random(42);
+    CRC32 crc = new CRC32();
+    for (int i = 0; i < 20_000; i++) {
+      byte[] buffer = new byte[random.nextInt(40) + 8];
+      for (int j = 0; j < buffer.length; j++) {
+        buffer[j] = alphabet[random.nextInt(alphabet.length)];
+      }
+      int start = random.nextInt(4);
+      int length = random.nextInt(buffer.length - start - 3) + 1;
+      byte[] sortKey = order.sortKey(buffer, start, length);
+      assertThat(KeyFieldBasedComparator.originalKey(sortKey)).isEqualTo(Arrays.copyOfRange(buffer, start, start + length));
+      crc.update(sortKey.length >>> 8);
+      crc.update(sortKey.length);
+      crc.update(sortKey);
+    }
+    assertThat(crc.getValue()).as("CRC-32 of the sort keys under '%s'", options).isEqualTo(pinnedCrc);
   }
 
   @Test
