@@ -1,6 +1,7 @@
 package io.mapreduce.examples.cli;
 
 import io.mapreduce.MapReduceSpecification;
+import io.mapreduce.lib.streaming.AggregateReducer;
 import io.mapreduce.lib.streaming.KeyFieldBasedComparator;
 import io.mapreduce.lib.streaming.KeyFieldBasedPartitioner;
 import io.mapreduce.lib.streaming.StreamingMapper;
@@ -28,8 +29,10 @@ final class StreamingCommand extends Main.InputJobCommand {
   @Option(names = "--mapper", required = true, paramLabel = "CMD", description = "The mapper's command.")
   String mapper;
 
-  @Option(names = "--reducer", paramLabel = "CMD|NONE",
-      description = "The reducer's command (default: cat, which writes the sorted map output); NONE: map-only.")
+  @Option(names = "--reducer", paramLabel = "CMD|NONE|aggregate",
+      description = "The reducer's command (default: cat, which writes the sorted map output); NONE: map-only;"
+          + " aggregate: Hadoop's Aggregate package (mapper lines TYPE:NAME<TAB>VALUE, TYPE LongValueSum,"
+          + " DoubleValueSum, ...; see the README), with its combiner.")
   String reducer;
 
   @Option(names = "--combiner", paramLabel = "CMD",
@@ -96,7 +99,10 @@ final class StreamingCommand extends Main.InputJobCommand {
       m.sortKeysBy(order);
     }
     var b = MapReduceSpecification.builder().mapper(m.build());
-    if (reduceTasks > 0) {
+    boolean aggregate = reducer != null && reducer.equalsIgnoreCase("aggregate");
+    if (reduceTasks > 0 && aggregate) {
+      aggregate(b, order);
+    } else if (reduceTasks > 0) {
       StreamingReducer.Builder r = StreamingReducer.builder(program("--reducer", reducer == null ? "cat" : reducer))
           .inputSeparator(reduceInputSeparator).outputKeyFields(reduceOutputSeparator, reduceOutputKeyFields);
       if (order != null) {
@@ -123,6 +129,24 @@ final class StreamingCommand extends Main.InputJobCommand {
       b.name(jobName);
     }
     return b.reduceTasks(reduceTasks).build();
+  }
+
+  /**
+   * Hadoop's Aggregate reducer and its combiner, which takes the place of a --combiner as in
+   * Hadoop (said in a warning).
+   */
+  private void aggregate(MapReduceSpecification.Builder<byte[], byte[]> b, KeyFieldBasedComparator order) {
+    if (order != null) {
+      throw new IllegalArgumentException("--sort-by is not supported with --reducer aggregate");
+    }
+    if (combiner != null) {
+      spec.commandLine().getErr().println("mapreduce streaming: ignoring --combiner " + combiner + ": --reducer"
+          + " aggregate has its own combiner (as in Hadoop)");
+    }
+    b.reducer(AggregateReducer.of()).combiner(AggregateReducer.combiner());
+    if (partitionBy != null) {
+      b.partitioner(KeyFieldBasedPartitioner.parse(partitionBy, keyFieldSeparator));
+    }
   }
 
   private StreamingProgram program(String option, String command) {
