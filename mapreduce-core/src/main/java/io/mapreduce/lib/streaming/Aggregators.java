@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongBinaryOperator;
 
 /**
  * Hadoop's value aggregators ({@code org.apache.hadoop.mapreduce.lib.aggregate}), over value
@@ -46,9 +47,9 @@ final class Aggregators {
    */
   static Aggregator forType(String type) {
     return switch (type.toLowerCase(java.util.Locale.ROOT)) {
-      case "longvaluesum" -> new LongSum();
-      case "longvaluemax" -> new LongMax();
-      case "longvaluemin" -> new LongMin();
+      case "longvaluesum" -> new LongFold(0, Long::sum);
+      case "longvaluemax" -> new LongFold(Long.MIN_VALUE, Math::max);
+      case "longvaluemin" -> new LongFold(Long.MAX_VALUE, Math::min);
       case "doublevaluesum" -> new DoubleSum();
       case "stringvaluemax" -> new StringExtreme(true);
       case "stringvaluemin" -> new StringExtreme(false);
@@ -66,56 +67,27 @@ final class Aggregators {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Sums longs, wrapping on overflow as Java's {@code +=} does. */
-  static final class LongSum extends Aggregator {
-    private long sum;
+  /**
+   * Folds long integers: the sum (wrapping on overflow, as Java's {@code +=} does), the greatest or
+   * the least, from Hadoop's starting value (0, {@code Long.MIN_VALUE}, {@code Long.MAX_VALUE}).
+   */
+  static final class LongFold extends Aggregator {
+    private final LongBinaryOperator fold;
+    private long result;
+
+    LongFold(long start, LongBinaryOperator fold) {
+      this.result = start;
+      this.fold = fold;
+    }
 
     @Override
     void add(byte[] value) throws BadValueException {
-      sum += parseLong(value, 0, value.length);
+      result = fold.applyAsLong(result, parseLong(value, 0, value.length));
     }
 
     @Override
     String report() {
-      return Long.toString(sum);
-    }
-
-    @Override
-    List<byte[]> combinerOutput() {
-      return List.of(ascii(report()));
-    }
-  }
-
-  static final class LongMax extends Aggregator {
-    private long max = Long.MIN_VALUE;
-
-    @Override
-    void add(byte[] value) throws BadValueException {
-      max = Math.max(max, parseLong(value, 0, value.length));
-    }
-
-    @Override
-    String report() {
-      return Long.toString(max);
-    }
-
-    @Override
-    List<byte[]> combinerOutput() {
-      return List.of(ascii(report()));
-    }
-  }
-
-  static final class LongMin extends Aggregator {
-    private long min = Long.MAX_VALUE;
-
-    @Override
-    void add(byte[] value) throws BadValueException {
-      min = Math.min(min, parseLong(value, 0, value.length));
-    }
-
-    @Override
-    String report() {
-      return Long.toString(min);
+      return Long.toString(result);
     }
 
     @Override

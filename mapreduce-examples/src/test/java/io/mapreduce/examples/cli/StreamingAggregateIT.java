@@ -3,7 +3,6 @@ package io.mapreduce.examples.cli;
 import static io.mapreduce.lib.streaming.StreamingScripts.sortedLines;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -153,17 +152,6 @@ class StreamingAggregateIT {
     return new Run(code, err.toString());
   }
 
-  private static List<String> outputLines(Path out) throws IOException {
-    assertThat(out.resolve("_SUCCESS")).exists();
-    ByteArrayOutputStream all = new ByteArrayOutputStream();
-    try (Stream<Path> files = Files.list(out)) {
-      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("mr-out-")).toList()) {
-        all.write(Files.readAllBytes(f));
-      }
-    }
-    return sortedLines(all.toByteArray());
-  }
-
   /** EMR's word-count step shape: -files, -mapper by name, -reducer aggregate, two reduce tasks. */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"embedded", "local-workers"})
@@ -176,7 +164,7 @@ class StreamingAggregateIT {
     }
     Run r = run(out, args.toArray(String[]::new));
     assertThat(r.code()).as("stderr: %s", r.err()).isZero();
-    assertThat(outputLines(out)).isEqualTo(expected);
+    assertThat(StreamingIT.outputLines(out)).isEqualTo(expected);
     try (Stream<Path> files = Files.list(out)) {
       assertThat(files.filter(f -> f.getFileName().toString().startsWith("mr-out-"))).hasSize(2);
     }
@@ -189,9 +177,22 @@ class StreamingAggregateIT {
     Run r = run(out, "-D", "mapreduce.job.reduces=1", "-files", mapper.toString(), "-mapper", "mapper.py",
         "-combiner", "false", "-reducer", "Aggregate", "-input", input.toString());
     assertThat(r.code()).as("stderr: %s", r.err()).isZero();
-    assertThat(outputLines(out)).isEqualTo(expected);
+    assertThat(StreamingIT.outputLines(out)).isEqualTo(expected);
     assertThat(r.err()).contains("mapreduce streaming: ignoring --combiner false: --reducer aggregate has its own"
         + " combiner (as in Hadoop)");
+  }
+
+  @Test
+  void aggregate_elsewhereThanTheReducer_orWithSortBy_refusedInOneLine() {
+    Run r = run(tmp.resolve("out-refused"), "-mapper", "aggregate", "-input", input.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().lines().findFirst().orElseThrow())
+        .isEqualTo("mapreduce streaming: -mapper aggregate: Hadoop's Aggregate package is -reducer aggregate");
+    r = run(tmp.resolve("out-refused"), "-D", "mapreduce.job.output.key.comparator.class=KeyFieldBasedComparator",
+        "-mapper", "cat", "-reducer", "aggregate", "-input", input.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--sort-by is not supported with --reducer aggregate");
+    assertThat(tmp.resolve("out-refused")).doesNotExist();
   }
 
   @Test
