@@ -39,19 +39,37 @@ public final class AggregateReducer extends Reducer<byte[], byte[]> implements L
   private static final int MAX_SHOWN = 200;
 
   private final boolean combiner;
+  private final long maxUniqueValues;
 
-  private AggregateReducer(boolean combiner) {
+  private AggregateReducer(boolean combiner, long maxUniqueValues) {
     this.combiner = combiner;
+    this.maxUniqueValues = maxUniqueValues;
   }
 
   /** The reducer: writes one line {@code NAME<TAB>REPORT} per key {@code TYPE:NAME}. */
   public static AggregateReducer of() {
-    return new AggregateReducer(false);
+    return new AggregateReducer(false, Long.MAX_VALUE);
+  }
+
+  /**
+   * The reducer, with Hadoop's {@code aggregate.max.num.unique.values}: {@code UniqValueCount}
+   * stops taking new values once it holds more than {@code maxUniqueValues}, as Hadoop's does, so
+   * it reports at most {@code maxUniqueValues + 1}. (Hadoop's combiner has no limit; nor has
+   * {@link #combiner()}.)
+   *
+   * @throws IllegalArgumentException if {@code maxUniqueValues} is less than 1 (for no limit, use
+   *     {@link #of()})
+   */
+  public static AggregateReducer of(long maxUniqueValues) {
+    if (maxUniqueValues < 1) {
+      throw new IllegalArgumentException("maxUniqueValues must be at least 1 but was " + maxUniqueValues);
+    }
+    return new AggregateReducer(false, maxUniqueValues);
   }
 
   /** The combiner: emits each key's partial aggregate under the same key, for {@link #of()} to finish. */
   public static AggregateReducer combiner() {
-    return new AggregateReducer(true);
+    return new AggregateReducer(true, Long.MAX_VALUE);
   }
 
   /** Whether this is the combiner rather than the reducer. */
@@ -67,7 +85,7 @@ public final class AggregateReducer extends Reducer<byte[], byte[]> implements L
           + " name (TYPE is one of " + Aggregators.TYPES + ")");
     }
     String type = new String(key, 0, colon, StandardCharsets.UTF_8);
-    Aggregators.Aggregator aggregator = Aggregators.forType(type);
+    Aggregators.Aggregator aggregator = Aggregators.forType(type, maxUniqueValues);
     if (aggregator == null) {
       throw new StreamingException("aggregate: key '" + shown(key, 0, key.length) + "' has the unknown type '"
           + type + "' (not one of " + Aggregators.TYPES + ")");
@@ -97,7 +115,8 @@ public final class AggregateReducer extends Reducer<byte[], byte[]> implements L
 
   @Override
   public String toString() {
-    return combiner ? "aggregate combiner" : "aggregate";
+    return combiner ? "aggregate combiner"
+        : maxUniqueValues == Long.MAX_VALUE ? "aggregate" : "aggregate (at most " + maxUniqueValues + " unique values)";
   }
 
   private static int indexOf(byte[] bytes, byte b) {

@@ -45,7 +45,7 @@ final class Aggregators {
    * The aggregator for a type name (Hadoop compares it ignoring case), or null for a name Hadoop
    * does not know.
    */
-  static Aggregator forType(String type) {
+  static Aggregator forType(String type, long maxUniqueValues) {
     return switch (type.toLowerCase(java.util.Locale.ROOT)) {
       case "longvaluesum" -> new LongFold(0, Long::sum);
       case "longvaluemax" -> new LongFold(Long.MIN_VALUE, Math::max);
@@ -53,7 +53,7 @@ final class Aggregators {
       case "doublevaluesum" -> new DoubleSum();
       case "stringvaluemax" -> new StringExtreme(true);
       case "stringvaluemin" -> new StringExtreme(false);
-      case "uniqvaluecount" -> new UniqCount();
+      case "uniqvaluecount" -> new UniqCount(maxUniqueValues);
       case "valuehistogram" -> new Histogram();
       default -> null;
     };
@@ -147,13 +147,23 @@ final class Aggregators {
     }
   }
 
-  /** The number of distinct values (Hadoop's default keeps them all). */
+  /**
+   * The number of distinct values. Hadoop's stops adding values once it holds more than its limit
+   * (none by default), so it counts at most the limit + 1.
+   */
   static final class UniqCount extends Aggregator {
     private final Set<ByteBuffer> values = new HashSet<>();
+    private final long limit;
+
+    UniqCount(long limit) {
+      this.limit = limit;
+    }
 
     @Override
     void add(byte[] value) {
-      values.add(ByteBuffer.wrap(value.clone()));
+      if (values.size() <= limit) {
+        values.add(ByteBuffer.wrap(value.clone()));
+      }
     }
 
     @Override

@@ -126,6 +126,23 @@ class AggregateReducerTest {
     assertAggregates("UniqValueCount:u", values, "u\t39");
   }
 
+  /** Hadoop's check is "at most the limit held" before it adds: so limit + 1 values count. */
+  @Test
+  void uniqValueCount_withLimit_countsAtMostLimitPlusOne() throws Exception {
+    List<byte[]> values = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      values.add(bytes("v" + (i % 20)));
+    }
+    for (long limit : new long[] {1, 5, 19, 20, 100}) {
+      List<String> lines = new ArrayList<>();
+      AggregateReducer.of(limit).reduce(bytes("UniqValueCount:u"), values,
+          (k, v) -> lines.add(new String(k, StandardCharsets.UTF_8)));
+      assertThat(lines).as("limit %d", limit).containsExactly("u\t" + Math.min(20, limit + 1));
+    }
+    assertThatThrownBy(() -> AggregateReducer.of(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxUniqueValues must be at least 1 but was 0");
+  }
+
   @Test
   void valueHistogram_reportIsDistinctMinMedianMaxMeanSd() throws Exception {
     // Occurrences: a 3, b 1, c 2, d 4 (one value "d<TAB>4"), e\tx 1 (split at the last tab:

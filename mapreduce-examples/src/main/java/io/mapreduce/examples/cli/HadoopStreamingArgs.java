@@ -43,7 +43,9 @@ final class HadoopStreamingArgs {
       Map.entry("stream.reduce.output.field.separator", "--reduce-output-separator"),
       Map.entry("stream.num.reduce.output.key.fields", "--reduce-output-key-fields"),
       Map.entry("mapreduce.map.output.key.field.separator", "--key-field-separator"),
-      Map.entry("map.output.key.field.separator", "--key-field-separator"));
+      Map.entry("map.output.key.field.separator", "--key-field-separator"),
+      Map.entry("aggregate.max.num.unique.values", "--aggregate-max-unique-values"),
+      Map.entry("mapreduce.aggregate.max.num.unique.values", "--aggregate-max-unique-values"));
   private static final Set<String> TEXT_OUTPUT = Set.of("TextOutputFormat", "org.apache.hadoop.mapred.TextOutputFormat",
       "org.apache.hadoop.mapreduce.lib.output.TextOutputFormat");
   /** Options refused with a reason of their own. */

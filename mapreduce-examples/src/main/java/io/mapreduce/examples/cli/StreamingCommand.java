@@ -40,6 +40,11 @@ final class StreamingCommand extends Main.InputJobCommand {
           + " reads, in that order.")
   String combiner;
 
+  @Option(names = "--aggregate-max-unique-values", paramLabel = "N",
+      description = "With --reducer aggregate: UniqValueCount counts at most N + 1 distinct values, as Hadoop's with"
+          + " aggregate.max.num.unique.values (default, or N <= 0: no limit).")
+  Long aggregateMaxUniqueValues;
+
   @Option(names = "--cmdenv", paramLabel = "NAME=VALUE", description = "An environment variable for the commands; may repeat.")
   List<String> cmdenv = new ArrayList<>();
 
@@ -100,6 +105,9 @@ final class StreamingCommand extends Main.InputJobCommand {
     }
     var b = MapReduceSpecification.builder().mapper(m.build());
     boolean aggregate = reducer != null && reducer.equalsIgnoreCase("aggregate");
+    if (aggregateMaxUniqueValues != null && !aggregate) {
+      throw new IllegalArgumentException("--aggregate-max-unique-values is for --reducer aggregate");
+    }
     if (reduceTasks > 0 && aggregate) {
       aggregate(b, order);
     } else if (reduceTasks > 0) {
@@ -143,7 +151,9 @@ final class StreamingCommand extends Main.InputJobCommand {
       spec.commandLine().getErr().println("mapreduce streaming: ignoring --combiner " + combiner + ": --reducer"
           + " aggregate has its own combiner (as in Hadoop)");
     }
-    b.reducer(AggregateReducer.of()).combiner(AggregateReducer.combiner());
+    boolean limited = aggregateMaxUniqueValues != null && aggregateMaxUniqueValues > 0;
+    b.reducer(limited ? AggregateReducer.of(aggregateMaxUniqueValues) : AggregateReducer.of())
+        .combiner(AggregateReducer.combiner());
     if (partitionBy != null) {
       b.partitioner(KeyFieldBasedPartitioner.parse(partitionBy, keyFieldSeparator));
     }

@@ -182,6 +182,21 @@ class StreamingAggregateIT {
         + " combiner (as in Hadoop)");
   }
 
+  /** Hadoop's -D aggregate.max.num.unique.values: UniqValueCount counts at most N + 1 values. */
+  @Test
+  void aggregate_maxUniqueValues_capsUniqValueCount() throws Exception {
+    Path out = tmp.resolve("out-max-unique");
+    Run r = run(out, "-D", "aggregate.max.num.unique.values=4", "-D", "mapreduce.job.reduces=1",
+        "-files", mapper.toString(), "-mapper", "mapper.py", "-reducer", "aggregate", "-input", input.toString());
+    assertThat(r.code()).as("stderr: %s", r.err()).isZero();
+    List<String> capped = new ArrayList<>();
+    for (String line : expected) {
+      String[] f = line.split("\t");
+      capped.add(f[0].startsWith("items_") ? f[0] + "\t" + Math.min(5, Long.parseLong(f[1])) : line);
+    }
+    assertThat(StreamingIT.outputLines(out)).isEqualTo(capped).isNotEqualTo(expected);
+  }
+
   @Test
   void aggregate_elsewhereThanTheReducer_orWithSortBy_refusedInOneLine() {
     Run r = run(tmp.resolve("out-refused"), "-mapper", "aggregate", "-input", input.toString());
