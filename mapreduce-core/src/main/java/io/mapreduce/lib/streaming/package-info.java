@@ -6,7 +6,8 @@
  * {@code Reducer}s over {@code byte[]} keys and values; {@code StreamingProcess} (package-private)
  * runs one program with its own pump threads. {@code KeyFieldBasedPartitioner} and
  * {@code KeyFieldBasedComparator} are Hadoop's key-field partitioning and ordering, the latter put
- * into the key bytes as sort keys. Depends on the API and on two marker interfaces of
+ * into the key bytes as sort keys. {@link io.mapreduce.lib.streaming.AggregateReducer} is Hadoop's
+ * Aggregate package ({@code -reducer aggregate}), reducer and combiner in Java. Depends on the API and on two marker interfaces of
  * {@code internal.engine} ({@code LineBytesMapper}, {@code SortedRunCombiner}).
  */
 package io.mapreduce.lib.streaming;

@@ -44,7 +44,9 @@ final class HadoopStreamingArgs {
       Map.entry("stream.reduce.output.field.separator", "--reduce-output-separator"),
       Map.entry("stream.num.reduce.output.key.fields", "--reduce-output-key-fields"),
       Map.entry("mapreduce.map.output.key.field.separator", "--key-field-separator"),
-      Map.entry("map.output.key.field.separator", "--key-field-separator"));
+      Map.entry("map.output.key.field.separator", "--key-field-separator"),
+      Map.entry("aggregate.max.num.unique.values", "--aggregate-max-unique-values"),
+      Map.entry("mapreduce.aggregate.max.num.unique.values", "--aggregate-max-unique-values"));
   private static final Set<String> TEXT_OUTPUT = Set.of("TextOutputFormat", "org.apache.hadoop.mapred.TextOutputFormat",
       "org.apache.hadoop.mapreduce.lib.output.TextOutputFormat");
   /** Options refused with a reason of their own. */
@@ -322,13 +324,17 @@ final class HadoopStreamingArgs {
     conf.put(keyValue.substring(0, eq).strip(), keyValue.substring(eq + 1));
   }
 
-  /** A -mapper/-reducer/-combiner: a command, NONE, or one of Hadoop's identity classes (cat). */
+  /** A -mapper/-reducer/-combiner: a command, NONE, aggregate, or one of Hadoop's identity classes (cat). */
   private static String program(String option, String value) {
     if (IDENTITY_CLASSES.contains(value)) {
       return "cat";
     }
-    if (value.equals("aggregate")) {
-      throw new IllegalArgumentException(option + " aggregate: Hadoop's Aggregate package is not supported yet");
+    if (value.equalsIgnoreCase("aggregate")) {
+      // Hadoop's Aggregate package, as Hadoop spells it (any case): --reducer aggregate.
+      if (option.equals("-reducer")) {
+        return "aggregate";
+      }
+      throw new IllegalArgumentException(option + " aggregate: Hadoop's Aggregate package is -reducer aggregate");
     }
     if (value.matches("([a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*")) {
       throw new IllegalArgumentException(option + " " + value + ": a Java class is not supported as a program (only"

@@ -1,6 +1,7 @@
 package io.mapreduce.examples.cli;
 
 import io.mapreduce.MapReduceSpecification;
+import io.mapreduce.lib.streaming.AggregateReducer;
 import io.mapreduce.lib.streaming.KeyFieldBasedComparator;
 import io.mapreduce.lib.streaming.KeyFieldBasedPartitioner;
 import io.mapreduce.lib.streaming.StreamingMapper;
@@ -28,14 +29,21 @@ final class StreamingCommand extends Main.InputJobCommand {
   @Option(names = "--mapper", required = true, paramLabel = "CMD", description = "The mapper's command.")
   String mapper;
 
-  @Option(names = "--reducer", paramLabel = "CMD|NONE",
-      description = "The reducer's command (default: cat, which writes the sorted map output); NONE: map-only.")
+  @Option(names = "--reducer", paramLabel = "CMD|NONE|aggregate",
+      description = "The reducer's command (default: cat, which writes the sorted map output); NONE: map-only;"
+          + " aggregate: Hadoop's Aggregate package (mapper lines TYPE:NAME<TAB>VALUE, TYPE LongValueSum,"
+          + " DoubleValueSum, ...; see the README), with its combiner.")
   String reducer;
 
   @Option(names = "--combiner", paramLabel = "CMD",
       description = "A combiner command, run on sorted map output before the shuffle; it must print the keys it"
           + " reads, in that order.")
   String combiner;
+
+  @Option(names = "--aggregate-max-unique-values", paramLabel = "N",
+      description = "With --reducer aggregate: UniqValueCount counts at most N + 1 distinct values, as Hadoop's with"
+          + " aggregate.max.num.unique.values (default, or N <= 0: no limit).")
+  Long aggregateMaxUniqueValues;
 
   @Option(names = "--cmdenv", paramLabel = "NAME=VALUE", description = "An environment variable for the commands; may repeat.")
   List<String> cmdenv = new ArrayList<>();
@@ -112,7 +120,13 @@ final class StreamingCommand extends Main.InputJobCommand {
       m.sortKeysBy(order);
     }
     var b = MapReduceSpecification.builder().mapper(m.build());
-    if (reduceTasks > 0) {
+    boolean aggregate = reducer != null && reducer.equalsIgnoreCase("aggregate");
+    if (aggregateMaxUniqueValues != null && !aggregate) {
+      throw new IllegalArgumentException("--aggregate-max-unique-values is for --reducer aggregate");
+    }
+    if (reduceTasks > 0 && aggregate) {
+      aggregate(b, order);
+    } else if (reduceTasks > 0) {
       StreamingReducer.Builder r = StreamingReducer.builder(program("--reducer", reducer == null ? "cat" : reducer))
           .inputSeparator(reduceInputSeparator).outputKeyFields(reduceOutputSeparator, reduceOutputKeyFields);
       if (order != null) {
@@ -150,6 +164,26 @@ final class StreamingCommand extends Main.InputJobCommand {
       default -> throw new IllegalArgumentException("--map-input " + name
           + " is not one of lines, offsets-and-lines, keys-and-values, values");
     };
+  }
+
+  /**
+   * Hadoop's Aggregate reducer and its combiner, which takes the place of a --combiner as in
+   * Hadoop (said in a warning).
+   */
+  private void aggregate(MapReduceSpecification.Builder<byte[], byte[]> b, KeyFieldBasedComparator order) {
+    if (order != null) {
+      throw new IllegalArgumentException("--sort-by is not supported with --reducer aggregate");
+    }
+    if (combiner != null) {
+      spec.commandLine().getErr().println("mapreduce streaming: ignoring --combiner " + combiner + ": --reducer"
+          + " aggregate has its own combiner (as in Hadoop)");
+    }
+    boolean limited = aggregateMaxUniqueValues != null && aggregateMaxUniqueValues > 0;
+    b.reducer(limited ? AggregateReducer.of(aggregateMaxUniqueValues) : AggregateReducer.of())
+        .combiner(AggregateReducer.combiner());
+    if (partitionBy != null) {
+      b.partitioner(KeyFieldBasedPartitioner.parse(partitionBy, keyFieldSeparator));
+    }
   }
 
   private StreamingProgram program(String option, String command) {

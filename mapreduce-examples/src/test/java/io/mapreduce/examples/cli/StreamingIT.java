@@ -89,7 +89,7 @@ class StreamingIT {
     return StreamingScripts.pipeline(scripts, command);
   }
 
-  private static List<String> outputLines(Path out) throws IOException {
+  static List<String> outputLines(Path out) throws IOException {
     assertThat(out.resolve("_SUCCESS")).exists();
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     try (Stream<Path> files = Files.list(out)) {
