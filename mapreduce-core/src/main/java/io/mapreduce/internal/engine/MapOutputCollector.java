@@ -485,20 +485,15 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
   private void checkCombinerOutput(int partition, K key, ByteSink encoded, ByteSink previous, boolean hasPrevious) {
     if (hasPrevious && Arrays.compareUnsigned(previous.array(), 0, previous.length(),
         encoded.array(), 0, encoded.length()) > 0) {
-      throw new IllegalStateException("the combiner emitted key " + abbreviate(key) + " after a greater key:"
+      throw new IllegalStateException("the combiner emitted key " + ReduceTask.keyInMessages(key) + " after a greater key:"
           + " a combiner's output must stay sorted (emit the keys it is given, in the order it gets them)");
     }
     int p = plan.partition(key, plan.partitionsByObject() ? 0 : JobPlan.keyHash(encoded.array(), 0, encoded.length()),
         encoded.array(), encoded.length());
     if (p != partition) {
-      throw new IllegalStateException("the combiner emitted key " + abbreviate(key) + ", which belongs to partition "
+      throw new IllegalStateException("the combiner emitted key " + ReduceTask.keyInMessages(key) + ", which belongs to partition "
           + p + ", while combining partition " + partition + ": a combiner must not change keys");
     }
-  }
-
-  private static String abbreviate(Object key) {
-    String s = key instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(key);
-    return s.length() <= 200 ? s : s.substring(0, 200) + "...";
   }
 
   /** A key's values waiting in the object table, and the size of the key's encoding. */

@@ -95,7 +95,7 @@ final class ReduceTask<K, V> {
         ordinal++;
         K key = groups.key();
         if (attempt.skips(ordinal)) {
-          attempt.skipped("key " + abbreviate(String.valueOf(key)));
+          attempt.skipped("key " + keyInMessages(key));
           continue;
         }
         currentKey[0] = key;
@@ -103,7 +103,7 @@ final class ReduceTask<K, V> {
           reducer.reduce(key, groups.values(), emitter);
         } catch (Exception | Error e) {
           // The group's ordinal identifies it in every attempt: the merged input is the same.
-          attempt.at("key " + abbreviate(String.valueOf(key)), ordinal);
+          attempt.at("key " + keyInMessages(key), ordinal);
           throw e;
         }
       }
@@ -120,7 +120,9 @@ final class ReduceTask<K, V> {
     }
   }
 
-  private static String abbreviate(String s) {
+  /** A key as errors and logs show it: streaming's byte[] keys as text, long ones cut. */
+  static String keyInMessages(Object key) {
+    String s = key instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(key);
     return s.length() <= KEY_IN_ERRORS ? s : s.substring(0, KEY_IN_ERRORS) + "...";
   }
 }

@@ -241,6 +241,15 @@ class AggregateReducerTest {
           .input(in.toString()).output(dir.resolve("out").toString()).workDirectory(dir.resolve("work"))
           .reduceTasks(1).maxTaskAttempts(1).build()).get(60, TimeUnit.SECONDS);
     }).isInstanceOf(ExecutionException.class)
-        .hasStackTraceContaining("aggregate: key 'LongValueSum:n' has the value 'seven'");
+        .hasStackTraceContaining("aggregate: key 'LongValueSum:n' has the value 'seven'")
+        // Where the reduce was, with the byte[] key as text, not as an array's identity.
+        .hasStackTraceContaining("key LongValueSum:n")
+        .satisfies(e -> assertThat(stackTrace(e)).doesNotContain("[B@"));
+  }
+
+  private static String stackTrace(Throwable t) {
+    java.io.StringWriter w = new java.io.StringWriter();
+    t.printStackTrace(new java.io.PrintWriter(w));
+    return w.toString();
   }
 }
