@@ -37,8 +37,9 @@ import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
  * compressed with gzip. Unpacking refuses entries whose path leaves the directory (absolute, or
  * through {@code ..}, or through a symbolic link), symbolic links that point outside, and more
  * than {@link #MAX_UNPACKED_BYTES} bytes or {@link #MAX_ENTRIES} entries in all (a zip bomb fails
- * in one line naming the archive). Permission bits of tar and zip entries are kept, so the
- * archive's scripts stay executable.
+ * in one line naming the archive). Permission bits of tar and zip entries are kept, and every file
+ * is made readable and executable, as Hadoop's localizer makes them (555): a script from a zip
+ * made without Unix modes runs as it does there.
  */
 final class StreamingArchives {
   /** The most bytes one archive may unpack to: 8 GiB, enough for a virtualenv with its libraries. */
@@ -227,7 +228,9 @@ final class StreamingArchives {
           }
         }
       }
-      permissions(p, mode | 0600);
+      // Readable and executable by all, as Hadoop's localizer leaves every file of an archive (555):
+      // a script from a zip made without Unix modes runs there, so it runs here.
+      permissions(p, mode | 0755);
     }
 
     void symlink(String entry, String linkTarget) throws IOException {

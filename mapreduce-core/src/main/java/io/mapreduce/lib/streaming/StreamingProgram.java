@@ -198,7 +198,7 @@ public final class StreamingProgram {
      * Places an archive, unpacked, in the program's working directory as the directory
      * {@code dirName} (as Hadoop's {@code -archives venv.tgz#venv}); its format is read from its
      * bytes: zip (jar too), tar, or tar compressed with gzip (.tar.gz, .tgz). Permission bits of its
-     * entries are kept. A JVM unpacks an archive once, for all the attempts it runs, and removes it
+     * entries are kept, and its files are made readable and executable (as Hadoop makes them). A JVM unpacks an archive once, for all the attempts it runs, and removes it
      * when it exits; entries that would land outside the directory, and archives that unpack to more
      * than 8 GiB, fail the attempt naming the archive.
      *

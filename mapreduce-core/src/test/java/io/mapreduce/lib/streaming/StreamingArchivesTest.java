@@ -114,14 +114,17 @@ class StreamingArchivesTest {
       assertThat(Files.isSymbolicLink(work.resolve("tools"))).isTrue();
       assertThat(run(work, "tools/bin/tool.sh x")).isEqualTo("tool says x\n");
       assertThat(Files.readString(work.resolve("tools/share/data/words.txt"))).isEqualTo("alpha\nbeta\n");
-      assertThat(Files.isExecutable(work.resolve("tools/share/data/words.txt"))).isFalse();
+      assertThat(Files.getPosixFilePermissions(work.resolve("tools/bin/tool.sh")))
+          .containsAll(java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     }
   }
 
   @Test
-  void zipAndJar_unpacked_unixModesOfInfoZipKept() throws Exception {
+  void zipAndJar_unpacked_unixModesKept_filesExecutableAsHadoopMakesThem() throws Exception {
     Path work = Files.createDirectories(dir.resolve("work"));
-    StreamingArchives.place("z", zip(false, "lib/a.txt", "A\n", "b.txt", "B\n"), work);
+    // java.util.zip keeps no Unix modes: its files are made executable, as Hadoop's localizer makes them.
+    StreamingArchives.place("z", zip(false, "lib/a.txt", "A\n", "b.txt", "B\n", "run.sh", SCRIPT), work);
+    assertThat(run(work, "z/run.sh w")).isEqualTo("tool says w\n");
     StreamingArchives.place("j.jar", zip(true, "pkg/x.properties", "k=v\n"), work);
     assertThat(run(work, "cat z/lib/a.txt z/b.txt j.jar/pkg/x.properties")).isEqualTo("A\nB\nk=v\n");
     assertThat(work.resolve("j.jar/META-INF/MANIFEST.MF")).exists();
@@ -129,13 +132,15 @@ class StreamingArchivesTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (var out = new ZipArchiveOutputStream(bytes)) {
       ZipArchiveEntry e = new ZipArchiveEntry("bin/run.sh");
-      e.setUnixMode(0100755);
+      e.setUnixMode(0100775); // group write kept
       out.putArchiveEntry(e);
       out.write(SCRIPT.getBytes(StandardCharsets.UTF_8));
       out.closeArchiveEntry();
     }
     StreamingArchives.place("exe", bytes.toByteArray(), work);
     assertThat(run(work, "exe/bin/run.sh y")).isEqualTo("tool says y\n");
+    assertThat(Files.getPosixFilePermissions(work.resolve("exe/bin/run.sh")))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxr-x"));
   }
 
   @Test
