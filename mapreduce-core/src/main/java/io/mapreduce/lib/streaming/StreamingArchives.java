@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -31,7 +32,7 @@ import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
  * unpacks {@code -archives} once per node: an archive can be large (a Python virtualenv) and a
  * worker runs many attempts. Each is unpacked under a temporary directory this JVM owns, named by
  * the SHA-256 of its bytes (two attempts starting at once wait for one unpacking), and removed when
- * the JVM exits. Attempts see it through a symbolic link in their working directory.
+ * no attempt has used it for 10 minutes, or when the JVM exits. Attempts see it through a symbolic link in their working directory.
  *
  * <p>The format is read from the bytes, not from a file name: zip (and so jar), tar, or tar
  * compressed with gzip. Unpacking refuses entries whose path leaves the directory (absolute, or
@@ -47,47 +48,110 @@ final class StreamingArchives {
   /** The most entries one archive may hold. */
   static final int MAX_ENTRIES = 1_000_000;
 
-  /** The unpacked archives of this JVM by SHA-256; an entry's monitor is held while it unpacks. */
+  /**
+   * How long an unpacked archive no attempt uses is kept for the next one: a worker daemon runs
+   * job after job, and each job's archives would otherwise stay until it exits.
+   */
+  static final long IDLE_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+
+  /** The unpacked archives of this JVM by SHA-256. */
   private static final Map<String, Unpacked> BY_DIGEST = new ConcurrentHashMap<>();
   private static Path root;
 
   private StreamingArchives() {}
 
-  /** One archive's directory, unpacked on first use. */
+  /** One archive's directory, unpacked on first use; its lock is held while it unpacks. */
   private static final class Unpacked {
+    private final ReentrantLock lock = new ReentrantLock();
     private Path directory;
+    /** Attempts whose working directories link to it. */
+    private int users;
+    private long idleSince;
 
-    synchronized Path get(String name, byte[] content) throws IOException {
-      if (directory == null || !Files.isDirectory(directory)) {
-        Path staging = Files.createTempDirectory(root(), "unpacking-");
+    Path acquire(String name, byte[] content, String digest) throws IOException {
+      lock.lock();
+      try {
+        if (directory == null || !Files.isDirectory(directory)) {
+          Path staging = Files.createTempDirectory(root(), "unpacking-");
+          try {
+            unpack(name, content, staging, MAX_UNPACKED_BYTES, MAX_ENTRIES);
+            Path done = staging.resolveSibling(digest);
+            deleteTree(done);
+            Files.move(staging, done, StandardCopyOption.ATOMIC_MOVE);
+            directory = done;
+          } catch (IOException | RuntimeException e) {
+            deleteTree(staging);
+            throw e;
+          }
+        }
+        users++;
+        return directory;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    void release() {
+      lock.lock();
+      try {
+        if (--users == 0) {
+          idleSince = System.nanoTime();
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Removes the directory if no attempt has used it for {@code idle}; skipped while it unpacks. */
+    void removeIfIdle(long now, long idle) {
+      if (lock.tryLock()) {
         try {
-          unpack(name, content, staging, MAX_UNPACKED_BYTES, MAX_ENTRIES);
-          Path done = staging.resolveSibling(digest(content));
-          deleteTree(done);
-          Files.move(staging, done, StandardCopyOption.ATOMIC_MOVE);
-          directory = done;
-        } catch (IOException | RuntimeException e) {
-          deleteTree(staging);
-          throw e;
+          if (directory != null && users == 0 && now - idleSince >= idle) {
+            deleteTree(directory);
+            directory = null;
+          }
+        } finally {
+          lock.unlock();
         }
       }
-      return directory;
     }
   }
 
   /**
    * Places the archive, unpacked, in {@code workDir} as {@code name}: a symbolic link to this
-   * JVM's unpacked copy, or a copy of it where links cannot be made.
+   * JVM's unpacked copy, or a copy of it where links cannot be made. The caller {@link #release}s
+   * it when the attempt's working directory is gone.
    *
    * @throws IOException naming the archive when it is not one, is unsafe or too large, or cannot be unpacked
    */
-  static void place(String name, byte[] content, Path workDir) throws IOException {
-    Path unpacked = BY_DIGEST.computeIfAbsent(digest(content), d -> new Unpacked()).get(name, content);
+  static void place(String name, byte[] content, String digest, Path workDir) throws IOException {
+    removeIdle(IDLE_NANOS);
+    Unpacked u = BY_DIGEST.computeIfAbsent(digest, d -> new Unpacked());
+    Path unpacked = u.acquire(name, content, digest);
     Path link = workDir.resolve(name);
     try {
-      Files.createSymbolicLink(link, unpacked);
-    } catch (UnsupportedOperationException | IOException noLinks) {
-      copyTree(unpacked, link);
+      try {
+        Files.createSymbolicLink(link, unpacked);
+      } catch (UnsupportedOperationException | IOException noLinks) {
+        copyTree(unpacked, link);
+      }
+    } catch (IOException | RuntimeException e) {
+      u.release();
+      throw e;
+    }
+  }
+
+  /** Removes the unpacked archives no attempt has used for {@code idleNanos}. */
+  static void removeIdle(long idleNanos) {
+    long now = System.nanoTime();
+    BY_DIGEST.values().forEach(u -> u.removeIfIdle(now, idleNanos));
+  }
+
+  /** Says an attempt placed by {@link #place} no longer uses the archive. */
+  static void release(String digest) {
+    Unpacked u = BY_DIGEST.get(digest);
+    if (u != null) {
+      u.release();
     }
   }
 

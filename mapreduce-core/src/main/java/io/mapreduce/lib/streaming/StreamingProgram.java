@@ -31,6 +31,8 @@ public final class StreamingProgram {
   private final boolean[] fileExecutable;
   private final String[] archiveNames;
   private final byte[][] archiveContents;
+  /** Their SHA-256, computed once when built: the key of their unpacked copy on every JVM. */
+  private final String[] archiveDigests;
 
   private StreamingProgram(Builder b) {
     this.command = b.command;
@@ -44,6 +46,10 @@ public final class StreamingProgram {
     }
     this.archiveNames = b.archiveNames.toArray(new String[0]);
     this.archiveContents = b.archiveContents.toArray(new byte[0][]);
+    this.archiveDigests = new String[archiveContents.length];
+    for (int i = 0; i < archiveContents.length; i++) {
+      archiveDigests[i] = StreamingArchives.digest(archiveContents[i]);
+    }
   }
 
   /** A program that runs {@code command} through {@code /bin/sh -c}, with no variables or files. */
@@ -94,11 +100,19 @@ public final class StreamingProgram {
 
   /**
    * Writes the files into a working directory (executable ones made executable) and links the
-   * archives there, unpacked (once per JVM: see {@link StreamingArchives}).
+   * archives there, unpacked (once per JVM: see {@link StreamingArchives}); when it returns, the
+   * caller calls {@link #releaseFiles} once it has removed the directory.
    */
   void writeFiles(Path directory) throws IOException {
     for (int i = 0; i < archiveNames.length; i++) {
-      StreamingArchives.place(archiveNames[i], archiveContents[i], directory);
+      try {
+        StreamingArchives.place(archiveNames[i], archiveContents[i], archiveDigests[i], directory);
+      } catch (IOException | RuntimeException e) {
+        for (int j = 0; j < i; j++) {
+          StreamingArchives.release(archiveDigests[j]);
+        }
+        throw e;
+      }
     }
     synchronized (SPAWN_LOCK) {
       for (int i = 0; i < fileNames.length; i++) {
@@ -108,6 +122,16 @@ public final class StreamingProgram {
           f.toFile().setExecutable(true, false);
         }
       }
+    }
+  }
+
+  /**
+   * Says a working directory that {@link #writeFiles} filled is gone (its archives then unused by
+   * it); once per successful {@code writeFiles}.
+   */
+  void releaseFiles() {
+    for (String digest : archiveDigests) {
+      StreamingArchives.release(digest);
     }
   }
 

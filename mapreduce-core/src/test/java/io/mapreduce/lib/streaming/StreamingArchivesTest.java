@@ -94,6 +94,10 @@ class StreamingArchivesTest {
     return m;
   }
 
+  private static void place(String name, byte[] archive, Path work) throws IOException {
+    StreamingArchives.place(name, archive, StreamingArchives.digest(archive), work);
+  }
+
   private static String run(Path workDir, String command) throws Exception {
     Process p = new ProcessBuilder("/bin/sh", "-c", command).directory(workDir.toFile()).redirectErrorStream(true)
         .start();
@@ -110,7 +114,7 @@ class StreamingArchivesTest {
       byte[] archive = tools(gzip);
       assertThat(StreamingArchives.format(archive))
           .isEqualTo(gzip ? StreamingArchives.Format.TAR_GZ : StreamingArchives.Format.TAR);
-      StreamingArchives.place("tools", archive, work);
+      place("tools", archive, work);
       assertThat(Files.isSymbolicLink(work.resolve("tools"))).isTrue();
       assertThat(run(work, "tools/bin/tool.sh x")).isEqualTo("tool says x\n");
       assertThat(Files.readString(work.resolve("tools/share/data/words.txt"))).isEqualTo("alpha\nbeta\n");
@@ -123,9 +127,9 @@ class StreamingArchivesTest {
   void zipAndJar_unpacked_unixModesKept_filesExecutableAsHadoopMakesThem() throws Exception {
     Path work = Files.createDirectories(dir.resolve("work"));
     // java.util.zip keeps no Unix modes: its files are made executable, as Hadoop's localizer makes them.
-    StreamingArchives.place("z", zip(false, "lib/a.txt", "A\n", "b.txt", "B\n", "run.sh", SCRIPT), work);
+    place("z", zip(false, "lib/a.txt", "A\n", "b.txt", "B\n", "run.sh", SCRIPT), work);
     assertThat(run(work, "z/run.sh w")).isEqualTo("tool says w\n");
-    StreamingArchives.place("j.jar", zip(true, "pkg/x.properties", "k=v\n"), work);
+    place("j.jar", zip(true, "pkg/x.properties", "k=v\n"), work);
     assertThat(run(work, "cat z/lib/a.txt z/b.txt j.jar/pkg/x.properties")).isEqualTo("A\nB\nk=v\n");
     assertThat(work.resolve("j.jar/META-INF/MANIFEST.MF")).exists();
 
@@ -137,7 +141,7 @@ class StreamingArchivesTest {
       out.write(SCRIPT.getBytes(StandardCharsets.UTF_8));
       out.closeArchiveEntry();
     }
-    StreamingArchives.place("exe", bytes.toByteArray(), work);
+    place("exe", bytes.toByteArray(), work);
     assertThat(run(work, "exe/bin/run.sh y")).isEqualTo("tool says y\n");
     assertThat(Files.getPosixFilePermissions(work.resolve("exe/bin/run.sh")))
         .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxr-x"));
@@ -197,7 +201,7 @@ class StreamingArchivesTest {
   }
 
   @Test
-  void twoAttemptsAtOnce_shareOneUnpackedCopy() throws Exception {
+  void twoAttemptsAtOnce_shareOneUnpackedCopy_removedWhenIdle() throws Exception {
     // Its own bytes, so that no other test has unpacked it in this JVM yet.
     byte[] archive = tar(true, Entry.file("bin/tool.sh", SCRIPT, 0755),
         Entry.file("id.txt", Long.toString(System.nanoTime()), 0644));
@@ -210,7 +214,7 @@ class StreamingArchivesTest {
         Path work = Files.createDirectories(dir.resolve("attempt-" + i));
         Callable<Path> attempt = () -> {
           start.await();
-          StreamingArchives.place("tools", archive, work);
+          place("tools", archive, work);
           assertThat(run(work, "tools/bin/tool.sh z")).isEqualTo("tool says z\n");
           return work.resolve("tools").toRealPath();
         };
@@ -223,7 +227,20 @@ class StreamingArchivesTest {
       assertThat(first.getFileName().toString()).isEqualTo(StreamingArchives.digest(archive));
       // The attempt's directory is removed as StreamingProcess removes it: the link, not the copy.
       StreamingArchives.deleteTree(dir.resolve("attempt-0"));
+      StreamingArchives.release(StreamingArchives.digest(archive));
       assertThat(first.resolve("bin/tool.sh")).exists();
+      // Kept while an attempt uses it; removed once none does (after 10 idle minutes, here at once).
+      StreamingArchives.removeIdle(0);
+      assertThat(first).exists();
+      for (int i = 1; i < attempts; i++) {
+        StreamingArchives.release(StreamingArchives.digest(archive));
+      }
+      StreamingArchives.removeIdle(0);
+      assertThat(first).doesNotExist();
+      // and unpacked again for the next attempt
+      Path again = Files.createDirectories(dir.resolve("attempt-again"));
+      place("tools", archive, again);
+      assertThat(run(again, "tools/bin/tool.sh v")).isEqualTo("tool says v\n");
     } finally {
       pool.shutdownNow();
     }
