@@ -193,8 +193,9 @@ final class StreamingArchives {
         for (ZipArchiveEntry e : (Iterable<ZipArchiveEntry>) () -> zip.getEntries().asIterator()) {
           int mode = e.getUnixMode();
           if (e.isUnixSymlink()) {
-            target.symlink(e.getName(), new String(zip.getInputStream(e).readNBytes(4096),
-                java.nio.charset.StandardCharsets.UTF_8));
+            try (InputStream in = zip.getInputStream(e)) {
+              target.symlink(e.getName(), new String(in.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8));
+            }
           } else if (e.isDirectory()) {
             target.directory(e.getName(), mode);
           } else {

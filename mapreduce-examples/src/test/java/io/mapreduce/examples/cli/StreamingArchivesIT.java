@@ -121,10 +121,7 @@ class StreamingArchivesIT {
     Path log = tmp.resolve("run-" + System.nanoTime() + ".log");
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile());
-    pb.environment().put("AWS_ENDPOINT_URL_S3", s3proxy.endpoint());
-    pb.environment().put("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY);
-    pb.environment().put("AWS_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY);
-    pb.environment().put("AWS_REGION", S3ProxyServer.REGION);
+    pb.environment().putAll(s3proxy.environment());
     Process p = pb.start();
     assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
     return new Run(p.exitValue(), Files.readString(log));
