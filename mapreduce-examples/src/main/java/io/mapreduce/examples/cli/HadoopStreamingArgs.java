@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * Hadoop Streaming's command line, as Hadoop and EMR steps spell it, turned into this command
- * line's options: the generic options ({@code -D key=value}, {@code -files a,b#c}; Hadoop wants
- * them first, here they may come anywhere) and the streaming ones ({@code -input}, {@code -mapper},
+ * line's options: the generic options ({@code -D key=value}, {@code -files a,b#c}, {@code -archives
+ * t.tgz#t}; Hadoop wants them first, here they may come anywhere) and the streaming ones ({@code -input}, {@code -mapper},
  * {@code -inputformat}, ...). A {@code -D} key with a meaning here becomes its option; any other is
  * named in one warning line, never dropped silently; an option this engine does not support fails
  * in one line naming it, before anything runs.
