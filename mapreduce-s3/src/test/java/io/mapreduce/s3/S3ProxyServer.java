@@ -162,6 +162,15 @@ public final class S3ProxyServer implements AutoCloseable {
     return p;
   }
 
+  /**
+   * The environment with which {@code bin/mapreduce} (with {@code --s3-path-style}) uses this
+   * server, as a user configures it.
+   */
+  public Map<String, String> environment() {
+    return Map.of("AWS_ENDPOINT_URL_S3", endpoint, "AWS_ACCESS_KEY_ID", ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", SECRET_KEY,
+        "AWS_REGION", REGION);
+  }
+
   /** Points this JVM's {@code s3://} storage at this server, if it has not made its client yet. */
   public void setSystemProperties() {
     systemProperties().forEach(System::setProperty);

@@ -55,6 +55,8 @@ final class StreamingProcess implements AutoCloseable {
   private final String command;
   private final String attemptId;
   private final Path directory;
+  /** The program whose files fill the directory, released when it is removed; null before and after. */
+  private StreamingProgram filesOf;
   private final Process process;
   private final LineSink sink;
   /** The task timeout's view of the attempt, or null outside an engine (a test's own context). */
@@ -105,6 +107,7 @@ final class StreamingProcess implements AutoCloseable {
     this.directory = Files.createTempDirectory("mapreduce-streaming-" + attemptId + "-");
     try {
       program.writeFiles(directory);
+      this.filesOf = program;
       ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", shippedProgramFirst(program, directory))
           .directory(directory.toFile());
       Map<String, String> env = pb.environment();
@@ -322,10 +325,15 @@ final class StreamingProcess implements AutoCloseable {
   }
 
   private void deleteDirectory() {
+    // Walks without following links: an archive's link goes, not the JVM's unpacked copy.
     try (var paths = Files.walk(directory)) {
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       log.warn("task {}: cannot remove the streaming working directory {}: {}", attemptId, directory, e.toString());
+    }
+    if (filesOf != null) {
+      filesOf.releaseFiles();
+      filesOf = null;
     }
   }
 

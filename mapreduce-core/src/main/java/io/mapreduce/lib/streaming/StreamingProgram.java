@@ -14,10 +14,12 @@ import java.util.Objects;
 
 /**
  * A command for a streaming mapper, reducer or combiner: what {@code /bin/sh -c} runs, the
- * environment variables set for it, and the files present in its working directory.
+ * environment variables set for it, and the files and unpacked archives present in its working
+ * directory.
  *
- * <p>The files' bytes are read when the program is built and travel inside it (Kryo-encoded with
- * the job, to a cluster's workers too), so a script needs no shared file system. Immutable.
+ * <p>The bytes of files and archives are read when the program is built and travel inside it
+ * (Kryo-encoded with the job, to a cluster's workers too), so a script needs no shared file
+ * system. Immutable.
  */
 public final class StreamingProgram {
   /** Plain arrays and lists rather than immutable collections: the program is copied with Kryo. */
@@ -27,6 +29,10 @@ public final class StreamingProgram {
   private final String[] fileNames;
   private final byte[][] fileContents;
   private final boolean[] fileExecutable;
+  private final String[] archiveNames;
+  private final byte[][] archiveContents;
+  /** Their SHA-256, computed once when built: the key of their unpacked copy on every JVM. */
+  private final String[] archiveDigests;
 
   private StreamingProgram(Builder b) {
     this.command = b.command;
@@ -37,6 +43,12 @@ public final class StreamingProgram {
     this.fileExecutable = new boolean[fileNames.length];
     for (int i = 0; i < fileNames.length; i++) {
       fileExecutable[i] = b.fileExecutable.get(i);
+    }
+    this.archiveNames = b.archiveNames.toArray(new String[0]);
+    this.archiveContents = b.archiveContents.toArray(new byte[0][]);
+    this.archiveDigests = new String[archiveContents.length];
+    for (int i = 0; i < archiveContents.length; i++) {
+      archiveDigests[i] = StreamingArchives.digest(archiveContents[i]);
     }
   }
 
@@ -74,6 +86,11 @@ public final class StreamingProgram {
     return List.of(fileNames);
   }
 
+  /** The names of the directories in the program's working directory that hold its unpacked archives. */
+  public List<String> archiveNames() {
+    return List.of(archiveNames);
+  }
+
   /**
    * Held while program files are open for writing and while programs start: a process forked in
    * this JVM while another attempt's script is open for writing inherits that descriptor, and the
@@ -81,8 +98,22 @@ public final class StreamingProgram {
    */
   static final Object SPAWN_LOCK = new Object();
 
-  /** Writes the files into a working directory (executable ones made executable). */
+  /**
+   * Writes the files into a working directory (executable ones made executable) and links the
+   * archives there, unpacked (once per JVM: see {@link StreamingArchives}); when it returns, the
+   * caller calls {@link #releaseFiles} once it has removed the directory.
+   */
   void writeFiles(Path directory) throws IOException {
+    for (int i = 0; i < archiveNames.length; i++) {
+      try {
+        StreamingArchives.place(archiveNames[i], archiveContents[i], archiveDigests[i], directory);
+      } catch (IOException | RuntimeException e) {
+        for (int j = 0; j < i; j++) {
+          StreamingArchives.release(archiveDigests[j]);
+        }
+        throw e;
+      }
+    }
     synchronized (SPAWN_LOCK) {
       for (int i = 0; i < fileNames.length; i++) {
         Path f = directory.resolve(fileNames[i]);
@@ -91,6 +122,16 @@ public final class StreamingProgram {
           f.toFile().setExecutable(true, false);
         }
       }
+    }
+  }
+
+  /**
+   * Says a working directory that {@link #writeFiles} filled is gone (its archives then unused by
+   * it); once per successful {@code writeFiles}.
+   */
+  void releaseFiles() {
+    for (String digest : archiveDigests) {
+      StreamingArchives.release(digest);
     }
   }
 
@@ -106,6 +147,8 @@ public final class StreamingProgram {
     private final List<String> fileNames = new ArrayList<>();
     private final List<byte[]> fileContents = new ArrayList<>();
     private final List<Boolean> fileExecutable = new ArrayList<>();
+    private final List<String> archiveNames = new ArrayList<>();
+    private final List<byte[]> archiveContents = new ArrayList<>();
 
     private Builder(String command) {
       Objects.requireNonNull(command, "command");
@@ -168,16 +211,44 @@ public final class StreamingProgram {
     public Builder file(String name, byte[] content, boolean executable) {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(content, "content");
-      if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
-        throw new IllegalArgumentException("not a plain file name: '" + name + "'");
-      }
-      if (fileNames.contains(name)) {
-        throw new IllegalArgumentException("a file named " + name + " was already added");
-      }
+      checkNewName(name);
       fileNames.add(name);
       fileContents.add(Arrays.copyOf(content, content.length));
       fileExecutable.add(executable);
       return this;
+    }
+
+    /**
+     * Places an archive, unpacked, in the program's working directory as the directory
+     * {@code dirName} (as Hadoop's {@code -archives venv.tgz#venv}); its format is read from its
+     * bytes: zip (jar too), tar, or tar compressed with gzip (.tar.gz, .tgz). Permission bits of its
+     * entries are kept, and its files are made readable and executable (as Hadoop makes them). A JVM unpacks an archive once, for all the attempts it runs, and removes it
+     * when it exits; entries that would land outside the directory, and archives that unpack to more
+     * than 8 GiB, fail the attempt naming the archive.
+     *
+     * @throws NullPointerException if {@code dirName} or {@code content} is null
+     * @throws IllegalArgumentException if {@code dirName} is not a plain file name or was already
+     *     added (as a file or an archive), or {@code content} is not an archive of those formats
+     */
+    public Builder archive(String dirName, byte[] content) {
+      Objects.requireNonNull(dirName, "dirName");
+      Objects.requireNonNull(content, "content");
+      checkNewName(dirName);
+      if (StreamingArchives.format(content) == null) {
+        throw new IllegalArgumentException("archive " + dirName + " is not a zip, jar, tar or tar.gz archive");
+      }
+      archiveNames.add(dirName);
+      archiveContents.add(Arrays.copyOf(content, content.length));
+      return this;
+    }
+
+    private void checkNewName(String name) {
+      if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException("not a plain file name: '" + name + "'");
+      }
+      if (fileNames.contains(name) || archiveNames.contains(name)) {
+        throw new IllegalArgumentException("a file or archive named " + name + " was already added");
+      }
     }
 
     public StreamingProgram build() {

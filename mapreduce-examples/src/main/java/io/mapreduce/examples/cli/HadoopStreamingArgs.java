@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * Hadoop Streaming's command line, as Hadoop and EMR steps spell it, turned into this command
- * line's options: the generic options ({@code -D key=value}, {@code -files a,b#c}; Hadoop wants
- * them first, here they may come anywhere) and the streaming ones ({@code -input}, {@code -mapper},
+ * line's options: the generic options ({@code -D key=value}, {@code -files a,b#c}, {@code -archives
+ * t.tgz#t}; Hadoop wants them first, here they may come anywhere) and the streaming ones ({@code -input}, {@code -mapper},
  * {@code -inputformat}, ...). A {@code -D} key with a meaning here becomes its option; any other is
  * named in one warning line, never dropped silently; an option this engine does not support fails
  * in one line naming it, before anything runs.
@@ -52,9 +52,7 @@ final class HadoopStreamingArgs {
   /** Options refused with a reason of their own. */
   private static final Map<String, String> REFUSED = Map.ofEntries(
       Map.entry("-libjars", "streaming runs programs, not Java classes: -libjars is not supported"),
-      Map.entry("-archives", "-archives is not supported yet (use -files)"),
-      Map.entry("-cacheArchive", "-cacheArchive is not supported (deprecated in Hadoop; -archives is not supported"
-          + " yet either)"),
+      Map.entry("-cacheArchive", "-cacheArchive is not supported (deprecated in Hadoop): use -archives"),
       Map.entry("-cacheFile", "-cacheFile is not supported (deprecated in Hadoop): use -files"),
       Map.entry("-conf", "-conf is not supported: give the settings as -D key=value"),
       Map.entry("-fs", "-fs is not supported: name inputs and outputs by their full paths (s3://... or local)"),
@@ -123,13 +121,10 @@ final class HadoopStreamingArgs {
       i++;
       switch (a) {
         case "-D", "-jobconf" -> put(conf, value, a);
-        case "-files" -> {
+        case "-files", "-archives" -> {
           for (String f : value.split(",")) {
-            if (f.contains("://") && !f.startsWith("file://")) {
-              throw new IllegalArgumentException("-files " + f + ": only local files are supported yet");
-            }
-            out.add("--file");
-            out.add(f.startsWith("file://") ? f.substring("file://".length()) : f);
+            out.add(a.equals("-files") ? "--file" : "--archive");
+            out.add(sideFile(a, f));
           }
         }
         case "-input" -> {
@@ -307,6 +302,22 @@ final class HadoopStreamingArgs {
       // said below
     }
     throw new IllegalArgumentException(k + "=" + v + ": a number of attempts, at least 1, expected");
+  }
+
+  /** A -files or -archives entry: local (file:// stripped) or in S3 (s3a:// and s3n://, as EMR users write, read as s3://). */
+  private static String sideFile(String option, String f) {
+    for (String scheme : List.of("s3a://", "s3n://")) {
+      if (f.startsWith(scheme)) {
+        return "s3://" + f.substring(scheme.length());
+      }
+    }
+    if (f.startsWith("file://")) {
+      return f.substring("file://".length());
+    }
+    if (f.contains("://") && !f.startsWith("s3://")) {
+      throw new IllegalArgumentException(option + " " + f + ": only local files and s3:// objects are supported");
+    }
+    return f;
   }
 
   private static String value(String[] args, int i, String option) {

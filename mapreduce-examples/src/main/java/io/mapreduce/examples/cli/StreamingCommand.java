@@ -21,8 +21,10 @@ import picocli.CommandLine.Option;
 @Command(name = "streaming", mixinStandardHelpOptions = true,
     description = {"Runs programs as mapper, reducer and combiner, as Hadoop Streaming does: each reads lines on"
         + " stdin and prints lines key<TAB>value; the output is what cat input | mapper | LC_ALL=C sort | reducer"
-        + " prints. Commands run through /bin/sh -c in a working directory holding the --file files.",
-        "Hadoop Streaming's command lines also work: -D KEY=VALUE (or -jobconf), -files A,B#NAME, -input -output"
+        + " prints. Commands run through /bin/sh -c in a working directory holding the --file files and the"
+        + " --archive archives, unpacked.",
+        "Hadoop Streaming's command lines also work: -D KEY=VALUE (or -jobconf), -files A,B#NAME, -archives"
+            + " A.tgz#DIR,B.zip, -input -output"
             + " -mapper -reducer -combiner -numReduceTasks -cmdenv -file -inputformat -outputformat -lazyOutput"
             + " -verbose; see the README for the keys and what is not supported."})
 final class StreamingCommand extends Main.InputJobCommand {
@@ -50,8 +52,16 @@ final class StreamingCommand extends Main.InputJobCommand {
 
   @Option(names = "--file", paramLabel = "PATH[#NAME]",
       description = "A file to place in the commands' working directory (shipped to workers), as NAME if given; may "
-          + "repeat.")
+          + "repeat. PATH may be s3://BUCKET/KEY. Files and archives, with each program, may total 48 MiB.")
   List<String> files = new ArrayList<>();
+
+  @Option(names = "--archive", paramLabel = "PATH[#NAME]",
+      description = "A zip, jar, tar or tar.gz archive, unpacked in the commands' working directory as the directory "
+          + "NAME (default: its file name), once per worker JVM; may repeat. PATH may be s3://BUCKET/KEY, as --file's.")
+  List<String> archives = new ArrayList<>();
+
+  /** The --file and --archive bytes, read once for all programs. */
+  private List<ShippedFiles.Shipped> shipped;
 
   @Option(names = "--job-name", paramLabel = "NAME", description = "The job's name (default: the mapper's command).")
   String jobName;
@@ -111,6 +121,9 @@ final class StreamingCommand extends Main.InputJobCommand {
           + options.reduceTasks);
     }
     int reduceTasks = mapOnly ? 0 : options.reduceTasksOr(1);
+    boolean aggregate = reducer != null && reducer.equalsIgnoreCase("aggregate");
+    // Each program carries the files and archives: aggregate's reducer and combiner run none.
+    readShipped(reduceTasks == 0 || aggregate ? 1 : combiner == null ? 2 : 3);
     KeyFieldBasedComparator order = sortBy == null ? null : KeyFieldBasedComparator.parse(sortBy, keyFieldSeparator);
     StreamingMapper.Builder m = StreamingMapper.builder(program("--mapper", mapper))
         .outputKeyFields(mapOutputSeparator, mapOutputKeyFields)
@@ -120,7 +133,6 @@ final class StreamingCommand extends Main.InputJobCommand {
       m.sortKeysBy(order);
     }
     var b = MapReduceSpecification.builder().mapper(m.build());
-    boolean aggregate = reducer != null && reducer.equalsIgnoreCase("aggregate");
     if (aggregateMaxUniqueValues != null && !aggregate) {
       throw new IllegalArgumentException("--aggregate-max-unique-values is for --reducer aggregate");
     }
@@ -186,6 +198,14 @@ final class StreamingCommand extends Main.InputJobCommand {
     }
   }
 
+  private void readShipped(int programs) {
+    if (options.s3PathStyle) {
+      // Read by mapreduce-s3 when it makes its client (JobOptions sets it too, later).
+      System.setProperty("mapreduce.s3.pathStyle", "true");
+    }
+    shipped = ShippedFiles.read("--archive", archives, ShippedFiles.read("--file", files, List.of(), programs), programs);
+  }
+
   private StreamingProgram program(String option, String command) {
     if (command.isBlank()) {
       throw new IllegalArgumentException(option + " is blank");
@@ -198,20 +218,15 @@ final class StreamingCommand extends Main.InputJobCommand {
       }
       p.env(e.substring(0, eq), e.substring(eq + 1));
     }
-    for (String f : files) {
-      int hash = f.lastIndexOf('#');
-      Path path = Path.of(hash < 0 ? f : f.substring(0, hash));
+    for (ShippedFiles.Shipped f : shipped) {
       try {
-        if (hash < 0) {
-          p.file(path);
+        if (f.option().equals("--file")) {
+          p.file(f.name(), f.content(), f.executable());
         } else {
-          // Hadoop's PATH#NAME: the file appears in the working directory as NAME.
-          p.file(f.substring(hash + 1), java.nio.file.Files.readAllBytes(path), java.nio.file.Files.isExecutable(path));
+          p.archive(f.name(), f.content());
         }
-      } catch (java.io.IOException e) {
-        throw new IllegalArgumentException("--file " + f + ": cannot read " + path + ": " + e, e);
-      } catch (java.io.UncheckedIOException e) {
-        throw new IllegalArgumentException("--file " + f + ": " + e.getMessage(), e);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(f.option() + " " + f.spec() + ": " + e.getMessage(), e);
       }
     }
     return p.build();

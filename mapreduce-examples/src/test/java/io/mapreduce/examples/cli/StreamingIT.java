@@ -268,7 +268,7 @@ class StreamingIT {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"-libjars|x.jar|-libjars is not supported", "-archives|a.tgz#a|-archives is not supported",
+  @ValueSource(strings = {"-libjars|x.jar|-libjars is not supported", "-cacheArchive|a.tgz#a|-cacheArchive is not supported",
       "-reducer|org.example.MyReducer|-reducer org.example.MyReducer: a Java class is not supported",
       "-partitioner|org.example.MyPartitioner|-partitioner org.example.MyPartitioner is not supported",
       "-inputformat|SequenceFileInputFormat|-inputformat SequenceFileInputFormat is not supported",
