@@ -166,7 +166,7 @@ class StreamingAggregateIT {
     assertThat(r.code()).as("stderr: %s", r.err()).isZero();
     assertThat(StreamingIT.outputLines(out)).isEqualTo(expected);
     try (Stream<Path> files = Files.list(out)) {
-      assertThat(files.filter(f -> f.getFileName().toString().startsWith("mr-out-"))).hasSize(2);
+      assertThat(files.filter(f -> f.getFileName().toString().startsWith("part-"))).hasSize(2);
     }
   }
 
