@@ -53,6 +53,8 @@ final class JobPlan<K, V> {
   private final ClassLoader reducerLoader;
   private final ClassLoader combinerLoader;
   private final Partitioner<K> partitioner;
+  /** Asked for every word a mapper emits as bytes: worked out once. */
+  private final boolean keyBytesAreUtf8;
 
   @SuppressWarnings("unchecked")
   JobPlan(String jobId, MapReduceSpecification<K, V> spec, Storage inputStorage, List<InputSplit> splits,
@@ -78,6 +80,7 @@ final class JobPlan<K, V> {
     this.reducer = spec.reducer().map(r -> serialize("reducer", r)).orElse(null);
     this.combiner = spec.combiner().map(c -> serialize("combiner", c)).orElse(null);
     this.partitioner = spec.partitioner().orElse(null);
+    this.keyBytesAreUtf8 = keyCodec == (Codec<?>) Codecs.forKey(String.class);
     this.mapperLoader = spec.mapper().getClass().getClassLoader();
     this.reducerLoader = spec.reducer().map(r -> r.getClass().getClassLoader()).orElse(null);
     this.combinerLoader = spec.combiner().map(c -> c.getClass().getClassLoader()).orElse(null);
@@ -157,7 +160,7 @@ final class JobPlan<K, V> {
 
   /** Whether a string key's encoded bytes are its UTF-8 text (ascending strings), to write as they are. */
   boolean keyBytesAreUtf8() {
-    return keyCodec == (Codec<?>) Codecs.forKey(String.class);
+    return keyBytesAreUtf8;
   }
 
   /**

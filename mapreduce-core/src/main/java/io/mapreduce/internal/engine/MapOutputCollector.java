@@ -6,7 +6,10 @@ import io.mapreduce.Reducer;
 import io.mapreduce.internal.codec.ByteSink;
 import io.mapreduce.internal.codec.ByteSource;
 import io.mapreduce.internal.io.LocalStorage;
+import io.mapreduce.internal.codec.Utf8;
 import io.mapreduce.internal.shuffle.KeyTable;
+import io.mapreduce.internal.shuffle.LongSumTable;
+import io.mapreduce.lib.LongSumReducer;
 import io.mapreduce.internal.shuffle.MergingStream;
 import io.mapreduce.internal.shuffle.RecordStream;
 import io.mapreduce.internal.shuffle.RunIndex;
@@ -32,7 +35,10 @@ import java.util.concurrent.TimeUnit;
  * combiner, output first goes through a combining table ({@link SlotTable} of objects for
  * value-like types, {@link KeyTable} of encoded bytes otherwise) that combines the values of each
  * key as soon as {@link #EAGER_COMBINE} are waiting, and all keys when the table is full, so
- * that the sort buffer sees a few combined records instead of every emitted pair.
+ * that the sort buffer sees a few combined records instead of every emitted pair. When the
+ * combiner is {@link LongSumReducer} the table is a {@link LongSumTable} instead: one {@code long}
+ * per encoded key, no values kept and no combiner called; with {@link #emitUtf8} a string key goes
+ * into it as the bytes the mapper found, so a word count makes no object per word.
  */
 final class MapOutputCollector<K, V> implements Emitter<K, V> {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MapOutputCollector.class);
@@ -76,6 +82,8 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
    */
   private final Reducer<K, V> tableCombiner;
   private final KeyTable table;
+  /** With {@link LongSumReducer} as the combiner: sums by encoded key, instead of either table. */
+  private final LongSumTable sumTable;
   /**
    * With value-like keys and values (strings, numbers, records of those) the table holds them as
    * objects instead, keyed by {@code equals}, as Spark's map-side combine does: nothing is
@@ -108,15 +116,20 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
     this.combiner = plan.newCombiner();
     long budget = plan.spec.sortBufferSize();
     if (combiner != null && !(combiner instanceof SortedRunCombiner)) {
-      tableCombiner = plan.newCombiner();
-      tableCombiner.setup(attempt);
+      // Its sums are exact only over Long values; a Void key encodes as nothing, which is fine.
+      boolean sums = combiner instanceof LongSumReducer<?> && plan.valueCodec.type() == (Class<?>) Long.class;
+      tableCombiner = sums ? null : plan.newCombiner();
+      if (tableCombiner != null) {
+        tableCombiner.setup(attempt);
+      }
       // The table's arrays may reach twice what it uses: a quarter of the budget holds an eighth.
       tableBudget = Math.min(budget / 8, MAX_TABLE_BYTES);
       // A Void key is null, which the object table cannot hold.
-      boolean objects = plan.keyCodec.isValueLike() && plan.keyCodec.type() != (Class<?>) Void.class
+      boolean objects = !sums && plan.keyCodec.isValueLike() && plan.keyCodec.type() != (Class<?>) Void.class
           && plan.valueCodec.isValueLike();
-      table = objects ? null : new KeyTable();
+      table = sums || objects ? null : new KeyTable();
       objectTable = objects ? new SlotTable<>() : null;
+      sumTable = sums ? new LongSumTable() : null;
       tableInUse = true;
       budget -= 2 * tableBudget;
     } else {
@@ -124,6 +137,7 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
       tableBudget = 0;
       table = null;
       objectTable = null;
+      sumTable = null;
     }
     halves[0] = new SortBuffer(budget / 2);
     halves[1] = new SortBuffer(budget / 2);
@@ -136,6 +150,12 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
     attempt.progressed();
     if (objectTable != null && tableInUse) {
       addToObjectTable(k, v);
+      return;
+    }
+    if (sumTable != null && tableInUse) {
+      key.clear();
+      plan.keyCodec.write(k, key, false);
+      addToSumTable(key.array(), 0, key.length(), v);
       return;
     }
     plan.encode(k, v, key, value);
@@ -156,6 +176,64 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
     } else {
       buffer(k, hash, key, value);
     }
+  }
+
+  /**
+   * A string key as UTF-8 bytes: well-formed bytes are the key's encoding, so they go into the sum
+   * table, or the sort buffer, as they are; anything else takes the way of a {@code String}.
+   */
+  @Override
+  public void emitUtf8(byte[] utf8, int offset, int length, V v) {
+    boolean asBytes = v != null && plan.keyBytesAreUtf8() && !plan.partitionsByObject()
+        && (sumTable != null || !tableInUse) && Utf8.isWellFormed(utf8, offset, length);
+    if (!asBytes) {
+      Emitter.super.emitUtf8(utf8, offset, length, v);
+      return;
+    }
+    attempt.progressed();
+    if (sumTable != null && tableInUse) {
+      addToSumTable(utf8, offset, length, v);
+      return;
+    }
+    key.clear();
+    key.write(utf8, offset, length);
+    value.clear();
+    plan.valueCodec.write(v, value, false);
+    outputRecords++;
+    outputBytes += length + value.length();
+    buffer(null, JobPlan.keyHash(utf8, offset, length), key, value);
+  }
+
+  private void addToSumTable(byte[] k, int offset, int length, V v) {
+    outputRecords++;
+    outputBytes += length + plan.valueCodec.encodedSize(v);
+    sumTable.add(k, offset, length, (Long) v);
+    tableInputs++;
+    if (sumTable.footprint() > tableBudget) {
+      flushSumTable();
+    }
+  }
+
+  /** Writes each key's sum to the sort buffer and empties the table. */
+  @SuppressWarnings("unchecked")
+  private void flushSumTable() {
+    int keys = sumTable.size();
+    for (int e = 0; e < keys; e++) {
+      key.clear();
+      key.write(sumTable.keyArray(), sumTable.keyOffset(e), sumTable.keyLength(e));
+      value.clear();
+      plan.valueCodec.write((V) Long.valueOf(sumTable.sum(e)), value, false);
+      K k = plan.partitionsByObject() ? plan.keyCodec.decode(source, key.array(), 0, key.length()) : null;
+      buffer(k, plan.partitionsByObject() ? 0 : JobPlan.keyHash(key.array(), 0, key.length()), key, value);
+    }
+    combineInputs += tableInputs;
+    combineOutputs += keys;
+    // As for the other tables: one that barely reduces its input is bypassed from now on.
+    if (keys > tableInputs / 2) {
+      tableInUse = false;
+    }
+    sumTable.clear();
+    tableInputs = 0;
   }
 
   private void buffer(K k, int hash, ByteSink kb, ByteSink vb) {
@@ -378,6 +456,9 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
     }
     if (objectTable != null && !objectTable.isEmpty()) {
       flushObjectTable();
+    }
+    if (sumTable != null && sumTable.size() > 0) {
+      flushSumTable();
     }
     awaitSpill();
     if (!buffer.isEmpty() || spills.isEmpty()) {
