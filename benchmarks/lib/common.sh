@@ -238,42 +238,49 @@ bench_choose_rss_source() {
   fi
 }
 
+# Polls the run in progress ($child) every $2 seconds until it ends: with $1 = 1 the largest VmHWM
+# of any one of its processes into poll_hwm, with bench_rss_sum=1 the largest total VmRSS of its
+# processes together into poll_sum (KiB; 0 when not polled).
+bench_poll_tree() {
+  local s
+  poll_hwm=0
+  poll_sum=0
+  while kill -0 "$child" 2>/dev/null; do
+    if [ "$1" = 1 ]; then
+      s=$(bench_tree_status "$child" VmHWM max)
+      [ "$s" -gt "$poll_hwm" ] && poll_hwm=$s
+    fi
+    if [ "${bench_rss_sum:-0}" = 1 ]; then
+      s=$(bench_tree_status "$child" VmRSS)
+      [ "$s" -gt "$poll_sum" ] && poll_sum=$s
+    fi
+    sleep "$2"
+  done
+}
+
 # Runs a command (label $1) under the timeout with its output in log $3; appends "wall user sys
 # peak sum" to file $2. peak (KiB): the largest peak RSS of any one process of the run, from
 # rss_source (bench_choose_rss_source); GNU time's %M is that of the process it waits for and of
 # their descendants. sum (KiB): with bench_rss_sum=1, the largest total VmRSS of the run's processes
 # together, polled every 0.2 s (a lower bound: a peak between polls is missed); else 0.
 bench_timed_rss() {
-  local label="$1" times="$2" log="$3" rc=0 sum=0 s
+  local label="$1" times="$2" log="$3" rc=0
   shift 3
   if [ "$rss_source" = "/usr/bin/time -f %M" ]; then
     /usr/bin/time -f '%e %U %S %M' -o "$work/time.out" timeout "$timeout_s" "$@" >"$log" 2>&1 &
     child=$!
-    if [ "${bench_rss_sum:-0}" = 1 ]; then
-      while kill -0 "$child" 2>/dev/null; do
-        s=$(bench_tree_status "$child" VmRSS)
-        [ "$s" -gt "$sum" ] && sum=$s
-        sleep 0.2
-      done
-    fi
+    poll_sum=0
+    [ "${bench_rss_sum:-0}" = 1 ] && bench_poll_tree 0 0.2
     wait "$child" || rc=$?
     child=""
     # GNU time writes "Command exited with non-zero status N" before the times when the run failed.
-    [ "$rc" -eq 0 ] && echo "$(tail -n 1 "$work/time.out") $sum" >>"$times"
+    [ "$rc" -eq 0 ] && echo "$(tail -n 1 "$work/time.out") $poll_sum" >>"$times"
   else
-    local start end hwm=0 h cpu
+    local start end cpu
     start=$(date +%s.%N)
     timeout "$timeout_s" "$@" >"$log" 2>&1 &
     child=$!
-    while kill -0 "$child" 2>/dev/null; do
-      h=$(bench_tree_status "$child" VmHWM max)
-      [ "$h" -gt "$hwm" ] && hwm=$h
-      if [ "${bench_rss_sum:-0}" = 1 ]; then
-        s=$(bench_tree_status "$child" VmRSS)
-        [ "$s" -gt "$sum" ] && sum=$s
-      fi
-      sleep 0.1
-    done
+    bench_poll_tree 1 0.1
     wait "$child" || rc=$?
     child=""
     end=$(date +%s.%N)
@@ -281,7 +288,7 @@ bench_timed_rss() {
     times >"$work/times.out" # a builtin run in this shell: a subshell would see no children
     cpu=$(awk 'NR == 2 { split($1, u, "m"); split($2, s, "m");
       printf "%.3f %.3f", u[1] * 60 + u[2], s[1] * 60 + s[2] }' "$work/times.out")
-    echo "$start $end $cpu $hwm $sum" | awk -v prev="${bench_cpu_prev:-0 0}" '{
+    echo "$start $end $cpu $poll_hwm $poll_sum" | awk -v prev="${bench_cpu_prev:-0 0}" '{
       split(prev, p, " "); printf "%.3f %.3f %.3f %d %d\n", $2 - $1, $3 - p[1], $4 - p[2], $5, $6 }' >>"$times"
     bench_cpu_prev="$cpu"
   fi

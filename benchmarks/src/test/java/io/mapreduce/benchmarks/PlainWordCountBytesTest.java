@@ -28,7 +28,10 @@ class PlainWordCountBytesTest {
       {(byte) 0xE0, (byte) 0x80, (byte) 0x80}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
       {(byte) 0xF0, (byte) 0x80, (byte) 0x80, (byte) 0x80}, {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
       {(byte) 0xF5, (byte) 0x80}, {(byte) 0xE2, (byte) 0x82}, {(byte) 0xC3}, {(byte) 0xF0, (byte) 0x9D, (byte) 0x90},
-      {(byte) 0xE6, (byte) 0x97}};
+      {(byte) 0xE6, (byte) 0x97},
+      // Overlong forms of letters ('A' in 2, 3 and 4 bytes, U+00E9 in 3): letters only to a lax decoder.
+      {(byte) 0xC1, (byte) 0x81}, {(byte) 0xE0, (byte) 0x81, (byte) 0x81},
+      {(byte) 0xF0, (byte) 0x80, (byte) 0x81, (byte) 0x81}, {(byte) 0xE0, (byte) 0x83, (byte) 0xA9}};
 
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
