@@ -192,7 +192,7 @@ ratio_to() {
 
 echo
 echo "wordcount-all: $input_bytes bytes in $files files (GenerateText --size $size --seed $seed)," \
-  "$runs rounds, each contender once a round, in turn; --threads $threads"
+  "$runs round(s), each contender once a round, in turn; --threads $threads"
 echo "$(bench_now); $(bench_machine); $(bench_cpu_model)"
 echo "load average before: $load_before; after: $load_after; peak RSS from $rss_source"
 bench_print_word_totals "$work/$reference.sorted"
@@ -211,6 +211,6 @@ for c in $run_list; do
     "$sum" "$(bench_list "$work/$c.times")"
 done
 echo
-echo "medians of $runs rounds; /plain and /bytes: median wall over that of PlainWordCount and of"
+echo "medians of $runs round(s); /plain and /bytes: median wall over that of PlainWordCount and of"
 echo "PlainWordCountBytes; RSS: peak of the largest process; sum: peak of all of the run's processes"
 echo "together (mr-workers only, polled)"
