@@ -98,6 +98,8 @@ else
   [ -n "$run_list" ] || bench_fail "--contenders names none"
 fi
 
+for s in "${skipped[@]}"; do echo "$bench: $s" >&2; done
+
 # Refuse early rather than fill a shared disk: the text, plus a margin for spills and outputs.
 bench_parse_size "$size"
 bench_require_free_space "$tmp_base" 3
@@ -158,7 +160,7 @@ run_contender() {
   esac
   # Every contender's files of counts, and nothing else: mr-out-*, part-*, counts.txt.
   find "$out" -type f \( -name 'mr-out-*' -o -name 'part-*' -o -name 'counts.txt' \) -print0 \
-    | xargs -0 cat | LC_ALL=C sort >"$work/$c.sorted"
+    | xargs -0 -r cat | LC_ALL=C sort >"$work/$c.sorted"
   rm -rf "$out" "$work/scratch"
 }
 
