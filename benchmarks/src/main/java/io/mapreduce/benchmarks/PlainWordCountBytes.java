@@ -1,6 +1,5 @@
 package io.mapreduce.benchmarks;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -9,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -254,7 +254,7 @@ public final class PlainWordCountBytes {
         // Keep the unfinished word, or the unfinished character, for the next read.
         int keep = wordStart >= 0 ? wordStart : pos;
         if (keep == 0 && limit == buf.length) {
-          buf = java.util.Arrays.copyOf(buf, buf.length * 2);
+          buf = Arrays.copyOf(buf, buf.length * 2);
         } else if (keep > 0) {
           System.arraycopy(buf, keep, buf, 0, limit - keep);
           limit -= keep;

@@ -97,11 +97,6 @@ final class WordTable {
     }
   }
 
-  /** The number of distinct words. */
-  int size() {
-    return size;
-  }
-
   /** The counts, for tests. */
   Map<String, Long> counts() {
     Map<String, Long> m = new HashMap<>();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mapreduce.examples.Words;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.io.Reader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -113,7 +114,7 @@ class PlainWordCountBytesTest {
     Path bytesOut = dir.resolve("bytes.txt");
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int rc = PlainWordCountBytes.run(new String[] {"--threads", "2", "--output", bytesOut.toString(),
-        input.toString()}, System.out, new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        input.toString()}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
     assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
 
     PlainWordCount plain = new PlainWordCount();
@@ -132,7 +133,7 @@ class PlainWordCountBytesTest {
   void run_badThreads_saysWhichArgument() {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int rc = PlainWordCountBytes.run(new String[] {"--threads", "0", "x"}, System.out,
-        new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        new PrintStream(err, true, StandardCharsets.UTF_8));
     assertThat(rc).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--threads");
   }
