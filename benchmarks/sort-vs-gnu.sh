@@ -58,33 +58,8 @@ heap_k=$((heap_bytes / 1024))
 # Refuse early rather than fill a shared disk: the text twice, two outputs, and the spills of each.
 bench_require_free_space "$tmp_base" 7
 
-# A process and its descendants, parents first.
-tree_pids() {
-  local pids="$1" p next
-  while [ -n "$pids" ]; do
-    echo "$pids"
-    next=""
-    for p in $pids; do
-      next="$next $(cat /proc/"$p"/task/*/children 2>/dev/null || true)"
-    done
-    # shellcheck disable=SC2086,SC2116 # word splitting joins the pids on one line
-    pids="$(echo $next)"
-  done
-}
-# Replaces the common one: stops the whole tree of the run in progress, and waits until it is gone:
-# /usr/bin/time does not pass signals on, and a JVM still shutting down would recreate its work
-# directory after the cleanup.
-bench_stop_child() {
-  local pids n=0
-  pids="$(tree_pids "$child")"
-  # shellcheck disable=SC2086
-  kill $pids 2>/dev/null || true
-  # shellcheck disable=SC2086
-  while kill -0 $pids 2>/dev/null && [ "$n" -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
-  # shellcheck disable=SC2086
-  kill -KILL $pids 2>/dev/null || true
-  wait "$child" 2>/dev/null || true
-}
+# Replaces the common one: stops the whole tree of the run in progress.
+bench_stop_child() { bench_stop_tree; }
 
 bench_make_work_dir "$tmp_base"
 bench_generate_text "$bench_jar"
@@ -94,69 +69,19 @@ bench_generate_text "$bench_jar"
 cat "$work"/input/* | sed 's/\r$//' >"$work/gnu-input.txt"
 mkdir -p "$work/gnu-tmp"
 
-if [ -z "${SORT_VS_GNU_POLL_RSS:-}" ] && [ -x /usr/bin/time ] && /usr/bin/time -f '%e' true 2>/dev/null; then
-  rss_source="/usr/bin/time -f %M"
-else
-  rss_source="VmHWM polled from /proc every 0.1 s"
-fi
-
-# Largest VmHWM (KiB) among a process and its descendants, now.
-tree_hwm() {
-  local p max=0 v
-  for p in $(tree_pids "$1"); do
-    v=$(awk '/^VmHWM:/ { print $2 }' /proc/"$p"/status 2>/dev/null || true)
-    [ -n "$v" ] && [ "$v" -gt "$max" ] && max=$v
-  done
-  echo "$max"
-}
-
-# Runs a command under the timeout with its output in a log; appends "wall user sys maxrss_kib" to $2.
-timed() {
-  local label="$1" times="$2" log="$3"
-  shift 3
-  local rc=0
-  if [ "$rss_source" = "/usr/bin/time -f %M" ]; then
-    # GNU time's %M is the largest peak RSS of the process it waits for and of their descendants.
-    /usr/bin/time -f '%e %U %S %M' -o "$work/time.out" timeout "$timeout_s" "$@" >"$log" 2>&1 &
-    child=$!
-    wait "$child" || rc=$?
-    child=""
-    [ "$rc" -eq 0 ] && tail -n 1 "$work/time.out" >>"$times"
-  else
-    local start end hwm=0 h cpu
-    start=$(date +%s.%N)
-    timeout "$timeout_s" "$@" >"$log" 2>&1 &
-    child=$!
-    while kill -0 "$child" 2>/dev/null; do
-      h=$(tree_hwm "$child")
-      [ "$h" -gt "$hwm" ] && hwm=$h
-      sleep 0.1
-    done
-    wait "$child" || rc=$?
-    child=""
-    end=$(date +%s.%N)
-    # The CPU of reaped children (this script's included, a small overestimate) from bash's times.
-    times >"$work/times.out" # a builtin run in this shell: a subshell would see no children
-    cpu=$(awk 'NR == 2 { split($1, u, "m"); split($2, s, "m");
-      printf "%.3f %.3f", u[1] * 60 + u[2], s[1] * 60 + s[2] }' "$work/times.out")
-    echo "$start $end $cpu $hwm" | awk -v prev="${cpu_prev:-0 0}" '{
-      split(prev, p, " "); printf "%.3f %.3f %.3f %d\n", $2 - $1, $3 - p[1], $4 - p[2], $5 }' >>"$times"
-    cpu_prev="$cpu"
-  fi
-  bench_check_run "$rc" "$label" "$log"
-}
+bench_choose_rss_source "${SORT_VS_GNU_POLL_RSS:-}"
 
 load_before=$(bench_load3)
 : >"$work/mr.times"
 : >"$work/gnu.times"
 for i in $(seq 1 "$runs"); do
   echo "run $i of $runs: mapreduce sort" >&2
-  timed "mapreduce sort (run $i)" "$work/mr.times" "$work/mr.log" \
+  bench_timed_rss "mapreduce sort (run $i)" "$work/mr.times" "$work/mr.log" \
     env JAVA_OPTS="-Xmx${heap_k}k ${JAVA_OPTS:-}" "$root/bin/mapreduce" sort --input "$work/input" --output "$work/mr-out" --work-dir "$work/mr-work"
   rm -rf "$work/mr-work"
 
   echo "run $i of $runs: LC_ALL=C sort" >&2
-  timed "GNU sort (run $i)" "$work/gnu.times" "$work/gnu.log" \
+  bench_timed_rss "GNU sort (run $i)" "$work/gnu.times" "$work/gnu.log" \
     env LC_ALL=C sort -S "${heap_k}K" --parallel=2 -T "$work/gnu-tmp" -o "$work/gnu-out.txt" "$work/gnu-input.txt"
 
   if ! cat "$work"/mr-out/mr-out-* | cmp -s - "$work/gnu-out.txt"; then

@@ -189,6 +189,112 @@ bench_timed() {
   bench_check_run "$rc" "$label" "$log"
 }
 
+# Prints a process and its descendants, parents first, a generation a line.
+bench_tree_pids() {
+  local pids="$1" p next
+  while [ -n "$pids" ]; do
+    echo "$pids"
+    next=""
+    for p in $pids; do
+      next="$next $(cat /proc/"$p"/task/*/children 2>/dev/null || true)"
+    done
+    # shellcheck disable=SC2086,SC2116 # word splitting joins the pids on one line
+    pids="$(echo $next)"
+  done
+}
+
+# Prints the sum over a process and its descendants of field $2 of /proc/PID/status (in KiB: VmRSS,
+# VmHWM), or with $3 = max their largest, now.
+bench_tree_status() {
+  local p statuses=()
+  for p in $(bench_tree_pids "$1"); do statuses+=("/proc/$p/status"); done
+  # A process may end meanwhile: cat skips its file.
+  { [ ${#statuses[@]} -eq 0 ] || cat "${statuses[@]}" 2>/dev/null || true; } | awk -v f="$2:" -v how="${3:-sum}" '
+    $1 == f { s += $2; if ($2 > m) m = $2 } END { print (how == "max" ? m : s) + 0 }'
+}
+
+# A bench_stop_child for runs of several processes: stops the whole tree of the run in progress and
+# waits until it is gone (/usr/bin/time does not pass signals on, and a JVM still shutting down
+# would recreate its work directory after the cleanup).
+bench_stop_tree() {
+  local pids n=0
+  pids="$(bench_tree_pids "$child")"
+  # shellcheck disable=SC2086
+  kill $pids 2>/dev/null || true
+  # shellcheck disable=SC2086
+  while kill -0 $pids 2>/dev/null && [ "$n" -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+  # shellcheck disable=SC2086
+  kill -KILL $pids 2>/dev/null || true
+  wait "$child" 2>/dev/null || true
+}
+
+# Sets rss_source for bench_timed_rss: GNU time's %M when /usr/bin/time is GNU time, unless $1 is
+# not empty (a script's "poll" switch), else VmHWM polled from /proc.
+bench_choose_rss_source() {
+  if [ -z "${1:-}" ] && [ -x /usr/bin/time ] && /usr/bin/time -f '%e' true 2>/dev/null; then
+    rss_source="/usr/bin/time -f %M"
+  else
+    rss_source="VmHWM polled from /proc every 0.1 s"
+  fi
+}
+
+# Polls the run in progress ($child) every $2 seconds until it ends: with $1 = 1 the largest VmHWM
+# of any one of its processes into poll_hwm, with bench_rss_sum=1 the largest total VmRSS of its
+# processes together into poll_sum (KiB; 0 when not polled).
+bench_poll_tree() {
+  local s
+  poll_hwm=0
+  poll_sum=0
+  while kill -0 "$child" 2>/dev/null; do
+    if [ "$1" = 1 ]; then
+      s=$(bench_tree_status "$child" VmHWM max)
+      [ "$s" -gt "$poll_hwm" ] && poll_hwm=$s
+    fi
+    if [ "${bench_rss_sum:-0}" = 1 ]; then
+      s=$(bench_tree_status "$child" VmRSS)
+      [ "$s" -gt "$poll_sum" ] && poll_sum=$s
+    fi
+    sleep "$2"
+  done
+}
+
+# Runs a command (label $1) under the timeout with its output in log $3; appends "wall user sys
+# peak sum" to file $2. peak (KiB): the largest peak RSS of any one process of the run, from
+# rss_source (bench_choose_rss_source); GNU time's %M is that of the process it waits for and of
+# their descendants. sum (KiB): with bench_rss_sum=1, the largest total VmRSS of the run's processes
+# together, polled every 0.2 s (a lower bound: a peak between polls is missed); else 0.
+bench_timed_rss() {
+  local label="$1" times="$2" log="$3" rc=0
+  shift 3
+  if [ "$rss_source" = "/usr/bin/time -f %M" ]; then
+    /usr/bin/time -f '%e %U %S %M' -o "$work/time.out" timeout "$timeout_s" "$@" >"$log" 2>&1 &
+    child=$!
+    poll_sum=0
+    [ "${bench_rss_sum:-0}" = 1 ] && bench_poll_tree 0 0.2
+    wait "$child" || rc=$?
+    child=""
+    # GNU time writes "Command exited with non-zero status N" before the times when the run failed.
+    [ "$rc" -eq 0 ] && echo "$(tail -n 1 "$work/time.out") $poll_sum" >>"$times"
+  else
+    local start end cpu
+    start=$(date +%s.%N)
+    timeout "$timeout_s" "$@" >"$log" 2>&1 &
+    child=$!
+    bench_poll_tree 1 0.1
+    wait "$child" || rc=$?
+    child=""
+    end=$(date +%s.%N)
+    # The CPU of reaped children (this script's included, a small overestimate) from bash's times.
+    times >"$work/times.out" # a builtin run in this shell: a subshell would see no children
+    cpu=$(awk 'NR == 2 { split($1, u, "m"); split($2, s, "m");
+      printf "%.3f %.3f", u[1] * 60 + u[2], s[1] * 60 + s[2] }' "$work/times.out")
+    echo "$start $end $cpu $poll_hwm $poll_sum" | awk -v prev="${bench_cpu_prev:-0 0}" '{
+      split(prev, p, " "); printf "%.3f %.3f %.3f %d %d\n", $2 - $1, $3 - p[1], $4 - p[2], $5, $6 }' >>"$times"
+    bench_cpu_prev="$cpu"
+  fi
+  bench_check_run "$rc" "$label" "$log"
+}
+
 # Exits 1, showing the first differences, unless files $2 and $3 are equal; $1 names the run, $4
 # the two sides, e.g. "< mapreduce, > plain".
 bench_require_same() {
