@@ -187,6 +187,10 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
     boolean asBytes = v != null && plan.keyBytesAreUtf8() && !plan.partitionsByObject()
         && (sumTable != null || !tableInUse) && Utf8.isWellFormed(utf8, offset, length);
     if (!asBytes) {
+      if (plan.keyCodec.type() != (Class<?>) String.class) {
+        throw new IllegalStateException("emitUtf8 emits String keys, but the job's key type is "
+            + plan.keyCodec.type().getName());
+      }
       Emitter.super.emitUtf8(utf8, offset, length, v);
       return;
     }
