@@ -67,8 +67,10 @@ class OutputBaseNameTest {
     Map<String, Long> read = new TreeMap<>();
     Pairs.forEach(spec.outputFiles(), String.class, Long.class, read::put);
     assertThat(read).isEqualTo(Map.of("b", 2L, "c", 3L, "e", 2L));
-    // The directory alone means mr-out-* files, of which there are none here.
-    assertThat(Pairs.read(dir.resolve("pairs").toString(), String.class, Long.class)).isEmpty();
+    // The directory alone means mr-out-* files, of which there are none here: said, not an empty read.
+    assertThatThrownBy(() -> Pairs.read(dir.resolve("pairs").toString(), String.class, Long.class))
+        .isInstanceOf(MapReduceException.class).hasMessageContaining("no mr-out-* files in")
+        .hasMessageContaining("rare-*, result-*").hasMessageContaining("/result-*");
   }
 
   @Test

@@ -43,6 +43,16 @@ public final class Pairs {
       throw new MapReduceException("cannot list " + directory + ": " + e.getMessage(), e);
     }
     boolean glob = directory.chars().anyMatch(c -> c == '*' || c == '?' || c == '[' || c == '{');
+    if (!glob && files.stream().noneMatch(f -> f.name().startsWith("mr-out-"))) {
+      // Not silently nothing: the files of a job that chose another base name are right there.
+      List<String> bases = files.stream().map(InputFile::name).filter(n -> n.matches(".*-\\d{5}(\\..*)?"))
+          .map(n -> n.substring(0, n.lastIndexOf('-') + 1) + "*").distinct().sorted().toList();
+      if (!bases.isEmpty()) {
+        throw new MapReduceException("no mr-out-* files in " + directory + ", but " + String.join(", ", bases)
+            + ": to read a job with another output base name give its outputFiles(), such as " + directory + "/"
+            + bases.get(bases.size() - 1));
+      }
+    }
     for (InputFile f : files) {
       if (!glob && !f.name().startsWith("mr-out-")) {
         continue;

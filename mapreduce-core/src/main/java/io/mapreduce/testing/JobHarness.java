@@ -94,7 +94,7 @@ public final class JobHarness {
       MapReduceSpecification<?, ?> spec = builder.input(in.toString()).output(root.resolve("output").toString())
           .workDirectory(root.resolve("work")).outputFormat(OutputFormat.pairs()).build();
       MapReduce.exec(spec).get();
-      return Pairs.read(spec.output(), (Class<KO>) spec.outputKeyType(), (Class<VO>) spec.outputValueType());
+      return Pairs.read(spec.outputFiles(), (Class<KO>) spec.outputKeyType(), (Class<VO>) spec.outputValueType());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

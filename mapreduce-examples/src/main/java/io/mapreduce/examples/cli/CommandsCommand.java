@@ -19,11 +19,22 @@ import picocli.CommandLine.Option;
 @Command(name = "commands", mixinStandardHelpOptions = true,
     description = {"Runs each line of the input files as a shell command, each in a map task of its own, across the"
         + " cluster (or this machine's cores): what the commands print is the output, in files mr-out-N (one per"
-        + " task, in input order). The commands of a task run in order through /bin/sh -e, in a fresh working"
-        + " directory; one that fails fails its task, which is retried (--max-attempts) and then fails the job.",
+        + " task, in input order). The commands of a task run in order, each through /bin/sh -c with /dev/null as"
+        + " its stdin, in a fresh working directory; one that fails fails its task, which is retried"
+        + " (--max-attempts) and then fails the job.",
         "The same job in Hadoop Streaming's words: streaming -input FILE -inputformat NLineInputFormat"
             + " -D stream.map.input.ignoreKey=true -mapper /bin/sh -reducer NONE"})
 final class CommandsCommand extends Main.InputJobCommand {
+  /**
+   * Runs each line read on stdin as a command, in order, stopping at the first that fails. Not
+   * the lines piped into {@code /bin/sh}: a shell reads its script ahead in blocks, so a command
+   * that reads its stdin (cat, ssh, a script) would swallow the commands after it; {@code read}
+   * takes one line at a time, and each command gets /dev/null as its stdin. A last line without
+   * a newline runs too.
+   */
+  static final String RUN_EACH_LINE =
+      "while IFS= read -r command || [ -n \"$command\" ]; do /bin/sh -c \"$command\" </dev/null || exit $?; done";
+
   @Option(names = "--lines-per-task", paramLabel = "N", defaultValue = "1",
       description = "How many commands (lines) each task runs, in order (default: 1).")
   int linesPerTask;
@@ -40,9 +51,7 @@ final class CommandsCommand extends Main.InputJobCommand {
     if (linesPerTask < 1) {
       throw new IllegalArgumentException("--lines-per-task must be at least 1 but was " + linesPerTask);
     }
-    // -e: the first command that fails ends the task, failing it, rather than being hidden by the
-    // status of the commands after it.
-    var b = MapReduceSpecification.builder().mapper(new StreamingMapper(StreamingProgram.of("exec /bin/sh -e")))
+    var b = MapReduceSpecification.builder().mapper(new StreamingMapper(StreamingProgram.of(RUN_EACH_LINE)))
         .inputFormat(InputFormat.nLines(linesPerTask));
     options.apply(b, true, false);
     return b.name("commands").reduceTasks(0).build();

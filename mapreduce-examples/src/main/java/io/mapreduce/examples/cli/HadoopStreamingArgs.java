@@ -92,6 +92,7 @@ final class HadoopStreamingArgs {
     Map<String, String> conf = new LinkedHashMap<>();
     String inputFormat = null;
     boolean reduceTasksGiven = false;
+    boolean hadoopOutput = false;
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       if (a.startsWith("--") || !a.startsWith("-") || a.equals("-h") || a.equals("-V")) {
@@ -156,6 +157,7 @@ final class HadoopStreamingArgs {
             throw new IllegalArgumentException("unsupported Hadoop Streaming option " + a);
           }
           reduceTasksGiven |= a.equals("-numReduceTasks");
+          hadoopOutput |= a.equals("-output");
           out.add(ours);
           out.add(value);
         }
@@ -187,7 +189,7 @@ final class HadoopStreamingArgs {
           out.add("--task-timeout");
           out.add(Long.toString(millis == 0 ? 0 : Math.max(1, (millis + 999) / 1000)));
         }
-        case "mapreduce.output.basename", "stream.map.input.ignoreKey",
+        case "stream.map.input.ignoreKey",
             "mapreduce.input.keyvaluelinerecordreader.key.value.separator", "key.value.separator.in.input.line" -> {
           // read below, with -inputformat
         }
@@ -199,6 +201,7 @@ final class HadoopStreamingArgs {
             out.add("--max-attempts");
             out.add(Integer.toString(Math.max(attempts(conf, "mapreduce.map.maxattempts", "mapred.map.max.attempts"),
                 attempts(conf, "mapreduce.reduce.maxattempts", "mapred.reduce.max.attempts"))));
+            // (a kind of task whose key is not set counts as 0 here: the other's number decides)
           }
         }
         case "mapreduce.job.name", "mapred.job.name" -> {
@@ -244,7 +247,9 @@ final class HadoopStreamingArgs {
         }
       }
     }
-    mapInput(inputFormat, conf, out);
+    if (!given(args, "--map-input")) {
+      mapInput(inputFormat, conf, out);
+    }
     if (inputFormat != null) {
       if (NLINE_INPUT.contains(inputFormat)) {
         String n = conf.getOrDefault("mapreduce.input.lineinputformat.linespermap",
@@ -256,9 +261,13 @@ final class HadoopStreamingArgs {
             + " KeyValueTextInputFormat and NLineInputFormat are)");
       }
     }
-    // Hadoop names a streaming job's output files part-00000, ...: scripts that read OUT/part-* work.
-    out.add("--output-basename");
-    out.add(conf.getOrDefault("mapreduce.output.basename", "part"));
+    // Hadoop names a streaming job's output files part-00000, ... (its old API ignores
+    // mapreduce.output.basename): a step in Hadoop's spelling gets those names, so scripts that
+    // read OUT/part-* work, unless the line chose others with our option.
+    if (hadoopOutput && !given(args, "--output-basename")) {
+      out.add("--output-basename");
+      out.add("part");
+    }
     String warning = ignored.isEmpty() ? null
         : "mapreduce streaming: ignoring -D keys this engine has no use for: " + String.join(", ", ignored);
     return new Translation(out.toArray(String[]::new), warning);
@@ -272,9 +281,14 @@ final class HadoopStreamingArgs {
   private static void mapInput(String inputFormat, Map<String, String> conf, List<String> out) {
     boolean keyValue = inputFormat != null && KEY_VALUE_INPUT.contains(inputFormat);
     String ignoreKeyValue = conf.get("stream.map.input.ignoreKey");
-    boolean ignoreKey = ignoreKeyValue == null ? inputFormat == null || TEXT_INPUT.contains(inputFormat)
-        : Boolean.parseBoolean(ignoreKeyValue.strip());
+    boolean byDefault = inputFormat == null || TEXT_INPUT.contains(inputFormat);
+    // As Hadoop's Configuration.getBoolean: true or false in any case, else the default.
+    String v = ignoreKeyValue == null ? "" : ignoreKeyValue.strip();
+    boolean ignoreKey = v.equalsIgnoreCase("true") || (!v.equalsIgnoreCase("false") && byDefault);
     String records = keyValue ? (ignoreKey ? "values" : "keys-and-values") : (ignoreKey ? "lines" : "offsets-and-lines");
+    if (records.equals("lines")) {
+      return;
+    }
     out.add("--map-input");
     out.add(records);
     if (keyValue) {
@@ -289,10 +303,13 @@ final class HadoopStreamingArgs {
     }
   }
 
-  /** A max-attempts key (new name or old), Hadoop's default 4 when neither is set. */
+  /** A max-attempts key (new name or old), or 0 when neither is set. */
   private static int attempts(Map<String, String> conf, String key, String oldKey) {
     String k = conf.containsKey(key) ? key : oldKey;
-    String v = conf.getOrDefault(k, "4");
+    if (!conf.containsKey(k)) {
+      return 0;
+    }
+    String v = conf.get(k);
     try {
       int n = Integer.parseInt(v.strip());
       if (n >= 1) {
@@ -318,6 +335,16 @@ final class HadoopStreamingArgs {
       throw new IllegalArgumentException(option + " " + f + ": only local files and s3:// objects are supported");
     }
     return f;
+  }
+
+  /** Whether one of our options is on the line already (as {@code --name} or {@code --name=value}). */
+  private static boolean given(String[] args, String option) {
+    for (String a : args) {
+      if (a.equals(option) || a.startsWith(option + "=")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String value(String[] args, int i, String option) {

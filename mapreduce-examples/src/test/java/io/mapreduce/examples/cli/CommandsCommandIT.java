@@ -63,6 +63,28 @@ class CommandsCommandIT {
     assertThat(taskIds).doesNotHaveDuplicates();
   }
 
+  /**
+   * Review finding: with the lines piped into /bin/sh, a command that reads its stdin swallowed
+   * the commands after it (the shell reads ahead), which never ran, and the task succeeded.
+   */
+  @Test
+  void commands_aCommandThatReadsStdin_doesNotSwallowTheOthers_andALastLineWithoutNewlineRuns() throws Exception {
+    StringBuilder text = new StringBuilder("cat >/dev/null\nread line || true\n");
+    for (int i = 0; i < 300; i++) {
+      text.append("echo command-").append(i).append(' ').append("x".repeat(60)).append('\n');
+    }
+    text.append("echo the-last-line");
+    Path commands = tmp.resolve("cmds.txt");
+    Files.writeString(commands, text);
+    Path out = tmp.resolve("out");
+    Run r = run("commands", "--input", commands.toString(), "--output", out.toString(), "--work-dir",
+        tmp.resolve("work").toString(), "--lines-per-task", "1000");
+    assertThat(r.code()).as("stderr: %s", r.err()).isZero();
+    List<String> got = outputLines(out);
+    assertThat(got).hasSize(301).endsWith("the-last-line");
+    assertThat(got.get(0)).startsWith("command-0 ");
+  }
+
   @Test
   void commands_aFailingCommand_failsTheJobInOneLineAndLeavesNoOutput() throws Exception {
     Path commands = tmp.resolve("cmds.txt");

@@ -106,7 +106,9 @@ class StreamingIT {
   private Run run(Path out, String... args) {
     List<String> all = new ArrayList<>(List.of("streaming"));
     all.addAll(List.of(args));
-    all.addAll(List.of("--output", out.toString(), "--work-dir", tmp.resolve("work").toString()));
+    // A step in Hadoop's spelling names its output as Hadoop does: -output.
+    boolean hadoop = HadoopStreamingArgs.usesHadoopSpellings(all.toArray(String[]::new));
+    all.addAll(List.of(hadoop ? "-output" : "--output", out.toString(), "--work-dir", tmp.resolve("work").toString()));
     StringWriter err = new StringWriter();
     int code = Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), all.toArray(String[]::new));
     return new Run(code, err.toString());
@@ -182,6 +184,7 @@ class StreamingIT {
         .toList());
     Run r = run(out, "-D", "mapreduce.job.reduces=3", "-D", "mapreduce.job.name=word count step",
         "-D", "mapreduce.task.timeout=1200000", "-D", "mapreduce.map.maxattempts=2",
+        "-D", "mapreduce.output.basename=result",
         "-D", "mapreduce.map.memory.mb=2048", "-Dmapreduce.reduce.memory.mb=4096",
         "-files", file("mapper.py") + "," + file("reducer.py") + "#sum.py",
         "-input", firstHalf, "-input", secondHalf, "-mapper", "mapper.py", "-reducer", "python3 sum.py",
@@ -195,8 +198,8 @@ class StreamingIT {
           "part-00001", "part-00002");
     }
     assertThat(r.err().lines().filter(l -> l.startsWith("mapreduce streaming: ignoring")).toList()).containsExactly(
-        "mapreduce streaming: ignoring -D keys this engine has no use for: mapreduce.map.memory.mb,"
-            + " mapreduce.reduce.memory.mb");
+        "mapreduce streaming: ignoring -D keys this engine has no use for: mapreduce.output.basename,"
+            + " mapreduce.map.memory.mb, mapreduce.reduce.memory.mb");
   }
 
   /**
@@ -255,7 +258,7 @@ class StreamingIT {
     Path out = tmp.resolve("hadoop-identity-gzip");
     Run r = run(out, "-D", "mapred.reduce.tasks=1", "-D", "mapreduce.output.fileoutputformat.compress=true",
         "-D", "mapreduce.output.fileoutputformat.compress.codec=org.apache.hadoop.io.compress.GzipCodec",
-        "-D", "mapreduce.output.basename=result", "-input", sample.toString(), "-mapper", "org.apache.hadoop.mapred.lib.IdentityMapper",
+        "-input", sample.toString(), "--output-basename", "result", "-mapper", "org.apache.hadoop.mapred.lib.IdentityMapper",
         "-reducer", "org.apache.hadoop.mapred.lib.IdentityReducer");
     assertThat(r.code()).as("stderr: %s", r.err()).isZero();
     Path gz = out.resolve("result-00000.gz");
@@ -276,7 +279,7 @@ class StreamingIT {
       "-D|novalue|-D wants KEY=VALUE but got 'novalue'",
       "-D|mapreduce.task.timeout=soon|mapreduce.task.timeout=soon: milliseconds expected",
       "-D|mapreduce.map.maxattempts=0|mapreduce.map.maxattempts=0: a number of attempts",
-      "-D|mapreduce.output.basename=Part-Files|an output base name is lower-case"})
+      "--output-basename|Part-Files|an output base name is lower-case"})
   void streaming_unsupportedHadoopOption_refusedInOneLineBeforeAnythingRuns(String spec) {
     String[] parts = spec.split("\\|");
     Path out = tmp.resolve("refused-" + parts[0].substring(1));
