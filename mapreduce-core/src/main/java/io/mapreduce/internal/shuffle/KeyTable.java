@@ -8,43 +8,27 @@ import java.util.Arrays;
  * {@code (word, 1)} pairs become a few thousand entries. Keys and values live in two byte arenas
  * and entries in parallel int arrays, so the table holds no object per key or value.
  *
+ * Keys are indexed by {@link KeyIndex}.
+ *
  * <p>A value node in the value arena is {@code int next, int length, bytes}; chains are appended
  * at their tail so values keep their emit order. Replacing a chain leaves its old nodes as garbage
  * until {@link #clear()}; {@link #footprint()} counts them, so the caller flushes in time.
  */
-public final class KeyTable {
-  private static final int NONE = -1;
+public final class KeyTable extends KeyIndex {
   private static final int NODE_HEADER = 8;
 
-  private int[] slots = new int[1024];
-  private int mask = slots.length - 1;
-  private int[] hashes = new int[256];
-  private int[] keyOffsets = new int[256];
-  private int[] keyLengths = new int[256];
   private int[] heads = new int[256];
   private int[] tails = new int[256];
   private int[] counts = new int[256];
-  private int entries;
-  private byte[] keys = new byte[4096];
-  private int keysUsed;
   private byte[] values = new byte[16384];
   private int valuesUsed;
-
-  public KeyTable() {
-    Arrays.fill(slots, NONE);
-  }
-
-  /** The number of keys. */
-  public int size() {
-    return entries;
-  }
 
   /**
    * Bytes in use, garbage included: what {@link #clear()} frees. The arrays' capacity is at most
    * twice this (they grow by doubling), and stays allocated after a clear for reuse.
    */
   public long footprint() {
-    return (long) slots.length * 4 + (long) entries * 24 + keysUsed + valuesUsed;
+    return footprint(24) + valuesUsed;
   }
 
   /**
@@ -52,41 +36,14 @@ public final class KeyTable {
    */
   public int add(byte[] k, int ko, int kl, int hash, byte[] v, int vo, int vl) {
     int entry = findOrInsert(k, ko, kl, hash);
+    if (entry < 0) {
+      entry = -1 - entry;
+      heads[entry] = NONE;
+      tails[entry] = NONE;
+      counts[entry] = 0;
+    }
     append(entry, v, vo, vl);
     return entry;
-  }
-
-  private int findOrInsert(byte[] k, int ko, int kl, int hash) {
-    int slot = mix(hash) & mask;
-    while (true) {
-      int e = slots[slot];
-      if (e == NONE) {
-        break;
-      }
-      if (hashes[e] == hash && keyLengths[e] == kl
-          && Arrays.equals(keys, keyOffsets[e], keyOffsets[e] + kl, k, ko, ko + kl)) {
-        return e;
-      }
-      slot = (slot + 1) & mask;
-    }
-    if (entries == hashes.length) {
-      growEntries();
-    }
-    int e = entries++;
-    hashes[e] = hash;
-    keyOffsets[e] = keysUsed;
-    keyLengths[e] = kl;
-    heads[e] = NONE;
-    tails[e] = NONE;
-    counts[e] = 0;
-    keys = ensure(keys, keysUsed, kl);
-    System.arraycopy(k, ko, keys, keysUsed, kl);
-    keysUsed += kl;
-    slots[slot] = e;
-    if (entries * 2 > slots.length) {
-      rehash();
-    }
-    return e;
   }
 
   /** Appends a value at the tail of an entry's chain. */
@@ -117,22 +74,6 @@ public final class KeyTable {
     return counts[entry];
   }
 
-  public int hash(int entry) {
-    return hashes[entry];
-  }
-
-  public byte[] keyArray() {
-    return keys;
-  }
-
-  public int keyOffset(int entry) {
-    return keyOffsets[entry];
-  }
-
-  public int keyLength(int entry) {
-    return keyLengths[entry];
-  }
-
   /** The value arena; a node's bytes are at {@link #valueOffset(int)}. */
   public byte[] valueArray() {
     return values;
@@ -157,50 +98,17 @@ public final class KeyTable {
   }
 
   /** Removes every key and value, keeping the arrays for reuse. */
+  @Override
   public void clear() {
-    Arrays.fill(slots, NONE);
-    entries = 0;
-    keysUsed = 0;
+    super.clear();
     valuesUsed = 0;
   }
 
-  private void growEntries() {
-    int n = hashes.length * 2;
-    hashes = Arrays.copyOf(hashes, n);
-    keyOffsets = Arrays.copyOf(keyOffsets, n);
-    keyLengths = Arrays.copyOf(keyLengths, n);
-    heads = Arrays.copyOf(heads, n);
-    tails = Arrays.copyOf(tails, n);
-    counts = Arrays.copyOf(counts, n);
-  }
-
-  private void rehash() {
-    slots = new int[slots.length * 2];
-    mask = slots.length - 1;
-    Arrays.fill(slots, NONE);
-    for (int e = 0; e < entries; e++) {
-      int slot = mix(hashes[e]) & mask;
-      while (slots[slot] != NONE) {
-        slot = (slot + 1) & mask;
-      }
-      slots[slot] = e;
-    }
-  }
-
-  /** Spreads the hash's high bits into the low ones the mask keeps. */
-  private static int mix(int h) {
-    return h ^ (h >>> 16);
-  }
-
-  private static byte[] ensure(byte[] a, int used, int more) {
-    if (a.length - used >= more) {
-      return a;
-    }
-    long n = Math.max((long) used + more, 2L * a.length);
-    if (n > Integer.MAX_VALUE - 16) {
-      throw new IllegalStateException("combining table larger than 2 GiB");
-    }
-    return Arrays.copyOf(a, (int) n);
+  @Override
+  void growEntries(int capacity) {
+    heads = Arrays.copyOf(heads, capacity);
+    tails = Arrays.copyOf(tails, capacity);
+    counts = Arrays.copyOf(counts, capacity);
   }
 
   private static void putInt(byte[] b, int at, int v) {
