@@ -168,6 +168,38 @@ class Utf8FastPathTest {
     assertThat(counts).isEqualTo(oracle);
   }
 
+  /** The README's fast-path example, as printed there. */
+  public static final class ReadmeWords extends BytesMapper<String, Long> {
+    @Override
+    public void map(long offset, byte[] line, int start, int length, Emitter<String, Long> out) {
+      int i = start;
+      int end = start + length;
+      while (i < end) {
+        while (i < end && !Character.isLetter(line[i])) {
+          i++;
+        }
+        int word = i;
+        while (i < end && Character.isLetter(line[i])) {
+          i++;
+        }
+        if (i > word) {
+          out.emitUtf8(line, word, i - word, 1L);
+        }
+      }
+    }
+  }
+
+  @Test
+  void readmeExample_countsTheAsciiWords() throws Exception {
+    Files.writeString(input, "The cat, the hat.\nÜber cats; THE end\n");
+    var b = MapReduceSpecification.builder().mapper(new ReadmeWords()).reducer(new LongSumReducer<String>())
+        .combiner(new LongSumReducer<String>());
+    tokens = 8;
+    // Non-ASCII bytes end words in this example: "Über" gives "ber".
+    assertThat(run(b, "readme")).isEqualTo(Map.of("The", 1L, "cat", 1L, "the", 1L, "hat", 1L, "ber", 1L, "cats", 1L,
+        "THE", 1L, "end", 1L));
+  }
+
   /** Emits a String key into a job of Integer keys. */
   public static final class WrongKeys extends BytesMapper<Integer, Long> {
     @Override
