@@ -22,6 +22,8 @@
 #                   bytes       PlainWordCountBytes: N threads over bytes, own UTF-8 decoding, a
 #                               table keyed by bytes (the hand-tuned floor)
 #                   mr          bin/mapreduce wordcount, its defaults (the engine in the CLI's JVM)
+#                   user        UserWordCount: the README's first example (a Mapper<String, Long>
+#                               and a Reducer summing Iterable<Long>) run embedded, not the fast path
 #                   mr-workers  bin/mapreduce wordcount --local-workers N (a master and N worker JVMs)
 #                   spark       SparkWordCount: Spark local[N], Java API, reduceByKey
 #                   hadoop      HadoopWordCount: Hadoop's local job runner, a combiner, N maps at once
@@ -54,7 +56,7 @@ seed=1
 contenders=""
 timeout_s=1800
 tmp_base="${TMPDIR:-/tmp}"
-all_contenders="plain bytes mr mr-workers spark hadoop"
+all_contenders="plain bytes mr user mr-workers spark hadoop"
 
 bench_parse_args "--size=size --files=files --runs=runs --threads=threads --seed=seed \
   --contenders=contenders --timeout=timeout_s --tmp=tmp_base" "$@"
@@ -117,6 +119,7 @@ label_of() {
     plain) echo "PlainWordCount, 1 thread" ;;
     bytes) echo "PlainWordCountBytes, $threads threads" ;;
     mr) echo "mapreduce wordcount (embedded)" ;;
+    user) echo "user-style job, embedded (UserWordCount)" ;;
     mr-workers) echo "mapreduce wordcount --local-workers $threads" ;;
     spark) echo "Spark local[$threads] (SparkWordCount)" ;;
     hadoop) echo "Hadoop local runner, $threads maps" ;;
@@ -143,6 +146,10 @@ run_contender() {
       rmdir "$out"
       bench_timed_rss "$c (round $i)" "$work/$c.times" "$log" "$root/bin/mapreduce" wordcount \
         --input "$work/input" --output "$out" --work-dir "$work/scratch" ;;
+    user)
+      rmdir "$out"
+      bench_timed_rss "$c (round $i)" "$work/$c.times" "$log" java ${JAVA_OPTS:-} -cp "$bench_jar" \
+        io.mapreduce.benchmarks.UserWordCount --output "$out" --work-dir "$work/scratch" "$work/input" ;;
     mr-workers)
       rmdir "$out"
       bench_rss_sum=1
