@@ -293,17 +293,16 @@ final class StreamingArchives {
           continue;
         }
         if (!Files.exists(at, LinkOption.NOFOLLOW_LINKS)) {
-          if (!plain && !at.getParent().toRealPath().startsWith(root)) {
+          Files.createDirectory(at); // in a directory checked by the step before
+        } else {
+          plain &= !Files.isSymbolicLink(at);
+          if (!plain && !at.toRealPath().startsWith(root)) {
             throw escapes(entry);
           }
-          Files.createDirectory(at);
-        } else if (Files.isSymbolicLink(at)) {
-          plain = false;
-          if (!at.toRealPath().startsWith(root)) {
-            throw escapes(entry);
+          if (!Files.isDirectory(at)) {
+            throw new IOException("archive " + archive + ": entry '" + entry + "' is under '" + root.relativize(at)
+                + "', which is not a directory");
           }
-        } else if (!plain && !at.toRealPath().startsWith(root)) {
-          throw escapes(entry);
         }
         if (plain) {
           plainDirectories.add(at);
@@ -434,8 +433,10 @@ final class StreamingArchives {
             inside = p.toRealPath().startsWith(root);
           } catch (IOException dangling) {
             // No real path to check: harmless while it dangles, unless a ".." could climb once it does not.
-            inside = !linkTarget.toString().equals("..") && !linkTarget.toString().startsWith("../")
-                && !linkTarget.toString().contains("/../") && !linkTarget.toString().endsWith("/..");
+            inside = true;
+            for (Path name : linkTarget) {
+              inside &= !name.toString().equals("..");
+            }
           }
           if (!inside) {
             throw new IOException("archive " + archive + ": link '" + root.relativize(p) + "' points outside its directory, to '"

@@ -100,6 +100,13 @@ class StreamingArchivesLifecycleTest {
     assertThat(Files.isSymbolicLink(broken.resolve("a"))).isTrue();
   }
 
+  @Test
+  void entryUnderAFile_refusedNamingBoth() throws Exception {
+    Path target = Files.createDirectories(dir.resolve("under-file"));
+    assertThatThrownBy(() -> StreamingArchives.unpack("f.tar", tar(file("f", "x"), file("f/g", "y")), target,
+        1 << 20, 100)).hasMessage("archive f.tar: entry 'f/g' is under 'f', which is not a directory");
+  }
+
   /**
    * An attempt made a directory of the shared copy undeletable: as a user, {@code chmod 555}; as
    * root, which permissions do not stop, {@code chattr +i}. Removing the idle copy must not leave
