@@ -2,9 +2,10 @@ package io.mapreduce.lib.streaming;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -12,8 +13,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
@@ -37,8 +38,13 @@ import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
  * <p>The format is read from the bytes, not from a file name: zip (and so jar), tar, or tar
  * compressed with gzip. Unpacking refuses entries whose path leaves the directory (absolute, or
  * through {@code ..}, or through a symbolic link), symbolic links that point outside, and more
- * than {@link #MAX_UNPACKED_BYTES} bytes or {@link #MAX_ENTRIES} entries in all (a zip bomb fails
- * in one line naming the archive). Permission bits of tar and zip entries are kept, and every file
+ * than {@link #MAX_UNPACKED_BYTES} bytes (hard links, copied, count) or {@link #MAX_ENTRIES}
+ * entries in all (a zip bomb fails in one line naming the archive). Links are judged as the kernel
+ * follows them, not by their text ({@code z -> .} then {@code up -> z/..} is the parent): a link's
+ * target must be relative and, following the links already unpacked, stay inside; a target not
+ * unpacked yet (tar may list a link before its target) is judged by its text, and once everything
+ * is unpacked every link is resolved for real again: one that leads outside, or that still dangles
+ * and has a {@code ..} in its target, refuses the archive. Permission bits of tar and zip entries are kept, and every file
  * is made readable and executable, as Hadoop's localizer makes them (555): a script from a zip
  * made without Unix modes runs as it does there.
  */
@@ -54,7 +60,7 @@ final class StreamingArchives {
    */
   static final long IDLE_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
 
-  /** The unpacked archives of this JVM by SHA-256. */
+  /** The unpacked archives of this JVM by SHA-256 (computed here, from the bytes: see StreamingProgram). */
   private static final Map<String, Unpacked> BY_DIGEST = new ConcurrentHashMap<>();
   private static Path root;
 
@@ -75,14 +81,14 @@ final class StreamingArchives {
           Path staging = Files.createTempDirectory(root(), "unpacking-");
           try {
             unpack(name, content, staging, MAX_UNPACKED_BYTES, MAX_ENTRIES);
-            Path done = staging.resolveSibling(digest);
-            deleteTree(done);
-            Files.move(staging, done, StandardCopyOption.ATOMIC_MOVE);
-            directory = done;
           } catch (IOException | RuntimeException e) {
             deleteTree(staging);
             throw e;
           }
+          // Named by the digest when that name is free: an earlier copy an attempt made undeletable
+          // may still hold it, and then the staging directory's own unique name serves.
+          Path done = staging.resolveSibling(digest);
+          directory = removeOrMoveAside(done) && moved(staging, done) ? done : staging;
         }
         users++;
         return directory;
@@ -107,7 +113,7 @@ final class StreamingArchives {
       if (lock.tryLock()) {
         try {
           if (directory != null && users == 0 && now - idleSince >= idle) {
-            deleteTree(directory);
+            removeOrMoveAside(directory);
             directory = null;
           }
         } finally {
@@ -126,6 +132,9 @@ final class StreamingArchives {
    */
   static void place(String name, byte[] content, String digest, Path workDir) throws IOException {
     removeIdle(IDLE_NANOS);
+    if (!digest.matches("[0-9a-f]{64}")) {
+      throw new IllegalArgumentException("not a SHA-256 in hex: " + digest); // computed by the caller
+    }
     Unpacked u = BY_DIGEST.computeIfAbsent(digest, d -> new Unpacked());
     Path unpacked = u.acquire(name, content, digest);
     Path link = workDir.resolve(name);
@@ -147,12 +156,16 @@ final class StreamingArchives {
     BY_DIGEST.values().forEach(u -> u.removeIfIdle(now, idleNanos));
   }
 
-  /** Says an attempt placed by {@link #place} no longer uses the archive. */
+  /**
+   * Says an attempt placed by {@link #place} no longer uses the archive; removes the archives idle
+   * for long, so a worker that stops running streaming jobs does not keep them until it exits.
+   */
   static void release(String digest) {
     Unpacked u = BY_DIGEST.get(digest);
     if (u != null) {
       u.release();
     }
+    removeIdle(IDLE_NANOS);
   }
 
   /** The format of an archive, from its first bytes. */
@@ -207,6 +220,7 @@ final class StreamingArchives {
       } catch (java.util.zip.ZipException | IllegalArgumentException corrupt) {
         throw new IOException("archive " + name + ": bad zip: " + corrupt.getMessage(), corrupt);
       }
+      target.checkLinks();
       return;
     }
     InputStream raw = new ByteArrayInputStream(content);
@@ -225,6 +239,7 @@ final class StreamingArchives {
         } // devices and fifos: skipped, as tar run by a user (not root) cannot make them either
       }
     }
+    target.checkLinks();
   }
 
   /** Where entries go, with the checks that keep them there and the running totals. */
@@ -235,12 +250,18 @@ final class StreamingArchives {
     private final int maxEntries;
     private long bytes;
     private int entries;
+    /** Directories made or found here whose path, from the root, holds no symbolic link: their real path is their path. */
+    private final Set<Path> plainDirectories = new HashSet<>();
 
     Target(String archive, Path root, long maxBytes, int maxEntries) {
       this.archive = archive;
       this.root = root;
       this.maxBytes = maxBytes;
       this.maxEntries = maxEntries;
+    }
+
+    private IOException escapes(String entry) {
+      return new IOException("archive " + archive + ": entry '" + entry + "' escapes its directory through a link");
     }
 
     /** The entry's path under the root, its parent directories made and checked to be real ones inside. */
@@ -255,12 +276,44 @@ final class StreamingArchives {
       if (p.equals(root)) {
         return root; // "./", as tar -C dir . writes it
       }
-      Path parent = p.getParent();
-      Files.createDirectories(parent);
-      if (!parent.toRealPath().startsWith(root)) {
-        throw new IOException("archive " + archive + ": entry '" + entry + "' escapes its directory through a link");
-      }
+      directoryInside(p.getParent(), entry);
       return p;
+    }
+
+    /**
+     * Makes {@code dir} (lexically under the root) and its parents, each one checked, by its real
+     * path, to be inside before anything is made in it: a link already unpacked may lead outside.
+     */
+    private void directoryInside(Path dir, String entry) throws IOException {
+      boolean plain = true;
+      Path at = root;
+      for (Path name : root.relativize(dir)) {
+        at = at.resolve(name);
+        if (plain && plainDirectories.contains(at)) {
+          continue;
+        }
+        if (!Files.exists(at, LinkOption.NOFOLLOW_LINKS)) {
+          Files.createDirectory(at); // in a directory checked by the step before
+        } else {
+          plain &= !Files.isSymbolicLink(at);
+          if (!plain && !at.toRealPath().startsWith(root)) {
+            throw escapes(entry);
+          }
+          if (!Files.isDirectory(at)) {
+            throw new IOException("archive " + archive + ": entry '" + entry + "' is under '" + root.relativize(at)
+                + "', which is not a directory");
+          }
+        }
+        if (plain) {
+          plainDirectories.add(at);
+        }
+      }
+    }
+
+    /** Removes what stands at {@code p} (not through a link) before an entry takes its place. */
+    private void replace(Path p) throws IOException {
+      Files.deleteIfExists(p);
+      plainDirectories.remove(p);
     }
 
     void directory(String entry, int mode) throws IOException {
@@ -268,46 +321,70 @@ final class StreamingArchives {
       if (p.equals(root)) {
         return;
       }
-      Files.createDirectories(p);
-      if (!p.toRealPath().startsWith(root)) {
-        throw new IOException("archive " + archive + ": entry '" + entry + "' escapes its directory through a link");
-      }
+      directoryInside(p, entry);
       permissions(p, mode | 0700);
     }
 
     void file(String entry, InputStream in, int mode) throws IOException {
       Path p = notRoot(entry, inside(entry));
+      replace(p);
       byte[] buf = new byte[64 << 10];
-      // Held while the file is open for writing: see StreamingProgram.SPAWN_LOCK (a script of the
-      // archive must not be open in a child forked meanwhile).
-      synchronized (StreamingProgram.SPAWN_LOCK) {
-        Files.deleteIfExists(p);
-        try (OutputStream out = Files.newOutputStream(p)) {
-          int n;
-          while ((n = in.read(buf)) > 0) {
-            bytes += n;
-            if (bytes > maxBytes) {
-              throw new IOException("archive " + archive + " unpacks to more than " + maxBytes + " bytes");
-            }
-            out.write(buf, 0, n);
-          }
+      StreamingProgram.writeNewFile(p, out -> {
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          count(n);
+          out.write(buf, 0, n);
         }
-      }
+      });
       // Readable and executable by all, as Hadoop's localizer leaves every file of an archive (555):
       // a script from a zip made without Unix modes runs there, so it runs here.
       permissions(p, mode | 0755);
     }
 
+    private void count(long n) throws IOException {
+      bytes += n;
+      if (bytes > maxBytes) {
+        throw new IOException("archive " + archive + " unpacks to more than " + maxBytes + " bytes");
+      }
+    }
+
     void symlink(String entry, String linkTarget) throws IOException {
       Path p = notRoot(entry, inside(entry));
-      // From the parent's real path: a link already made may stand in it (d/l -> .., then d/l/m -> ..).
-      Path resolved = p.getParent().toRealPath().resolve(linkTarget).normalize();
-      if (linkTarget.isEmpty() || linkTarget.startsWith("/") || !resolved.startsWith(root)) {
+      if (linkTarget.isEmpty() || linkTarget.startsWith("/") || !resolvesInside(p.getParent().toRealPath(), linkTarget)) {
         throw new IOException("archive " + archive + ": link '" + entry + "' points outside its directory, to '"
             + linkTarget + "'");
       }
-      Files.deleteIfExists(p);
+      replace(p);
       Files.createSymbolicLink(p, p.getFileSystem().getPath(linkTarget));
+    }
+
+    /**
+     * Whether {@code linkTarget}, followed from the real directory {@code from} as the kernel
+     * follows it (a link first, then {@code ..} from where it leads), stays inside; from the first
+     * name not unpacked yet, by its text (the walk of {@link #checkLinks} judges it again).
+     */
+    private boolean resolvesInside(Path from, String linkTarget) throws IOException {
+      Path target = from.getFileSystem().getPath(linkTarget);
+      Path at = from;
+      for (int i = 0; i < target.getNameCount() && at != null && at.startsWith(root); i++) {
+        String name = target.getName(i).toString();
+        if (name.equals("..")) {
+          at = at.getParent();
+        } else if (!name.equals(".")) {
+          Path next = at.resolve(name);
+          try {
+            at = Files.isSymbolicLink(next) ? next.toRealPath()
+                : Files.exists(next, LinkOption.NOFOLLOW_LINKS) ? next : null;
+          } catch (IOException dangling) {
+            at = null;
+          }
+          if (at == null) { // not unpacked yet: the rest by its text
+            at = next.getParent().resolve(target.subpath(i, target.getNameCount())).normalize();
+            break;
+          }
+        }
+      }
+      return at != null && at.startsWith(root);
     }
 
     private Path notRoot(String entry, Path p) throws IOException {
@@ -317,6 +394,7 @@ final class StreamingArchives {
       return p;
     }
 
+    /** A hard link, made as a copy (counted towards the bound) of a file unpacked before it. */
     void hardLink(String entry, String linked) throws IOException {
       Path p = notRoot(entry, inside(entry));
       Path source = root.resolve(linked).normalize();
@@ -324,8 +402,47 @@ final class StreamingArchives {
         throw new IOException("archive " + archive + ": hard link '" + entry + "' to '" + linked
             + "', which is not a file unpacked before it");
       }
-      synchronized (StreamingProgram.SPAWN_LOCK) {
-        Files.copy(source, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+      // Through a link in the middle of its path, the source may be a file outside.
+      if (!source.toRealPath().startsWith(root)) {
+        throw escapes(entry);
+      }
+      count(Files.size(source));
+      if (p.equals(source)) {
+        return;
+      }
+      replace(p);
+      try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
+        StreamingProgram.writeNewFile(p, in::transferTo);
+      }
+      Files.setPosixFilePermissions(p, Files.getPosixFilePermissions(source));
+    }
+
+    /**
+     * Resolves every link unpacked, for real: a later entry may have changed where an earlier link
+     * leads ({@code up -> y/..} before {@code y -> .}).
+     */
+    void checkLinks() throws IOException {
+      try (Stream<Path> paths = Files.walk(root)) {
+        for (Path p : (Iterable<Path>) paths::iterator) {
+          if (!Files.isSymbolicLink(p)) {
+            continue;
+          }
+          Path linkTarget = Files.readSymbolicLink(p);
+          boolean inside;
+          try {
+            inside = p.toRealPath().startsWith(root);
+          } catch (IOException dangling) {
+            // No real path to check: harmless while it dangles, unless a ".." could climb once it does not.
+            inside = true;
+            for (Path name : linkTarget) {
+              inside &= !name.toString().equals("..");
+            }
+          }
+          if (!inside) {
+            throw new IOException("archive " + archive + ": link '" + root.relativize(p) + "' points outside its directory, to '"
+                + linkTarget + "'");
+          }
+        }
       }
     }
   }
@@ -366,22 +483,70 @@ final class StreamingArchives {
     try (Stream<Path> paths = Files.walk(from)) {
       for (Path p : (Iterable<Path>) paths::iterator) {
         Path t = to.resolve(from.relativize(p).toString());
-        synchronized (StreamingProgram.SPAWN_LOCK) {
+        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          try (InputStream in = Files.newInputStream(p)) {
+            StreamingProgram.writeNewFile(t, in::transferTo);
+          }
+          Files.setPosixFilePermissions(t, Files.getPosixFilePermissions(p));
+        } else {
           Files.copy(p, t, LinkOption.NOFOLLOW_LINKS, StandardCopyOption.COPY_ATTRIBUTES);
         }
       }
     }
   }
 
-  /** Removes a tree without following its links; quietly, as cleanup. */
-  static void deleteTree(Path dir) {
-    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return;
+  /**
+   * Removes a tree without following its links, quietly, as cleanup; a directory an attempt made
+   * read-only ({@code chmod 555}) is made writable first. Whether it is gone.
+   */
+  static boolean deleteTree(Path dir) {
+    if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      deleteRecursively(dir);
     }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | java.io.UncheckedIOException e) {
-      // left in the temporary directory
+    return !Files.exists(dir, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /**
+   * Removes a copy, or, what cannot be removed, moves it aside under a unique name (the JVM's exit
+   * tries again), so that its path is free for the next copy. Whether the path is free.
+   */
+  private static boolean removeOrMoveAside(Path dir) {
+    if (deleteTree(dir)) {
+      return true;
+    }
+    try {
+      Path aside = Files.createTempDirectory(dir.getParent(), "removing-");
+      Files.move(dir, aside.resolve(dir.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+      return true;
+    } catch (IOException | UnsupportedOperationException e) {
+      return false; // left in the temporary directory
+    }
+  }
+
+  private static void deleteRecursively(Path p) {
+    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      File f = p.toFile();
+      f.setReadable(true, true);
+      f.setWritable(true, true);
+      f.setExecutable(true, true);
+      try (DirectoryStream<Path> children = Files.newDirectoryStream(p)) {
+        for (Path child : children) {
+          deleteRecursively(child);
+        }
+      } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+        return; // what it holds stays, and so does it
+      }
+    }
+    p.toFile().delete();
+  }
+
+  /** Moves a directory to a free name, atomically; whether it did. */
+  private static boolean moved(Path from, Path to) {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 }

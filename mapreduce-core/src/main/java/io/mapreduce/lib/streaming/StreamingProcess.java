@@ -325,11 +325,10 @@ final class StreamingProcess implements AutoCloseable {
   }
 
   private void deleteDirectory() {
-    // Walks without following links: an archive's link goes, not the JVM's unpacked copy.
-    try (var paths = Files.walk(directory)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      log.warn("task {}: cannot remove the streaming working directory {}: {}", attemptId, directory, e.toString());
+    // Without following links: an archive's link goes, not the JVM's unpacked copy; a directory
+    // the program made read-only goes too.
+    if (!StreamingArchives.deleteTree(directory)) {
+      log.warn("task {}: cannot remove the streaming working directory {}", attemptId, directory);
     }
     if (filesOf != null) {
       filesOf.releaseFiles();

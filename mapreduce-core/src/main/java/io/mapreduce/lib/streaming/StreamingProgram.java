@@ -1,16 +1,21 @@
 package io.mapreduce.lib.streaming;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A command for a streaming mapper, reducer or combiner: what {@code /bin/sh -c} runs, the
@@ -31,8 +36,17 @@ public final class StreamingProgram {
   private final boolean[] fileExecutable;
   private final String[] archiveNames;
   private final byte[][] archiveContents;
-  /** Their SHA-256, computed once when built: the key of their unpacked copy on every JVM. */
+  /**
+   * Their SHA-256, computed when built; a receiving JVM does not trust it (the job's bytes may come
+   * from a peer, and the digest names a directory there and keys a copy other jobs share): it
+   * computes its own and refuses the program when they differ.
+   */
   private final String[] archiveDigests;
+  /**
+   * The digests computed in this JVM from the bytes, once the fields are checked: transient, so
+   * Kryo ships none and the receiving side computes them; null until then.
+   */
+  private transient volatile String[] checkedDigests;
 
   private StreamingProgram(Builder b) {
     this.command = b.command;
@@ -50,6 +64,7 @@ public final class StreamingProgram {
     for (int i = 0; i < archiveContents.length; i++) {
       archiveDigests[i] = StreamingArchives.digest(archiveContents[i]);
     }
+    this.checkedDigests = archiveDigests.clone();
   }
 
   /** A program that runs {@code command} through {@code /bin/sh -c}, with no variables or files. */
@@ -92,36 +107,75 @@ public final class StreamingProgram {
   }
 
   /**
-   * Held while program files are open for writing and while programs start: a process forked in
-   * this JVM while another attempt's script is open for writing inherits that descriptor, and the
-   * script then fails to run with "Text file busy" (ETXTBSY) until the child execs.
+   * Taken to start a program, and to open or close a program file for writing: a process forked
+   * in this JVM while another attempt's script is open for writing inherits that descriptor, and
+   * the script then fails to run with "Text file busy" (ETXTBSY) until that child drops it. Held
+   * by the start for all of that time: {@link ProcessBuilder#start} returns only once the child has
+   * executed its command (the JDK waits on a close-on-exec pipe), having closed every descriptor
+   * it inherited before that, so when the lock is free no child holds another's script open. A
+   * file being written therefore needs the lock only around its open and its close (short), not
+   * while its bytes are written: a multi-GB file of an archive would otherwise block every start.
    */
   static final Object SPAWN_LOCK = new Object();
+
+  /** What fills a file {@link #writeNewFile} writes. */
+  interface Contents {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /** Creates {@code file} (a new one, not through a link) and fills it, opened and closed under {@link #SPAWN_LOCK}. */
+  static void writeNewFile(Path file, Contents contents) throws IOException {
+    OutputStream out;
+    synchronized (SPAWN_LOCK) {
+      out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS);
+    }
+    try {
+      contents.writeTo(out);
+    } catch (IOException | RuntimeException e) {
+      synchronized (SPAWN_LOCK) {
+        try {
+          out.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+    synchronized (SPAWN_LOCK) {
+      out.close();
+    }
+  }
 
   /**
    * Writes the files into a working directory (executable ones made executable) and links the
    * archives there, unpacked (once per JVM: see {@link StreamingArchives}); when it returns, the
-   * caller calls {@link #releaseFiles} once it has removed the directory.
+   * caller calls {@link #releaseFiles} once it has removed the directory. When it throws, it has
+   * released what it placed.
+   *
+   * @throws IOException naming the file or archive at fault, also when the program's fields (as
+   *     decoded from a job's bytes, no constructor run) are not what a builder makes
    */
   void writeFiles(Path directory) throws IOException {
-    for (int i = 0; i < archiveNames.length; i++) {
-      try {
-        StreamingArchives.place(archiveNames[i], archiveContents[i], archiveDigests[i], directory);
-      } catch (IOException | RuntimeException e) {
-        for (int j = 0; j < i; j++) {
-          StreamingArchives.release(archiveDigests[j]);
-        }
-        throw e;
+    String[] digests = checkedDigests();
+    int placed = 0;
+    try {
+      for (; placed < archiveNames.length; placed++) {
+        StreamingArchives.place(archiveNames[placed], archiveContents[placed], digests[placed], directory);
       }
-    }
-    synchronized (SPAWN_LOCK) {
       for (int i = 0; i < fileNames.length; i++) {
         Path f = directory.resolve(fileNames[i]);
-        Files.write(f, fileContents[i]);
+        byte[] content = fileContents[i];
+        writeNewFile(f, out -> out.write(content));
         if (fileExecutable[i]) {
           f.toFile().setExecutable(true, false);
         }
       }
+    } catch (IOException | RuntimeException e) {
+      for (int j = 0; j < placed; j++) {
+        StreamingArchives.release(digests[j]);
+      }
+      throw e;
     }
   }
 
@@ -130,9 +184,48 @@ public final class StreamingProgram {
    * it); once per successful {@code writeFiles}.
    */
   void releaseFiles() {
-    for (String digest : archiveDigests) {
+    for (String digest : checkedDigests) {
       StreamingArchives.release(digest);
     }
+  }
+
+  /**
+   * The archives' SHA-256, computed here from their bytes (once per decoded program), after
+   * checking the fields as the builder would have: Kryo fills them without running a constructor.
+   */
+  private String[] checkedDigests() throws IOException {
+    String[] digests = checkedDigests;
+    if (digests != null) {
+      return digests;
+    }
+    if (fileNames == null || fileContents == null || fileExecutable == null || archiveNames == null
+        || archiveContents == null || archiveDigests == null || fileContents.length != fileNames.length
+        || fileExecutable.length != fileNames.length || archiveContents.length != archiveNames.length
+        || archiveDigests.length != archiveNames.length) {
+      throw new IOException("streaming program '" + command + "': its files or archives were not decoded whole");
+    }
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < fileNames.length + archiveNames.length; i++) {
+      String name = i < fileNames.length ? fileNames[i] : archiveNames[i - fileNames.length];
+      byte[] content = i < fileNames.length ? fileContents[i] : archiveContents[i - fileNames.length];
+      if (name == null || content == null || !isPlainName(name) || !names.add(name)) {
+        throw new IOException("streaming program '" + command + "': bad file or archive name '" + name + "'");
+      }
+    }
+    digests = new String[archiveNames.length];
+    for (int i = 0; i < digests.length; i++) {
+      digests[i] = StreamingArchives.digest(archiveContents[i]);
+      if (!digests[i].equals(archiveDigests[i])) {
+        throw new IOException("archive " + archiveNames[i] + ": its bytes do not have the SHA-256 the job says ("
+            + archiveDigests[i] + "); refused");
+      }
+    }
+    checkedDigests = digests;
+    return digests;
+  }
+
+  private static boolean isPlainName(String name) {
+    return !name.isEmpty() && !name.equals(".") && !name.equals("..") && name.indexOf('/') < 0 && name.indexOf('\0') < 0;
   }
 
   @Override
@@ -243,7 +336,7 @@ public final class StreamingProgram {
     }
 
     private void checkNewName(String name) {
-      if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0 || name.indexOf('\0') >= 0) {
+      if (!isPlainName(name)) {
         throw new IllegalArgumentException("not a plain file name: '" + name + "'");
       }
       if (fileNames.contains(name) || archiveNames.contains(name)) {
