@@ -36,15 +36,16 @@ import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
  * no attempt has used it for 10 minutes, or when the JVM exits. Attempts see it through a symbolic link in their working directory.
  *
  * <p>The format is read from the bytes, not from a file name: zip (and so jar), tar, or tar
- * compressed with gzip. Unpacking refuses entries whose path leaves the directory (absolute, or
- * through {@code ..}, or through a symbolic link), symbolic links that point outside, and more
- * than {@link #MAX_UNPACKED_BYTES} bytes (hard links, copied, count) or {@link #MAX_ENTRIES}
- * entries in all (a zip bomb fails in one line naming the archive). Links are judged as the kernel
- * follows them, not by their text ({@code z -> .} then {@code up -> z/..} is the parent): a link's
- * target must be relative and, following the links already unpacked, stay inside; a target not
- * unpacked yet (tar may list a link before its target) is judged by its text, and once everything
- * is unpacked every link is resolved for real again: one that leads outside, or that still dangles
- * and has a {@code ..} in its target, refuses the archive. Permission bits of tar and zip entries are kept, and every file
+ * compressed with gzip. Unpacking writes nothing outside the directory and copies nothing into it
+ * from outside: it refuses entries whose path leaves the directory (absolute, or through
+ * {@code ..}, or through a symbolic link unpacked before them: each parent is checked by its real
+ * path, as the kernel follows links, before anything is made in it), hard links to anything but a
+ * file unpacked before them (by real path too), and more than {@link #MAX_UNPACKED_BYTES} bytes
+ * (hard links, copied, count) or {@link #MAX_ENTRIES} entries in all (a zip bomb fails in one
+ * line naming the archive). Symbolic links themselves are made as tar makes them, wherever they
+ * point: a packed virtualenv's {@code bin/python -> /usr/bin/python3} must work, and a program
+ * that follows a link could read its target anyway (it runs as the same user); removal never
+ * follows them. Permission bits of tar and zip entries are kept, and every file
  * is made readable and executable, as Hadoop's localizer makes them (555): a script from a zip
  * made without Unix modes runs as it does there.
  */
@@ -220,7 +221,6 @@ final class StreamingArchives {
       } catch (java.util.zip.ZipException | IllegalArgumentException corrupt) {
         throw new IOException("archive " + name + ": bad zip: " + corrupt.getMessage(), corrupt);
       }
-      target.checkLinks();
       return;
     }
     InputStream raw = new ByteArrayInputStream(content);
@@ -239,7 +239,6 @@ final class StreamingArchives {
         } // devices and fifos: skipped, as tar run by a user (not root) cannot make them either
       }
     }
-    target.checkLinks();
   }
 
   /** Where entries go, with the checks that keep them there and the running totals. */
@@ -348,43 +347,14 @@ final class StreamingArchives {
       }
     }
 
+    /** A symbolic link, as tar makes it: nothing is ever written or copied through it. */
     void symlink(String entry, String linkTarget) throws IOException {
       Path p = notRoot(entry, inside(entry));
-      if (linkTarget.isEmpty() || linkTarget.startsWith("/") || !resolvesInside(p.getParent().toRealPath(), linkTarget)) {
-        throw new IOException("archive " + archive + ": link '" + entry + "' points outside its directory, to '"
-            + linkTarget + "'");
+      if (linkTarget.isEmpty() || linkTarget.indexOf('\0') >= 0) {
+        throw new IOException("archive " + archive + ": link '" + entry + "' has no target");
       }
       replace(p);
       Files.createSymbolicLink(p, p.getFileSystem().getPath(linkTarget));
-    }
-
-    /**
-     * Whether {@code linkTarget}, followed from the real directory {@code from} as the kernel
-     * follows it (a link first, then {@code ..} from where it leads), stays inside; from the first
-     * name not unpacked yet, by its text (the walk of {@link #checkLinks} judges it again).
-     */
-    private boolean resolvesInside(Path from, String linkTarget) throws IOException {
-      Path target = from.getFileSystem().getPath(linkTarget);
-      Path at = from;
-      for (int i = 0; i < target.getNameCount() && at != null && at.startsWith(root); i++) {
-        String name = target.getName(i).toString();
-        if (name.equals("..")) {
-          at = at.getParent();
-        } else if (!name.equals(".")) {
-          Path next = at.resolve(name);
-          try {
-            at = Files.isSymbolicLink(next) ? next.toRealPath()
-                : Files.exists(next, LinkOption.NOFOLLOW_LINKS) ? next : null;
-          } catch (IOException dangling) {
-            at = null;
-          }
-          if (at == null) { // not unpacked yet: the rest by its text
-            at = next.getParent().resolve(target.subpath(i, target.getNameCount())).normalize();
-            break;
-          }
-        }
-      }
-      return at != null && at.startsWith(root);
     }
 
     private Path notRoot(String entry, Path p) throws IOException {
@@ -415,35 +385,6 @@ final class StreamingArchives {
         StreamingProgram.writeNewFile(p, in::transferTo);
       }
       Files.setPosixFilePermissions(p, Files.getPosixFilePermissions(source));
-    }
-
-    /**
-     * Resolves every link unpacked, for real: a later entry may have changed where an earlier link
-     * leads ({@code up -> y/..} before {@code y -> .}).
-     */
-    void checkLinks() throws IOException {
-      try (Stream<Path> paths = Files.walk(root)) {
-        for (Path p : (Iterable<Path>) paths::iterator) {
-          if (!Files.isSymbolicLink(p)) {
-            continue;
-          }
-          Path linkTarget = Files.readSymbolicLink(p);
-          boolean inside;
-          try {
-            inside = p.toRealPath().startsWith(root);
-          } catch (IOException dangling) {
-            // No real path to check: harmless while it dangles, unless a ".." could climb once it does not.
-            inside = true;
-            for (Path name : linkTarget) {
-              inside &= !name.toString().equals("..");
-            }
-          }
-          if (!inside) {
-            throw new IOException("archive " + archive + ": link '" + root.relativize(p) + "' points outside its directory, to '"
-                + linkTarget + "'");
-          }
-        }
-      }
     }
   }
 

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Review finding: link targets are checked lexically (normalize()), but the kernel resolves ".."
- * after following a link. "z -> ." then "up -> z/.." is "inside" lexically and is the parent of the
- * unpack directory for real; a hard link through it then copies a file from outside.
+ * Review finding: link targets were checked lexically (normalize()), but the kernel resolves ".."
+ * after following a link. "z -> ." then "up -> z/.." is the parent of the unpack directory for
+ * real; a hard link through it must not copy a file from outside. (Links themselves may point
+ * anywhere, as tar makes them; nothing is written or copied through one that leads outside.)
  */
 @Timeout(value = 1, unit = TimeUnit.MINUTES)
 class StreamingArchivesLinkEscapeTest {
@@ -38,7 +39,7 @@ class StreamingArchivesLinkEscapeTest {
   }
 
   @Test
-  void linkThroughALinkToDot_pointsOutside_refused() throws Exception {
+  void hardLinkThroughALinkThatLeadsOutside_refused() throws Exception {
     Files.writeString(dir.resolve("secret.txt"), "outside the archive\n");
     Path target = Files.createDirectories(dir.resolve("unpacked"));
     byte[] archive = tar(new String[] {"sym", "z", "."}, new String[] {"sym", "up", "z/.."},
@@ -47,11 +48,8 @@ class StreamingArchivesLinkEscapeTest {
     Throwable thrown = catchThrowable(() -> StreamingArchives.unpack("evil.tar", archive, target, 1 << 20, 100));
 
     assertThat(target.resolve("stolen")).as("a file copied from outside the archive").doesNotExist();
-    Path up = target.resolve("up");
-    if (Files.exists(up)) {
-      assertThat(up.toRealPath()).as("the link 'up' resolves to").startsWith(target.toRealPath());
-    }
-    assertThat(thrown).isInstanceOf(IOException.class).hasMessageContaining("outside");
+    assertThat(thrown).isInstanceOf(IOException.class).hasMessage("archive evil.tar: entry 'stolen' escapes its"
+        + " directory through a link");
   }
 
   /**

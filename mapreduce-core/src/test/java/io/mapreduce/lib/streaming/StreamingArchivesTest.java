@@ -153,10 +153,12 @@ class StreamingArchivesTest {
         zip(false, "../evil.txt", "x"),
         zip(false, "a/../../evil.txt", "x"),
         tar(false, Entry.file("/tmp/evil.txt", "x", 0644)),
-        tar(true, new Entry("up", null, 0, "../..")),
-        tar(true, new Entry("abs", null, 0, "/etc")),
-        // a link inside that a later entry would write through: d/l is d, d/l/m would be ..
-        tar(false, new Entry("d/l", null, 0, ".."), new Entry("d/l/m", null, 0, "..")));
+        // Links may point anywhere (as tar makes them), but nothing is written through one that
+        // leads outside: relative, absolute, or one that leads outside only through another.
+        tar(true, new Entry("up", null, 0, "../.."), Entry.file("up/evil.txt", "x", 0644)),
+        tar(true, new Entry("abs", null, 0, dir.toString()), Entry.file("abs/evil.txt", "x", 0644)),
+        tar(false, new Entry("d/l", null, 0, ".."), new Entry("d/l/m", null, 0, ".."),
+            Entry.file("d/l/m/evil.txt", "x", 0644)));
     for (int i = 0; i < bad.size(); i++) {
       Path target = Files.createDirectories(dir.resolve("bad-" + i));
       int n = i;
@@ -167,6 +169,29 @@ class StreamingArchivesTest {
     }
     assertThat(dir.resolve("evil.txt")).doesNotExist();
     assertThat(dir.getParent().resolve("evil.txt")).doesNotExist();
+  }
+
+  /**
+   * A packed virtualenv (venv-pack) links its interpreter to the system's by an absolute path: kept,
+   * as tar keeps it, so {@code venv/bin/python} runs.
+   */
+  @Test
+  void linksPointingOutside_keptAsTarMakesThem_andTheyWork() throws Exception {
+    Path python = Path.of("/usr/bin/python3");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(python), "needs /usr/bin/python3");
+    Path target = Files.createDirectories(dir.resolve("venv"));
+    StreamingArchives.unpack("venv.tgz", tar(true, new Entry("bin/python", null, 0, python.toString()),
+        new Entry("lib", null, 0, "../venv-lib"), Entry.file("bin/run.py", "print('ran')\n", 0644)), target,
+        1 << 20, 100);
+    assertThat(Files.readSymbolicLink(target.resolve("bin/python"))).isEqualTo(python);
+    assertThat(Files.readSymbolicLink(target.resolve("lib")).toString()).isEqualTo("../venv-lib");
+    Process p = new ProcessBuilder(target.resolve("bin/python").toString(), target.resolve("bin/run.py").toString())
+        .redirectErrorStream(true).start();
+    assertThat(new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("ran\n");
+    assertThat(p.waitFor()).isZero();
+    // Removing the copy removes the links, not what they point at.
+    assertThat(StreamingArchives.deleteTree(target)).isTrue();
+    assertThat(python).exists();
   }
 
   @Test
