@@ -329,6 +329,34 @@ class StreamingIT {
     }
   }
 
+  /**
+   * Gzipped logs, as real steps read them, with -lazyOutput: a mapper that keeps one word ("us") makes one
+   * key, so of four reduce tasks only one writes a file (Hadoop's LazyOutputFormat), on workers.
+   */
+  @Test
+  void streaming_hadoopStepOnGzippedInputWithLazyOutput_equalsZcatPipeline_andWritesOnlyNonEmptyFiles()
+      throws Exception {
+    Path gz = Files.createDirectories(tmp.resolve("gzipped"));
+    try (Stream<Path> files = Files.list(sample)) {
+      for (Path f : files.sorted().toList()) {
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz.resolve(f.getFileName() + ".gz")))) {
+          Files.copy(f, out);
+        }
+      }
+    }
+    script("us.sh", "#!/bin/sh\ntr -cs 'A-Za-z' '\\n' | grep -x us | sed 's/$/\\t1/'\n");
+    Path out = tmp.resolve("hadoop-gzip-lazy");
+    Run r = run(out, "-files", file("us.sh") + "," + file("reducer.py"), "-input", gz + "/*.gz",
+        "-mapper", "us.sh", "-reducer", "reducer.py", "-numReduceTasks", "4", "-lazyOutput",
+        "--cluster", cluster.address());
+    assertThat(r.code()).as("stderr: %s", r.err()).isZero();
+    assertThat(outputLines(out)).isEqualTo(pipeline("zcat " + gz + "/*.gz | ./us.sh | LC_ALL=C sort | ./reducer.py"))
+        .hasSize(1);
+    try (Stream<Path> files = Files.list(out)) {
+      assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("part-"))).hasSize(1);
+    }
+  }
+
   @Test
   void streaming_mapperExits3_failsWithStatusAndStderrAndLeavesNoOutput() {
     Path out = tmp.resolve("fails");
