@@ -301,7 +301,9 @@ class StreamingIT {
       "NLineInputFormat|stream.map.input.ignoreKey=true|cat",
       "org.apache.hadoop.mapred.KeyValueTextInputFormat||awk '{ print $0 (index($0, \"\\t\") ? \"\" : \"\\t\") }'",
       "KeyValueTextInputFormat|stream.map.input.ignoreKey=true|awk '{ i = index($0, \"\\t\"); print (i ? substr($0, i + 1) : \"\") }'",
-      "TextInputFormat|stream.map.input.ignoreKey=false|awk 'BEGIN { off = 0 } { print off \"\\t\" $0; off += length($0) + 1 }'"})
+      "TextInputFormat|stream.map.input.ignoreKey=false|awk 'BEGIN { off = 0 } { print off \"\\t\" $0; off += length($0) + 1 }'",
+      "NLineInputFormat|stream.map.input.field.separator=:|awk 'BEGIN { off = 0 } { print off \":\" $0; off += length($0) + 1 }'",
+      "KeyValueTextInputFormat|mapreduce.input.keyvaluelinerecordreader.key.value.separator= |sed 's/ /\\t/'"})
   void streaming_hadoopInputFormats_mapperReadsHadoopsKeyAndValue(String spec) throws Exception {
     String[] parts = spec.split("\\|", -1);
     Path input = tmp.resolve("records.tsv");
