@@ -3,11 +3,11 @@ package io.mapreduce.benchmarks;
 import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
 import io.mapreduce.internal.codec.ByteSink;
+import io.mapreduce.internal.codec.ByteSource;
 import io.mapreduce.internal.codec.Codec;
 import io.mapreduce.internal.codec.Codecs;
 import io.mapreduce.internal.io.LocalStorage;
 import io.mapreduce.internal.shuffle.MergingStream;
-import io.mapreduce.internal.shuffle.RecordStream;
 import io.mapreduce.internal.shuffle.RunIndex;
 import io.mapreduce.internal.shuffle.RunWriter;
 import io.mapreduce.internal.shuffle.SegmentReader;
@@ -15,11 +15,9 @@ import io.mapreduce.internal.shuffle.SortBuffer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -69,8 +67,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 public class ShuffleBenchmark {
   private static final HashFunction PARTITION_HASH = Hashing.murmur3_32_fixed();
-  /** The reduce task's segment buffer (ReduceTask.SEGMENT_BUFFER). */
-  private static final int SEGMENT_BUFFER = 64 << 10;
   private static final Long ONE = 1L;
 
   @Param({"100000", "1000000"})
@@ -91,27 +87,13 @@ public class ShuffleBenchmark {
   private Codec<Long> valueCodec;
   private final ByteSink key = new ByteSink(64);
   private final ByteSink value = new ByteSink(16);
+  /** Values are decoded by their codec: a Long value is a varint, not the key encoding's eight bytes. */
+  private final ByteSource source = new ByteSource();
   private SortBuffer buffer;
   private Path directory;
   private Path[] shuffleRuns;
   private Path[] mergeRuns;
   private long bytesPerOperation;
-
-  /** Per-iteration counts, reported by JMH as rates. */
-  @State(Scope.Thread)
-  @AuxCounters(AuxCounters.Type.OPERATIONS)
-  public static class Processed {
-    /** Records that went through the whole path (for {@code merge}: through the merge). */
-    public long records;
-    /** Encoded key and value bytes of those records. */
-    public long bytes;
-
-    @Setup(Level.Iteration)
-    public void reset() {
-      records = 0;
-      bytes = 0;
-    }
-  }
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
@@ -148,7 +130,7 @@ public class ShuffleBenchmark {
 
   /** Encode, partition, buffer, sort and spill every run, then merge them: returns the key groups. */
   @Benchmark
-  public long shuffle(Processed processed) throws IOException {
+  public long shuffle(RecordsAndBytes processed) throws IOException {
     for (int r = 0; r < runs; r++) {
       spill(r, shuffleRuns[r]);
     }
@@ -160,7 +142,7 @@ public class ShuffleBenchmark {
 
   /** Merges runs written once per trial: returns the key groups. */
   @Benchmark
-  public long merge(Processed processed) throws IOException {
+  public long merge(RecordsAndBytes processed) throws IOException {
     long[] merged = mergeAll(mergeRuns);
     processed.records += merged[0];
     processed.bytes += bytesPerOperation;
@@ -183,15 +165,7 @@ public class ShuffleBenchmark {
     }
     long bytes = buffer.dataBytes();
     buffer.sort();
-    try (RunWriter writer = new RunWriter(file, partitions)) {
-      for (int p = 0; p < partitions; p++) {
-        writer.startPartition(p);
-        RecordStream s = buffer.partition(p);
-        while (s.next()) {
-          writer.append(s.keyArray(), s.keyOffset(), s.keyLength(), s.valueArray(), s.valueOffset(), s.valueLength());
-        }
-      }
-    }
+    ShuffleSteps.writeRun(buffer, file, partitions);
     return bytes;
   }
 
@@ -210,16 +184,10 @@ public class ShuffleBenchmark {
     byte[] previous = new byte[64];
     int previousLength = -1;
     for (int p = 0; p < partitions; p++) {
-      List<SegmentReader> segments = new ArrayList<>(files.length);
-      try (MergingStream merged = new MergingStream(segments)) {
-        for (int r = 0; r < files.length; r++) {
-          if (indexes[r].records()[p] > 0) {
-            segments.add(new SegmentReader(files[r], indexes[r], p, SEGMENT_BUFFER));
-          }
-        }
+      try (MergingStream merged = ShuffleSteps.merge(files, indexes, p)) {
         while (merged.next()) {
           records++;
-          sum += decodeLong(merged.valueArray(), merged.valueOffset());
+          sum += valueCodec.read(source.reset(merged.valueArray(), merged.valueOffset(), merged.valueLength()), false);
           int kl = merged.keyLength();
           byte[] k = merged.keyArray();
           int ko = merged.keyOffset();
@@ -236,14 +204,5 @@ public class ShuffleBenchmark {
       previousLength = -1;
     }
     return new long[] {records, sum, groups};
-  }
-
-  /** The Long codec's encoding: big-endian with the sign bit flipped. */
-  private static long decodeLong(byte[] b, int off) {
-    long v = 0;
-    for (int i = 0; i < 8; i++) {
-      v = (v << 8) | (b[off + i] & 0xff);
-    }
-    return v ^ Long.MIN_VALUE;
   }
 }
