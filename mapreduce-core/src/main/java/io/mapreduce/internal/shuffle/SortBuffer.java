@@ -171,9 +171,23 @@ public final class SortBuffer {
       mergeSort(order, scratch, from, to);
       return;
     }
+    int shortest = Integer.MAX_VALUE;
+    int longest = 0;
     for (int i = from; i < to; i++) {
       int r = order[i];
+      int length = meta[r * META_INTS + 2];
+      shortest = Math.min(shortest, length);
+      longest = Math.max(longest, length);
       sortKeys[i] = ((long) (chunk(r, depth) ^ Integer.MIN_VALUE) << 32) | r;
+    }
+    if (longest <= depth) {
+      // Every key ended within the bytes they agree on: equal keys (a repeated word) are done,
+      // already in record order; keys that differ only by trailing zeros are merge-sorted. Going
+      // deeper would sort the same run again at every depth (the sort of many equal keys).
+      if (shortest != longest) {
+        mergeSort(order, scratch, from, to);
+      }
+      return;
     }
     Arrays.sort(sortKeys, from, to);
     int run = from;

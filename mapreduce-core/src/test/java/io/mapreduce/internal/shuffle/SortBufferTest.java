@@ -53,6 +53,23 @@ class SortBufferTest {
   }
 
   @Test
+  void sort_repeatedWordsAndTheirZeroExtensions_equalsStableOracleSort() throws IOException {
+    // Runs of one repeated key end the tie sorts early; keys that extend them by zeros must still
+    // come after them, at every length around the 4-byte chunks.
+    byte[][] words = {"ab".getBytes(), {'a', 'b', 0}, {'a', 'b', 0, 0}, "abcd".getBytes(), {'a', 'b', 'c', 'd', 0},
+        "abcdefgh".getBytes(), {'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 0}, "abcdefghi".getBytes(), {}, {0}};
+    Random r = new Random(9);
+    List<Rec> records = new ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      records.add(new Rec(r.nextInt(2), words[r.nextInt(words.length)].clone(), Integer.toString(i).getBytes()));
+    }
+    SortBuffer buffer = new SortBuffer(64 << 20);
+    addAll(buffer, records);
+    buffer.sort();
+    assertThat(sortedContents(buffer)).containsExactlyElementsOf(Rec.stableSorted(records, Rec.BY_PARTITION_THEN_KEY));
+  }
+
+  @Test
   void sort_allKeysEqual_keepsEmissionOrder() throws IOException {
     List<Rec> records = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
