@@ -104,7 +104,8 @@ class CompressedInputIT {
     assertThat(out.resolve("_SUCCESS")).exists();
     List<String> lines = new ArrayList<>();
     try (Stream<Path> s = Files.list(out)) {
-      for (Path f : s.filter(p -> p.getFileName().toString().startsWith("mr-out-")).sorted().toList()) {
+      // Ours names the files mr-out-N, a step in Hadoop's spelling part-N.
+      for (Path f : s.filter(p -> p.getFileName().toString().matches("(mr-out|part)-\\d{5}.*")).sorted().toList()) {
         lines.addAll(Files.readAllLines(f, StandardCharsets.UTF_8));
       }
     }
