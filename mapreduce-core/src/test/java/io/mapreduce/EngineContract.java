@@ -114,8 +114,12 @@ public abstract class EngineContract {
 
   /** Writes {@code files} files of random tokens from a small vocabulary; returns the oracle counts. */
   protected Map<String, Long> writeCorpus(int files, int linesPerFile, long seed) throws IOException {
+    return writeCorpus(files, linesPerFile, seed,
+        new String[] {"a", "b", "Ab", "ab", "é", "zz", "naïve", "𝒳", "the", "of", "é\u0301", "x y"});
+  }
+
+  protected Map<String, Long> writeCorpus(int files, int linesPerFile, long seed, String[] vocabulary) throws IOException {
     Random random = new Random(seed);
-    String[] vocabulary = {"a", "b", "Ab", "ab", "é", "zz", "naïve", "𝒳", "the", "of", "é\u0301", "x y"};
     Map<String, Long> oracle = new TreeMap<>();
     for (int f = 0; f < files; f++) {
       StringBuilder text = new StringBuilder();
@@ -208,7 +212,11 @@ public abstract class EngineContract {
 
   @Test
   void exec_tinySortBuffer_spillsManyTimesAndStillMatchesOracle() throws Exception {
-    Map<String, Long> oracle = writeCorpus(2, 20_000, 2);
+    // Thousands of distinct words: the combining table (an eighth of the buffer) fills again and
+    // again, so combined records reach the sort buffer all along, not only when the task ends.
+    String[] vocabulary = new String[3000];
+    Arrays.setAll(vocabulary, i -> "w" + i + (i % 7 == 0 ? "é" : ""));
+    Map<String, Long> oracle = writeCorpus(2, 20_000, 2, vocabulary);
     var spec = tokenCount().combiner(new Sum()).reduceTasks(2).sortBufferSize(64 << 10).build();
     JobResult result = exec(spec).get(60, TimeUnit.SECONDS);
     assertThat(readOutput(dir.resolve("out"), 2)).isEqualTo(asStrings(oracle));

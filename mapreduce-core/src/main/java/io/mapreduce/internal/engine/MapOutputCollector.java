@@ -32,21 +32,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Encodes, partitions and buffers map output; spills the buffer to a run when it is full. With a
- * combiner, output first goes through a combining table ({@link SlotTable} of objects for
- * value-like types, {@link KeyTable} of encoded bytes otherwise) that combines the values of each
- * key as soon as {@link #EAGER_COMBINE} are waiting, and all keys when the table is full, so
- * that the sort buffer sees a few combined records instead of every emitted pair. When the
+ * combiner, output first goes through a combining table, so that the sort buffer sees a few
+ * combined records instead of every emitted pair: an {@link ObjectCombiningTable} for value-like
+ * types (combined when full), a {@link KeyTable} of encoded bytes otherwise (which combines the
+ * values of a key as soon as {@link #EAGER_COMBINE} are waiting, and all keys when full). When the
  * combiner is {@link LongSumReducer} the table is a {@link LongSumTable} instead: one {@code long}
  * per encoded key, no values kept and no combiner called; with {@link #emitUtf8} a string key goes
  * into it as the bytes the mapper found, so a word count makes no object per word.
  */
 final class MapOutputCollector<K, V> implements Emitter<K, V> {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MapOutputCollector.class);
-  /** A key's values in the combining table are combined as soon as this many are waiting. */
+  /** A key's values in the byte table are combined as soon as this many are waiting. */
   private static final int EAGER_COMBINE = 32;
-  /** Rough heap cost of an object-table entry (map node, slot, list) and of one held value. */
-  private static final long SLOT_BYTES = 160;
-  private static final long VALUE_BYTES = 24;
   /** The combining table stays small enough to live in the caches. */
   private static final long MAX_TABLE_BYTES = 16 << 20;
 
@@ -90,17 +87,10 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
    * encoded until the table is flushed, so a word count encodes a few thousand keys per flush
    * instead of every word.
    */
-  private final SlotTable<K, Slot<V>> objectTable;
-  private long objectTableBytes;
+  private final ObjectCombiningTable<K, V> objectTable;
+  private final java.util.function.ToIntFunction<K> objectKeySize;
   private final long tableBudget;
   private final List<V> tableValues = new ArrayList<>();
-  /**
-   * The values of the key being combined out of the object table: the slot's array, swapped
-   * with {@link #spareValues} so that the combiner's output goes into an empty array of the slot
-   * while it reads the old one, and nothing is copied.
-   */
-  private final SlotValues<V> slotValues = new SlotValues<>();
-  private Object[] spareValues = new Object[EAGER_COMBINE];
   private final CombineOutput combineOutput = new CombineOutput();
   private boolean tableInUse;
   private long tableInputs;
@@ -113,6 +103,7 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
     this.plan = plan;
     this.attempt = attempt;
     this.attemptDirectory = attemptDirectory;
+    this.objectKeySize = plan.keyCodec::encodedSize;
     this.combiner = plan.newCombiner();
     long budget = plan.spec.sortBufferSize();
     if (combiner != null && !(combiner instanceof SortedRunCombiner)) {
@@ -124,11 +115,11 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
       }
       // The table's arrays may reach twice what it uses: a quarter of the budget holds an eighth.
       tableBudget = Math.min(budget / 8, MAX_TABLE_BYTES);
-      // A Void key is null, which the object table cannot hold.
+      // A Void key or value is null, which the object table cannot hold.
       boolean objects = !sums && plan.keyCodec.isValueLike() && plan.keyCodec.type() != (Class<?>) Void.class
-          && plan.valueCodec.isValueLike();
+          && plan.valueCodec.isValueLike() && plan.valueCodec.type() != (Class<?>) Void.class;
       table = sums || objects ? null : new KeyTable();
-      objectTable = objects ? new SlotTable<>() : null;
+      objectTable = objects ? new ObjectCombiningTable<>(plan.valueCodec::encodedSize) : null;
       sumTable = sums ? new LongSumTable() : null;
       tableInUse = true;
       budget -= 2 * tableBudget;
@@ -266,42 +257,9 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
   }
 
   private void addToObjectTable(K k, V v) {
-    outputRecords++;
-    Slot<V> slot = objectTable.get(k);
-    if (slot == null) {
-      slot = new Slot<>(plan.keyCodec.encodedSize(k));
-      objectTable.put(k, slot);
-      objectTableBytes += SLOT_BYTES + 2L * slot.keySize;
-    }
-    slot.add(v);
-    outputBytes += slot.keySize + plan.valueCodec.encodedSize(v);
-    objectTableBytes += VALUE_BYTES;
-    tableInputs++;
-    if (slot.count >= EAGER_COMBINE) {
-      combineSlot(k, slot, true);
-    }
-    if (objectTableBytes > tableBudget) {
+    objectTable.add(k, v, objectKeySize);
+    if (objectTable.footprint() > tableBudget) {
       flushObjectTable();
-    }
-  }
-
-  private void combineSlot(K k, Slot<V> slot, boolean keep) {
-    int n = slot.count;
-    Object[] values = slot.values;
-    if (keep) {
-      // The spare is at least EAGER_COMBINE long, as is every array it is swapped with.
-      slot.values = spareValues;
-      spareValues = values;
-    }
-    slot.count = 0;
-    objectTableBytes -= VALUE_BYTES * n;
-    combineInputs += n;
-    combineOutput.slot = keep ? slot : null;
-    combineOutput.slotKey = k;
-    slotValues.reset(values, n);
-    combine(k, slotValues);
-    if (!keep) {
-      Arrays.fill(values, 0, n, null);
     }
   }
 
@@ -316,19 +274,19 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
     }
   }
 
+  /** Combines every key of the object table into the sort buffer and empties the table. */
   private void flushObjectTable() {
     int keys = objectTable.size();
-    objectTable.forEach((k, slot) -> {
-      if (slot.count > 0) {
-        combineSlot(k, slot, false);
-      }
-    });
-    if (keys > tableInputs / 2) {
+    long inputs = objectTable.inputs();
+    combineOutput.entry = -1;
+    objectTable.combineAll(this::combine);
+    outputRecords += inputs;
+    combineInputs += inputs;
+    outputBytes += objectTable.inputBytes();
+    objectTable.resetInputBytes();
+    if (keys > inputs / 2) {
       tableInUse = false;
     }
-    objectTable.clear();
-    objectTableBytes = 0;
-    tableInputs = 0;
   }
 
   /** Combines every key of the table into the sort buffer and empties the table. */
@@ -348,23 +306,15 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
     tableInputs = 0;
   }
 
-  /** Where the combiner's output goes: back into its table entry, or to the sort buffer. */
+  /** Where the combiner's output goes: back into its byte-table entry, or to the sort buffer. */
   private final class CombineOutput implements Emitter<K, V> {
     private final ByteSink ck = new ByteSink(64);
     private final ByteSink cv = new ByteSink(64);
     int entry = -1;
-    Slot<V> slot;
-    K slotKey;
 
     @Override
     public void emit(K k, V v) {
       plan.checkEmitted(k, v, "combiner");
-      if (slot != null && Objects.equals(k, slotKey)) {
-        combineOutputs++;
-        slot.add(v);
-        objectTableBytes += VALUE_BYTES;
-        return;
-      }
       plan.encode(k, v, ck, cv);
       combineOutputs++;
       if (entry >= 0 && Arrays.equals(ck.array(), 0, ck.length(),
@@ -580,54 +530,4 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
           + p + ", while combining partition " + partition + ": a combiner must not change keys");
     }
   }
-
-  /** A key's values waiting in the object table, and the size of the key's encoding. */
-  private static final class Slot<V> {
-    final int keySize;
-    Object[] values = new Object[4];
-    int count;
-
-    Slot(int keySize) {
-      this.keySize = keySize;
-    }
-
-    void add(V v) {
-      if (count == values.length) {
-        values = Arrays.copyOf(values, count * 2);
-      }
-      values[count++] = v;
-    }
-  }
-
-  /**
-   * The first {@code count} values of an array, as the combiner's {@code Iterable}: reused for
-   * every key, and, as the values of a reduce group, iterable once.
-   */
-  private static final class SlotValues<V> extends ValuesOnce<V> {
-    private Object[] values;
-    private int count;
-    private int next;
-
-    void reset(Object[] values, int count) {
-      this.values = values;
-      this.count = count;
-      this.next = 0;
-      rearm();
-    }
-
-    @Override
-    public boolean hasNext() {
-      return next < count;
-    }
-
-    @SuppressWarnings("unchecked")
-    @Override
-    public V next() {
-      if (next >= count) {
-        throw new java.util.NoSuchElementException();
-      }
-      return (V) values[next++];
-    }
-  }
-
 }
