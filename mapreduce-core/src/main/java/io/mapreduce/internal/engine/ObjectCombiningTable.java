@@ -18,27 +18,26 @@ import java.util.function.ToIntFunction;
  * an equal value may stand in for the one emitted. When a key's value changes, its current run
  * moves to a log of closed runs, chained per key.
  *
+ * <p>A key's entry is one small object that holds the key and its current run, found from one
+ * slot array: a lookup touches the slot, the entry and the key (which, copied together by the
+ * collector, tend to share cache lines) and nothing else. Parallel arrays per field, the other
+ * layout, touch a line per array for every word whose entry is out of the cache.
+ *
  * <p>Not thread-safe: one map attempt's thread.
  */
 final class ObjectCombiningTable<K, V> {
-  /** Rough heap cost of an entry (index slot, per-entry arrays, a key object) and of a closed run. */
+  /** Rough heap cost of an entry (slots, entry object, key object) and of a closed run. */
   static final long ENTRY_BYTES = 96;
   static final long RUN_BYTES = 40;
   private static final int NONE = -1;
 
   private final ToIntFunction<V> valueSize;
 
-  /** Open addressing: {@code hash << 32 | entry + 1}, 0 when empty; the hash is compared first. */
-  private long[] slots = new long[1024];
-  private int entries;
-  private Object[] keys = new Object[256];
-  private int[] keySizes = new int[256];
-  /** Each entry's current run: its value (null when none) and length. */
-  private Object[] runValues = new Object[256];
-  private int[] runLengths = new int[256];
-  /** Each entry's chain of closed runs in the log, oldest first. */
-  private int[] firstRuns = new int[256];
-  private int[] lastRuns = new int[256];
+  /** Open addressing over the entries; null when empty. */
+  private Entry[] slots = new Entry[1024];
+  /** The entries in the order their keys came. */
+  private Entry[] entries = new Entry[256];
+  private int size;
 
   /** Closed runs: value, length, next run of the same entry. */
   private Object[] logValues = new Object[256];
@@ -64,12 +63,30 @@ final class ObjectCombiningTable<K, V> {
     void combine(K key, Iterable<V> values);
   }
 
+  /** A key, its encoded size, its current run and its chain of closed runs. */
+  private static final class Entry {
+    final int hash;
+    final Object key;
+    final int keySize;
+    /** The current run: its value (null when none) and length. */
+    Object runValue;
+    int runLength;
+    int firstRun = NONE;
+    int lastRun = NONE;
+
+    Entry(int hash, Object key, int keySize) {
+      this.hash = hash;
+      this.key = key;
+      this.keySize = keySize;
+    }
+  }
+
   int size() {
-    return entries;
+    return size;
   }
 
   boolean isEmpty() {
-    return entries == 0;
+    return size == 0;
   }
 
   /** Values added since the table was last emptied. */
@@ -88,28 +105,26 @@ final class ObjectCombiningTable<K, V> {
   void add(K k, V v, ToIntFunction<K> keySize) {
     inputs++;
     int h = k.hashCode();
-    int mask = slots.length - 1;
+    Entry[] t = slots;
+    int mask = t.length - 1;
     int i = spread(h) & mask;
-    int e = NONE;
-    for (long s; (s = slots[i]) != 0; i = (i + 1) & mask) {
-      if ((int) (s >>> 32) == h && k.equals(keys[(int) s - 1])) {
-        e = (int) s - 1;
-        break;
-      }
+    Entry e;
+    while ((e = t[i]) != null && (e.hash != h || !k.equals(e.key))) {
+      i = (i + 1) & mask;
     }
-    if (e == NONE) {
+    if (e == null) {
       e = insert(k, h, i, keySize.applyAsInt(k));
     }
-    Object run = runValues[e];
-    if ((run == v || (run != null && run.equals(v))) && runLengths[e] != Integer.MAX_VALUE) {
-      runLengths[e]++;
+    Object run = e.runValue;
+    if ((run == v || (run != null && run.equals(v))) && e.runLength != Integer.MAX_VALUE) {
+      e.runLength++;
       return;
     }
     if (run != null) {
       closeRun(e);
     }
-    runValues[e] = v;
-    runLengths[e] = 1;
+    e.runValue = v;
+    e.runLength = 1;
   }
 
   /**
@@ -118,9 +133,9 @@ final class ObjectCombiningTable<K, V> {
    */
   @SuppressWarnings("unchecked")
   void combineAll(Combine<K, V> combine) {
-    for (int e = 0; e < entries; e++) {
-      values.reset(e);
-      combine.combine((K) keys[e], values);
+    for (int n = 0; n < size; n++) {
+      values.reset(entries[n]);
+      combine.combine((K) entries[n].key, values);
     }
     clear();
   }
@@ -134,33 +149,22 @@ final class ObjectCombiningTable<K, V> {
     inputBytes = 0;
   }
 
-  private int insert(K k, int h, int slot, int keySize) {
-    if (entries == keys.length) {
-      int n = entries * 2;
-      keys = Arrays.copyOf(keys, n);
-      keySizes = Arrays.copyOf(keySizes, n);
-      runValues = Arrays.copyOf(runValues, n);
-      runLengths = Arrays.copyOf(runLengths, n);
-      firstRuns = Arrays.copyOf(firstRuns, n);
-      lastRuns = Arrays.copyOf(lastRuns, n);
+  private Entry insert(K k, int h, int slot, int keySize) {
+    if (size == entries.length) {
+      entries = Arrays.copyOf(entries, size * 2);
     }
-    int e = entries++;
-    keys[e] = k;
-    keySizes[e] = keySize;
-    runValues[e] = null;
-    runLengths[e] = 0;
-    firstRuns[e] = NONE;
-    lastRuns[e] = NONE;
-    slots[slot] = ((long) h << 32) | (e + 1);
+    Entry e = new Entry(h, k, keySize);
+    entries[size++] = e;
+    slots[slot] = e;
     footprint += ENTRY_BYTES + 2L * keySize;
-    if (entries * 2 > slots.length) {
+    if (size * 2 > slots.length) {
       rehash();
     }
     return e;
   }
 
   /** Moves an entry's current run to the end of its chain in the log. */
-  private void closeRun(int e) {
+  private void closeRun(Entry e) {
     if (logSize == logValues.length) {
       int n = logSize * 2;
       logValues = Arrays.copyOf(logValues, n);
@@ -168,48 +172,45 @@ final class ObjectCombiningTable<K, V> {
       logNext = Arrays.copyOf(logNext, n);
     }
     int r = logSize++;
-    logValues[r] = runValues[e];
-    logLengths[r] = runLengths[e];
+    logValues[r] = e.runValue;
+    logLengths[r] = e.runLength;
     logNext[r] = NONE;
-    if (lastRuns[e] == NONE) {
-      firstRuns[e] = r;
+    if (e.lastRun == NONE) {
+      e.firstRun = r;
     } else {
-      logNext[lastRuns[e]] = r;
+      logNext[e.lastRun] = r;
     }
-    lastRuns[e] = r;
+    e.lastRun = r;
     footprint += RUN_BYTES;
-    countBytes(e, runValues[e], runLengths[e]);
+    countBytes(e, e.runValue, e.runLength);
   }
 
   @SuppressWarnings("unchecked")
-  private void countBytes(int e, Object value, int length) {
-    inputBytes += (long) length * (keySizes[e] + valueSize.applyAsInt((V) value));
+  private void countBytes(Entry e, Object value, int length) {
+    inputBytes += (long) length * (e.keySize + valueSize.applyAsInt((V) value));
   }
 
   private void clear() {
-    Arrays.fill(slots, 0);
-    Arrays.fill(keys, 0, entries, null);
-    Arrays.fill(runValues, 0, entries, null);
+    Arrays.fill(slots, null);
+    Arrays.fill(entries, 0, size, null);
     Arrays.fill(logValues, 0, logSize, null);
-    entries = 0;
+    size = 0;
     logSize = 0;
     footprint = 0;
     inputs = 0;
   }
 
   private void rehash() {
-    long[] old = slots;
-    slots = new long[old.length * 2];
-    int mask = slots.length - 1;
-    for (long s : old) {
-      if (s != 0) {
-        int i = spread((int) (s >>> 32)) & mask;
-        while (slots[i] != 0) {
-          i = (i + 1) & mask;
-        }
-        slots[i] = s;
+    Entry[] t = new Entry[slots.length * 2];
+    int mask = t.length - 1;
+    for (int n = 0; n < size; n++) {
+      int i = spread(entries[n].hash) & mask;
+      while (t[i] != null) {
+        i = (i + 1) & mask;
       }
+      t[i] = entries[n];
     }
+    slots = t;
   }
 
   private static int spread(int h) {
@@ -226,19 +227,19 @@ final class ObjectCombiningTable<K, V> {
     private int nextRun;
     private Object value;
     private int left;
-    private int entry;
+    private Entry entry;
     private boolean currentDone;
 
-    void reset(int e) {
+    void reset(Entry e) {
       entry = e;
-      nextRun = firstRuns[e];
+      nextRun = e.firstRun;
       value = null;
       left = 0;
       currentDone = false;
       rearm();
       // The current run is counted here, once, as closed runs are when they close.
-      if (runValues[e] != null) {
-        countBytes(e, runValues[e], runLengths[e]);
+      if (e.runValue != null) {
+        countBytes(e, e.runValue, e.runLength);
       }
     }
 
@@ -267,8 +268,8 @@ final class ObjectCombiningTable<K, V> {
       }
       if (!currentDone) {
         currentDone = true;
-        value = runValues[entry];
-        left = runLengths[entry];
+        value = entry.runValue;
+        left = entry.runLength;
         return left > 0;
       }
       return false;

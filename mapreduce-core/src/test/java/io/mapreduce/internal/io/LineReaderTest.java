@@ -165,6 +165,34 @@ class LineReaderTest {
   }
 
   /**
+   * Terminators at every position within an eight-byte word, among bytes that differ from
+   * {@code \n} or {@code \r} by one bit or only in the high bit: what a scan for terminators that
+   * reads words or vectors instead of bytes (tried, and not faster here) must not mistake.
+   */
+  @Test
+  void next_terminatorsAtEveryPositionAmongNearMisses_matchOracle() throws IOException {
+    byte[] nearMisses = {'a', 0, 0x09, 0x0b, 0x0c, 0x0e, 0x1a, 0x1d, (byte) 0x8a, (byte) 0x8d, (byte) 0xff, (byte) 0x80};
+    for (long seed = 1; seed <= 40; seed++) {
+      Random random = new Random(seed);
+      ByteArrayOutputStream content = new ByteArrayOutputStream();
+      for (int line = 0; line < 60; line++) {
+        int length = random.nextInt(40);
+        for (int i = 0; i < length; i++) {
+          content.write(nearMisses[random.nextInt(nearMisses.length)]);
+        }
+        content.writeBytes(random.nextInt(4) == 0 ? new byte[] {'\r', '\n'} : new byte[] {random.nextBoolean() ? (byte) '\n' : (byte) '\r'});
+      }
+      byte[] bytes = content.toByteArray();
+      Path file = write("near-" + seed + ".txt", bytes);
+      List<Line> expected = oracleLines(bytes);
+      for (long splitSize : new long[] {7, 64, 333, bytes.length + 1}) {
+        assertThat(readSplits(file, splitSize)).as("seed %d, split size %d", seed, splitSize)
+            .containsExactlyElementsOf(expected);
+      }
+    }
+  }
+
+  /**
    * Lines longer than the reader's buffer, and terminators placed on the buffer's edges. Cutting
    * at every byte of these files would open hundreds of thousands of readers, so the cuts are
    * chosen: a sweep of split sizes around the buffer size, and two-way cuts next to every
