@@ -92,6 +92,7 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
   private final long tableBudget;
   private final List<V> tableValues = new ArrayList<>();
   private final CombineOutput combineOutput = new CombineOutput();
+  private final ObjectTableCombine objectTableCombine = new ObjectTableCombine();
   private boolean tableInUse;
   private long tableInputs;
   private long outputRecords;
@@ -137,12 +138,24 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
 
   @Override
   public void emit(K k, V v) {
-    plan.checkEmitted(k, v, "map");
-    attempt.progressed();
+    // Kept small enough to inline into the mapper's loop: the object table's way first.
     if (objectTable != null && tableInUse) {
-      addToObjectTable(k, v);
+      if (k == null || v == null) {
+        plan.checkEmitted(k, v, "map");
+      }
+      attempt.progressed();
+      objectTable.add(k, v, objectKeySize);
+      if (objectTable.footprint() > tableBudget) {
+        flushObjectTable();
+      }
       return;
     }
+    emitEncoded(k, v);
+  }
+
+  private void emitEncoded(K k, V v) {
+    plan.checkEmitted(k, v, "map");
+    attempt.progressed();
     if (sumTable != null && tableInUse) {
       key.clear();
       plan.keyCodec.write(k, key, false);
@@ -256,13 +269,6 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
     combine(k, tableValues);
   }
 
-  private void addToObjectTable(K k, V v) {
-    objectTable.add(k, v, objectKeySize);
-    if (objectTable.footprint() > tableBudget) {
-      flushObjectTable();
-    }
-  }
-
   /** Runs the table's combiner into {@link #combineOutput}, as it was aimed by the caller. */
   private void combine(K k, Iterable<V> values) {
     try {
@@ -279,7 +285,7 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
     int keys = objectTable.size();
     long inputs = objectTable.inputs();
     combineOutput.entry = -1;
-    objectTable.combineAll(this::combine);
+    objectTable.combineAll(objectTableCombine);
     outputRecords += inputs;
     combineInputs += inputs;
     outputBytes += objectTable.inputBytes();
@@ -304,6 +310,49 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
     }
     table.clear();
     tableInputs = 0;
+  }
+
+  /** The object table's combine: into the sort buffer, and folds captured (see ObjectCombiningTable). */
+  private final class ObjectTableCombine implements ObjectCombiningTable.Combine<K, V>, Emitter<K, V> {
+    private K foldKey;
+    private V folded;
+    private int foldedCount;
+
+    @Override
+    public void combine(K key, Iterable<V> values) {
+      MapOutputCollector.this.combine(key, values);
+    }
+
+    @Override
+    public Object fold(K key, Iterable<V> copies) {
+      foldKey = key;
+      folded = null;
+      foldedCount = 0;
+      try {
+        tableCombiner.reduce(key, copies, this);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new MapTask.CombinerException(e);
+      }
+      return foldedCount == 0 ? ObjectCombiningTable.NOTHING : foldedCount == 1 ? folded : null;
+    }
+
+    /** The fold's output: one value for the key is kept; anything more goes on as combined output. */
+    @Override
+    public void emit(K k, V v) {
+      plan.checkEmitted(k, v, "combiner");
+      if (foldedCount == 0 && k.equals(foldKey)) {
+        folded = v;
+        foldedCount = 1;
+        return;
+      }
+      if (foldedCount == 1) {
+        combineOutput.emit(foldKey, folded);
+      }
+      foldedCount = 2;
+      combineOutput.emit(k, v);
+    }
   }
 
   /** Where the combiner's output goes: back into its byte-table entry, or to the sort buffer. */

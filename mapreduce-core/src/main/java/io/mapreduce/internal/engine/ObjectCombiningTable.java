@@ -18,6 +18,16 @@ import java.util.function.ToIntFunction;
  * an equal value may stand in for the one emitted. When a key's value changes, its current run
  * moves to a log of closed runs, chained per key.
  *
+ * <p>A long run is folded before the final combine rather than replayed value by value: the
+ * combiner runs over {@link #FOLD} copies of the value and, when it gives back exactly one value
+ * for the key, each {@code FOLD} copies are replaced by that value, and so on up; a run of a
+ * million ones reaches the combiner as a few dozen values. This relies on what Hadoop asks of a
+ * combiner (and this engine too, which combines again at every spill and merge): that it may run
+ * any number of times, on any subset of a key's values and on its own output, and, as the paper
+ * asks of map and reduce functions, that it is deterministic. A combiner that gives back nothing
+ * for the copies drops them all; one that gives back more, or other keys, has its output kept as
+ * it came and folding ends for the task.
+ *
  * <p>A key's entry is one small object that holds the key and its current run, found from one
  * slot array: a lookup touches the slot, the entry and the key (which, copied together by the
  * collector, tend to share cache lines) and nothing else. Parallel arrays per field, the other
@@ -48,7 +58,11 @@ final class ObjectCombiningTable<K, V> {
   private long footprint;
   private long inputs;
   private long inputBytes;
-  private final RunValues values = new RunValues();
+  /** The values of the key being combined, and copies of one value being folded. */
+  private final RunValues<V> values = new RunValues<>();
+  private final RunValues<V> copies = new RunValues<>();
+  /** Cleared for good when a fold gives back something other than one value or none. */
+  private boolean foldable = true;
 
   /**
    * @param valueSize a value's encoded size, for the {@code MAP_OUTPUT_BYTES} counter, which
@@ -61,7 +75,20 @@ final class ObjectCombiningTable<K, V> {
   /** Receives each key with its values, once per key, when the table is combined. */
   interface Combine<K, V> {
     void combine(K key, Iterable<V> values);
+
+    /**
+     * Combines copies of one value: returns the one value the combiner gave back for {@code key},
+     * {@link #NOTHING} when it gave back nothing, or null when it gave back anything else (which
+     * has then gone on as combined output).
+     */
+    Object fold(K key, Iterable<V> copies);
   }
+
+  /** What {@link Combine#fold} returns when the combiner gave back nothing. */
+  static final Object NOTHING = new Object();
+
+  /** Runs of at least twice this many copies are folded, this many copies at a time. */
+  static final int FOLD = 16;
 
   /** A key, its encoded size, its current run and its chain of closed runs. */
   private static final class Entry {
@@ -115,8 +142,17 @@ final class ObjectCombiningTable<K, V> {
     if (e == null) {
       e = insert(k, h, i, keySize.applyAsInt(k));
     }
+    if (e.runValue == v && e.runLength != Integer.MAX_VALUE) {
+      e.runLength++;
+    } else {
+      addOther(e, v);
+    }
+  }
+
+  /** Adds a value that is not the very object of the entry's run: it may still be an equal one. */
+  private void addOther(Entry e, V v) {
     Object run = e.runValue;
-    if ((run == v || (run != null && run.equals(v))) && e.runLength != Integer.MAX_VALUE) {
+    if (run != null && run.equals(v) && e.runLength != Integer.MAX_VALUE) {
       e.runLength++;
       return;
     }
@@ -134,10 +170,47 @@ final class ObjectCombiningTable<K, V> {
   @SuppressWarnings("unchecked")
   void combineAll(Combine<K, V> combine) {
     for (int n = 0; n < size; n++) {
-      values.reset(entries[n]);
-      combine.combine((K) entries[n].key, values);
+      Entry e = entries[n];
+      K key = (K) e.key;
+      values.clear();
+      for (int r = e.firstRun; r != NONE; r = logNext[r]) {
+        addFolded(key, logValues[r], logLengths[r], combine);
+      }
+      if (e.runValue != null) {
+        // The current run is counted here, once, as closed runs are when they close.
+        countBytes(e, e.runValue, e.runLength);
+        addFolded(key, e.runValue, e.runLength, combine);
+      }
+      values.rearm();
+      combine.combine(key, values);
     }
     clear();
+  }
+
+  /** Adds a run to the values of the key being combined, folded when long (see the class). */
+  private void addFolded(K key, Object value, int length, Combine<K, V> combine) {
+    while (foldable && length >= 2 * FOLD) {
+      copies.clear();
+      copies.add(value, FOLD);
+      copies.rearm();
+      Object folded = combine.fold(key, copies);
+      if (folded == null) {
+        foldable = false;
+        length -= FOLD;
+        break;
+      }
+      if (length % FOLD > 0) {
+        values.add(value, length % FOLD);
+      }
+      if (folded == NOTHING) {
+        return;
+      }
+      value = folded;
+      length /= FOLD;
+    }
+    if (length > 0) {
+      values.add(value, length);
+    }
   }
 
   /** The encoded bytes of what was added since the last {@link #resetInputBytes()}. */
@@ -220,27 +293,33 @@ final class ObjectCombiningTable<K, V> {
   }
 
   /**
-   * An entry's values for the combiner: its closed runs, then its current run, each value
-   * repeated as often as it was emitted in a row. Reused for every key, iterable once.
+   * Values for the combiner as runs: each value repeated as often as it was emitted in a row.
+   * Reused for every key, iterable once per {@link #rearm()}.
    */
-  private final class RunValues extends ValuesOnce<V> {
-    private int nextRun;
+  static final class RunValues<V> extends ValuesOnce<V> {
+    private Object[] runValues = new Object[16];
+    private int[] runLengths = new int[16];
+    private int runs;
+    private int next;
     private Object value;
     private int left;
-    private Entry entry;
-    private boolean currentDone;
 
-    void reset(Entry e) {
-      entry = e;
-      nextRun = e.firstRun;
+    void clear() {
+      Arrays.fill(runValues, 0, runs, null);
+      runs = 0;
+      next = 0;
       value = null;
       left = 0;
-      currentDone = false;
-      rearm();
-      // The current run is counted here, once, as closed runs are when they close.
-      if (e.runValue != null) {
-        countBytes(e, e.runValue, e.runLength);
+    }
+
+    void add(Object v, int length) {
+      if (runs == runValues.length) {
+        runValues = Arrays.copyOf(runValues, runs * 2);
+        runLengths = Arrays.copyOf(runLengths, runs * 2);
       }
+      runValues[runs] = v;
+      runLengths[runs] = length;
+      runs++;
     }
 
     // The common step (more of the same run) is kept tiny so that the combiner's loop inlines it.
@@ -260,19 +339,13 @@ final class ObjectCombiningTable<K, V> {
     }
 
     private boolean nextRunStarted() {
-      if (nextRun != NONE) {
-        value = logValues[nextRun];
-        left = logLengths[nextRun];
-        nextRun = logNext[nextRun];
-        return true;
+      if (next == runs) {
+        return false;
       }
-      if (!currentDone) {
-        currentDone = true;
-        value = entry.runValue;
-        left = entry.runLength;
-        return left > 0;
-      }
-      return false;
+      value = runValues[next];
+      left = runLengths[next];
+      next++;
+      return true;
     }
   }
 }

@@ -11,6 +11,25 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ObjectCombiningTableTest {
+  /** A combine that records every key's values and folds by summing, as a Long-sum combiner would. */
+  private static ObjectCombiningTable.Combine<String, Long> summing(java.util.function.BiConsumer<String, Iterable<Long>> sink) {
+    return new ObjectCombiningTable.Combine<>() {
+      @Override
+      public void combine(String key, Iterable<Long> values) {
+        sink.accept(key, values);
+      }
+
+      @Override
+      public Object fold(String key, Iterable<Long> copies) {
+        long sum = 0;
+        for (long c : copies) {
+          sum += c;
+        }
+        return sum;
+      }
+    };
+  }
+
   private static int size(String s) {
     return s.length() + 1;
   }
@@ -27,9 +46,10 @@ class ObjectCombiningTableTest {
     Random random = new Random(7);
     long bytes = 0;
     for (int i = 0; i < 200_000; i++) {
-      // Thousands of keys (the index grows and rehashes); values mostly repeat, as counts do.
+      // Thousands of keys (the index grows and rehashes); values often repeat, as counts do, in
+      // runs too short to be folded, so that the values come back exactly as they were added.
       String key = "k" + random.nextInt(3000);
-      Long value = random.nextInt(10) < 8 ? Long.valueOf(1) : Long.valueOf(random.nextInt(1000) + 1000);
+      Long value = random.nextInt(10) < 8 ? Long.valueOf(random.nextInt(3)) : Long.valueOf(random.nextInt(1000) + 1000);
       table.add(key, value, ObjectCombiningTableTest::size);
       oracle.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
       bytes += size(key) + size(value);
@@ -37,11 +57,11 @@ class ObjectCombiningTableTest {
     assertThat(table.size()).isEqualTo(oracle.size());
     assertThat(table.inputs()).isEqualTo(200_000);
     Map<String, List<Long>> seen = new LinkedHashMap<>();
-    table.combineAll((k, values) -> {
+    table.combineAll(summing((k, values) -> {
       List<Long> got = new ArrayList<>();
       values.forEach(got::add);
       assertThat(seen.put(k, got)).as("key %s combined twice", k).isNull();
-    });
+    }));
     assertThat(seen).isEqualTo(oracle);
     assertThat(table.inputBytes()).isEqualTo(bytes);
     assertThat(table.isEmpty()).isTrue();
@@ -61,18 +81,20 @@ class ObjectCombiningTableTest {
     table.add("w", 7L, ObjectCombiningTableTest::size);
     assertThat(table.footprint()).isEqualTo(afterFirst + ObjectCombiningTable.RUN_BYTES);
     List<Long> got = new ArrayList<>();
-    table.combineAll((k, values) -> values.forEach(got::add));
-    assertThat(got).hasSize(1002).startsWith(5000L, 5000L).endsWith(5000L, 7L);
+    table.combineAll(summing((k, values) -> values.forEach(got::add)));
+    // One run of 1001 equal values (folded by the sum), then the 7.
+    assertThat(got).hasSizeLessThan(40).endsWith(7L);
+    assertThat(got.stream().mapToLong(Long::longValue).sum()).isEqualTo(1001 * 5000L + 7);
   }
 
   @Test
   void combineAll_valuesIterateOnce_asAReduceGroupsDo() {
     ObjectCombiningTable<String, Long> table = new ObjectCombiningTable<>(ObjectCombiningTableTest::size);
     table.add("a", 1L, ObjectCombiningTableTest::size);
-    table.combineAll((k, values) -> {
+    table.combineAll(summing((k, values) -> {
       values.iterator().next();
       assertThatThrownBy(values::iterator).isInstanceOf(IllegalStateException.class);
-    });
+    }));
   }
 
   /** The table is reused after a combine: the same keys start afresh. */
@@ -82,16 +104,94 @@ class ObjectCombiningTableTest {
     for (int i = 0; i < 5000; i++) {
       table.add("k" + (i % 100), 1L, ObjectCombiningTableTest::size);
     }
-    table.combineAll((k, values) -> { });
+    table.combineAll(summing((k, values) -> { }));
     table.resetInputBytes();
     table.add("k1", 2L, ObjectCombiningTableTest::size);
     Map<String, List<Long>> seen = new LinkedHashMap<>();
-    table.combineAll((k, values) -> {
+    table.combineAll(summing((k, values) -> {
       List<Long> got = new ArrayList<>();
       values.forEach(got::add);
       seen.put(k, got);
-    });
+    }));
     assertThat(seen).containsExactly(Map.entry("k1", List.of(2L)));
     assertThat(table.inputBytes()).isEqualTo(size("k1") + 8);
+  }
+
+  /** A long run reaches the combiner folded: a few values with the same sum, not every copy. */
+  @Test
+  void combineAll_longRunsFoldedBySum_fewValuesWithTheSameSum() {
+    ObjectCombiningTable<String, Long> table = new ObjectCombiningTable<>(ObjectCombiningTableTest::size);
+    for (int i = 0; i < 1_000_003; i++) {
+      table.add("the", 1L, ObjectCombiningTableTest::size);
+      if (i % 1000 == 0) {
+        table.add("rare", 5L, ObjectCombiningTableTest::size);
+      }
+    }
+    table.add("the", 7L, ObjectCombiningTableTest::size);
+    Map<String, List<Long>> seen = new LinkedHashMap<>();
+    table.combineAll(summing((k, values) -> {
+      List<Long> got = new ArrayList<>();
+      values.forEach(got::add);
+      seen.put(k, got);
+    }));
+    assertThat(seen.get("the").stream().mapToLong(Long::longValue).sum()).isEqualTo(1_000_003 + 7);
+    assertThat(seen.get("the")).hasSizeLessThan(100).endsWith(7L);
+    assertThat(seen.get("rare").stream().mapToLong(Long::longValue).sum()).isEqualTo(1001 * 5);
+    // The emitted bytes are counted as emitted, not as folded.
+    assertThat(table.inputBytes()).isEqualTo((1_000_004L) * (size("the") + 8) + 1001L * (size("rare") + 8));
+  }
+
+  /**
+   * A combiner that gives back nothing for the copies drops them; one that gives back anything
+   * but one value (its output has gone on) ends folding: the rest of the run is replayed.
+   */
+  @Test
+  void combineAll_foldGivingNothingOrMore_dropsTheRunOrReplaysTheRest() {
+    ObjectCombiningTable<String, Long> table = new ObjectCombiningTable<>(ObjectCombiningTableTest::size);
+    for (int i = 0; i < 100; i++) {
+      table.add("dropped", 1L, ObjectCombiningTableTest::size);
+    }
+    List<Long> seen = new ArrayList<>();
+    List<Iterable<Long>> foldsAsked = new ArrayList<>();
+    table.combineAll(new ObjectCombiningTable.Combine<>() {
+      @Override
+      public void combine(String key, Iterable<Long> values) {
+        values.forEach(seen::add);
+      }
+
+      @Override
+      public Object fold(String key, Iterable<Long> copies) {
+        foldsAsked.add(copies);
+        return ObjectCombiningTable.NOTHING;
+      }
+    });
+    // 100 = 6 * 16 + 4: six folds of sixteen gave nothing, the remaining four come through.
+    assertThat(seen).containsExactly(1L, 1L, 1L, 1L);
+    assertThat(foldsAsked).hasSize(1);
+
+    for (int i = 0; i < 100; i++) {
+      table.add("more", 1L, ObjectCombiningTableTest::size);
+    }
+    for (int i = 0; i < 40; i++) {
+      table.add("later", 2L, ObjectCombiningTableTest::size);
+    }
+    seen.clear();
+    int[] folds = new int[1];
+    table.combineAll(new ObjectCombiningTable.Combine<>() {
+      @Override
+      public void combine(String key, Iterable<Long> values) {
+        values.forEach(seen::add);
+      }
+
+      @Override
+      public Object fold(String key, Iterable<Long> copies) {
+        folds[0]++;
+        return null;
+      }
+    });
+    // One fold was tried and went on as output of its own: the other 84 ones and every later
+    // value are replayed as they came.
+    assertThat(folds[0]).isEqualTo(1);
+    assertThat(seen).hasSize(84 + 40);
   }
 }
