@@ -147,7 +147,7 @@ final class LocalCluster implements AutoCloseable {
         throw new MapReduceException("only " + master.status().workers().size() + " of " + count
             + " local workers registered within " + START_TIMEOUT_MILLIS / 1000 + " s");
       }
-      Thread.sleep(50);
+      Thread.sleep(10);
     }
   }
 

@@ -43,7 +43,10 @@ public final class Main implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    int code = run(args);
+    // A job on a cluster leaves the client's network thread, which would hold the exit 300 ms.
+    io.mapreduce.netty.client.ClusterEngine.stopClientThread();
+    System.exit(code);
   }
 
   /** Runs the command line and returns the exit code. */

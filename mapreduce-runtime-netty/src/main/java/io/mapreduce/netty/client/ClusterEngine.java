@@ -50,7 +50,29 @@ public final class ClusterEngine implements ExecutionEngine {
   private static final Logger log = LoggerFactory.getLogger(ClusterEngine.class);
   /** How long a client waits for a master that went away mid-job to come back. */
   static final Duration RECONNECT_WINDOW = Duration.ofMinutes(2);
-  private static final EventLoopGroup GROUP = new NioEventLoopGroup(1, new DefaultThreadFactory("mapreduce-client", true));
+  /** Whether {@link ClientThread} was started: its thread lives as long as the JVM. */
+  private static volatile boolean clientThreadStarted;
+
+  /** The client's one network thread, shared by every job of this JVM, started by the first. */
+  private static final class ClientThread {
+    static final EventLoopGroup GROUP = new NioEventLoopGroup(1, new DefaultThreadFactory("mapreduce-client", true));
+  }
+
+  private static EventLoopGroup group() {
+    clientThreadStarted = true;
+    return ClientThread.GROUP;
+  }
+
+  /**
+   * For a process about to exit once its jobs are done: stops the clients' network thread, if one
+   * was started. A thread waiting in the kernel (as a network thread does) holds the JVM's exit
+   * for 300 ms. Jobs submitted afterwards fail.
+   */
+  public static void stopClientThread() {
+    if (clientThreadStarted) {
+      ClientThread.GROUP.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly(2_000);
+    }
+  }
 
   @Override
   public String name() {
@@ -145,7 +167,7 @@ public final class ClusterEngine implements ExecutionEngine {
     /** Connects to the master: to submit the job, or (again) to follow it. */
     void connect(boolean follow) {
       new Bootstrap()
-          .group(GROUP)
+          .group(group())
           .channel(NioSocketChannel.class)
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
           .handler(new ChannelInitializer<SocketChannel>() {
@@ -183,7 +205,7 @@ public final class ClusterEngine implements ExecutionEngine {
       }
       long delay = backoffMillis;
       backoffMillis = Math.min(5_000, backoffMillis * 2);
-      GROUP.schedule(() -> connect(true), delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+      group().schedule(() -> connect(true), delay, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     private void submit(Channel ch) {
