@@ -468,7 +468,11 @@ public final class MapReduceSpecification<K, V> {
       return this;
     }
 
-    /** Sets a combiner: a reducer run on map output before the shuffle, zero or more times. */
+    /**
+     * Sets a combiner: a reducer run on map output before the shuffle, zero or more times, on any
+     * subset of a key's values and on its own output; it must give the same output for the same
+     * input (see {@link Reducer}).
+     */
     public Builder<K, V> combiner(Reducer<K, V> combiner) {
       requireNonNull(combiner, "combiner");
       checkState(this.combiner == null, "combiner was already set to %s", this.combiner);

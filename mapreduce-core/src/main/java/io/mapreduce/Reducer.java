@@ -11,6 +11,12 @@ package io.mapreduce;
  *
  * <p>A reducer named as the combiner of a job runs on partial groups of map output, zero or more
  * times; its output pairs are fed back into the shuffle, so it must emit the same types it reads.
+ * As in Hadoop, it may run on any subset of a key's values and on its own output, so it must
+ * compute something whose parts combine (a sum, a maximum, a union), give the same output for the
+ * same input, and not decide what to emit from state kept across {@code reduce} calls. Map tasks
+ * rely on this: they fold a long run of equal values (a word's {@code 1}s) through the combiner 16
+ * at a time rather than hand it every copy. On the map side a combiner of immutable values
+ * (strings, numbers, records of those) may get one object for several equal values.
  *
  * <p>As for {@link Mapper}, each task attempt works on its own Kryo copy of the instance. A
  * reducer that emits other types than it reads is a {@link PairReducer}.

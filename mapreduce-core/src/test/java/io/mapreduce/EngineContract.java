@@ -212,10 +212,11 @@ public abstract class EngineContract {
 
   @Test
   void exec_tinySortBuffer_spillsManyTimesAndStillMatchesOracle() throws Exception {
-    // Thousands of distinct words: the combining table (an eighth of the buffer) fills again and
-    // again, so combined records reach the sort buffer all along, not only when the task ends.
-    String[] vocabulary = new String[3000];
-    Arrays.setAll(vocabulary, i -> "w" + i + (i % 7 == 0 ? "é" : ""));
+    // Five hot words (four fifths of the text) and a tail of 3,000 rare ones: the combining table
+    // (an eighth of the buffer) fills again and again without being bypassed, runs of the hot
+    // words grow long enough to be folded, and combined records reach the sort buffer all along.
+    String[] vocabulary = new String[15_000];
+    Arrays.setAll(vocabulary, i -> i < 3000 ? "w" + i + (i % 7 == 0 ? "é" : "") : "hot" + (i % 5));
     Map<String, Long> oracle = writeCorpus(2, 20_000, 2, vocabulary);
     var spec = tokenCount().combiner(new Sum()).reduceTasks(2).sortBufferSize(64 << 10).build();
     JobResult result = exec(spec).get(60, TimeUnit.SECONDS);

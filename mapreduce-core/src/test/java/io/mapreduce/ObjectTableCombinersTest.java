@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
  * User combiners over string keys and long values, which the map task combines as objects with
  * each key's values kept as runs of equal values and long runs folded through the combiner (see
  * ObjectCombiningTable): a sum, a maximum, a combiner that passes values through unchanged (so a
- * fold gives back many values and folding stops) and one that emits some values twice. Every
- * result is checked against counts made here, and the records emitted against the counters.
+ * fold gives back many values and folding stops), one that gives back the sum in two values, and
+ * one that gives back nothing for a sum of zero. Every result is checked against counts made here,
+ * and the records emitted against the map output counter.
  */
 class ObjectTableCombinersTest {
   @TempDir Path dir;
@@ -91,6 +92,31 @@ class ObjectTableCombinersTest {
     }
   }
 
+  /** Emits (word, 1), but (word, 0) for "the": long runs of zeros. */
+  public static final class TheIsZero extends Mapper<String, Long> {
+    @Override
+    public void map(long offset, String line, Emitter<String, Long> out) {
+      String[] t = line.split(" ");
+      for (int i = 0; i + 1 < t.length; i += 2) {
+        out.emit(t[i], t[i].equals("the") ? 0L : 1L);
+      }
+    }
+  }
+
+  /** Sums, and gives back nothing when the sum is zero: as combiner and reducer alike. */
+  public static final class SumDroppingZero extends Reducer<String, Long> {
+    @Override
+    public void reduce(String key, Iterable<Long> values, Emitter<String, Long> out) {
+      long n = 0;
+      for (long v : values) {
+        n += v;
+      }
+      if (n != 0) {
+        out.emit(key, n);
+      }
+    }
+  }
+
   @BeforeEach
   void setUp() throws IOException {
     input = dir.resolve("in.txt");
@@ -102,7 +128,8 @@ class ObjectTableCombinersTest {
       for (int w = 0; w < n; w++) {
         // A few words make most of the text (long runs of equal values), with a tail of rare ones.
         String word = random.nextInt(5) > 0 ? hot[random.nextInt(hot.length)] : "w" + random.nextInt(3000);
-        long number = random.nextInt(3) == 0 ? random.nextInt(1_000_000) : 7;
+        // Mostly 7, so that a word's runs of equal numbers are long enough to be folded.
+        long number = random.nextInt(50) == 0 ? random.nextInt(1_000_000) : 7;
         text.append(word).append(' ').append(number).append(' ');
         counts.merge(word, 1L, Long::sum);
         maxima.merge(word, number, Math::max);
@@ -148,5 +175,12 @@ class ObjectTableCombinersTest {
   @Test
   void combinerGivingTwoValues_countsStillEqualTheOracle() throws Exception {
     assertThat(run(new Words(false), new SumInHalves(), new Sum(), "halves")).isEqualTo(counts);
+  }
+
+  @Test
+  void combinerGivingNothingForZeros_theWordOfZerosVanishes_theRestEqualTheOracle() throws Exception {
+    Map<String, Long> expected = new TreeMap<>(counts);
+    expected.remove("the");
+    assertThat(run(new TheIsZero(), new SumDroppingZero(), new SumDroppingZero(), "zeros")).isEqualTo(expected);
   }
 }

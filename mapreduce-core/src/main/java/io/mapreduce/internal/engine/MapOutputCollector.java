@@ -463,6 +463,17 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
     if (sumTable != null && sumTable.size() > 0) {
       flushSumTable();
     }
+    if (tableCombiner != null) {
+      // What the table's combiner emits as it ends goes to the sort buffer like its other output.
+      combineOutput.entry = -1;
+      try {
+        tableCombiner.cleanup(combineOutput);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new MapTask.CombinerException(e);
+      }
+    }
     awaitSpill();
     if (!buffer.isEmpty() || spills.isEmpty()) {
       Path run = attemptDirectory.resolve("spill-" + spills.size());

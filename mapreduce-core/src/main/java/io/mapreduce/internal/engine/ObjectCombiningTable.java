@@ -36,7 +36,10 @@ import java.util.function.ToIntFunction;
  * <p>Not thread-safe: one map attempt's thread.
  */
 final class ObjectCombiningTable<K, V> {
-  /** Rough heap cost of an entry (slots, entry object, key object) and of a closed run. */
+  /**
+   * Rough heap cost of an entry (slots, entry object, key object) and of a closed run, beside
+   * twice the encoded size of the key or the run's value.
+   */
   static final long ENTRY_BYTES = 96;
   static final long RUN_BYTES = 40;
   private static final int NONE = -1;
@@ -54,6 +57,8 @@ final class ObjectCombiningTable<K, V> {
   private int[] logLengths = new int[256];
   private int[] logNext = new int[256];
   private int logSize;
+  /** The next entry {@link #combineAll} combines. */
+  private int nextToCombine;
 
   private long footprint;
   private long inputs;
@@ -164,13 +169,16 @@ final class ObjectCombiningTable<K, V> {
   }
 
   /**
-   * Calls {@code combine} with every key and its values, in the order they were added, then
-   * empties the table.
+   * Calls {@code combine} with every key and its values, then empties the table. The values come
+   * in the order they were added, but for a folded run, whose few left-over copies come before
+   * the values it was folded into.
    */
   @SuppressWarnings("unchecked")
   void combineAll(Combine<K, V> combine) {
-    for (int n = 0; n < size; n++) {
-      Entry e = entries[n];
+    // A cursor, not a loop variable: if the combiner throws, a later call goes on after the key
+    // it threw on, instead of combining the keys before it a second time.
+    while (nextToCombine < size) {
+      Entry e = entries[nextToCombine++];
       K key = (K) e.key;
       values.clear();
       for (int r = e.firstRun; r != NONE; r = logNext[r]) {
@@ -184,6 +192,7 @@ final class ObjectCombiningTable<K, V> {
       values.rearm();
       combine.combine(key, values);
     }
+    values.clear();
     clear();
   }
 
@@ -254,13 +263,17 @@ final class ObjectCombiningTable<K, V> {
       logNext[e.lastRun] = r;
     }
     e.lastRun = r;
-    footprint += RUN_BYTES;
-    countBytes(e, e.runValue, e.runLength);
+    // The run keeps its value alive: counted, as keys are, at twice its encoded size.
+    int size = countBytes(e, e.runValue, e.runLength);
+    footprint += RUN_BYTES + 2L * size;
   }
 
+  /** Counts a run's encoded bytes as emitted; returns the encoded size of its value. */
   @SuppressWarnings("unchecked")
-  private void countBytes(Entry e, Object value, int length) {
-    inputBytes += (long) length * (e.keySize + valueSize.applyAsInt((V) value));
+  private int countBytes(Entry e, Object value, int length) {
+    int size = valueSize.applyAsInt((V) value);
+    inputBytes += (long) length * (e.keySize + size);
+    return size;
   }
 
   private void clear() {
@@ -268,6 +281,7 @@ final class ObjectCombiningTable<K, V> {
     Arrays.fill(entries, 0, size, null);
     Arrays.fill(logValues, 0, logSize, null);
     size = 0;
+    nextToCombine = 0;
     logSize = 0;
     footprint = 0;
     inputs = 0;

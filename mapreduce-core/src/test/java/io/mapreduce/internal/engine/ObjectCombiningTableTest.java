@@ -79,7 +79,8 @@ class ObjectCombiningTableTest {
     }
     assertThat(table.footprint()).isEqualTo(afterFirst);
     table.add("w", 7L, ObjectCombiningTableTest::size);
-    assertThat(table.footprint()).isEqualTo(afterFirst + ObjectCombiningTable.RUN_BYTES);
+    // The closed run of 5000s: its entry, and its value at twice its encoded size (8 here).
+    assertThat(table.footprint()).isEqualTo(afterFirst + ObjectCombiningTable.RUN_BYTES + 2 * 8);
     List<Long> got = new ArrayList<>();
     table.combineAll(summing((k, values) -> values.forEach(got::add)));
     // One run of 1001 equal values (folded by the sum), then the 7.
@@ -193,5 +194,25 @@ class ObjectCombiningTableTest {
     // value are replayed as they came.
     assertThat(folds[0]).isEqualTo(1);
     assertThat(seen).hasSize(84 + 40);
+  }
+
+  /** A combiner that throws on one key: the next combine goes on after it, never repeating a key. */
+  @Test
+  void combineAll_afterTheCombinerThrew_goesOnAfterTheKeyItThrewOn() {
+    ObjectCombiningTable<String, Long> table = new ObjectCombiningTable<>(ObjectCombiningTableTest::size);
+    for (String k : List.of("a", "b", "c")) {
+      table.add(k, 1L, ObjectCombiningTableTest::size);
+    }
+    List<String> combined = new ArrayList<>();
+    assertThatThrownBy(() -> table.combineAll(summing((k, values) -> {
+      if (k.equals("b")) {
+        throw new IllegalStateException("bad b");
+      }
+      combined.add(k);
+    }))).hasMessage("bad b");
+    table.combineAll(summing((k, values) -> combined.add(k)));
+    assertThat(combined).containsExactly("a", "c");
+    assertThat(table.isEmpty()).isTrue();
+    assertThat(table.inputBytes()).isEqualTo(3L * (size("a") + 8));
   }
 }

@@ -58,17 +58,26 @@ public final class ClusterEngine implements ExecutionEngine {
     static final EventLoopGroup GROUP = new NioEventLoopGroup(1, new DefaultThreadFactory("mapreduce-client", true));
   }
 
+  /** Set for good by {@link #stopClientThread()}. */
+  private static volatile boolean clientThreadStopped;
+
   private static EventLoopGroup group() {
+    if (clientThreadStopped) {
+      throw new IllegalStateException("the cluster client's network thread was stopped"
+          + " (ClusterEngine.stopClientThread): this JVM submits no more cluster jobs");
+    }
     clientThreadStarted = true;
     return ClientThread.GROUP;
   }
 
   /**
-   * For a process about to exit once its jobs are done: stops the clients' network thread, if one
-   * was started. A thread waiting in the kernel (as a network thread does) holds the JVM's exit
-   * for 300 ms. Jobs submitted afterwards fail.
+   * For a process about to exit once its jobs have ended: stops the clients' network thread, if
+   * one was started (a thread waiting in the kernel, as a network thread does, holds the JVM's
+   * exit for 300 ms). Meant for when no job runs: a job still running loses its connection to the
+   * master; a job submitted afterwards fails at once with {@link IllegalStateException}.
    */
   public static void stopClientThread() {
+    clientThreadStopped = true;
     if (clientThreadStarted) {
       ClientThread.GROUP.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly(2_000);
     }
@@ -195,6 +204,11 @@ public final class ClusterEngine implements ExecutionEngine {
      */
     private void reconnectLater(Throwable why) {
       if (isDone()) {
+        return;
+      }
+      if (clientThreadStopped) {
+        failFromCluster(new MapReduceException("the cluster client's network thread was stopped before job " + id()
+            + " finished"));
         return;
       }
       if (System.nanoTime() > reconnectDeadline) {
