@@ -21,6 +21,8 @@ final class MasterStatus {
       "\"shuffleAddress\":\"([^\"]*)\",\"location\":(?:null|\"((?:[^\"\\\\]|\\\\.)*)\")");
   private static final Pattern WORKER_PAGES = Pattern.compile("\"workersPage\":\\{[^}]*\"pages\":(\\d+)");
   private static final int MAX_PAGES = 1_000;
+  /** A page lists at most a few hundred workers: far less than this; more is not a status page. */
+  static final int MAX_PAGE_BYTES = 4 << 20;
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final URI base;
@@ -42,7 +44,7 @@ final class MasterStatus {
   List<Registered> workers() throws IOException, InterruptedException {
     List<Registered> workers = new ArrayList<>();
     int pages = 1;
-    for (int page = 0; page < pages && page < MAX_PAGES; page++) {
+    for (int page = 0; page < pages; page++) {
       String json = get(page);
       Matcher m = WORKER.matcher(json);
       while (m.find()) {
@@ -52,7 +54,12 @@ final class MasterStatus {
       }
       Matcher p = WORKER_PAGES.matcher(json);
       if (p.find()) {
-        pages = Integer.parseInt(p.group(1));
+        String count = p.group(1);
+        if (count.length() > 6 || Integer.parseInt(count) > MAX_PAGES) {
+          throw new IOException("the master's status page at " + base + " says it has " + count
+              + " pages of workers, more than " + MAX_PAGES + ": not a status page");
+        }
+        pages = Integer.parseInt(count);
       }
     }
     return workers;
@@ -63,11 +70,19 @@ final class MasterStatus {
         .timeout(Duration.ofSeconds(10))
         .header("Authorization", "Bearer " + token)
         .GET().build();
-    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 200) {
-      throw new IOException("the master's status page at " + base + " answered HTTP " + response.statusCode());
+    HttpResponse<java.io.InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    try (java.io.InputStream body = response.body()) {
+      if (response.statusCode() != 200) {
+        throw new IOException("the master's status page at " + base + " answered HTTP " + response.statusCode());
+      }
+      // Whatever answers at that address decides how much it sends: read no more than a page can be.
+      byte[] bytes = body.readNBytes(MAX_PAGE_BYTES + 1);
+      if (bytes.length > MAX_PAGE_BYTES) {
+        throw new IOException("the master's status page at " + base + " is larger than "
+            + (MAX_PAGE_BYTES >> 20) + " MiB: not a status page");
+      }
+      return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
     }
-    return response.body();
   }
 
   /** The host part of a {@code HOST:PORT} shuffle address. */
