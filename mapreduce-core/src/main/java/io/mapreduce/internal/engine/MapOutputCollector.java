@@ -5,35 +5,19 @@ import io.mapreduce.Emitter;
 import io.mapreduce.Reducer;
 import io.mapreduce.internal.codec.ByteSink;
 import io.mapreduce.internal.codec.ByteSource;
-import io.mapreduce.internal.io.LocalStorage;
 import io.mapreduce.internal.codec.Utf8;
 import io.mapreduce.internal.shuffle.KeyTable;
 import io.mapreduce.internal.shuffle.LongSumTable;
 import io.mapreduce.lib.LongSumReducer;
-import io.mapreduce.internal.shuffle.MergingStream;
-import io.mapreduce.internal.shuffle.RecordStream;
-import io.mapreduce.internal.shuffle.RunIndex;
-import io.mapreduce.internal.shuffle.RunWriter;
-import io.mapreduce.internal.shuffle.SortBuffer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Encodes, partitions and buffers map output; spills the buffer to a run when it is full. With a
- * combiner, output first goes through a combining table, so that the sort buffer sees a few
- * combined records instead of every emitted pair: an {@link ObjectCombiningTable} for value-like
+ * Encodes and partitions map output into the sort buffer of {@link MapSpills}, which spills and
+ * merges it. With a combiner, output first goes through a combining table, so that the sort
+ * buffer sees a few combined records instead of every emitted pair: an {@link ObjectCombiningTable} for value-like
  * types (combined when full), a {@link KeyTable} of encoded bytes otherwise (which combines the
  * values of a key as soon as {@link #EAGER_COMBINE} are waiting, and all keys when full). When the
  * combiner is {@link LongSumReducer} the table is a {@link LongSumTable} instead: one {@code long}
@@ -41,7 +25,6 @@ import java.util.concurrent.TimeUnit;
  * into it as the bytes the mapper found, so a word count makes no object per word.
  */
 final class MapOutputCollector<K, V> implements Emitter<K, V> {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MapOutputCollector.class);
   /** A key's values in the byte table are combined as soon as this many are waiting. */
   private static final int EAGER_COMBINE = 32;
   /** The combining table stays small enough to live in the caches. */
@@ -49,29 +32,13 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
 
   private final JobPlan<K, V> plan;
   private final TaskAttempt attempt;
-  /** Where the attempt's spills and its map output go. */
-  private final Path attemptDirectory;
 
   private final ByteSink key = new ByteSink(64);
   private final ByteSink value = new ByteSink(64);
   private final ByteSource source = new ByteSource();
-  /**
-   * The sort buffer in two halves: while one is sorted and spilled by the spill thread, the
-   * mapper fills the other, so a spill starts when half the budget is used (Hadoop starts at
-   * 80% of one circular buffer; two halves keep every record contiguous and lock-free).
-   */
-  private final SortBuffer[] halves = new SortBuffer[2];
-  private SortBuffer buffer;
-  private final List<Path> spills = new ArrayList<>();
-  /** Each spill's index, as its writer made it (a spill may be written on the spill thread). */
-  private final Map<Path, RunIndex> spillIndexes = new java.util.concurrent.ConcurrentHashMap<>();
-  private ExecutorService spillThread;
-  private Future<?> spilling;
-  /** Counted by the spill thread, read after it is joined. */
-  private long spillCombineInputs;
-  private long spillCombineOutputs;
-  private long spilledRecords;
-  /** The spills' combiner, set up again for each partition it combines (as Hadoop does). */
+  /** The sort buffer's halves, the spills and their merge. */
+  private final MapSpills<K, V> spills;
+  /** The spills' combiner (see MapSpills). */
   private final Reducer<K, V> combiner;
   /**
    * The table's combiner: another instance, because a spill can start while it is inside
@@ -103,7 +70,6 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
   MapOutputCollector(JobPlan<K, V> plan, TaskAttempt attempt, Path attemptDirectory) throws Exception {
     this.plan = plan;
     this.attempt = attempt;
-    this.attemptDirectory = attemptDirectory;
     this.objectKeySize = plan.keyCodec::encodedSize;
     this.combiner = plan.newCombiner();
     long budget = plan.spec.sortBufferSize();
@@ -131,9 +97,7 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
       objectTable = null;
       sumTable = null;
     }
-    halves[0] = new SortBuffer(budget / 2);
-    halves[1] = new SortBuffer(budget / 2);
-    buffer = halves[0];
+    spills = new MapSpills<>(plan, attempt, attemptDirectory, combiner, budget);
   }
 
   @Override
@@ -245,11 +209,7 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
   }
 
   private void buffer(K k, int hash, ByteSink kb, ByteSink vb) {
-    int p = plan.partition(k, hash, kb.array(), kb.length());
-    if (!buffer.add(p, kb.array(), 0, kb.length(), vb.array(), 0, vb.length())) {
-      startSpill();
-      buffer.add(p, kb.array(), 0, kb.length(), vb.array(), 0, vb.length());
-    }
+    spills.add(plan.partition(k, hash, kb.array(), kb.length()), kb, vb);
   }
 
   /**
@@ -375,80 +335,9 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
     }
   }
 
-  /** Hands the full half to the spill thread (after the previous spill ends) and switches. */
-  private void startSpill() {
-    awaitSpill();
-    SortBuffer full = buffer;
-    buffer = full == halves[0] ? halves[1] : halves[0];
-    Path run = attemptDirectory.resolve("spill-" + spills.size());
-    spills.add(run);
-    if (spillThread == null) {
-      spillThread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, Thread.currentThread().getName() + "-spill");
-        t.setDaemon(true);
-        return t;
-      });
-    }
-    spilling = spillThread.submit(() -> {
-      writeSpill(full, run);
-      return null;
-    });
-  }
-
-  private void awaitSpill() {
-    if (spilling == null) {
-      return;
-    }
-    Future<?> f = spilling;
-    spilling = null;
-    try {
-      f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TaskAttempt.JobStoppedException();
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new UncheckedIOException(cause instanceof IOException io ? io : new IOException(cause));
-    }
-  }
-
-  /** Sorts a half and writes it as a run, through the combiner. Runs on the spill thread. */
-  private void writeSpill(SortBuffer half, Path run) throws IOException {
-    half.sort();
-    RunWriter writer = new RunWriter(run, plan.reduceTasks(), plan.spec.compressIntermediate());
-    try (writer) {
-      for (int p = 0; p < plan.reduceTasks(); p++) {
-        writer.startPartition(p);
-        writePartition(p, half.partition(p), writer);
-      }
-      spilledRecords += writer.written();
-    }
-    spillIndexes.put(run, writer.index());
-    half.clear();
-  }
-
   /** Stops the spill thread and waits for it, so it writes nothing after the attempt ends. */
   void close() {
-    if (spillThread != null) {
-      spillThread.shutdownNow();
-      boolean interrupted = false;
-      try {
-        while (!spillThread.awaitTermination(10, TimeUnit.SECONDS)) {
-          log.warn("task {}: still waiting for its spill thread to stop", attempt.attemptId());
-        }
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    spills.close();
     MapTask.closeIfCloseable(combiner, attempt);
     MapTask.closeIfCloseable(tableCombiner, attempt);
   }
@@ -474,120 +363,11 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
         throw new MapTask.CombinerException(e);
       }
     }
-    awaitSpill();
-    if (!buffer.isEmpty() || spills.isEmpty()) {
-      Path run = attemptDirectory.resolve("spill-" + spills.size());
-      spills.add(run);
-      writeSpill(buffer, run);
-    }
-    MapTask.Output output;
-    if (spills.size() == 1) {
-      Path run = spills.get(0);
-      output = new MapTask.Output(run, spillIndexes.get(run));
-    } else {
-      output = merge();
-    }
+    MapTask.Output output = spills.finish();
     attempt.add(Counters.MAP_OUTPUT_RECORDS, outputRecords);
     attempt.add(Counters.MAP_OUTPUT_BYTES, outputBytes);
-    attempt.add(Counters.COMBINE_INPUT_RECORDS, combineInputs + spillCombineInputs);
-    attempt.add(Counters.COMBINE_OUTPUT_RECORDS, combineOutputs + spillCombineOutputs);
-    attempt.add(Counters.SPILLED_RECORDS, spilledRecords);
+    attempt.add(Counters.COMBINE_INPUT_RECORDS, combineInputs);
+    attempt.add(Counters.COMBINE_OUTPUT_RECORDS, combineOutputs);
     return output;
-  }
-
-  /** Merges the spills, partition by partition, into one run (combining again). */
-  private MapTask.Output merge() throws Exception {
-    List<RunIndex> indexes = new ArrayList<>();
-    for (Path s : spills) {
-      indexes.add(spillIndexes.get(s));
-    }
-    Path run = attemptDirectory.resolve("map-output");
-    RunWriter writer = new RunWriter(run, plan.reduceTasks(), plan.spec.compressIntermediate());
-    try (writer) {
-      for (int p = 0; p < plan.reduceTasks(); p++) {
-        attempt.checkStopped();
-        writer.startPartition(p);
-        List<Segment> segments = new ArrayList<>();
-        for (int s = 0; s < spills.size(); s++) {
-          if (indexes.get(s).records()[p] > 0) {
-            segments.add(new Segment(spills.get(s), indexes.get(s), p));
-          }
-        }
-        Path passes = attemptDirectory.resolve("passes");
-        try (MergingStream merged = Segment.merge(Segment.mergeToFactor(segments, passes, "p" + p, plan.spec.compressIntermediate(), attempt))) {
-          writePartition(p, merged, writer);
-        }
-        LocalStorage.deleteRecursively(passes);
-      }
-      spilledRecords += writer.written();
-    }
-    for (Path s : spills) {
-      Files.deleteIfExists(s);
-      Files.deleteIfExists(RunWriter.indexOf(s));
-    }
-    return new MapTask.Output(run, writer.index());
-  }
-
-  /**
-   * Copies one sorted partition into the writer, through the combiner when there is one. The
-   * combiner's output is appended as it comes, so it must stay sorted and in the partition (a
-   * combiner that emits the keys it is given, in order, does): this is checked, because a run out
-   * of order would silently break the merges after it.
-   */
-  private void writePartition(int partition, RecordStream in, RunWriter writer) throws IOException {
-    if (combiner == null) {
-      while (in.next()) {
-        attempt.progressed();
-        writer.append(in.keyArray(), in.keyOffset(), in.keyLength(),
-            in.valueArray(), in.valueOffset(), in.valueLength());
-      }
-      return;
-    }
-    ByteSink k = new ByteSink(64);
-    ByteSink v = new ByteSink(64);
-    ByteSink previous = new ByteSink(64);
-    boolean[] any = new boolean[1];
-    Emitter<K, V> out = (ck, cv) -> {
-      plan.checkEmitted(ck, cv, "combiner");
-      plan.encode(ck, cv, k, v);
-      checkCombinerOutput(partition, ck, k, previous, any[0]);
-      any[0] = true;
-      previous.clear();
-      previous.write(k.array(), 0, k.length());
-      spillCombineOutputs++;
-      attempt.progressed();
-      try {
-        writer.append(k.array(), 0, k.length(), v.array(), 0, v.length());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    };
-    Groups<K, V> groups = new Groups<>(in, plan.keyCodec, plan.valueCodec);
-    try {
-      combiner.setup(attempt);
-      while (groups.nextGroup()) {
-        combiner.reduce(groups.key(), groups.values(), out);
-      }
-      combiner.cleanup(out);
-    } catch (IOException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new MapTask.CombinerException(e);
-    }
-    spillCombineInputs += groups.records();
-  }
-
-  private void checkCombinerOutput(int partition, K key, ByteSink encoded, ByteSink previous, boolean hasPrevious) {
-    if (hasPrevious && Arrays.compareUnsigned(previous.array(), 0, previous.length(),
-        encoded.array(), 0, encoded.length()) > 0) {
-      throw new IllegalStateException("the combiner emitted key " + ReduceTask.keyInMessages(key) + " after a greater key:"
-          + " a combiner's output must stay sorted (emit the keys it is given, in the order it gets them)");
-    }
-    int p = plan.partition(key, plan.partitionsByObject() ? 0 : JobPlan.keyHash(encoded.array(), 0, encoded.length()),
-        encoded.array(), encoded.length());
-    if (p != partition) {
-      throw new IllegalStateException("the combiner emitted key " + ReduceTask.keyInMessages(key) + ", which belongs to partition "
-          + p + ", while combining partition " + partition + ": a combiner must not change keys");
-    }
   }
 }
