@@ -47,17 +47,6 @@ class ObjectTableCombinersTest {
     }
   }
 
-  public static final class Sum extends Reducer<String, Long> {
-    @Override
-    public void reduce(String key, Iterable<Long> values, Emitter<String, Long> out) {
-      long n = 0;
-      for (long v : values) {
-        n += v;
-      }
-      out.emit(key, n);
-    }
-  }
-
   public static final class Max extends Reducer<String, Long> {
     @Override
     public void reduce(String key, Iterable<Long> values, Emitter<String, Long> out) {
@@ -159,7 +148,7 @@ class ObjectTableCombinersTest {
 
   @Test
   void sumCombiner_countsEqualTheOracle() throws Exception {
-    assertThat(run(new Words(false), new Sum(), new Sum(), "sum")).isEqualTo(counts);
+    assertThat(run(new Words(false), new EngineContract.Sum(), new EngineContract.Sum(), "sum")).isEqualTo(counts);
   }
 
   @Test
@@ -169,12 +158,12 @@ class ObjectTableCombinersTest {
 
   @Test
   void passThroughCombiner_foldGivesBackManyValues_countsStillEqualTheOracle() throws Exception {
-    assertThat(run(new Words(false), new PassThrough(), new Sum(), "pass")).isEqualTo(counts);
+    assertThat(run(new Words(false), new PassThrough(), new EngineContract.Sum(), "pass")).isEqualTo(counts);
   }
 
   @Test
   void combinerGivingTwoValues_countsStillEqualTheOracle() throws Exception {
-    assertThat(run(new Words(false), new SumInHalves(), new Sum(), "halves")).isEqualTo(counts);
+    assertThat(run(new Words(false), new SumInHalves(), new EngineContract.Sum(), "halves")).isEqualTo(counts);
   }
 
   @Test

@@ -55,11 +55,12 @@ final class MasterStatus {
       Matcher p = WORKER_PAGES.matcher(json);
       if (p.find()) {
         String count = p.group(1);
-        if (count.length() > 6 || Integer.parseInt(count) > MAX_PAGES) {
+        // Digits, perhaps too many for an int.
+        pages = count.length() > 6 ? Integer.MAX_VALUE : Integer.parseInt(count);
+        if (pages > MAX_PAGES) {
           throw new IOException("the master's status page at " + base + " says it has " + count
               + " pages of workers, more than " + MAX_PAGES + ": not a status page");
         }
-        pages = Integer.parseInt(count);
       }
     }
     return workers;

@@ -55,7 +55,6 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
    * instead of every word.
    */
   private final ObjectCombiningTable<K, V> objectTable;
-  private final java.util.function.ToIntFunction<K> objectKeySize;
   private final long tableBudget;
   private final List<V> tableValues = new ArrayList<>();
   private final CombineOutput combineOutput = new CombineOutput();
@@ -70,7 +69,6 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
   MapOutputCollector(JobPlan<K, V> plan, TaskAttempt attempt, Path attemptDirectory) throws Exception {
     this.plan = plan;
     this.attempt = attempt;
-    this.objectKeySize = plan.keyCodec::encodedSize;
     this.combiner = plan.newCombiner();
     long budget = plan.spec.sortBufferSize();
     if (combiner != null && !(combiner instanceof SortedRunCombiner)) {
@@ -86,7 +84,7 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
       boolean objects = !sums && plan.keyCodec.isValueLike() && plan.keyCodec.type() != (Class<?>) Void.class
           && plan.valueCodec.isValueLike() && plan.valueCodec.type() != (Class<?>) Void.class;
       table = sums || objects ? null : new KeyTable();
-      objectTable = objects ? new ObjectCombiningTable<>(plan.valueCodec::encodedSize) : null;
+      objectTable = objects ? new ObjectCombiningTable<>(plan.keyCodec::encodedSize, plan.valueCodec::encodedSize) : null;
       sumTable = sums ? new LongSumTable() : null;
       tableInUse = true;
       budget -= 2 * tableBudget;
@@ -108,7 +106,7 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
         plan.checkEmitted(k, v, "map");
       }
       attempt.progressed();
-      objectTable.add(k, v, objectKeySize);
+      objectTable.add(k, v);
       if (objectTable.footprint() > tableBudget) {
         flushObjectTable();
       }
@@ -231,8 +229,13 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
 
   /** Runs the table's combiner into {@link #combineOutput}, as it was aimed by the caller. */
   private void combine(K k, Iterable<V> values) {
+    combine(k, values, combineOutput);
+  }
+
+  /** Runs the table's combiner into {@code out}, its checked exceptions as CombinerException. */
+  private void combine(K k, Iterable<V> values, Emitter<K, V> out) {
     try {
-      tableCombiner.reduce(k, values, combineOutput);
+      tableCombiner.reduce(k, values, out);
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -245,11 +248,9 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
     int keys = objectTable.size();
     long inputs = objectTable.inputs();
     combineOutput.entry = -1;
-    objectTable.combineAll(objectTableCombine);
+    outputBytes += objectTable.combineAll(objectTableCombine);
     outputRecords += inputs;
     combineInputs += inputs;
-    outputBytes += objectTable.inputBytes();
-    objectTable.resetInputBytes();
     if (keys > inputs / 2) {
       tableInUse = false;
     }
@@ -288,13 +289,7 @@ final class MapOutputCollector<K, V> implements Emitter<K, V> {
       foldKey = key;
       folded = null;
       foldedCount = 0;
-      try {
-        tableCombiner.reduce(key, copies, this);
-      } catch (RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new MapTask.CombinerException(e);
-      }
+      MapOutputCollector.this.combine(key, copies, this);
       return foldedCount == 0 ? ObjectCombiningTable.NOTHING : foldedCount == 1 ? folded : null;
     }
 

@@ -44,6 +44,7 @@ final class ObjectCombiningTable<K, V> {
   static final long RUN_BYTES = 40;
   private static final int NONE = -1;
 
+  private final ToIntFunction<K> keySize;
   private final ToIntFunction<V> valueSize;
 
   /** Open addressing over the entries; null when empty. */
@@ -70,10 +71,12 @@ final class ObjectCombiningTable<K, V> {
   private boolean foldable = true;
 
   /**
-   * @param valueSize a value's encoded size, for the {@code MAP_OUTPUT_BYTES} counter, which
+   * @param keySize a key's encoded size, computed when the key is new, and
+   * @param valueSize a value's, for the budget and the {@code MAP_OUTPUT_BYTES} counter, which
    *     counts what was emitted, before combining
    */
-  ObjectCombiningTable(ToIntFunction<V> valueSize) {
+  ObjectCombiningTable(ToIntFunction<K> keySize, ToIntFunction<V> valueSize) {
+    this.keySize = keySize;
     this.valueSize = valueSize;
   }
 
@@ -131,10 +134,8 @@ final class ObjectCombiningTable<K, V> {
     return footprint;
   }
 
-  /**
-   * Adds a value for a key; {@code keySize} computes the key's encoded size when the key is new.
-   */
-  void add(K k, V v, ToIntFunction<K> keySize) {
+  /** Adds a value for a key. */
+  void add(K k, V v) {
     inputs++;
     int h = k.hashCode();
     Entry[] t = slots;
@@ -169,12 +170,13 @@ final class ObjectCombiningTable<K, V> {
   }
 
   /**
-   * Calls {@code combine} with every key and its values, then empties the table. The values come
-   * in the order they were added, but for a folded run, whose few left-over copies come before
-   * the values it was folded into.
+   * Calls {@code combine} with every key and its values, then empties the table; returns the
+   * encoded bytes of the pairs added since the last time it returned. The values come in the
+   * order they were added, but for a folded run, whose few left-over copies come before the values
+   * it was folded into.
    */
   @SuppressWarnings("unchecked")
-  void combineAll(Combine<K, V> combine) {
+  long combineAll(Combine<K, V> combine) {
     // A cursor, not a loop variable: if the combiner throws, a later call goes on after the key
     // it threw on, instead of combining the keys before it a second time.
     while (nextToCombine < size) {
@@ -194,6 +196,9 @@ final class ObjectCombiningTable<K, V> {
     }
     values.clear();
     clear();
+    long bytes = inputBytes;
+    inputBytes = 0;
+    return bytes;
   }
 
   /** Adds a run to the values of the key being combined, folded when long (see the class). */
@@ -222,23 +227,14 @@ final class ObjectCombiningTable<K, V> {
     }
   }
 
-  /** The encoded bytes of what was added since the last {@link #resetInputBytes()}. */
-  long inputBytes() {
-    return inputBytes;
-  }
-
-  void resetInputBytes() {
-    inputBytes = 0;
-  }
-
-  private Entry insert(K k, int h, int slot, int keySize) {
+  private Entry insert(K k, int h, int slot, int encodedKeySize) {
     if (size == entries.length) {
       entries = Arrays.copyOf(entries, size * 2);
     }
-    Entry e = new Entry(h, k, keySize);
+    Entry e = new Entry(h, k, encodedKeySize);
     entries[size++] = e;
     slots[slot] = e;
-    footprint += ENTRY_BYTES + 2L * keySize;
+    footprint += ENTRY_BYTES + 2L * encodedKeySize;
     if (size * 2 > slots.length) {
       rehash();
     }
