@@ -5,7 +5,7 @@ import io.mapreduce.JobResult;
 import io.mapreduce.MapReduce;
 import io.mapreduce.MapReduceSpecification;
 import io.mapreduce.Mapper;
-import io.mapreduce.Reducer;
+import io.mapreduce.lib.LongSumReducer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,17 +40,6 @@ public final class ConflictingLibrariesApp {
           out.emit(new Shape(w.substring(0, 1), w.length()), 1L);
         }
       }
-    }
-  }
-
-  public static final class Sum extends Reducer<Shape, Long> {
-    @Override
-    public void reduce(Shape key, Iterable<Long> counts, Emitter<Shape, Long> out) {
-      long n = 0;
-      for (long c : counts) {
-        n += c;
-      }
-      out.emit(key, n);
     }
   }
 
@@ -93,7 +82,8 @@ public final class ConflictingLibrariesApp {
       oracle.merge(new Shape(word.substring(0, 1), word.length()).toString(), 1L, Long::sum);
     }
     Files.writeString(input.resolve("words.txt"), text);
-    var spec = MapReduceSpecification.builder().mapper(new ShapeMapper()).reducer(new Sum()).combiner(new Sum())
+    var spec = MapReduceSpecification.builder().mapper(new ShapeMapper())
+        .reducer(new LongSumReducer<>()).combiner(new LongSumReducer<>())
         .input(input).output(work.resolve("output")).reduceTasks(2).build();
     JobResult result = MapReduce.exec(spec).get(2, TimeUnit.MINUTES);
     Map<String, Long> actual = new TreeMap<>();

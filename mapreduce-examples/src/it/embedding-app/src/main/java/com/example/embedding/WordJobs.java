@@ -6,7 +6,7 @@ import io.mapreduce.JobResult;
 import io.mapreduce.MapReduce;
 import io.mapreduce.MapReduceSpecification;
 import io.mapreduce.Mapper;
-import io.mapreduce.Reducer;
+import io.mapreduce.lib.LongSumReducer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -51,27 +51,15 @@ public final class WordJobs {
     }
   }
 
-  /** Sums the counts of a key; reducer and combiner of both jobs. */
-  public static final class Sum<K> extends Reducer<K, Long> {
-    @Override
-    public void reduce(K key, Iterable<Long> counts, Emitter<K, Long> out) {
-      long n = 0;
-      for (long c : counts) {
-        n += c;
-      }
-      out.emit(key, n);
-    }
-  }
-
   /**
    * Runs both jobs on {@code input}, writing under {@code outputRoot}: embedded in this JVM when
    * {@code cluster} is null, else on that cluster. Fails on any difference from the oracle.
    */
   static void runAndCheck(String where, Corpus corpus, Path outputRoot, Cluster cluster) throws Exception {
     var shapes = MapReduceSpecification.builder().name("shapes").mapper(new ShapeMapper())
-        .reducer(new Sum<>()).combiner(new Sum<>()).reduceTasks(3);
+        .reducer(new LongSumReducer<>()).combiner(new LongSumReducer<>()).reduceTasks(3);
     var sizes = MapReduceSpecification.builder().name("sizes").mapper(new SizeMapper())
-        .reducer(new Sum<>()).combiner(new Sum<>()).reduceTasks(2);
+        .reducer(new LongSumReducer<>()).combiner(new LongSumReducer<>()).reduceTasks(2);
     if (cluster != null) {
       shapes.cluster(cluster);
       sizes.cluster(cluster);
