@@ -1,6 +1,6 @@
 package io.mapreduce;
 
-import com.google.common.collect.ImmutableSortedMap;
+import io.mapreduce.thirdparty.com.google.common.collect.ImmutableSortedMap;
 import java.util.Map;
 import java.util.Objects;
 

@@ -1,11 +1,11 @@
 package io.mapreduce;
 
-import static com.google.common.base.Preconditions.checkArgument;
-import static com.google.common.base.Preconditions.checkState;
+import static io.mapreduce.thirdparty.com.google.common.base.Preconditions.checkArgument;
+import static io.mapreduce.thirdparty.com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.net.HostAndPort;
-import com.google.common.reflect.TypeToken;
+import io.mapreduce.thirdparty.com.google.common.net.HostAndPort;
+import io.mapreduce.thirdparty.com.google.common.reflect.TypeToken;
 import io.mapreduce.format.InputFormat;
 import io.mapreduce.format.OutputFormat;
 import io.mapreduce.internal.codec.Codecs;
@@ -862,7 +862,7 @@ public final class MapReduceSpecification<K, V> {
     private static void checkReads(PairMapper<?, ?, ?, ?> mapper, InputFormat<?, ?> format) {
       Class<?> ki = resolvedOrNull(mapper, PairMapper.class, 0);
       Class<?> vi = resolvedOrNull(mapper, PairMapper.class, 1);
-      boolean keyFits = ki == null || com.google.common.primitives.Primitives.wrap(ki).isAssignableFrom(format.keyType());
+      boolean keyFits = ki == null || io.mapreduce.thirdparty.com.google.common.primitives.Primitives.wrap(ki).isAssignableFrom(format.keyType());
       boolean valueFits = vi == null || vi.isAssignableFrom(format.valueType());
       if (keyFits && valueFits) {
         return;

@@ -1,7 +1,7 @@
 package io.mapreduce.benchmarks;
 
-import com.google.common.hash.HashFunction;
-import com.google.common.hash.Hashing;
+import io.mapreduce.thirdparty.com.google.common.hash.HashFunction;
+import io.mapreduce.thirdparty.com.google.common.hash.Hashing;
 import io.mapreduce.internal.codec.ByteSink;
 import io.mapreduce.internal.codec.Codec;
 import io.mapreduce.internal.codec.Codecs;

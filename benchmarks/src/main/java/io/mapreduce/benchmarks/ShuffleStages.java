@@ -1,7 +1,7 @@
 package io.mapreduce.benchmarks;
 
-import com.google.common.hash.HashFunction;
-import com.google.common.hash.Hashing;
+import io.mapreduce.thirdparty.com.google.common.hash.HashFunction;
+import io.mapreduce.thirdparty.com.google.common.hash.Hashing;
 import io.mapreduce.internal.codec.ByteSink;
 import io.mapreduce.internal.codec.Codec;
 import io.mapreduce.internal.codec.Codecs;
@@ -16,8 +16,8 @@ import io.mapreduce.netty.protocol.Frames;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.worker.Fetcher;
 import io.mapreduce.netty.worker.ShuffleServer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.mapreduce.thirdparty.io.netty.channel.EventLoopGroup;
+import io.mapreduce.thirdparty.io.netty.channel.nio.NioEventLoopGroup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.mapreduce.format;
 
-import static com.google.common.base.Preconditions.checkArgument;
+import static io.mapreduce.thirdparty.com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import io.mapreduce.spi.InputFile;

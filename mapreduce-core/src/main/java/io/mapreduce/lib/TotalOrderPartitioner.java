@@ -1,6 +1,6 @@
 package io.mapreduce.lib;
 
-import static com.google.common.base.Preconditions.checkArgument;
+import static io.mapreduce.thirdparty.com.google.common.base.Preconditions.checkArgument;
 
 import io.mapreduce.MapReduceException;
 import io.mapreduce.Partitioner;

@@ -1,6 +1,6 @@
 package io.mapreduce.spi;
 
-import static com.google.common.base.Preconditions.checkArgument;
+import static io.mapreduce.thirdparty.com.google.common.base.Preconditions.checkArgument;
 
 import java.util.Objects;
 

@@ -1,6 +1,6 @@
 package io.mapreduce.s3;
 
-import com.google.common.util.concurrent.Uninterruptibles;
+import io.mapreduce.thirdparty.com.google.common.util.concurrent.Uninterruptibles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;

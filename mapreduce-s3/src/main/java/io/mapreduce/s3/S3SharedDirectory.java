@@ -1,6 +1,6 @@
 package io.mapreduce.s3;
 
-import com.google.common.io.ByteStreams;
+import io.mapreduce.thirdparty.com.google.common.io.ByteStreams;
 import io.mapreduce.spi.SharedDirectory;
 import java.io.Closeable;
 import java.io.IOException;

@@ -1,15 +1,13 @@
 package io.mapreduce.internal.codec;
 
-import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.Serializer;
-import com.esotericsoftware.kryo.io.Input;
-import com.esotericsoftware.kryo.io.Output;
-import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
-import com.esotericsoftware.kryo.serializers.ClosureSerializer;
-import com.esotericsoftware.minlog.Log;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.Kryo;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.Serializer;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Input;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Output;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.serializers.ClosureSerializer;
+import io.mapreduce.thirdparty.com.esotericsoftware.minlog.Log;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
-import org.objenesis.strategy.StdInstantiatorStrategy;
 
 /**
  * Kryo for user objects: mapper, reducer and combiner templates, and values without an ordered
@@ -58,8 +56,7 @@ public final class JobKryo {
     Kryo kryo = new Kryo();
     kryo.setRegistrationRequired(false);
     kryo.setReferences(references);
-    // Mappers configured through constructors have no no-arg constructor.
-    kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
+    kryo.setInstantiatorStrategy(new ConstructorInstantiatorStrategy());
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     if (loader != null) {
       kryo.setClassLoader(loader);

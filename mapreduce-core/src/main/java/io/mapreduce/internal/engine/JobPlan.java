@@ -1,7 +1,7 @@
 package io.mapreduce.internal.engine;
 
-import com.google.common.hash.HashFunction;
-import com.google.common.hash.Hashing;
+import io.mapreduce.thirdparty.com.google.common.hash.HashFunction;
+import io.mapreduce.thirdparty.com.google.common.hash.Hashing;
 import io.mapreduce.MapReduceException;
 import io.mapreduce.MapReduceSpecification;
 import io.mapreduce.PairMapper;

@@ -6,8 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
 import net.jpountz.lz4.LZ4FrameInputStream;
-import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import io.mapreduce.thirdparty.org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+import io.mapreduce.thirdparty.org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
  * The compression of an input file, chosen by its extension as Hadoop's codecs are. A compressed

@@ -1,6 +1,6 @@
 package io.mapreduce.internal.io;
 
-import com.google.common.io.ByteStreams;
+import io.mapreduce.thirdparty.com.google.common.io.ByteStreams;
 import io.mapreduce.spi.InputFile;
 import io.mapreduce.spi.JobOutput;
 import io.mapreduce.spi.SharedDirectory;

@@ -1,7 +1,7 @@
 package io.mapreduce.internal.io;
 
-import static com.google.common.base.Preconditions.checkArgument;
-import static com.google.common.base.Preconditions.checkState;
+import static io.mapreduce.thirdparty.com.google.common.base.Preconditions.checkArgument;
+import static io.mapreduce.thirdparty.com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
 import io.mapreduce.internal.codec.ByteSource;

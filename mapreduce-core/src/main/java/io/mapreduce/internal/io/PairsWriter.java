@@ -1,6 +1,6 @@
 package io.mapreduce.internal.io;
 
-import static com.google.common.base.Preconditions.checkState;
+import static io.mapreduce.thirdparty.com.google.common.base.Preconditions.checkState;
 import static io.mapreduce.internal.io.PairsFormat.BLOCK_SIZE;
 import static io.mapreduce.internal.io.PairsFormat.MAX_BLOCK_HEADER;
 import static io.mapreduce.internal.io.PairsFormat.SYNC_LENGTH;

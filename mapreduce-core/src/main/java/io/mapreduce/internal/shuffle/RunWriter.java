@@ -1,6 +1,6 @@
 package io.mapreduce.internal.shuffle;
 
-import static com.google.common.base.Preconditions.checkState;
+import static io.mapreduce.thirdparty.com.google.common.base.Preconditions.checkState;
 
 import java.io.IOException;
 import java.io.OutputStream;

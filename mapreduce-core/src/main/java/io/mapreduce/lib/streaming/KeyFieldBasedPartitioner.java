@@ -1,7 +1,7 @@
 package io.mapreduce.lib.streaming;
 
-import com.google.common.hash.Hasher;
-import com.google.common.hash.Hashing;
+import io.mapreduce.thirdparty.com.google.common.hash.Hasher;
+import io.mapreduce.thirdparty.com.google.common.hash.Hashing;
 import io.mapreduce.Partitioner;
 import java.util.Objects;
 

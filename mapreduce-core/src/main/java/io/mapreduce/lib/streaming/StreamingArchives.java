@@ -22,11 +22,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
-import org.apache.commons.compress.archivers.zip.ZipFile;
-import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
+import io.mapreduce.thirdparty.org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import io.mapreduce.thirdparty.org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import io.mapreduce.thirdparty.org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import io.mapreduce.thirdparty.org.apache.commons.compress.archivers.zip.ZipFile;
+import io.mapreduce.thirdparty.org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 
 /**
  * The archives of streaming programs, unpacked once per JVM, as Hadoop's distributed cache

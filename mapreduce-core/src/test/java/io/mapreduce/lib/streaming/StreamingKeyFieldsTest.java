@@ -217,7 +217,7 @@ class StreamingKeyFieldsTest {
     assertThat(seen).hasSizeGreaterThan(3);
     // Murmur3-32 of the range's length and bytes: pinned, so a change of the hash shows.
     assertThat(KeyFieldBasedPartitioner.parse("", "\t").partition("hello".getBytes(StandardCharsets.UTF_8), 1000))
-        .isEqualTo(Math.floorMod(com.google.common.hash.Hashing.murmur3_32_fixed().newHasher().putInt(5)
+        .isEqualTo(Math.floorMod(io.mapreduce.thirdparty.com.google.common.hash.Hashing.murmur3_32_fixed().newHasher().putInt(5)
             .putBytes("hello".getBytes(StandardCharsets.UTF_8)).hash().asInt(), 1000));
   }
 

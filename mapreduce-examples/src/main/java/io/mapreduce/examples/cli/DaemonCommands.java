@@ -1,6 +1,6 @@
 package io.mapreduce.examples.cli;
 
-import com.google.common.net.HostAndPort;
+import io.mapreduce.thirdparty.com.google.common.net.HostAndPort;
 import io.mapreduce.internal.io.LocalStorage;
 import io.mapreduce.internal.io.PrivateDirectories;
 import io.mapreduce.netty.master.HealthServer;

@@ -1,5 +1,6 @@
 package io.mapreduce.examples.cli;
 
+import io.mapreduce.netty.LocalCluster;
 import io.mapreduce.Job;
 import io.mapreduce.JobResult;
 import io.mapreduce.MapReduce;
@@ -215,7 +216,7 @@ public final class Main implements Runnable {
               "--local-workers must be at least 1 but was " + options.localWorkers);
         }
         try (LocalCluster cluster = LocalCluster.start(options.localWorkers)) {
-          options.cluster = cluster.address();
+          options.cluster = cluster.master();
           int code = run();
           // The master runs in this JVM: its own CPU time, beside the job's summary.
           spec.commandLine().getErr().println(cluster.masterCpu());

@@ -1,5 +1,7 @@
 package io.mapreduce.examples.cli;
 
+import io.mapreduce.netty.LocalCluster;
+import io.mapreduce.netty.worker.LocalWorkerMain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -110,7 +112,7 @@ class SecretsCliIT {
     System.setProperty("mapreduce.tls.password", tlsPassword);
     try (LocalCluster cluster = LocalCluster.start(2)) {
       List<ProcessHandle> workers = ProcessHandle.current().children()
-          .filter(p -> cmdline(p).contains(Main.class.getName() + "\0worker\0")).toList();
+          .filter(p -> cmdline(p).contains(LocalWorkerMain.class.getName() + "\0")).toList();
       assertThat(workers).hasSize(2);
       for (ProcessHandle w : workers) {
         String argv = cmdline(w);
@@ -123,7 +125,7 @@ class SecretsCliIT {
       Path in = Files.createDirectories(dir.resolve("in"));
       Files.writeString(in.resolve("a.txt"), "one two two\n");
       Result r = run("wordcount", "--input", in.toString(), "--output", dir.resolve("out").toString(), "--cluster",
-          cluster.address());
+          cluster.master());
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(Files.readAllLines(dir.resolve("out/mr-out-00000"))).containsExactly("one\t1", "two\t2");
     } finally {

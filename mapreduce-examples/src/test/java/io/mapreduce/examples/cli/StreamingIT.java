@@ -1,5 +1,6 @@
 package io.mapreduce.examples.cli;
 
+import io.mapreduce.netty.LocalCluster;
 import static io.mapreduce.lib.streaming.StreamingScripts.sortedLines;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -142,7 +143,7 @@ class StreamingIT {
   @ValueSource(ints = {0, 1, 3})
   void streaming_onTwoWorkerJvms_equalsShellPipeline(int reduceTasks) throws Exception {
     Path out = tmp.resolve("cluster-" + reduceTasks);
-    Run r = run(out, wordCountArgs(reduceTasks, "--cluster", cluster.address()).toArray(String[]::new));
+    Run r = run(out, wordCountArgs(reduceTasks, "--cluster", cluster.master()).toArray(String[]::new));
     assertThat(r.code()).as("stderr: %s", r.err()).isZero();
     assertThat(outputLines(out)).isEqualTo(reduceTasks == 0 ? mapOnly : wordCount);
   }
@@ -189,7 +190,7 @@ class StreamingIT {
         "-files", file("mapper.py") + "," + file("reducer.py") + "#sum.py",
         "-input", firstHalf, "-input", secondHalf, "-mapper", "mapper.py", "-reducer", "python3 sum.py",
         "-inputformat", "org.apache.hadoop.mapred.TextInputFormat",
-        "-outputformat", "org.apache.hadoop.mapred.TextOutputFormat", "--cluster", cluster.address());
+        "-outputformat", "org.apache.hadoop.mapred.TextOutputFormat", "--cluster", cluster.master());
     assertThat(r.code()).as("stderr: %s", r.err()).isZero();
     assertThat(outputLines(out)).isEqualTo(wordCount);
     try (Stream<Path> files = Files.list(out)) {
@@ -227,7 +228,7 @@ class StreamingIT {
         "-D", "mapreduce.partition.keypartitioner.options=-k1,1",
         "-partitioner", "org.apache.hadoop.mapred.lib.KeyFieldBasedPartitioner",
         "-numReduceTasks", "3", "-input", input.toString(), "-mapper", "cat", "-reducer", "cat",
-        "--cluster", cluster.address());
+        "--cluster", cluster.master());
     assertThat(r.code()).as("stderr: %s", r.err()).isZero();
     java.util.Map<String, Integer> fileOfName = new java.util.HashMap<>();
     List<String> all = new ArrayList<>();
@@ -350,7 +351,7 @@ class StreamingIT {
     Path out = tmp.resolve("hadoop-gzip-lazy");
     Run r = run(out, "-files", file("us.sh") + "," + file("reducer.py"), "-input", gz + "/*.gz",
         "-mapper", "us.sh", "-reducer", "reducer.py", "-numReduceTasks", "4", "-lazyOutput",
-        "--cluster", cluster.address());
+        "--cluster", cluster.master());
     assertThat(r.code()).as("stderr: %s", r.err()).isZero();
     assertThat(outputLines(out)).isEqualTo(pipeline("zcat " + gz + "/*.gz | ./us.sh | LC_ALL=C sort | ./reducer.py"))
         .hasSize(1);
@@ -363,7 +364,7 @@ class StreamingIT {
   void streaming_mapperExits3_failsWithStatusAndStderrAndLeavesNoOutput() {
     Path out = tmp.resolve("fails");
     Run r = run(out, "--input", sample.toString(), "--mapper", "./fail.py", "--file", file("fail.py"),
-        "--cluster", cluster.address());
+        "--cluster", cluster.master());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("job failed").contains("exited with status 3").contains("bad record in the mapper");
     // One line (besides the progress line a slow machine shows while the job runs).
@@ -383,7 +384,7 @@ class StreamingIT {
     Path attempts = tmp.resolve("hung-attempts.log");
     script("hung.sh", StreamingScripts.hungFirstAttempt(tmp.resolve("hung-marker"), attempts));
     Run r = run(out, "--input", sample.toString(), "--mapper", "./hung.sh", "--file", file("hung.sh"),
-        "--reduce-tasks", "0", "--task-timeout", "2", "--cluster", cluster.address());
+        "--reduce-tasks", "0", "--task-timeout", "2", "--cluster", cluster.master());
     assertThat(r.code()).as("stderr: %s", r.err()).isZero();
     assertThat(outputLines(out)).isEqualTo(pipeline("cat " + sample + "/*"));
     List<String> started = Files.readAllLines(attempts);

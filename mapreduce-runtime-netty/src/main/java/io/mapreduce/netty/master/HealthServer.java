@@ -1,11 +1,11 @@
 package io.mapreduce.netty.master;
 
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import io.mapreduce.thirdparty.io.netty.handler.codec.http.FullHttpRequest;
+import io.mapreduce.thirdparty.io.netty.handler.codec.http.FullHttpResponse;
+import io.mapreduce.thirdparty.io.netty.handler.codec.http.HttpHeaderNames;
+import io.mapreduce.thirdparty.io.netty.handler.codec.http.HttpMethod;
+import io.mapreduce.thirdparty.io.netty.handler.codec.http.HttpResponseStatus;
+import io.mapreduce.thirdparty.io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;

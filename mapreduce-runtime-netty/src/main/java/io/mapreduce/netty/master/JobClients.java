@@ -1,7 +1,7 @@
 package io.mapreduce.netty.master;
 
 import io.mapreduce.netty.protocol.Message;
-import io.netty.channel.Channel;
+import io.mapreduce.thirdparty.io.netty.channel.Channel;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

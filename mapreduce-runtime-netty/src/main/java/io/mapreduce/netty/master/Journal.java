@@ -1,9 +1,9 @@
 package io.mapreduce.netty.master;
 
-import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.KryoException;
-import com.esotericsoftware.kryo.io.Input;
-import com.esotericsoftware.kryo.io.Output;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.Kryo;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.KryoException;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Input;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Output;
 import io.mapreduce.internal.engine.ShippedJob;
 import io.mapreduce.netty.protocol.JobIds;
 import io.mapreduce.netty.protocol.Message;

@@ -1,16 +1,16 @@
 package io.mapreduce.netty.master;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler.Sharable;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.mapreduce.thirdparty.io.netty.buffer.ByteBuf;
+import io.mapreduce.thirdparty.io.netty.buffer.Unpooled;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelFutureListener;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelHandler.Sharable;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelHandlerContext;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelInboundHandlerAdapter;
+import io.mapreduce.thirdparty.io.netty.handler.codec.http.FullHttpRequest;
+import io.mapreduce.thirdparty.io.netty.handler.codec.http.FullHttpResponse;
+import io.mapreduce.thirdparty.io.netty.handler.codec.http.HttpUtil;
+import io.mapreduce.thirdparty.io.netty.util.ReferenceCountUtil;
+import io.mapreduce.thirdparty.io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

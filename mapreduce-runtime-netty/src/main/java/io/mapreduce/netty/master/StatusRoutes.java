@@ -1,16 +1,16 @@
 package io.mapreduce.netty.master;
 
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import io.mapreduce.thirdparty.io.netty.buffer.Unpooled;
+import io.mapreduce.thirdparty.io.netty.handler.codec.TooLongFrameException;
+import io.mapreduce.thirdparty.io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.mapreduce.thirdparty.io.netty.handler.codec.http.FullHttpRequest;
+import io.mapreduce.thirdparty.io.netty.handler.codec.http.FullHttpResponse;
+import io.mapreduce.thirdparty.io.netty.handler.codec.http.HttpHeaderNames;
+import io.mapreduce.thirdparty.io.netty.handler.codec.http.HttpHeaderValues;
+import io.mapreduce.thirdparty.io.netty.handler.codec.http.HttpMethod;
+import io.mapreduce.thirdparty.io.netty.handler.codec.http.HttpResponseStatus;
+import io.mapreduce.thirdparty.io.netty.handler.codec.http.HttpVersion;
+import io.mapreduce.thirdparty.io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.mapreduce.netty.master;
 
-import com.esotericsoftware.kryo.io.Input;
-import com.esotericsoftware.kryo.io.Output;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Input;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Output;
 import io.mapreduce.internal.engine.BadRecords;
 import io.mapreduce.netty.protocol.Message.TaskKind;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.mapreduce.netty.protocol;
 
-import io.netty.channel.ChannelHandlerContext;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelHandlerContext;
 
 /**
  * The client side of the handshake: answers the server's challenge with its proof and a nonce of

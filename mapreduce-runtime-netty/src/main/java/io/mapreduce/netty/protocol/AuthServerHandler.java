@@ -1,6 +1,6 @@
 package io.mapreduce.netty.protocol;
 
-import io.netty.channel.ChannelHandlerContext;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelHandlerContext;
 
 /**
  * The server side of the handshake: challenges the client with a nonce, checks its proof, answers

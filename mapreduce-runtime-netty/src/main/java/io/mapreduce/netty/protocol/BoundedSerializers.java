@@ -1,10 +1,10 @@
 package io.mapreduce.netty.protocol;
 
-import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.KryoException;
-import com.esotericsoftware.kryo.Serializer;
-import com.esotericsoftware.kryo.io.Input;
-import com.esotericsoftware.kryo.io.Output;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.Kryo;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.KryoException;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.Serializer;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Input;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Output;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,8 +1,8 @@
 package io.mapreduce.netty.protocol;
 
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
+import io.mapreduce.thirdparty.io.netty.handler.ssl.SslContext;
+import io.mapreduce.thirdparty.io.netty.handler.ssl.SslContextBuilder;
+import io.mapreduce.thirdparty.io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

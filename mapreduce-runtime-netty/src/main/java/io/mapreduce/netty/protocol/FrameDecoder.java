@@ -1,8 +1,8 @@
 package io.mapreduce.netty.protocol;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
+import io.mapreduce.thirdparty.io.netty.buffer.ByteBuf;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelHandlerContext;
+import io.mapreduce.thirdparty.io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
 
 /**

@@ -1,10 +1,10 @@
 package io.mapreduce.netty.protocol;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandler.Sharable;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.EncoderException;
-import io.netty.handler.codec.MessageToByteEncoder;
+import io.mapreduce.thirdparty.io.netty.buffer.ByteBuf;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelHandler.Sharable;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelHandlerContext;
+import io.mapreduce.thirdparty.io.netty.handler.codec.EncoderException;
+import io.mapreduce.thirdparty.io.netty.handler.codec.MessageToByteEncoder;
 
 /**
  * Writes messages as frames. Anything else written to the channel (the raw bytes of a shuffle

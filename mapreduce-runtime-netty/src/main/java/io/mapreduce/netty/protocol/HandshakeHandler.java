@@ -1,10 +1,10 @@
 package io.mapreduce.netty.protocol;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
+import io.mapreduce.thirdparty.io.netty.buffer.ByteBuf;
+import io.mapreduce.thirdparty.io.netty.buffer.Unpooled;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelFutureListener;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelHandlerContext;
+import io.mapreduce.thirdparty.io.netty.handler.codec.ByteToMessageDecoder;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;

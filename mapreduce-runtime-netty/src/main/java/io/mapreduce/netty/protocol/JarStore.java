@@ -1,7 +1,7 @@
 package io.mapreduce.netty.protocol;
 
 import io.mapreduce.internal.io.PrivateDirectories;
-import io.netty.channel.Channel;
+import io.mapreduce.thirdparty.io.netty.channel.Channel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,13 +1,13 @@
 package io.mapreduce.netty.protocol;
 
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.DecoderException;
-import io.netty.util.Attribute;
-import io.netty.util.AttributeKey;
+import io.mapreduce.thirdparty.io.netty.channel.Channel;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelFutureListener;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelHandler;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelHandlerContext;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelPipeline;
+import io.mapreduce.thirdparty.io.netty.handler.codec.DecoderException;
+import io.mapreduce.thirdparty.io.netty.util.Attribute;
+import io.mapreduce.thirdparty.io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;

@@ -1,12 +1,12 @@
 package io.mapreduce.netty.protocol;
 
-import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.KryoException;
-import com.esotericsoftware.kryo.Registration;
-import com.esotericsoftware.kryo.io.Input;
-import com.esotericsoftware.kryo.io.Output;
-import com.esotericsoftware.kryo.util.DefaultClassResolver;
-import com.esotericsoftware.kryo.util.Pool;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.Kryo;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.KryoException;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.Registration;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Input;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Output;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.util.DefaultClassResolver;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.util.Pool;
 import io.mapreduce.internal.engine.ShippedJob;
 import java.util.ArrayList;
 import java.util.HashMap;

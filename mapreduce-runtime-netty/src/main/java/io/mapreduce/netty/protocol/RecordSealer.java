@@ -1,10 +1,10 @@
 package io.mapreduce.netty.protocol;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
-import io.netty.util.ReferenceCountUtil;
+import io.mapreduce.thirdparty.io.netty.buffer.ByteBuf;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelHandlerContext;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelPromise;
+import io.mapreduce.thirdparty.io.netty.util.ReferenceCountUtil;
 
 /**
  * Cuts what this side writes after the handshake into sealed records ({@link SessionKeys}). Only

@@ -9,19 +9,19 @@ import io.mapreduce.netty.protocol.FrameDecoder;
 import io.mapreduce.netty.protocol.HandshakeFailed;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Pipelines;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.mapreduce.thirdparty.io.netty.bootstrap.Bootstrap;
+import io.mapreduce.thirdparty.io.netty.buffer.ByteBuf;
+import io.mapreduce.thirdparty.io.netty.channel.Channel;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelHandlerContext;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelInboundHandlerAdapter;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelInitializer;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelOption;
+import io.mapreduce.thirdparty.io.netty.channel.EventLoop;
+import io.mapreduce.thirdparty.io.netty.channel.EventLoopGroup;
+import io.mapreduce.thirdparty.io.netty.channel.socket.SocketChannel;
+import io.mapreduce.thirdparty.io.netty.channel.socket.nio.NioSocketChannel;
+import io.mapreduce.thirdparty.io.netty.handler.timeout.IdleStateEvent;
+import io.mapreduce.thirdparty.io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -157,7 +157,7 @@ public final class Fetcher {
               ch.pipeline().addBefore("app", "idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
               // Requests sent as answers come in (or as fetches are queued) go out together.
               ch.pipeline().addFirst("flush-consolidation",
-                  new io.netty.handler.flush.FlushConsolidationHandler(256, true));
+                  new io.mapreduce.thirdparty.io.netty.handler.flush.FlushConsolidationHandler(256, true));
             }
           })
           .connect(host, port)

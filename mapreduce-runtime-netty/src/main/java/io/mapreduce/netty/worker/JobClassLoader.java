@@ -7,12 +7,14 @@ import java.util.List;
 /**
  * The class loader of one job on a worker: its jars first, so two jobs with different versions of
  * a class run side by side, except for the classes the job shares with the worker (the JDK, the
- * library and its dependencies), which must be the worker's own for the two to talk. Closed when
- * the job ends, which releases its classes.
+ * library, and the dependencies that cross between the two), which must be the worker's own for the
+ * two to talk. Kryo, Guava and Netty are the library's relocated copies under {@code io.mapreduce.},
+ * so a job's jar may bring its own versions of them. Closed when the job ends, which releases its
+ * classes.
  */
 final class JobClassLoader extends URLClassLoader {
   private static final List<String> SHARED = List.of("java.", "javax.", "jdk.", "sun.", "com.sun.", "org.slf4j.",
-      "io.mapreduce.", "com.esotericsoftware.", "org.objenesis.", "io.netty.", "com.google.common.", "net.jpountz.");
+      "io.mapreduce.", "net.jpountz.", "com.github.luben.zstd.");
 
   static {
     registerAsParallelCapable();

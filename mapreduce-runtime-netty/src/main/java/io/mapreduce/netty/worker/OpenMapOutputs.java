@@ -1,9 +1,9 @@
 package io.mapreduce.netty.worker;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.handler.stream.ChunkedInput;
-import io.netty.util.AbstractReferenceCounted;
-import io.netty.util.ReferenceCounted;
+import io.mapreduce.thirdparty.io.netty.buffer.ByteBuf;
+import io.mapreduce.thirdparty.io.netty.handler.stream.ChunkedInput;
+import io.mapreduce.thirdparty.io.netty.util.AbstractReferenceCounted;
+import io.mapreduce.thirdparty.io.netty.util.ReferenceCounted;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -181,12 +181,12 @@ final class OpenMapOutputs {
 
     @Override
     @Deprecated
-    public ByteBuf readChunk(io.netty.channel.ChannelHandlerContext ctx) throws Exception {
+    public ByteBuf readChunk(io.mapreduce.thirdparty.io.netty.channel.ChannelHandlerContext ctx) throws Exception {
       return readChunk(ctx.alloc());
     }
 
     @Override
-    public ByteBuf readChunk(io.netty.buffer.ByteBufAllocator allocator) throws Exception {
+    public ByteBuf readChunk(io.mapreduce.thirdparty.io.netty.buffer.ByteBufAllocator allocator) throws Exception {
       if (at >= end) {
         return null;
       }

@@ -4,20 +4,20 @@ import io.mapreduce.internal.shuffle.RunIndex;
 import io.mapreduce.netty.protocol.Authenticated;
 import io.mapreduce.netty.protocol.ClusterSecret;
 import io.mapreduce.netty.protocol.ClusterTls;
-import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.stream.ChunkedWriteHandler;
+import io.mapreduce.thirdparty.io.netty.handler.flush.FlushConsolidationHandler;
+import io.mapreduce.thirdparty.io.netty.handler.stream.ChunkedWriteHandler;
 import io.mapreduce.netty.protocol.JobIds;
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Pipelines;
 import io.mapreduce.netty.protocol.ProtocolException;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.mapreduce.thirdparty.io.netty.bootstrap.ServerBootstrap;
+import io.mapreduce.thirdparty.io.netty.channel.Channel;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelHandlerContext;
+import io.mapreduce.thirdparty.io.netty.channel.ChannelInitializer;
+import io.mapreduce.thirdparty.io.netty.channel.EventLoopGroup;
+import io.mapreduce.thirdparty.io.netty.channel.SimpleChannelInboundHandler;
+import io.mapreduce.thirdparty.io.netty.channel.socket.SocketChannel;
+import io.mapreduce.thirdparty.io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -133,7 +133,7 @@ public final class ShuffleServer {
             null));
         return;
       }
-      io.netty.handler.stream.ChunkedInput<io.netty.buffer.ByteBuf> bytes;
+      io.mapreduce.thirdparty.io.netty.handler.stream.ChunkedInput<io.mapreduce.thirdparty.io.netty.buffer.ByteBuf> bytes;
       try {
         // From a file kept open (opening it tells whether it is still here), in chunks: every byte
         // after the handshake is sealed or in TLS, so none can go zero-copy.

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mapreduce.netty.protocol.Message;
 import io.mapreduce.netty.protocol.Message.TaskKind;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
+import io.mapreduce.thirdparty.io.netty.channel.EventLoopGroup;
+import io.mapreduce.thirdparty.io.netty.channel.nio.NioEventLoopGroup;
+import io.mapreduce.thirdparty.io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -8,7 +8,7 @@ import io.mapreduce.netty.RawPeer;
 import io.mapreduce.netty.WordCountCluster;
 import io.mapreduce.netty.worker.Fetcher;
 import io.mapreduce.netty.worker.Worker;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.mapreduce.thirdparty.io.netty.channel.nio.NioEventLoopGroup;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -3,7 +3,7 @@ package io.mapreduce.netty.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.esotericsoftware.kryo.io.Output;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Output;
 import io.mapreduce.netty.RawPeer;
 import io.mapreduce.netty.WordCountCluster;
 import io.mapreduce.netty.master.Master;

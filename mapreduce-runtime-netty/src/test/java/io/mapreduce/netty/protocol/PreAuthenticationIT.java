@@ -2,7 +2,7 @@ package io.mapreduce.netty.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.esotericsoftware.kryo.io.Output;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Output;
 import io.mapreduce.netty.RawPeer;
 import io.mapreduce.netty.WordCountCluster;
 import java.io.EOFException;

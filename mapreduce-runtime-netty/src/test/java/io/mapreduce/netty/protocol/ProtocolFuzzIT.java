@@ -279,7 +279,7 @@ class ProtocolFuzzIT {
       }
       case 6 -> {
         // Kryo's class-by-name form, with a name of any length.
-        com.esotericsoftware.kryo.io.Output out = new com.esotericsoftware.kryo.io.Output(64, -1);
+        io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Output out = new io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Output(64, -1);
         out.writeVarInt(1, true);
         out.writeVarInt(random.nextInt(1 << 20), true);
         out.writeString("x".repeat(random.nextInt(4096)) + random.nextInt());

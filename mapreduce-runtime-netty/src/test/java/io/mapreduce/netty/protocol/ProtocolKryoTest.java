@@ -3,14 +3,14 @@ package io.mapreduce.netty.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.esotericsoftware.kryo.Kryo;
+import io.mapreduce.thirdparty.com.esotericsoftware.kryo.Kryo;
 import io.mapreduce.internal.engine.ShippedJob;
 import io.mapreduce.netty.protocol.Message.Failure;
 import io.mapreduce.netty.protocol.Message.MapLocation;
 import io.mapreduce.netty.protocol.Message.TaskKind;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.embedded.EmbeddedChannel;
+import io.mapreduce.thirdparty.io.netty.buffer.ByteBuf;
+import io.mapreduce.thirdparty.io.netty.buffer.ByteBufUtil;
+import io.mapreduce.thirdparty.io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -256,7 +256,7 @@ class ProtocolKryoTest {
     // Class id 1 means "a class name follows"; registration is required, so no name may pass.
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     b.write(1);
-    com.esotericsoftware.kryo.io.Output out = new com.esotericsoftware.kryo.io.Output(b);
+    io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Output out = new io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Output(b);
     out.writeVarInt(0, true); // name id
     out.writeString("java.util.concurrent.ConcurrentHashMap");
     out.flush();
@@ -277,7 +277,7 @@ class ProtocolKryoTest {
     for (int i = 0; i < 3; i++) {
       ByteArrayOutputStream b = new ByteArrayOutputStream();
       b.write(1);
-      com.esotericsoftware.kryo.io.Output out = new com.esotericsoftware.kryo.io.Output(b);
+      io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Output out = new io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Output(b);
       out.writeVarInt(i, true); // a fresh name id each time: the name table would grow
       out.writeString(Canary.class.getName());
       out.flush();
@@ -289,7 +289,7 @@ class ProtocolKryoTest {
 
   /** HasJars (id 142) holding an ArrayList (101) of {@code n} empty HashMaps (102): two bytes each. */
   static byte[] listOfEmptyMaps(int n) {
-    com.esotericsoftware.kryo.io.Output out = new com.esotericsoftware.kryo.io.Output(16 + 2 * n, -1);
+    io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Output out = new io.mapreduce.thirdparty.com.esotericsoftware.kryo.io.Output(16 + 2 * n, -1);
     out.writeVarInt(142 + 2, true);
     out.writeVarInt(101 + 2, true);
     out.writeVarInt(n, true);

@@ -16,7 +16,7 @@ import io.mapreduce.netty.master.Master;
 import io.mapreduce.netty.protocol.ClusterSecret;
 import io.mapreduce.netty.protocol.Frames;
 import io.mapreduce.netty.protocol.Message;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.mapreduce.thirdparty.io.netty.channel.nio.NioEventLoopGroup;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,11 +1,13 @@
-package io.mapreduce.examples.cli;
+package io.mapreduce.netty;
 
+import io.mapreduce.Cluster;
 import io.mapreduce.MapReduceException;
 import io.mapreduce.internal.io.LocalStorage;
 import io.mapreduce.internal.io.PrivateDirectories;
 import io.mapreduce.netty.master.Master;
 import io.mapreduce.netty.protocol.ClusterSecret;
 import io.mapreduce.netty.protocol.ClusterTls;
+import io.mapreduce.netty.worker.LocalWorkerMain;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -14,18 +16,25 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code --local-workers N}: a master in this JVM and N worker JVMs on this machine, started for
- * one job and stopped after it. The workers run this same class path; their logs go to files in
- * the cluster's directory (mode 0700), whose last lines are shown when a worker fails to start.
- * All use the secret the client uses: {@code MAPREDUCE_SECRET} (the workers inherit the
- * environment, which only this user can read), else this user's own; the system properties the
- * workers need, which may hold passwords, reach them in a file of mode 0600, never on their
- * command lines, which every user of the machine can read.
+ * A cluster on this machine, for tests and for jobs that want the cluster's isolation (each task
+ * in a worker JVM, map outputs served over the network) without machines: a master in this JVM and
+ * worker JVMs, started together and stopped by {@link #close}. Use it as the specification's
+ * {@link io.mapreduce.MapReduceSpecification.Builder#cluster(Cluster) cluster}; the command line's
+ * {@code --local-workers N} is this.
+ *
+ * <p>The workers run this JVM's class path (or module path) and JVM settings (heap, collector);
+ * their logs go to files in the cluster's directory (mode 0700), whose last lines are shown when a
+ * worker fails to start. All use the secret the client uses: {@code MAPREDUCE_SECRET} (the workers
+ * inherit the environment, which only this user can read), else this user's own; the system
+ * properties the workers need ({@code mapreduce.*}, {@code aws.*}), which may hold passwords, reach
+ * them in a file of mode 0600, never on their command lines, which every user of the machine can read.
  */
-final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements Cluster {
   private static final long START_TIMEOUT_MILLIS = 60_000;
 
   private final Path root;
@@ -37,9 +46,16 @@ final class LocalCluster implements AutoCloseable {
     this.master = master;
   }
 
-  static LocalCluster start(int workerCount) throws IOException, InterruptedException {
+  /**
+   * Starts a master and {@code workerCount} workers, which share this machine's processors, and
+   * returns once all have registered (within a minute).
+   *
+   * @throws IllegalArgumentException if {@code workerCount} is below 1
+   * @throws MapReduceException if a worker exits or does not register in time (with its log's last lines)
+   */
+  public static LocalCluster start(int workerCount) throws IOException, InterruptedException {
     if (workerCount < 1) {
-      throw new IllegalArgumentException("--local-workers must be at least 1 but was " + workerCount);
+      throw new IllegalArgumentException("workerCount must be at least 1 but was " + workerCount);
     }
     Path root = PrivateDirectories.createTemporary("mapreduce-local-cluster-");
     // As the client finds them (ClusterEngine): the same secret and TLS, from the environment.
@@ -71,21 +87,28 @@ final class LocalCluster implements AutoCloseable {
    * The master's CPU time so far, in one line ("master CPU 1.23 s: state 0.40 s, network 0.70 s,
    * ..."): the master runs in this JVM, whose CPU time would otherwise hide it.
    */
-  String masterCpu() {
-    java.util.Map<String, Long> cpu = master.cpuNanos();
+  public String masterCpu() {
+    Map<String, Long> cpu = master.cpuNanos();
     long total = cpu.values().stream().mapToLong(Long::longValue).sum();
     StringBuilder line = new StringBuilder(String.format(java.util.Locale.ROOT, "master CPU %.2f s:", total / 1e9));
     String sep = " ";
-    for (java.util.Map.Entry<String, Long> e : cpu.entrySet()) {
+    for (Map.Entry<String, Long> e : cpu.entrySet()) {
       line.append(sep).append(e.getKey()).append(String.format(java.util.Locale.ROOT, " %.2f s", e.getValue() / 1e9));
       sep = ", ";
     }
     return line.toString();
   }
 
-  /** The master's address, for {@code --cluster}. */
-  String address() {
+  /** The master's address, {@code 127.0.0.1:PORT}. */
+  @Override
+  public String master() {
     return "127.0.0.1:" + master.port();
+  }
+
+  /** Empty: the master and the workers use the secret the client finds (see the class comment). */
+  @Override
+  public Optional<Path> secretFile() {
+    return Optional.empty();
   }
 
   private void startWorker(int i, int slots) throws IOException {
@@ -101,10 +124,13 @@ final class LocalCluster implements AutoCloseable {
     // Settings the client was given as properties (--s3-path-style, an S3 endpoint, AWS settings,
     // a TLS password) hold for its workers too: in a java @argfile, as they may be secrets.
     cmd.add("@" + propertiesFile());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(Main.class.getName());
-    cmd.addAll(List.of("worker", "--master", address(), "--slots", Integer.toString(slots), "--work-dir",
+    if (LocalCluster.class.getModule().isNamed()) {
+      cmd.addAll(List.of("--module-path", System.getProperty("jdk.module.path"), "--add-modules", "ALL-MODULE-PATH",
+          "-m", LocalCluster.class.getModule().getName() + "/" + LocalWorkerMain.class.getName()));
+    } else {
+      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LocalWorkerMain.class.getName()));
+    }
+    cmd.addAll(List.of(Integer.toString(master.port()), Integer.toString(slots),
         root.resolve("worker-" + i).toString()));
     Path log = root.resolve("worker-" + i + ".log");
     workers.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
@@ -156,6 +182,7 @@ final class LocalCluster implements AutoCloseable {
     return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
   }
 
+  /** Stops the workers (SIGTERM, then SIGKILL after 10 s), then the master, and deletes the directory. */
   @Override
   public void close() {
     for (Process p : workers) {
