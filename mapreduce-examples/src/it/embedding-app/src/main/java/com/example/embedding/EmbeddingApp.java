@@ -5,7 +5,7 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.ListeningExecutorService;
 import com.google.common.util.concurrent.MoreExecutors;
-import io.mapreduce.Cluster;
+import io.mapreduce.netty.LocalCluster;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -27,7 +26,6 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java @spark-jvm.options -cp ... com.example.embedding.EmbeddingApp --order=NAME --work=DIR
- *     [--local-cluster=true|false]
  * </pre>
  */
 public final class EmbeddingApp {
@@ -36,14 +34,11 @@ public final class EmbeddingApp {
   public static void main(String[] args) throws Exception {
     String order = null;
     Path work = null;
-    boolean localCluster = false;
     for (String arg : args) {
       if (arg.startsWith("--order=")) {
         order = arg.substring("--order=".length());
       } else if (arg.startsWith("--work=")) {
         work = Path.of(arg.substring("--work=".length())).toAbsolutePath();
-      } else if (arg.startsWith("--local-cluster=")) {
-        localCluster = Boolean.parseBoolean(arg.substring("--local-cluster=".length()));
       } else {
         System.err.println("EmbeddingApp: unknown argument '" + arg + "'");
         System.exit(2);
@@ -63,24 +58,18 @@ public final class EmbeddingApp {
     Corpus corpus = Corpus.generate(work.resolve("input"));
     System.out.println("EmbeddingApp [" + order + "]: " + corpus.wordCounts.size() + " distinct words in "
         + Corpus.FILES + " files");
-    String classPath = System.getProperty("java.class.path");
-    System.out.println("  class path starts: " + Stream.of(classPath.split(File.pathSeparator)).limit(4)
-        .map(p -> Path.of(p).getFileName().toString()).collect(Collectors.joining(", ")) + ", ...");
+    System.out.println("  class path: " + positions(System.getProperty("java.class.path"),
+        "mapreduce-core", "mapreduce-thirdparty", "kryo-shaded", "kryo-5", "guava", "netty-common", "spark-core"));
 
     Path w = work;
-    boolean withCluster = localCluster;
     List<String> failed = new ArrayList<>();
     part(failed, "guava-27", () -> checkGuava27(corpus));
     part(failed, "embedded", () -> WordJobs.runAndCheck("embedded", corpus, w.resolve("embedded"), null));
-    if (withCluster) {
-      part(failed, "local-cluster", () -> {
-        try (Cluster cluster = startLocalCluster(2)) {
-          WordJobs.runAndCheck("local cluster", corpus, w.resolve("cluster"), cluster);
-        }
-      });
-    } else {
-      System.out.println("SKIP local-cluster: --local-cluster=false (io.mapreduce.netty.LocalCluster is not on main yet)");
-    }
+    part(failed, "local-cluster", () -> {
+      try (LocalCluster cluster = LocalCluster.start(2)) {
+        WordJobs.runAndCheck("local cluster", corpus, w.resolve("cluster"), cluster);
+      }
+    });
     part(failed, "spark", () -> SparkWordCount.runAndCheck(corpus, w));
 
     if (failed.isEmpty()) {
@@ -104,8 +93,8 @@ public final class EmbeddingApp {
       System.out.printf("PASS %s (%d ms)%n", name, (System.nanoTime() - start) / 1_000_000);
     } catch (Throwable t) {
       failed.add(name);
-      System.err.println("FAIL " + name + ": " + t);
-      t.printStackTrace();
+      System.out.println("FAIL " + name + ": " + t);
+      t.printStackTrace(System.out);
     }
   }
 
@@ -144,16 +133,18 @@ public final class EmbeddingApp {
     System.out.println("  Guava from " + Futures.class.getProtectionDomain().getCodeSource().getLocation());
   }
 
-  /**
-   * {@code LocalCluster.start(workers)}, through reflection until {@code io.mapreduce.netty.LocalCluster}
-   * is on main (then a plain call).
-   */
-  private static Cluster startLocalCluster(int workers) throws Exception {
-    Class<?> c = Class.forName("io.mapreduce.netty.LocalCluster");
-    try {
-      return (Cluster) c.getMethod("start", int.class).invoke(null, workers);
-    } catch (java.lang.reflect.InvocationTargetException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
+  /** Where the jars whose names start with these prefixes stand in the class path, such as "guava at 12". */
+  private static String positions(String classPath, String... prefixes) {
+    List<String> entries = Stream.of(classPath.split(File.pathSeparator)).map(p -> Path.of(p).getFileName().toString())
+        .toList();
+    List<String> found = new ArrayList<>();
+    for (String prefix : prefixes) {
+      for (int i = 0; i < entries.size(); i++) {
+        if (entries.get(i).startsWith(prefix)) {
+          found.add(entries.get(i) + " at " + i);
+        }
+      }
     }
+    return found.size() + " of " + entries.size() + " entries: " + String.join(", ", found);
   }
 }
