@@ -112,13 +112,6 @@ final class Corpus {
     return out;
   }
 
-  /** The files of a directory, sorted, for the Spark part's {@code part-*} output. */
-  static List<Path> files(Path dir, String prefix) throws IOException {
-    try (Stream<Path> s = Files.list(dir)) {
-      return new ArrayList<>(s.filter(p -> p.getFileName().toString().startsWith(prefix)).sorted().toList());
-    }
-  }
-
   /**
    * Fails, naming the first few differences, when {@code actual} is not {@code expected}: the
    * message says which part of which run was wrong.
