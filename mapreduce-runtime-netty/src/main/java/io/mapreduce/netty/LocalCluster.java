@@ -8,16 +8,21 @@ import io.mapreduce.netty.master.Master;
 import io.mapreduce.netty.protocol.ClusterSecret;
 import io.mapreduce.netty.protocol.ClusterTls;
 import io.mapreduce.netty.worker.LocalWorkerMain;
+import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.CodeSource;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -76,6 +81,8 @@ public final class LocalCluster implements Cluster {
         cluster.startWorker(i, slots);
       }
       cluster.awaitWorkers(workerCount);
+      // Read by every worker JVM at its start: the passwords it may hold need not outlive that.
+      Files.deleteIfExists(cluster.root.resolve(PROPERTIES_FILE));
       return cluster;
     } catch (IOException | InterruptedException | RuntimeException e) {
       cluster.close();
@@ -124,11 +131,12 @@ public final class LocalCluster implements Cluster {
     // Settings the client was given as properties (--s3-path-style, an S3 endpoint, AWS settings,
     // a TLS password) hold for its workers too: in a java @argfile, as they may be secrets.
     cmd.add("@" + propertiesFile());
-    if (LocalCluster.class.getModule().isNamed()) {
-      cmd.addAll(List.of("--module-path", System.getProperty("jdk.module.path"), "--add-modules", "ALL-MODULE-PATH",
+    String modulePath = System.getProperty("jdk.module.path");
+    if (LocalCluster.class.getModule().isNamed() && modulePath != null && !modulePath.isEmpty()) {
+      cmd.addAll(List.of("--module-path", modulePath, "--add-modules", "ALL-MODULE-PATH",
           "-m", LocalCluster.class.getModule().getName() + "/" + LocalWorkerMain.class.getName()));
     } else {
-      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LocalWorkerMain.class.getName()));
+      cmd.addAll(List.of("-cp", workerClassPath(), LocalWorkerMain.class.getName()));
     }
     cmd.addAll(List.of(Integer.toString(master.port()), Integer.toString(slots),
         root.resolve("worker-" + i).toString()));
@@ -136,9 +144,43 @@ public final class LocalCluster implements Cluster {
     workers.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
   }
 
+  /** Classes whose jars a worker needs: the library, its relocated and its other dependencies. */
+  private static final List<String> LIBRARY_CLASSES = List.of(LocalWorkerMain.class.getName(),
+      "io.mapreduce.MapReduce", "io.mapreduce.thirdparty.com.google.common.base.Preconditions",
+      "io.mapreduce.thirdparty.io.netty.channel.Channel", "net.jpountz.lz4.LZ4Factory", "com.github.luben.zstd.Zstd",
+      "org.slf4j.LoggerFactory");
+
+  /**
+   * This JVM's class path, and the jars the library was loaded from when they are not on it: an
+   * application that a class loader of its own holds (spark-submit, a servlet container) may have
+   * none of them on {@code java.class.path}. The job's own classes reach the workers as shipped
+   * jars either way; optional parts (S3 with the AWS SDK, a logging binding) come only from the
+   * class path.
+   */
+  static String workerClassPath() {
+    Set<String> entries = new LinkedHashSet<>();
+    for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+      if (!entry.isEmpty()) {
+        entries.add(entry);
+      }
+    }
+    for (String name : LIBRARY_CLASSES) {
+      try {
+        CodeSource source = Class.forName(name, false, LocalCluster.class.getClassLoader()).getProtectionDomain()
+            .getCodeSource();
+        if (source != null && source.getLocation() != null && "file".equals(source.getLocation().getProtocol())) {
+          entries.add(Path.of(source.getLocation().toURI()).toString());
+        }
+      } catch (ClassNotFoundException | URISyntaxException | RuntimeException notFromAFile) {
+        // not loaded from a file (nothing to add), or not there at all (the worker will say so)
+      }
+    }
+    return String.join(File.pathSeparator, entries);
+  }
+
   /** The client's {@code mapreduce.*} and {@code aws.*} properties as a java argument file, mode 0600. */
   private Path propertiesFile() throws IOException {
-    Path file = root.resolve("worker-properties.args");
+    Path file = root.resolve(PROPERTIES_FILE);
     if (!Files.exists(file)) {
       StringBuilder args = new StringBuilder();
       for (String name : System.getProperties().stringPropertyNames()) {
@@ -150,6 +192,8 @@ public final class LocalCluster implements Cluster {
     }
     return file;
   }
+
+  private static final String PROPERTIES_FILE = "worker-properties.args";
 
   private static final FileAttribute<?> OWNER_ONLY = PosixFilePermissions.asFileAttribute(
       PosixFilePermissions.fromString("rw-------"));

@@ -53,6 +53,20 @@ class ConflictingLibrariesIT {
     assertRunsClean(application, library);
   }
 
+  /**
+   * The library held by the application's own class loader, not on {@code java.class.path}
+   * (spark-submit, a container): a {@code LocalCluster}'s workers still get its jars.
+   */
+  @Test
+  void localCluster_libraryInTheApplicationsOwnLoader_workersStillRunTheJob() throws Exception {
+    Path log = work.resolve("own-loader.log");
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+        "-cp", testClasses().toString(), OwnLoaderLauncher.class.getName(), String.join(File.pathSeparator, library),
+        work.resolve("own").toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    assertFinishedClean(p, log);
+  }
+
   private void assertRunsClean(List<String> first, List<String> then) throws Exception {
     List<String> classPath = new ArrayList<>();
     classPath.add(testClasses().toString());
@@ -63,6 +77,10 @@ class ConflictingLibrariesIT {
         "-cp", String.join(File.pathSeparator, classPath), ConflictingLibrariesApp.class.getName(),
         work.resolve("job").toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    assertFinishedClean(p, log);
+  }
+
+  private static void assertFinishedClean(Process p, Path log) throws Exception {
     if (!p.waitFor(2, TimeUnit.MINUTES)) {
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       throw new AssertionError("the child JVM did not finish in 2 minutes; output:\n" + Files.readString(log));
