@@ -1,9 +1,12 @@
 package io.mapreduce.examples.hosts;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,7 +86,33 @@ public final class NamespaceHosts implements AutoCloseable {
     this.userKey = dir.resolve("user_ed25519");
   }
 
+  /**
+   * Waits (up to {@link #LOCK_WAIT_MINUTES}) for the machine-wide lock of this prefix: another
+   * build on this machine (a second checkout's {@code mvn verify}) may be using the same names and
+   * subnet, and the clean-up of leftovers below would otherwise remove its hosts under it. The
+   * kernel releases the lock when its JVM ends, however it ends, so what remains unlocked is a
+   * leftover indeed.
+   */
+  private void lockPrefix() throws IOException, InterruptedException {
+    lockChannel = FileChannel.open(Path.of(System.getProperty("java.io.tmpdir"), "mapreduce-nshosts-" + prefix + ".lock"),
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(LOCK_WAIT_MINUTES);
+    while ((lock = lockChannel.tryLock()) == null) {
+      if (System.nanoTime() > deadline) {
+        lockChannel.close();
+        throw new IOException("the hosts " + prefix + "h* are another build's on this machine for over "
+            + LOCK_WAIT_MINUTES + " minutes");
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  private static final int LOCK_WAIT_MINUTES = 15;
+  private FileChannel lockChannel;
+  private FileLock lock;
+
   private void setUp(int count) throws IOException, InterruptedException {
+    lockPrefix();
     cleanLeftovers();
     run("ip", "link", "add", bridge(), "type", "bridge");
     run("ip", "addr", "add", "10." + net + ".0.1/24", "dev", bridge());
@@ -273,6 +302,11 @@ public final class NamespaceHosts implements AutoCloseable {
 
   @Override
   public void close() {
+    if (lock == null) {
+      // never got this prefix: the names belong to another build, which removes them itself
+      releasePrefix();
+      return;
+    }
     for (Process p : sshds) {
       p.destroy();
     }
@@ -295,6 +329,21 @@ public final class NamespaceHosts implements AutoCloseable {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      releasePrefix();
+    }
+  }
+
+  private void releasePrefix() {
+    try {
+      if (lock != null) {
+        lock.release();
+      }
+      if (lockChannel != null) {
+        lockChannel.close();
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
