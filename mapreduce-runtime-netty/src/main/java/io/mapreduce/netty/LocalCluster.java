@@ -77,8 +77,9 @@ public final class LocalCluster implements Cluster {
     try {
       int cores = Runtime.getRuntime().availableProcessors();
       int slots = Math.max(1, (cores + workerCount - 1) / workerCount);
+      List<String> launch = workerLaunch();
       for (int i = 0; i < workerCount; i++) {
-        cluster.startWorker(i, slots);
+        cluster.startWorker(launch, i, slots);
       }
       cluster.awaitWorkers(workerCount);
       // Read by every worker JVM at its start: the passwords it may hold need not outlive that.
@@ -118,7 +119,7 @@ public final class LocalCluster implements Cluster {
     return Optional.empty();
   }
 
-  private void startWorker(int i, int slots) throws IOException {
+  private void startWorker(List<String> launch, int i, int slots) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // The JVM settings this JVM was given (heap, collector, compiler: JAVA_OPTS=-Xmx... bounds the
@@ -131,17 +132,21 @@ public final class LocalCluster implements Cluster {
     // Settings the client was given as properties (--s3-path-style, an S3 endpoint, AWS settings,
     // a TLS password) hold for its workers too: in a java @argfile, as they may be secrets.
     cmd.add("@" + propertiesFile());
-    String modulePath = System.getProperty("jdk.module.path");
-    if (LocalCluster.class.getModule().isNamed() && modulePath != null && !modulePath.isEmpty()) {
-      cmd.addAll(List.of("--module-path", modulePath, "--add-modules", "ALL-MODULE-PATH",
-          "-m", LocalCluster.class.getModule().getName() + "/" + LocalWorkerMain.class.getName()));
-    } else {
-      cmd.addAll(List.of("-cp", workerClassPath(), LocalWorkerMain.class.getName()));
-    }
+    cmd.addAll(launch);
     cmd.addAll(List.of(Integer.toString(master.port()), Integer.toString(slots),
         root.resolve("worker-" + i).toString()));
     Path log = root.resolve("worker-" + i + ".log");
     workers.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+  }
+
+  /** How a worker JVM finds {@link LocalWorkerMain}: this JVM's module path, or a class path. */
+  private static List<String> workerLaunch() {
+    String modulePath = System.getProperty("jdk.module.path");
+    if (LocalCluster.class.getModule().isNamed() && modulePath != null && !modulePath.isEmpty()) {
+      return List.of("--module-path", modulePath, "--add-modules", "ALL-MODULE-PATH",
+          "-m", LocalCluster.class.getModule().getName() + "/" + LocalWorkerMain.class.getName());
+    }
+    return List.of("-cp", workerClassPath(), LocalWorkerMain.class.getName());
   }
 
   /** Classes whose jars a worker needs: the library, its relocated and its other dependencies. */
@@ -157,7 +162,7 @@ public final class LocalCluster implements Cluster {
    * jars either way; optional parts (S3 with the AWS SDK, a logging binding) come only from the
    * class path.
    */
-  static String workerClassPath() {
+  private static String workerClassPath() {
     Set<String> entries = new LinkedHashSet<>();
     for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
       if (!entry.isEmpty()) {

@@ -1,5 +1,6 @@
 package io.mapreduce.examples.classpath;
 
+import io.mapreduce.Cluster;
 import io.mapreduce.Emitter;
 import io.mapreduce.JobResult;
 import io.mapreduce.MapReduce;
@@ -46,7 +47,7 @@ public final class ConflictingLibrariesApp {
   public static void main(String[] args) throws Exception {
     Path work = Path.of(args[0]);
     List<String> failed = new ArrayList<>();
-    check(failed, "the library's job", () -> runJob(work));
+    check(failed, "the library's job", () -> runJob(work, null));
     check(failed, "the application's Kryo 4", ConflictingLibrariesApp::useKryo4);
     check(failed, "the application's Guava 27", ConflictingLibrariesApp::useGuava27);
     if (!failed.isEmpty()) {
@@ -72,7 +73,8 @@ public final class ConflictingLibrariesApp {
     }
   }
 
-  private static void runJob(Path work) throws Exception {
+  /** The job, embedded or on {@code cluster}, checked against an oracle; throws if they differ. */
+  static void runJob(Path work, Cluster cluster) throws Exception {
     Path input = Files.createDirectories(work.resolve("input"));
     StringBuilder text = new StringBuilder();
     Map<String, Long> oracle = new TreeMap<>();
@@ -84,8 +86,11 @@ public final class ConflictingLibrariesApp {
     Files.writeString(input.resolve("words.txt"), text);
     var spec = MapReduceSpecification.builder().mapper(new ShapeMapper())
         .reducer(new LongSumReducer<>()).combiner(new LongSumReducer<>())
-        .input(input).output(work.resolve("output")).reduceTasks(2).build();
-    JobResult result = MapReduce.exec(spec).get(2, TimeUnit.MINUTES);
+        .input(input).output(work.resolve("output")).reduceTasks(2);
+    if (cluster != null) {
+      spec.cluster(cluster);
+    }
+    JobResult result = MapReduce.exec(spec.build()).get(2, TimeUnit.MINUTES);
     Map<String, Long> actual = new TreeMap<>();
     for (var file : result.outputFiles()) {
       for (String line : Files.readAllLines(Path.of(file))) {

@@ -1,6 +1,7 @@
 package io.mapreduce.examples.classpath;
 
 import java.io.File;
+import java.lang.reflect.InvocationTargetException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
@@ -10,8 +11,8 @@ import java.util.List;
 /**
  * {@code OwnLoaderLauncher LIBRARY_CLASS_PATH DIR}: with only this class's directory on {@code
  * java.class.path}, makes a class loader of the library's jars and that directory (parent: the
- * platform loader) and runs {@link OwnLoaderApp#run} in it. Prints "PASSED" and exits 0, or exits
- * 1. It names no class of the library, which this JVM's own loader cannot find.
+ * platform loader) and runs {@link OwnLoaderApp#run} in it. Prints "PASSED" and exits 0, or its
+ * failure and exits 1. It names no class of the library, which this JVM's own loader cannot find.
  */
 public final class OwnLoaderLauncher {
   private OwnLoaderLauncher() {}
@@ -26,8 +27,14 @@ public final class OwnLoaderLauncher {
     ClassLoader own = new URLClassLoader("application", urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
     Thread.currentThread().setContextClassLoader(own);
     Class<?> app = Class.forName(OwnLoaderLauncher.class.getPackageName() + ".OwnLoaderApp", true, own);
-    boolean ok = (boolean) app.getMethod("run", Path.class).invoke(null, Path.of(args[1]));
-    System.out.println(ok ? "PASSED" : "FAILED");
-    System.exit(ok ? 0 : 1);
+    try {
+      app.getMethod("run", Path.class).invoke(null, Path.of(args[1]));
+    } catch (InvocationTargetException e) {
+      e.getCause().printStackTrace();
+      System.out.println("FAILED");
+      System.exit(1);
+    }
+    System.out.println("PASSED");
+    System.exit(0);
   }
 }
